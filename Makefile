@@ -1,0 +1,61 @@
+# The command contract (DESIGN.md §11): `make run` sets up and serves the app with demo data;
+# `make test` runs lint, types and the whole test suite; `make bench` runs the benchmarks.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test bench lint format typecheck translations translations-update db demo serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations --statistics
+
+# For maintainers: collect new strings into the catalogues (then translate them in translations/vi).
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
+		--no-location --sort-output --project roadmap-service --copyright-holder "Roadmap service" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+db: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+
+demo: db translations
+	$(BIN)/flask demo load
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check roadmap/engine tests
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format roadmap/engine tests
+	$(BIN)/ruff check --fix .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy --strict roadmap/engine
+
+test: $(VENV)/.installed-dev translations lint typecheck
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev
+	mkdir -p build
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

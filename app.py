@@ -1,0 +1,84 @@
+"""The one place where the application is assembled. `flask` finds `create_app` here without FLASK_APP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from roadmap import config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "roadmap",
+        instance_path=str(Path(__file__).resolve().parent / "instance"),
+        instance_relative_config=True,
+        root_path=str(Path(__file__).resolve().parent),
+    )
+    # Tests are hermetic: they do not read the environment, and bring their own secret and database.
+    environ = None if test_config is None else {"SECRET_KEY": "test-secret-" + "x" * 32}
+    app.config.from_mapping(config.from_environment(Path(app.instance_path), environ))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config))
+
+    register_extensions(app)
+    register_i18n(app)
+    register_templates(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from roadmap import database  # noqa: F401  (registers the SQLite connection settings)
+    from roadmap.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_i18n(app: Flask) -> None:
+    from roadmap.web import i18n
+
+    i18n.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    from roadmap.web import templating
+
+    templating.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from roadmap.web import security
+
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from roadmap.web.admin import bp as admin_bp
+    from roadmap.web.auth import bp as auth_bp
+    from roadmap.web.main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from roadmap.web import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from roadmap import cli
+
+    cli.init_app(app)

@@ -1,0 +1,35 @@
+"""Login and password forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=256)])
+    submit = SubmitField(_l("Log in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Please enter a new password."))],
+        description=_l("At least 12 characters. A phrase of several words is easy to remember and hard to guess."),
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(_l("Please repeat the new password."))]
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for POST-only actions (logout, deactivate, open/close)."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,1 @@
+"""Digital-transformation survey and roadmap service for central government offices."""

@@ -1,0 +1,97 @@
+"""Configuration from the environment (documented in README.md, section Configuration)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+# Keys a careless deployment might copy from an example; never accepted in production.
+_KNOWN_BAD_SECRETS = {"", "dev", "change-me", "changeme", "secret", "please-change"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a safe configuration; the app refuses to start."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def development_secret(instance_path: Path) -> str:
+    """A secret key created once under instance/ and kept, so that sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created with owner-only permissions before the key is written.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if environ is None else environ
+    mode = env.get("ROADMAP_ENV", "development").strip().lower()
+    if mode not in {"development", "production"}:
+        raise ConfigurationError(f"ROADMAP_ENV must be 'development' or 'production', not {mode!r}.")
+    production = mode == "production"
+
+    secret = env.get("SECRET_KEY", "")
+    if production:
+        if secret.strip().lower() in _KNOWN_BAD_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} characters "
+                "in production (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+    elif not secret:
+        secret = development_secret(instance_path)
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'roadmap.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    return {
+        "ROADMAP_ENV": mode,
+        "PRODUCTION": production,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", "5")),
+        "DATABASE_MAX_OVERFLOW": int(env.get("DATABASE_MAX_OVERFLOW", "5")),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "BABEL_DEFAULT_LOCALE": env.get("ROADMAP_DEFAULT_LOCALE", "vi"),
+        "BABEL_DEFAULT_TIMEZONE": env.get("ROADMAP_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ("vi", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), default=production),
+        "SESSION_COOKIE_NAME": "roadmap_session",
+        # Survey pages stay open for hours; a CSRF token lives as long as the session (issue 5).
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "CONSULTANT_DEPARTMENT": env.get("ROADMAP_DEPARTMENT", "Cục Bưu điện Trung ương"),
+    }
+
+
+def engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """Engine options for the final database URL (tests may replace the URL after the environment)."""
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # WAL, foreign keys and the busy timeout are set per connection in roadmap.database.
+        return {"connect_args": {"timeout": 15}}
+    return {
+        "pool_size": config["DATABASE_POOL_SIZE"],
+        "max_overflow": config["DATABASE_MAX_OVERFLOW"],
+        "pool_pre_ping": True,
+    }

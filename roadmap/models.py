@@ -1,0 +1,189 @@
+"""Database models (SQLAlchemy 2.0 typed). Every schema change is a migration under migrations/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from roadmap.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware UTC datetimes; SQLite forgets the zone, so it is put back on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class Role(StrEnum):
+    RESPONDENT = "respondent"
+    CONSULTANT = "consultant"
+    ADMIN = "admin"
+
+
+class OfficeKind(StrEnum):
+    PARTY = "party"
+    STATE = "state"
+    LEGISLATIVE = "legislative"
+    GOVERNMENT = "government"
+    JUDICIAL = "judicial"
+    OTHER = "other"
+
+
+class CycleStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Office(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32), default=OfficeKind.OTHER.value)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    parent: Mapped[Office | None] = relationship(remote_side=[id])
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('respondent', 'consultant', 'admin')", name="role_known"),
+        # A respondent always speaks for one office; other roles belong to none.
+        CheckConstraint(
+            "(role = 'respondent' AND office_id IS NOT NULL) OR (role != 'respondent' AND office_id IS NULL)",
+            name="respondent_has_office",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped on logout, deactivation and password change: every session carrying an older
+    # version is refused, which ends sessions held in other browsers (cookies cannot be recalled).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    office: Mapped[Office | None] = relationship()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_consultant(self) -> bool:
+        return self.role == Role.CONSULTANT
+
+    @property
+    def is_respondent(self) -> bool:
+        return self.role == Role.RESPONDENT
+
+
+class ConsultantAssignment(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "consultant_assignments"
+    __table_args__ = (UniqueConstraint("consultant_id", "office_id", name="uq_assignment_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    consultant: Mapped[User] = relationship()
+    office: Mapped[Office] = relationship()
+
+
+class Cycle(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "cycles"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="status_known"),
+        CheckConstraint("opens_on <= closes_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    opens_on: Mapped[dt.date] = mapped_column(Date)
+    closes_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=CycleStatus.OPEN.value)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CycleStatus.OPEN
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()
+
+
+class LoginFailure(db.Model):  # type: ignore[name-defined,misc]
+    """Failed logins by account key, shared by every worker when Redis is not configured."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A hash of the normalised e-mail: the table must not become a list of guessed addresses.
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

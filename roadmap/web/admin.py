@@ -1,0 +1,294 @@
+"""Administration: offices, users and roles, consultant assignments, cycles, the audit log."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from forms import attach_problems
+from forms.admin import AssignmentForm, CycleForm, OfficeForm, UserForm
+from forms.auth import ConfirmForm
+from roadmap.extensions import db
+from roadmap.models import AuditEvent, ConsultantAssignment, Cycle, CycleStatus, Office, Role, User
+from roadmap.policy import Action
+from roadmap.services import Invalid, accounts, cycles, offices
+from roadmap.services.accounts import UserDetails
+from roadmap.services.cycles import CycleDetails
+from roadmap.services.offices import OfficeDetails
+from roadmap.web.guard import authorize
+
+bp = Blueprint("admin", __name__)
+
+AUDIT_PAGE_SIZE = 50
+
+
+T = TypeVar("T")
+
+
+def _get_or_404(model: type[T], object_id: int) -> T:
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+# --- offices -------------------------------------------------------------------------------------
+
+
+@bp.route("/offices")
+@login_required
+def offices_list() -> str:
+    authorize(Action.MANAGE_OFFICES)
+    rows = db.session.scalars(select(Office).order_by(Office.code)).all()
+    return render_template("admin/offices.html", offices=rows, confirm=ConfirmForm())
+
+
+def _office_details(form: OfficeForm) -> OfficeDetails:
+    return OfficeDetails(
+        code=form.code.data or "",
+        name_vi=form.name_vi.data or "",
+        name_en=form.name_en.data or "",
+        kind=form.kind.data or "",
+        parent_code=form.parent_code.data or None,
+    )
+
+
+@bp.route("/offices/new", methods=["GET", "POST"])
+@login_required
+def office_new() -> str | Response:
+    authorize(Action.MANAGE_OFFICES)
+    form = OfficeForm()
+    if form.validate_on_submit():
+        try:
+            office = offices.create_office(_office_details(form), actor=current_user)
+        except Invalid as error:
+            attach_problems(form, error)
+        else:
+            flash(_("Office %(code)s created.", code=office.code), "success")
+            return redirect(url_for("admin.offices_list"))
+    return render_template("admin/office_form.html", form=form, office=None)
+
+
+@bp.route("/offices/<int:office_id>/edit", methods=["GET", "POST"])
+@login_required
+def office_edit(office_id: int) -> str | Response:
+    authorize(Action.MANAGE_OFFICES)
+    office = _get_or_404(Office, office_id)
+    form = OfficeForm(obj=office)
+    if request.method == "GET":
+        form.parent_code.data = office.parent.code if office.parent else ""
+    if form.validate_on_submit():
+        try:
+            offices.update_office(office, _office_details(form), actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            flash(_("Office %(code)s saved.", code=office.code), "success")
+            return redirect(url_for("admin.offices_list"))
+    return render_template("admin/office_form.html", form=form, office=office)
+
+
+@bp.route("/offices/<int:office_id>/active", methods=["POST"])
+@login_required
+def office_toggle(office_id: int) -> Response:
+    authorize(Action.MANAGE_OFFICES)
+    office = _get_or_404(Office, office_id)
+    if ConfirmForm().validate_on_submit():
+        offices.set_office_active(office, not office.active, actor=current_user)
+        flash(_("Office %(code)s updated.", code=office.code), "success")
+    return redirect(url_for("admin.offices_list"))
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+@login_required
+def users_list() -> str:
+    authorize(Action.MANAGE_USERS)
+    rows = db.session.scalars(select(User).options(joinedload(User.office)).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", users=rows, confirm=ConfirmForm())
+
+
+def _user_details(form: UserForm) -> UserDetails:
+    return UserDetails(
+        email=form.email.data or "",
+        full_name=form.full_name.data or "",
+        role=form.role.data or "",
+        office_code=(form.office_code.data or "").strip() or None,
+        locale=form.locale.data or "vi",
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def user_new() -> str | Response:
+    authorize(Action.MANAGE_USERS)
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user, password = accounts.create_user(_user_details(form), None, actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            return render_template("admin/one_time_password.html", user=user, password=password, created=True)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def user_edit(user_id: int) -> str | Response:
+    authorize(Action.MANAGE_USERS)
+    user = _get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.office_code.data = user.office.code if user.office else ""
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(user, _user_details(form), actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            flash(_("Account %(email)s saved.", email=user.email), "success")
+            return redirect(url_for("admin.users_list"))
+    return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@login_required
+def user_toggle(user_id: int) -> Response:
+    authorize(Action.MANAGE_USERS)
+    user = _get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.set_active(user, not user.active, actor=current_user)
+        except Invalid as error:
+            for problem in error.problems:
+                flash(str(problem.message), "danger")
+        else:
+            flash(_("Account %(email)s updated.", email=user.email), "success")
+    return redirect(url_for("admin.users_list"))
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@login_required
+def user_reset_password(user_id: int) -> str | Response:
+    authorize(Action.MANAGE_USERS)
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.users_list"))
+    password = accounts.reset_password(user, actor=current_user)
+    return render_template("admin/one_time_password.html", user=user, password=password, created=False)
+
+
+# --- consultant assignments ----------------------------------------------------------------------
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@login_required
+def assignments() -> str | Response:
+    authorize(Action.MANAGE_ASSIGNMENTS)
+    form = AssignmentForm()
+    consultants = db.session.scalars(
+        select(User).where(User.role == Role.CONSULTANT, User.active.is_(True)).order_by(User.full_name)
+    ).all()
+    all_offices = db.session.scalars(select(Office).where(Office.active.is_(True)).order_by(Office.code)).all()
+    form.consultant_id.choices = [(c.id, f"{c.full_name} ({c.email})") for c in consultants]
+    form.office_id.choices = [(o.id, f"{o.code} — {o.name_vi}") for o in all_offices]
+    if form.validate_on_submit():
+        consultant = _get_or_404(User, form.consultant_id.data or 0)
+        office = _get_or_404(Office, form.office_id.data or 0)
+        try:
+            offices.assign_consultant(consultant, office, actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            flash(_("Consultant assigned."), "success")
+            return redirect(url_for("admin.assignments"))
+    rows = db.session.scalars(
+        select(ConsultantAssignment)
+        .options(joinedload(ConsultantAssignment.consultant), joinedload(ConsultantAssignment.office))
+        .join(User, User.id == ConsultantAssignment.consultant_id)
+        .join(Office, Office.id == ConsultantAssignment.office_id)
+        .order_by(User.full_name, Office.code)
+    ).all()
+    return render_template("admin/assignments.html", form=form, assignments=rows, confirm=ConfirmForm())
+
+
+@bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
+@login_required
+def assignment_remove(assignment_id: int) -> Response:
+    authorize(Action.MANAGE_ASSIGNMENTS)
+    assignment = _get_or_404(ConsultantAssignment, assignment_id)
+    if ConfirmForm().validate_on_submit():
+        offices.remove_assignment(assignment, actor=current_user)
+        flash(_("Assignment removed."), "success")
+    return redirect(url_for("admin.assignments"))
+
+
+# --- cycles --------------------------------------------------------------------------------------
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@login_required
+def cycles_admin() -> str | Response:
+    authorize(Action.MANAGE_CYCLES)
+    form = CycleForm()
+    if form.validate_on_submit():
+        details = CycleDetails(
+            code=form.code.data or "",
+            name_vi=form.name_vi.data or "",
+            name_en=form.name_en.data or "",
+            opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+        )
+        try:
+            cycle = cycles.create_cycle(details, actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            flash(_("Cycle %(code)s created and open.", code=cycle.code), "success")
+            return redirect(url_for("admin.cycles_admin"))
+    rows = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
+    return render_template("admin/cycles.html", form=form, cycles=rows, confirm=ConfirmForm())
+
+
+@bp.route("/cycles/<int:cycle_id>/<any(open, closed):status>", methods=["POST"])
+@login_required
+def cycle_status(cycle_id: int, status: str) -> Response:
+    authorize(Action.MANAGE_CYCLES)
+    cycle = _get_or_404(Cycle, cycle_id)
+    if ConfirmForm().validate_on_submit():
+        cycles.set_status(cycle, CycleStatus(status), actor=current_user)
+        if status == CycleStatus.OPEN:
+            flash(_("Cycle %(code)s is open.", code=cycle.code), "success")
+        else:
+            flash(_("Cycle %(code)s is closed.", code=cycle.code), "success")
+    return redirect(url_for("admin.cycles_admin"))
+
+
+# --- audit log -----------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+@login_required
+def audit_log() -> str:
+    authorize(Action.VIEW_AUDIT)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    action = (request.args.get("action") or "").strip()
+    query = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action.startswith(action))
+    events = db.paginate(query, page=page, per_page=AUDIT_PAGE_SIZE, error_out=False)
+    return render_template("admin/audit.html", events=events, action=action)

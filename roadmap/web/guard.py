@@ -1,0 +1,40 @@
+"""Turns policy answers into HTTP answers, and records every refusal in the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+
+from roadmap.extensions import db
+from roadmap.models import Office
+from roadmap.policy import Action, permits
+from roadmap.services import audit
+
+
+def authorize(action: Action, target: Office | None = None) -> None:
+    """Abort unless the current user may do `action` (to `target`).
+
+    A refused object is answered 404, so that ids of other offices' objects reveal nothing; a refused
+    page (no object) is answered 403.
+    """
+    if permits(current_user, action, target):
+        return
+    status = 404 if target is not None else 403
+    audit.record(
+        "access.denied",
+        actor=current_user if current_user.is_authenticated else None,
+        object_type=type(target).__name__.lower() if target is not None else None,
+        object_id=getattr(target, "id", None),
+        details={"action": action.value, "path": request.path, "status": status},
+    )
+    db.session.commit()
+    abort(status)
+
+
+def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Office:
+    """The office, if it exists and the current user may do `action` to it; else 404."""
+    office = db.session.get(Office, office_id)
+    if office is None:
+        abort(404)
+    authorize(action, office)
+    return office

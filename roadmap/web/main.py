@@ -1,0 +1,70 @@
+"""Home, offices and cycles as every role sees them, and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from forms.auth import ConfirmForm
+from roadmap.extensions import db
+from roadmap.models import ConsultantAssignment, Cycle, Office, User
+from roadmap.policy import Action, visible_offices_query
+from roadmap.web.auth import safe_next
+from roadmap.web.guard import authorize, authorized_office
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home() -> str:
+    authorize(Action.VIEW_HOME)
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
+    offices = db.session.scalars(visible_offices_query(current_user).order_by(Office.code)).all()
+    return render_template("main/home.html", cycles=cycles, offices=offices)
+
+
+@bp.route("/offices")
+@login_required
+def offices() -> str:
+    authorize(Action.LIST_OFFICES)
+    rows = db.session.scalars(visible_offices_query(current_user).order_by(Office.code)).all()
+    return render_template("main/offices.html", offices=rows)
+
+
+@bp.route("/offices/<int:office_id>")
+@login_required
+def office(office_id: int) -> str:
+    office = authorized_office(office_id)
+    respondents = db.session.scalars(
+        select(User).where(User.office_id == office.id, User.active.is_(True)).order_by(User.full_name)
+    ).all()
+    consultants = db.session.scalars(
+        select(User)
+        .join(ConsultantAssignment, ConsultantAssignment.consultant_id == User.id)
+        .where(ConsultantAssignment.office_id == office.id)
+        .order_by(User.full_name)
+    ).all()
+    return render_template("main/office.html", office=office, respondents=respondents, consultants=consultants)
+
+
+@bp.route("/cycles")
+@login_required
+def cycles() -> str:
+    authorize(Action.LIST_CYCLES)
+    rows = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
+    return render_template("main/cycles.html", cycles=rows)
+
+
+@bp.route("/locale/<code>", methods=["POST"])
+def set_locale(code: str) -> Response:
+    """Remember the language: on the account when logged in, in the session otherwise."""
+    form = ConfirmForm()
+    if form.validate_on_submit() and code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))

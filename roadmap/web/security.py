@@ -1,0 +1,95 @@
+"""Sessions, the user loader and the headers every response carries."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from roadmap.extensions import db, login_manager
+from roadmap.models import User
+
+# No inline script or style anywhere: everything the pages need comes from static/.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Accept a session only while it carries the user's current session version."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def start_session() -> None:
+    """Called right after a successful login: timestamps for the idle and absolute limits."""
+    now = int(time.time())
+    session["login_at"] = now
+    session["seen_at"] = now
+    session.permanent = True
+
+
+def _enforce_session_limits() -> BaseResponse | None:
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute_limit = current_app.config["SESSION_MAX_HOURS"] * 3600
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    if now - seen_at > idle_limit or now - login_at > absolute_limit:
+        logout_user()
+        session.clear()
+        flash(_l("Your session has expired. Please log in again."), "warning")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    # Static files do not count as activity, and need not rewrite the cookie.
+    if request.endpoint != "static":
+        session["seen_at"] = now
+    return None
+
+
+def _force_password_change() -> BaseResponse | None:
+    allowed = {"auth.change_password", "auth.logout", "static", "main.set_locale"}
+    if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
+        flash(_l("Please choose a new password before you continue."), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "static":
+        # Pages show an office's weaknesses: no shared or back-button cache of them.
+        response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    # "strong" would drop the session on an address change, which mobile office networks do often;
+    # session versions and the idle limit protect us instead.
+    login_manager.session_protection = "basic"
+    app.permanent_session_lifetime = app.config["SESSION_MAX_HOURS"] * 3600
+    app.before_request(_enforce_session_limits)
+    app.before_request(_force_password_change)
+    app.after_request(_security_headers)

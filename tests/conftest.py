@@ -1,0 +1,256 @@
+"""Fixtures: the app on a real SQLite file and (when TEST_POSTGRES_URL is set) a real PostgreSQL.
+
+Each backend's schema is built once per run by the real migrations; each test then starts from an empty
+copy (SQLite: a copy of the migrated file; PostgreSQL: tables truncated after the test).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def postgres_base_url() -> str | None:
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        return None
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def _require_postgres() -> str:
+    url = postgres_base_url()
+    if url is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the database tests on PostgreSQL too: set TEST_POSTGRES_URL.")
+        pytest.skip("TEST_POSTGRES_URL is not set (CI sets it): PostgreSQL variant not run.")
+    return url
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        from roadmap.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    base = make_url(_require_postgres())
+    name = f"roadmap_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(app: Flask) -> None:
+    from roadmap.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "roadmap.db"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}"
+    return str(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], backend: str) -> Iterator[Flask]:
+    application = create_app(app_config)
+    with application.app_context():
+        yield application
+        from roadmap.extensions import db
+
+        db.session.remove()
+    if backend == "postgresql":
+        _truncate_all(application)
+    with application.app_context():
+        from roadmap.extensions import db
+
+        db.engine.dispose()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def isolated(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a request as a real one runs: in its own app context, not the test's.
+
+    Flask reuses an app context that is already pushed, and with it `g` (where Flask-Login and Flask-Babel
+    keep the current user and locale) and the database session. The test's own session is then rolled
+    back, so that what the test reads next comes fresh from the database.
+    """
+    response = contextvars.Context().run(call, *args, **kwargs)
+    if has_app_context():
+        from roadmap.extensions import db
+
+        db.session.rollback()
+    return response
+
+
+class Browser:
+    """A test client that behaves like a browser: it reads the CSRF token from the pages it gets."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token: str | None = None
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        response = isolated(self.client.get, url, **kwargs)
+        match = CSRF_PATTERN.search(response.get_data(as_text=True))
+        if match:
+            self.token = match.group(1)
+        return response
+
+    def csrf(self) -> str:
+        # Every page has a form (the language switch), so wherever home leads gives a token.
+        if self.token is None:
+            self.get("/", follow_redirects=True)
+        assert self.token is not None
+        return self.token
+
+    def post(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any) -> Any:
+        payload = dict(data or {})
+        if csrf:
+            payload.setdefault("csrf_token", self.csrf())
+        response = isolated(self.client.post, url, data=payload, **kwargs)
+        match = CSRF_PATTERN.search(response.get_data(as_text=True))
+        # After a redirect a browser would load the next page and its token; the next post fetches one.
+        self.token = match.group(1) if match else None
+        return response
+
+    def login(self, email: str, password: str) -> Any:
+        self.token = None
+        return self.post("/login", {"email": email, "password": password})
+
+    def logout(self) -> Any:
+        return self.post("/logout")
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    """Two offices, a respondent of each, a consultant assigned to the first only, an admin."""
+
+    office_a: Any
+    office_b: Any
+    respondent_a: Any
+    respondent_b: Any
+    consultant: Any
+    admin: Any
+    cycle: Any
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    import datetime as dt
+
+    from roadmap.extensions import db
+    from roadmap.models import ConsultantAssignment, Cycle, Office, Role, User
+    from roadmap.services.accounts import hash_password
+
+    office_a = Office(code="VPA", name_vi="Văn phòng A", name_en="Office A", kind="party")
+    office_b = Office(code="VPB", name_vi="Văn phòng B", name_en="Office B", kind="state")
+    db.session.add_all([office_a, office_b])
+    db.session.flush()
+    hashed = hash_password(PASSWORD)
+
+    def user(email: str, role: Role, office: Office | None) -> User:
+        account = User(
+            email=email,
+            full_name=email.split("@")[0].title(),
+            role=role.value,
+            office_id=office.id if office else None,
+            password_hash=hashed,
+        )
+        db.session.add(account)
+        return account
+
+    respondent_a = user("resp.a@example.vn", Role.RESPONDENT, office_a)
+    respondent_b = user("resp.b@example.vn", Role.RESPONDENT, office_b)
+    consultant = user("consultant@example.vn", Role.CONSULTANT, None)
+    admin = user("admin@example.vn", Role.ADMIN, None)
+    db.session.flush()
+    db.session.add(ConsultantAssignment(consultant_id=consultant.id, office_id=office_a.id))
+    cycle = Cycle(
+        code="2026",
+        name_vi="Kỳ đánh giá năm 2026",
+        name_en="2026 cycle",
+        opens_on=dt.date(2026, 1, 1),
+        closes_on=dt.date(2026, 12, 31),
+    )
+    db.session.add(cycle)
+    db.session.commit()
+    return World(office_a, office_b, respondent_a, respondent_b, consultant, admin, cycle)
+
+
+@pytest.fixture
+def browser(app: Flask) -> Browser:
+    return Browser(app.test_client())
+
+
+def logged_in(app: Flask, email: str, password: str = PASSWORD) -> Browser:
+    browser = Browser(app.test_client())
+    response = browser.login(email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return browser
