@@ -41,10 +41,10 @@ run: demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check roadmap/engine tests
+	$(BIN)/ruff format --check .
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format roadmap/engine tests
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 typecheck: $(VENV)/.installed-dev

@@ -39,7 +39,9 @@ def register_extensions(app: Flask) -> None:
     from roadmap.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True, render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True, render_as_batch=True
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from roadmap.models import OfficeKind, Role
@@ -24,7 +25,7 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
-LOCALE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
 class OfficeForm(FlaskForm):
@@ -33,17 +34,31 @@ class OfficeForm(FlaskForm):
         validators=[DataRequired(_l("Please enter a code.")), Length(max=32)],
         description=_l("Short and stable, for example VPCP."),
     )
-    name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(_l("Please enter the Vietnamese name.")), Length(max=255)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Please enter the English name.")), Length(max=255)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in OFFICE_KIND_LABELS.items()])
-    parent_code = StringField(_l("Parent office code"), validators=[Optional(), Length(max=32)], description=_l("Optional."))
+    name_vi = StringField(
+        _l("Name in Vietnamese"),
+        validators=[DataRequired(_l("Please enter the Vietnamese name.")), Length(max=255)],
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        validators=[DataRequired(_l("Please enter the English name.")), Length(max=255)],
+    )
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in OFFICE_KIND_LABELS.items()]
+    )
+    parent_code = StringField(
+        _l("Parent office code"), validators=[Optional(), Length(max=32)], description=_l("Optional.")
+    )
     submit = SubmitField(_l("Save"))
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254)])
-    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Please enter the full name.")), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254)]
+    )
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Please enter the full name.")), Length(max=200)]
+    )
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     office_code = StringField(
         _l("Office code"),
         validators=[Optional(), Length(max=32)],
@@ -61,10 +76,18 @@ class AssignmentForm(FlaskForm):
 
 class CycleForm(FlaskForm):
     code = StringField(
-        _l("Code"), validators=[DataRequired(_l("Please enter a code.")), Length(max=32)], description=_l("For example 2026.")
+        _l("Code"),
+        validators=[DataRequired(_l("Please enter a code.")), Length(max=32)],
+        description=_l("For example 2026."),
     )
-    name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(_l("Please enter the Vietnamese name.")), Length(max=255)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Please enter the English name.")), Length(max=255)])
+    name_vi = StringField(
+        _l("Name in Vietnamese"),
+        validators=[DataRequired(_l("Please enter the Vietnamese name.")), Length(max=255)],
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        validators=[DataRequired(_l("Please enter the English name.")), Length(max=255)],
+    )
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Please enter a valid date."))])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired(_l("Please enter a valid date."))])
     submit = SubmitField(_l("Save"))

@@ -9,8 +9,12 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=256)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=256)]
+    )
     submit = SubmitField(_l("Log in"))
 
 
@@ -21,7 +25,9 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(_l("Please enter a new password."))],
-        description=_l("At least 12 characters. A phrase of several words is easy to remember and hard to guess."),
+        description=_l(
+            "At least 12 characters. A phrase of several words is easy to remember and hard to guess."
+        ),
     )
     confirm_password = PasswordField(
         _l("Repeat the new password"), validators=[DataRequired(_l("Please repeat the new password."))]

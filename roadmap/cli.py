@@ -28,7 +28,9 @@ def create_user(
     email: str, full_name: str | None, role: str, office_code: str | None, locale: str, password_prompt: bool
 ) -> None:
     """Create an account; prints a one-time password unless --password-prompt is given."""
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True) if password_prompt else None
+    password = (
+        click.prompt("Password", hide_input=True, confirmation_prompt=True) if password_prompt else None
+    )
     details = UserDetails(email, full_name or email.split("@")[0], role, office_code, locale)
     try:
         user, given = accounts.create_user(details, password, actor=None)

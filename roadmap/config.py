@@ -36,7 +36,9 @@ def development_secret(instance_path: Path) -> str:
     return key
 
 
-def from_environment(instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+def from_environment(
+    instance_path: Path, environ: os._Environ[str] | dict[str, str] | None = None
+) -> dict[str, Any]:
     env = os.environ if environ is None else environ
     mode = env.get("ROADMAP_ENV", "development").strip().lower()
     if mode not in {"development", "production"}:

@@ -31,7 +31,9 @@ def postgres_base_url() -> str | None:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         return None
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return (
+        url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    )
 
 
 def _require_postgres() -> str:

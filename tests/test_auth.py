@@ -186,12 +186,20 @@ def test_password_change_needs_the_current_password_and_ends_other_sessions(app,
     english(browser)
     page = browser.post(
         "/account/password",
-        {"current_password": "not it at all", "new_password": "a new long passphrase", "confirm_password": "a new long passphrase"},
+        {
+            "current_password": "not it at all",
+            "new_password": "a new long passphrase",
+            "confirm_password": "a new long passphrase",
+        },
     ).get_data(as_text=True)
     assert "The current password is not correct." in page
     response = browser.post(
         "/account/password",
-        {"current_password": PASSWORD, "new_password": "a new long passphrase", "confirm_password": "a new long passphrase"},
+        {
+            "current_password": PASSWORD,
+            "new_password": "a new long passphrase",
+            "confirm_password": "a new long passphrase",
+        },
     )
     assert response.status_code == 302
     assert browser.get("/").status_code == 200, "the session that changed the password goes on"
@@ -203,7 +211,8 @@ def test_too_short_and_mismatched_new_passwords_are_refused(app, world):
     browser = logged_in(app, world.consultant.email)
     english(browser)
     page = browser.post(
-        "/account/password", {"current_password": PASSWORD, "new_password": "short", "confirm_password": "other"}
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "short", "confirm_password": "other"},
     ).get_data(as_text=True)
     assert "at least 12 characters" in page
     assert "do not match" in page
@@ -223,7 +232,11 @@ def test_one_time_password_forces_a_change_before_anything_else(app, world):
     assert response.headers["Location"].endswith("/account/password")
     browser.post(
         "/account/password",
-        {"current_password": one_time, "new_password": "my own good passphrase", "confirm_password": "my own good passphrase"},
+        {
+            "current_password": one_time,
+            "new_password": "my own good passphrase",
+            "confirm_password": "my own good passphrase",
+        },
     )
     assert browser.get("/").status_code == 200
 

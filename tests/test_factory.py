@@ -26,7 +26,12 @@ def test_flask_command_finds_the_app_without_flask_app(tmp_path):
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
     env["SECRET_KEY"] = "k" * 40
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "routes"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "flask", "routes"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "auth.login" in result.stdout

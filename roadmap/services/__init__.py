@@ -16,7 +16,7 @@ class Problem:
     message: LazyString | str
 
 
-class Invalid(Exception):
+class Invalid(Exception):  # noqa: N818 (reads as the domain says it: `except Invalid`)
     """The request cannot be carried out as asked; nothing was changed."""
 
     def __init__(self, *problems: Problem) -> None:

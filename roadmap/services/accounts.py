@@ -29,7 +29,9 @@ def hash_password(password: str) -> str:
 
 def password_problems(password: str, field: str = "password") -> list[Problem]:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return [Problem(field, _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))]
+        return [
+            Problem(field, _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        ]
     if len(password) > MAX_PASSWORD_LENGTH:
         return [Problem(field, _l("The password must have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))]
     return []
@@ -139,7 +141,9 @@ def _checked(details: UserDetails, existing: User | None) -> tuple[str, Office |
         problems.append(Problem("role", _l("Unknown role.")))
     office = _office_by_code(details.office_code)
     if details.office_code and office is None:
-        problems.append(Problem("office_code", _l("There is no office with code %(code)s.", code=details.office_code)))
+        problems.append(
+            Problem("office_code", _l("There is no office with code %(code)s.", code=details.office_code))
+        )
     if details.role == Role.RESPONDENT and not details.office_code:
         problems.append(Problem("office_code", _l("A respondent must belong to an office.")))
     if details.role != Role.RESPONDENT and details.office_code:
@@ -197,7 +201,9 @@ def update_user(user: User, details: UserDetails, *, actor: User) -> None:
     if role_changed:
         # What the user may see changed: sessions opened under the old rights end.
         end_sessions(user)
-    audit.record("user.updated", actor=actor, object_type="user", object_id=user.id, details={"before": before})
+    audit.record(
+        "user.updated", actor=actor, object_type="user", object_id=user.id, details={"before": before}
+    )
     db.session.commit()
 
 
@@ -207,7 +213,9 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     user.active = active
     if not active:
         end_sessions(user)
-    audit.record("user.activated" if active else "user.deactivated", actor=actor, object_type="user", object_id=user.id)
+    audit.record(
+        "user.activated" if active else "user.deactivated", actor=actor, object_type="user", object_id=user.id
+    )
     db.session.commit()
 
 

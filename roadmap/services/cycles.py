@@ -50,7 +50,8 @@ def _check(details: CycleDetails, existing: Cycle | None) -> None:
 
 def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
     _check(details, None)
-    assert details.opens_on is not None and details.closes_on is not None  # noqa: S101 (checked above)
+    assert details.opens_on is not None  # noqa: S101 (checked by _check)
+    assert details.closes_on is not None  # noqa: S101 (checked by _check)
     cycle = Cycle(
         code=details.code.strip(),
         name_vi=details.name_vi.strip(),
@@ -61,7 +62,9 @@ def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
     )
     db.session.add(cycle)
     db.session.flush()
-    audit.record("cycle.created", actor=actor, object_type="cycle", object_id=cycle.id, details={"code": cycle.code})
+    audit.record(
+        "cycle.created", actor=actor, object_type="cycle", object_id=cycle.id, details={"code": cycle.code}
+    )
     db.session.commit()
     return cycle
 

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Cycle, Office, OfficeKind, Role, User
+from roadmap.models import ConsultantAssignment, Cycle, OfficeKind, Role, User
 from roadmap.services import accounts
 from roadmap.services.cycles import CycleDetails, create_cycle
 from roadmap.services.offices import OfficeDetails, create_office, office_by_code
@@ -43,8 +43,16 @@ DEMO_CONSULTANTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 DEMO_ADMIN = ("quantri@cbdtw.demo.vn", "Lê Văn Quản")
 DEMO_RESPONDENT_NAMES = (
-    "Phạm Thu Hà", "Đỗ Minh Tuấn", "Vũ Thị Lan", "Hoàng Đức Anh", "Bùi Ngọc Mai",
-    "Đặng Văn Hùng", "Ngô Thị Thanh", "Dương Quang Huy", "Lý Thị Kim Oanh", "Trịnh Công Sơn",
+    "Phạm Thu Hà",
+    "Đỗ Minh Tuấn",
+    "Vũ Thị Lan",
+    "Hoàng Đức Anh",
+    "Bùi Ngọc Mai",
+    "Đặng Văn Hùng",
+    "Ngô Thị Thanh",
+    "Dương Quang Huy",
+    "Lý Thị Kim Oanh",
+    "Trịnh Công Sơn",
 )
 
 
@@ -112,7 +120,8 @@ def load(today: dt.date | None = None) -> list[DemoLogin]:
             assert office is not None  # noqa: S101 (just ensured)
             exists = db.session.scalar(
                 select(ConsultantAssignment).where(
-                    ConsultantAssignment.consultant_id == consultant.id, ConsultantAssignment.office_id == office.id
+                    ConsultantAssignment.consultant_id == consultant.id,
+                    ConsultantAssignment.office_id == office.id,
                 )
             )
             if exists is None:

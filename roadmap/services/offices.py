@@ -32,9 +32,7 @@ def _checked(details: OfficeDetails, existing: Office | None) -> Office | None:
     problems: list[Problem] = []
     code = details.code.strip().upper()
     if not CODE_PATTERN.match(code):
-        problems.append(
-            Problem("code", _l("Use 2 to 32 capital letters, digits, hyphens or underscores."))
-        )
+        problems.append(Problem("code", _l("Use 2 to 32 capital letters, digits, hyphens or underscores.")))
     else:
         duplicate = office_by_code(code)
         if duplicate is not None and duplicate is not existing:
@@ -49,7 +47,9 @@ def _checked(details: OfficeDetails, existing: Office | None) -> Office | None:
     if details.parent_code:
         parent = office_by_code(details.parent_code)
         if parent is None:
-            problems.append(Problem("parent_code", _l("There is no office with code %(code)s.", code=details.parent_code)))
+            problems.append(
+                Problem("parent_code", _l("There is no office with code %(code)s.", code=details.parent_code))
+            )
         elif existing is not None and _is_descendant_or_self(parent, existing):
             problems.append(Problem("parent_code", _l("An office cannot be placed under itself.")))
     if problems:
@@ -79,7 +79,13 @@ def create_office(details: OfficeDetails, *, actor: User | None) -> Office:
     )
     db.session.add(office)
     db.session.flush()
-    audit.record("office.created", actor=actor, object_type="office", object_id=office.id, details={"code": office.code})
+    audit.record(
+        "office.created",
+        actor=actor,
+        object_type="office",
+        object_id=office.id,
+        details={"code": office.code},
+    )
     db.session.commit()
     return office
 
@@ -91,14 +97,23 @@ def update_office(office: Office, details: OfficeDetails, *, actor: User) -> Non
     office.name_en = details.name_en.strip()
     office.kind = details.kind
     office.parent_id = parent.id if parent else None
-    audit.record("office.updated", actor=actor, object_type="office", object_id=office.id, details={"code": office.code})
+    audit.record(
+        "office.updated",
+        actor=actor,
+        object_type="office",
+        object_id=office.id,
+        details={"code": office.code},
+    )
     db.session.commit()
 
 
 def set_office_active(office: Office, active: bool, *, actor: User) -> None:
     office.active = active
     audit.record(
-        "office.activated" if active else "office.deactivated", actor=actor, object_type="office", object_id=office.id
+        "office.activated" if active else "office.deactivated",
+        actor=actor,
+        object_type="office",
+        object_id=office.id,
     )
     db.session.commit()
 

@@ -33,9 +33,9 @@ class DatabaseFailureStore:
     def failures(self, key: str) -> int:
         since = utcnow() - self.window
         count = db.session.scalar(
-            select(func.count()).select_from(LoginFailure).where(
-                LoginFailure.account_key == key, LoginFailure.at >= since
-            )
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.account_key == key, LoginFailure.at >= since)
         )
         return int(count or 0)
 

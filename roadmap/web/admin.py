@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from forms import attach_problems
 from forms.admin import AssignmentForm, CycleForm, OfficeForm, UserForm
@@ -113,7 +115,9 @@ def office_toggle(office_id: int) -> Response:
 @login_required
 def users_list() -> str:
     authorize(Action.MANAGE_USERS)
-    rows = db.session.scalars(select(User).options(joinedload(User.office)).order_by(User.role, User.email)).all()
+    rows = db.session.scalars(
+        select(User).options(joinedload(User.office)).order_by(User.role, User.email)
+    ).all()
     return render_template("admin/users.html", users=rows, confirm=ConfirmForm())
 
 
@@ -201,9 +205,13 @@ def assignments() -> str | Response:
     consultants = db.session.scalars(
         select(User).where(User.role == Role.CONSULTANT, User.active.is_(True)).order_by(User.full_name)
     ).all()
-    all_offices = db.session.scalars(select(Office).where(Office.active.is_(True)).order_by(Office.code)).all()
-    form.consultant_id.choices = [(c.id, f"{c.full_name} ({c.email})") for c in consultants]
-    form.office_id.choices = [(o.id, f"{o.code} — {o.name_vi}") for o in all_offices]
+    all_offices = db.session.scalars(
+        select(Office).where(Office.active.is_(True)).order_by(Office.code)
+    ).all()
+    form.consultant_id.choices = [SelectChoice(c.id, f"{c.full_name} ({c.email})") for c in consultants]
+    form.office_id.choices = [
+        SelectChoice(o.id, f"{o.code} — {o.name(str(get_locale()))}") for o in all_offices
+    ]
     if form.validate_on_submit():
         consultant = _get_or_404(User, form.consultant_id.data or 0)
         office = _get_or_404(Office, form.office_id.data or 0)
@@ -287,7 +295,11 @@ def audit_log() -> str:
     authorize(Action.VIEW_AUDIT)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     action = (request.args.get("action") or "").strip()
-    query = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    query = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
     if action:
         query = query.where(AuditEvent.action.startswith(action))
     events = db.paginate(query, page=page, per_page=AUDIT_PAGE_SIZE, error_out=False)

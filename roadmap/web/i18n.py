@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
@@ -14,13 +14,16 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 def select_locale() -> str:
     """The user's saved choice, else the session's (anonymous pages), else the service default."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # The command line and background jobs speak the service's default language.
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     chosen = session.get("locale")
     if chosen in languages:
         return str(chosen)
     # A forced query parameter is handy for links in e-mails; it is not remembered.
-    asked = request.args.get("lang") if request else None
+    asked = request.args.get("lang")
     if asked in languages:
         return str(asked)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])

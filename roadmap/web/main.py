@@ -47,7 +47,9 @@ def office(office_id: int) -> str:
         .where(ConsultantAssignment.office_id == office.id)
         .order_by(User.full_name)
     ).all()
-    return render_template("main/office.html", office=office, respondents=respondents, consultants=consultants)
+    return render_template(
+        "main/office.html", office=office, respondents=respondents, consultants=consultants
+    )
 
 
 @bp.route("/cycles")

@@ -61,7 +61,11 @@ def _enforce_session_limits() -> BaseResponse | None:
 
 def _force_password_change() -> BaseResponse | None:
     allowed = {"auth.change_password", "auth.logout", "static", "main.set_locale"}
-    if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in allowed
+    ):
         flash(_l("Please choose a new password before you continue."), "warning")
         return redirect(url_for("auth.change_password"))
     return None
