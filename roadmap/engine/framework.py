@@ -1,0 +1,278 @@
+"""Immutable domain objects of a framework version (see docs/framework-format.md).
+
+Objects are frozen dataclasses holding tuples, so a loaded framework can be shared between threads and
+requests without copying, and can never be changed in place once an assessment has used it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from roadmap.engine.conditions import Condition
+
+
+@dataclass(frozen=True, slots=True)
+class LocalText:
+    """A text in every locale of the framework: (("vi", "Mức sẵn sàng IPv6"), ("en", "IPv6 readiness"))."""
+
+    translations: tuple[tuple[str, str], ...]
+
+    def get(self, locale: str) -> str:
+        """The text in `locale`, else in the first locale (the framework's default)."""
+        for code, text in self.translations:
+            if code == locale:
+                return text
+        return self.translations[0][1]
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.translations)
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    SCALE = "scale"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+    PERCENT = "percent"
+    TEXT = "text"
+
+
+CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.SCALE})
+ORDERED_CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.SCALE})
+NUMERIC_TYPES = frozenset({QuestionType.NUMBER, QuestionType.PERCENT})
+
+
+class Measurability(StrEnum):
+    MEASURED = "measured"
+    SELF_ASSESSED = "self_assessed"
+    AUTO_CHECKABLE = "auto_checkable"
+
+
+class CostClass(StrEnum):
+    S = "S"
+    M = "M"
+    L = "L"
+    XL = "XL"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyReference:
+    code: str
+    title: LocalText
+
+
+@dataclass(frozen=True, slots=True)
+class DtiIndex:
+    code: str
+    name: LocalText
+
+
+@dataclass(frozen=True, slots=True)
+class IndexGroup:
+    """A subtotal of the index, DTI style (foundation / operations)."""
+
+    code: str
+    name: LocalText
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    code: str
+    name: LocalText
+    description: LocalText
+    weight: float
+    group: str
+    dti: str
+    default_target: int
+    levels: tuple[LocalText, ...]  # five descriptors, level 1 first
+
+    def level_descriptor(self, level: int) -> LocalText:
+        return self.levels[level - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    code: str
+    label: LocalText
+    points: float
+    exclusive: bool = False
+
+
+# Labels of the options that a yes_no question gets when its file gives none; a locale not listed here
+# gets the English label.
+DEFAULT_YES_LABELS = {"vi": "Có", "en": "Yes"}
+DEFAULT_NO_LABELS = {"vi": "Không", "en": "No"}
+
+
+def default_yes_no_options(locales: tuple[str, ...]) -> tuple[Option, Option]:
+    """The options of a yes_no question whose file gives none: yes = 1 point, no = 0."""
+
+    def labels(texts: dict[str, str]) -> LocalText:
+        return LocalText(tuple((locale, texts.get(locale, texts["en"])) for locale in locales))
+
+    return Option("yes", labels(DEFAULT_YES_LABELS), 1.0), Option("no", labels(DEFAULT_NO_LABELS), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueStep:
+    """One step of a number/percent question's points: values >= at_least score `points`."""
+
+    at_least: float
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    code: str
+    dimension: str
+    type: QuestionType
+    text: LocalText
+    weight: float
+    help: LocalText | None = None
+    policy_refs: tuple[str, ...] = ()
+    critical: bool = False
+    required: bool = True
+    allow_na: bool = False
+    allow_dont_know: bool = True
+    measurability: Measurability = Measurability.SELF_ASSESSED
+    dti_ref: str | None = None
+    show_if: Condition | None = None
+    # Points at or above which evidence is needed; None when the question never needs evidence.
+    evidence_threshold: float | None = None
+    # The option the file named as the evidence threshold (`evidence.from_option`), kept so that an export
+    # says what the maintainer wrote; None when the threshold was given as points.
+    evidence_from_option: str | None = None
+    options: tuple[Option, ...] = ()
+    unit: LocalText | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    points_by_value: tuple[ValueStep, ...] = ()
+
+    def option(self, code: str) -> Option | None:
+        for option in self.options:
+            if option.code == code:
+                return option
+        return None
+
+    def option_position(self, code: str) -> int:
+        """Position of an option in the declared order (ordinal comparisons); -1 if unknown."""
+        for position, option in enumerate(self.options):
+            if option.code == code:
+                return position
+        return -1
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Scores in [min_score, max_score) have `level`; the top band also includes its max."""
+
+    level: int
+    min_score: float
+    max_score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """When `when` holds, `dimension`'s level cannot exceed `max_level`."""
+
+    code: str
+    dimension: str
+    max_level: int
+    when: Condition
+    message: LocalText
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyCheck:
+    """When `when` holds, the answers to `questions` contradict each other."""
+
+    code: str
+    questions: tuple[str, ...]
+    when: Condition
+    message: LocalText
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringRules:
+    bands: tuple[Band, ...]
+    score_decimals: int
+    index_decimals: int
+    dont_know_points: float
+    evidence_discount: float
+    gates: tuple[Gate, ...] = ()
+    consistency: tuple[ConsistencyCheck, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Uplift:
+    dimension: str
+    levels: int
+
+
+@dataclass(frozen=True, slots=True)
+class Initiative:
+    code: str
+    name: LocalText
+    description: LocalText
+    raises: tuple[Uplift, ...]
+    trigger: Condition
+    prerequisites: tuple[str, ...]
+    duration_months: int
+    effort_person_months: float
+    cost_class: CostClass
+    mandatory: bool = False
+    deadline: dt.date | None = None
+    policy_refs: tuple[str, ...] = ()
+    kpis: tuple[LocalText, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    id: str
+    version: str
+    title: LocalText
+    description: LocalText
+    locales: tuple[str, ...]
+    published: dt.date
+    policies: tuple[PolicyReference, ...]
+    dti_indices: tuple[DtiIndex, ...]
+    groups: tuple[IndexGroup, ...]
+    dimensions: tuple[Dimension, ...]
+    questions: tuple[Question, ...]
+    scoring: ScoringRules
+    initiatives: tuple[Initiative, ...]
+    # SHA-256 of the canonical JSON form of the file's content: identifies the version's content.
+    fingerprint: str = field(default="", compare=False)
+    # Look-up tables built once, because scoring looks codes up thousands of times per second.
+    _dimensions: dict[str, Dimension] = field(init=False, repr=False, compare=False)
+    _questions: dict[str, Question] = field(init=False, repr=False, compare=False)
+    _sections: dict[str, tuple[Question, ...]] = field(init=False, repr=False, compare=False)
+    _initiatives: dict[str, Initiative] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        sections: dict[str, list[Question]] = {d.code: [] for d in self.dimensions}
+        for question in self.questions:
+            sections.setdefault(question.dimension, []).append(question)
+        object.__setattr__(self, "_dimensions", {d.code: d for d in self.dimensions})
+        object.__setattr__(self, "_questions", {q.code: q for q in self.questions})
+        object.__setattr__(self, "_sections", {k: tuple(v) for k, v in sections.items()})
+        object.__setattr__(self, "_initiatives", {i.code: i for i in self.initiatives})
+
+    def dimension(self, code: str) -> Dimension:
+        return self._dimensions[code]
+
+    def question(self, code: str) -> Question:
+        return self._questions[code]
+
+    def has_question(self, code: str) -> bool:
+        return code in self._questions
+
+    def questions_of(self, dimension_code: str) -> tuple[Question, ...]:
+        """The questions of one dimension (one survey section), in file order."""
+        return self._sections.get(dimension_code, ())
+
+    def initiative(self, code: str) -> Initiative:
+        return self._initiatives[code]

@@ -1,0 +1,1072 @@
+"""Load a framework file: YAML → strict schema → cross-reference checks → immutable Framework.
+
+Every problem in a file is reported at once, each with its file, YAML path and line, so that a framework
+maintainer fixes a file in one pass. Checks run as far as they can even when parts of the file are broken:
+an item that fails the schema is left out of the cross-reference checks, but its code still counts as
+known, so that one broken question does not also make every reference to it "unknown".
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeGuard, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, LeafValue, Not, Operator, Subject
+from roadmap.engine.export import framework_fingerprint
+from roadmap.engine.framework import (
+    CHOICE_TYPES,
+    NUMERIC_TYPES,
+    ORDERED_CHOICE_TYPES,
+    Band,
+    ConsistencyCheck,
+    CostClass,
+    Dimension,
+    DtiIndex,
+    Framework,
+    Gate,
+    IndexGroup,
+    Initiative,
+    LocalText,
+    Measurability,
+    Option,
+    PolicyReference,
+    Question,
+    QuestionType,
+    ScoringRules,
+    Uplift,
+    ValueStep,
+    default_yes_no_options,
+)
+from roadmap.engine.schema import (
+    CONDITION_TAG_PREFIX,
+    LOCALES_CONTEXT_KEY,
+    AllOfModel,
+    AnyOfModel,
+    BandModel,
+    ConditionModel,
+    ConsistencyModel,
+    DimensionModel,
+    DtiIndexModel,
+    FrameworkModel,
+    GateModel,
+    GroupModel,
+    InitiativeModel,
+    LeafModel,
+    NotModel,
+    OptionModel,
+    PolicyModel,
+    QuestionModel,
+    ScalarValue,
+)
+
+Loc = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+PERCENT_RANGE = (0.0, 100.0)
+LEVEL_RANGE = (1, 5)
+GAP_RANGE = (0, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a framework file, where it is."""
+
+    source: str
+    path: str  # YAML path, e.g. questions[12].show_if.value; "" for the whole file
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class FrameworkError(Exception):
+    """A framework file is not valid; `problems` lists everything wrong with it, in file order."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        self.problems = problems
+        count = len(problems)
+        heading = f"{count} problem{'s' if count != 1 else ''} in the framework file"
+        super().__init__("\n".join([heading, *(str(problem) for problem in problems)]))
+
+
+def load_framework(path: str | os.PathLike[str]) -> Framework:
+    """Load and validate the framework file at `path`; raise FrameworkError listing every problem."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise FrameworkError((Problem(source, "", None, f"the file is not UTF-8 text: {error}"),)) from error
+    except OSError as error:
+        raise FrameworkError(
+            (Problem(source, "", None, f"cannot read the file: {error.strerror}"),)
+        ) from error
+    return load_framework_text(text, source)
+
+
+def load_framework_text(text: str, source_name: str = "<text>") -> Framework:
+    """Load and validate a framework from YAML text; `source_name` names it in problems."""
+    report = _Report(source_name)
+    parsed, document = _parse_yaml(text, report)
+    if not parsed:
+        raise FrameworkError(report.sorted())
+    if not isinstance(document, dict):
+        report.add(
+            (), "the file is empty" if document is None else "the file must hold a mapping (format, id, …)"
+        )
+        raise FrameworkError(report.sorted())
+
+    context = {LOCALES_CONTEXT_KEY: _declared_locales(document)}
+    model: FrameworkModel | None = None
+    try:
+        model = FrameworkModel.model_validate(document, context=context)
+    except ValidationError as error:
+        report.add_validation_error(error, ())
+    _CrossReferences(document, context, report).check()
+    if report.problems or model is None:
+        raise FrameworkError(report.sorted())
+
+    framework = _Builder(model).framework()
+    object.__setattr__(framework, "fingerprint", framework_fingerprint(framework))
+    return framework
+
+
+# --- problems and where they are ------------------------------------------------------------------------
+
+
+def format_path(loc: Loc) -> str:
+    """('questions', 12, 'show_if', 'value') → 'questions[12].show_if.value'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass
+class _Report:
+    source: str
+    lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, loc: Loc, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.source, format_path(loc), line or self.line_of(loc), message))
+
+    def line_of(self, loc: Loc) -> int | None:
+        # A missing key has no line of its own: it is reported on the line of the mapping that lacks it.
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return 1 if self.lines else None
+
+    def add_validation_error(self, error: ValidationError, prefix: Loc) -> None:
+        for detail in error.errors():
+            loc = prefix + tuple(
+                part
+                for part in detail["loc"]
+                if not (isinstance(part, str) and (part.startswith(CONDITION_TAG_PREFIX) or part == "[key]"))
+            )
+            self.add(loc, _schema_message(detail["type"], detail["msg"], detail.get("input"), loc))
+
+    def sorted(self) -> tuple[Problem, ...]:
+        unique = list(dict.fromkeys(self.problems))
+        return tuple(sorted(unique, key=lambda problem: problem.line or 0))
+
+
+def _schema_message(kind: str, message: str, value: object, loc: Loc) -> str:
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}" if loc else "unknown key"
+    if kind in ("too_short", "too_long") and loc[-1:] == ("levels",) and loc[:1] == ("dimensions",):
+        return f"a dimension needs exactly five level descriptors, level 1 first (found {_count(value)})"
+    message = message.removeprefix("Value error, ")
+    if kind == "string_type" and isinstance(value, bool):
+        return f"{message}; YAML reads a bare yes/no/on/off/true/false as a boolean: put it in quotes"
+    if kind == "string_type" and isinstance(value, (int, float)):
+        return f"{message} (found the number {value!r}: put it in quotes)"
+    if kind in ("model_type", "dict_type"):
+        return f"should be a mapping (found {_show(value)})"
+    if kind == "string_pattern_mismatch":
+        return f"{_show(value)} is not a valid code here: {message[:1].lower()}{message[1:]}"
+    if isinstance(value, (str, int, float, bool)) and kind not in ("value_error", "condition_shape"):
+        return f"{message} (found {_show(value)})"
+    return message
+
+
+def _count(value: object) -> int:
+    return len(value) if isinstance(value, list) else 0
+
+
+def _show(value: object) -> str:
+    """A value as it would be written in the YAML file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """yaml.SafeLoader without aliases, and which locates values it cannot construct (the date 2026-13-01).
+
+    Aliases are refused because a few nested ones expand into billions of nodes (a file may come from an
+    upload) and because a versioned framework reads best with its content written out.
+    """
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            alias = self.peek_event()  # type: ignore[no-untyped-call]
+            message = "aliases (*name) are not allowed: write the content out"
+            raise yaml.composer.ComposerError(None, None, message, alias.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r}: {error}", node.start_mark
+            ) from error
+
+
+def _parse_yaml(text: str, report: _Report) -> tuple[bool, Any]:
+    """(whether the text is YAML at all, the document); records every path's line in the report."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return True, None
+        _record_lines(node, (), report)
+        return True, loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        report.add((), f"not valid YAML: {error.problem or error.context}", mark.line + 1 if mark else None)
+    except yaml.YAMLError as error:
+        report.add((), f"not valid YAML: {error}")
+    finally:
+        loader.dispose()
+    return False, None
+
+
+def _record_lines(node: Node, loc: Loc, report: _Report) -> None:
+    """Map every YAML path to its line: a key's line for mapping entries, an item's first line in lists."""
+    if isinstance(node, MappingNode):
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                continue
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            if key in first_seen and key != "<<":
+                # PyYAML would silently keep the last one; a maintainer must know.
+                report.add((*loc, key), f"duplicate key {key!r} (first on line {first_seen[key]})", line)
+                continue
+            first_seen[key] = line
+            report.lines[(*loc, key)] = line
+            _record_lines(value_node, (*loc, key), report)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            report.lines[(*loc, index)] = item.start_mark.line + 1
+            _record_lines(item, (*loc, index), report)
+
+
+def _declared_locales(document: dict[Any, Any]) -> tuple[str, ...]:
+    locales = document.get("locales")
+    if isinstance(locales, list) and locales and all(isinstance(locale, str) for locale in locales):
+        return tuple(dict.fromkeys(locales))
+    return ()  # the schema reports it; per-locale maps are then checked for empty texts only
+
+
+# --- cross-reference checks -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Section(Generic[ModelT]):
+    """One list of the file: every item's code as written, and the items that passed the schema."""
+
+    loc: Loc
+    codes: list[tuple[int, str]]
+    valid: list[tuple[int, ModelT]]
+    listed: bool = False  # the file holds a list here at all
+
+    def code_set(self) -> set[str] | None:
+        """The codes written in this list; None when the list itself is broken and nothing can be judged."""
+        return {code for _, code in self.codes} if self.listed else None
+
+    def first_index(self) -> dict[str, int]:
+        positions: dict[str, int] = {}
+        for index, code in self.codes:
+            positions.setdefault(code, index)
+        return positions
+
+
+ConditionUse = Literal["show_if", "gate", "consistency", "trigger"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Use:
+    """Where a condition sits, which decides what it may refer to."""
+
+    kind: ConditionUse
+    question: str | None = None  # show_if: the question it belongs to
+    dimension: str | None = None  # gate: the dimension it caps
+
+
+class _CrossReferences:
+    def __init__(self, document: dict[Any, Any], context: dict[str, Any], report: _Report) -> None:
+        self.document = document
+        self.context = context
+        self.report = report
+        self.policies = self._section(("policies",), PolicyModel)
+        self.dti_indices = self._section(("dti_indices",), DtiIndexModel)
+        self.groups = self._section(("groups",), GroupModel)
+        self.dimensions = self._section(("dimensions",), DimensionModel)
+        self.questions = self._section(("questions",), QuestionModel)
+        self.bands = self._section(("scoring", "bands"), BandModel)
+        self.gates = self._section(("scoring", "gates"), GateModel)
+        self.consistency = self._section(("scoring", "consistency"), ConsistencyModel)
+        self.initiatives = self._section(("initiatives",), InitiativeModel)
+        self.question_models: dict[str, QuestionModel] = {}
+        for _, model in self.questions.valid:
+            self.question_models.setdefault(model.code, model)
+        self.question_positions = self.questions.first_index()
+        self.dimension_codes = self.dimensions.code_set()
+
+    def _section(self, loc: Loc, model: type[ModelT]) -> _Section[ModelT]:
+        raw: Any = self.document
+        for key in loc:
+            raw = raw.get(key) if isinstance(raw, dict) else None
+        section: _Section[ModelT] = _Section(loc, [], [])
+        if not isinstance(raw, list):
+            return section
+        section.listed = True
+        for index, item in enumerate(raw):
+            if isinstance(item, dict) and isinstance(item.get("code"), str):
+                section.codes.append((index, item["code"]))
+            try:
+                section.valid.append((index, model.model_validate(item, context=self.context)))
+            except ValidationError:
+                continue  # already reported by the whole-document validation
+        return section
+
+    def check(self) -> None:
+        self._check_locales()
+        for section, noun in (
+            (self.policies, "policy"),
+            (self.dti_indices, "DTI index"),
+            (self.groups, "group"),
+            (self.dimensions, "dimension"),
+            (self.questions, "question"),
+            (self.gates, "gate"),
+            (self.consistency, "consistency check"),
+            (self.initiatives, "initiative"),
+        ):
+            self._check_unique(section, noun)
+        self._check_dimensions()
+        for index, question in self.questions.valid:
+            self._check_question(("questions", index), question)
+        self._check_bands()
+        self._check_gates()
+        for index, check in self.consistency.valid:
+            loc = ("scoring", "consistency", index)
+            for position, code in enumerate(check.questions):
+                self._check_question_ref((*loc, "questions", position), code)
+            for position, code in _repeats(check.questions):
+                self.report.add((*loc, "questions", position), f"{code} is listed twice")
+            self._check_condition(check.when, (*loc, "when"), _Use("consistency"))
+        self._check_initiatives()
+
+    # -- codes
+
+    def _check_locales(self) -> None:
+        locales = self.document.get("locales")
+        if isinstance(locales, list):
+            for position, locale in _repeats(locales):
+                self.report.add(("locales", position), f"locale {locale} is listed twice")
+
+    def _check_unique(self, section: _Section[Any], noun: str) -> None:
+        first: dict[str, int] = {}
+        for index, code in section.codes:
+            if code in first:
+                earlier = (*section.loc, first[code])
+                self.report.add(
+                    (*section.loc, index, "code"),
+                    f"duplicate {noun} code {code} (first at {format_path(earlier)}, "
+                    f"line {self.report.line_of(earlier)})",
+                )
+            else:
+                first[code] = index
+
+    def _check_known(self, loc: Loc, code: str, known: set[str] | None, noun: str) -> bool:
+        """Whether `code` names a known item; reports it when it does not."""
+        if known is None:
+            return False  # the list it would be in is itself broken (and reported)
+        if code in known:
+            return True
+        self.report.add(loc, f"unknown {noun} {code}")
+        return False
+
+    def _check_question_ref(self, loc: Loc, code: str) -> bool:
+        return self._check_known(loc, code, self.questions.code_set(), "question")
+
+    def _check_policy_refs(self, loc: Loc, codes: Sequence[str]) -> None:
+        for position, code in enumerate(codes):
+            self._check_known((*loc, "policy_refs", position), code, self.policies.code_set(), "policy")
+
+    # -- dimensions
+
+    def _check_dimensions(self) -> None:
+        weighted: dict[str, float] = {}
+        asked: set[str] = set()
+        for _, question in self.questions.valid:
+            asked.add(question.dimension)
+            weighted[question.dimension] = weighted.get(question.dimension, 0.0) + question.weight
+        raw_questions = _raw_list(self.document, ("questions",))
+        all_questions_valid = bool(raw_questions) and len(self.questions.valid) == len(raw_questions)
+        for index, dimension in self.dimensions.valid:
+            loc = ("dimensions", index)
+            self._check_known((*loc, "group"), dimension.group, self.groups.code_set(), "group")
+            self._check_known((*loc, "dti"), dimension.dti, self.dti_indices.code_set(), "DTI index")
+            if not all_questions_valid:
+                continue  # an invalid question may belong here; do not guess
+            if dimension.code not in asked:
+                self.report.add(loc, f"dimension {dimension.code} has no questions")
+            elif weighted[dimension.code] == 0:
+                self.report.add(
+                    loc,
+                    f"every question of dimension {dimension.code} has weight 0: its score would be 0/0",
+                )
+        every_dimension_valid = len(self.dimensions.valid) == len(_raw_list(self.document, ("dimensions",)))
+        total_weight = sum(dimension.weight for _, dimension in self.dimensions.valid)
+        if self.dimensions.valid and every_dimension_valid and total_weight == 0:
+            self.report.add(("dimensions",), "the dimension weights sum to 0")
+
+    # -- questions
+
+    def _check_question(self, loc: Loc, question: QuestionModel) -> None:
+        self._check_known((*loc, "dimension"), question.dimension, self.dimension_codes, "dimension")
+        self._check_policy_refs(loc, question.policy_refs)
+        kind = QuestionType(question.type)
+        self._check_type_fields(loc, question, kind)
+        if kind in CHOICE_TYPES:
+            self._check_options(loc, question, kind)
+        elif kind is QuestionType.YES_NO:
+            if question.options is not None and sorted(option.code for option in question.options) != [
+                "no",
+                "yes",
+            ]:
+                found = ", ".join(option.code for option in question.options) or "none"
+                self.report.add(
+                    (*loc, "options"), f"a yes_no question's options must be exactly yes and no, not {found}"
+                )
+        elif kind in NUMERIC_TYPES:
+            self._check_numeric(loc, question, kind)
+        elif question.weight > 0:
+            self.report.add((*loc, "weight"), "a text question is never scored: its weight must be 0")
+        if question.evidence is not None:
+            self._check_evidence((*loc, "evidence"), question, kind)
+        if question.show_if is not None:
+            self._check_condition(
+                question.show_if, (*loc, "show_if"), _Use("show_if", question=question.code)
+            )
+
+    def _check_type_fields(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
+        allowed: set[str] = set()
+        if kind in CHOICE_TYPES or kind is QuestionType.YES_NO:
+            allowed = {"options"}
+        elif kind is QuestionType.NUMBER:
+            allowed = {"unit", "min", "max", "points_by_value"}
+        elif kind is QuestionType.PERCENT:
+            allowed = {"min", "max", "points_by_value"}
+        for key in ("options", "unit", "min", "max", "points_by_value"):
+            if key not in allowed and getattr(question, key) is not None:
+                self.report.add((*loc, key), f"a {kind} question takes no {key}")
+
+    def _check_options(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
+        options = question.options
+        if options is None:
+            self.report.add((*loc, "options"), f"a {kind} question needs options")
+            return
+        if len(options) < 2:
+            self.report.add((*loc, "options"), f"a {kind} question needs at least two options")
+        for position, code in _repeats([option.code for option in options]):
+            self.report.add((*loc, "options", position, "code"), f"duplicate option code {code}")
+        for position, option in enumerate(options):
+            if option.exclusive and kind is not QuestionType.MULTI_CHOICE:
+                self.report.add(
+                    (*loc, "options", position, "exclusive"), "only multi_choice options can be exclusive"
+                )
+        if kind in ORDERED_CHOICE_TYPES:
+            # Ordinal comparisons (lt, ge, …) read the option order as worst to best.
+            for position in range(1, len(options)):
+                before, option = options[position - 1], options[position]
+                if option.points < before.points:
+                    self.report.add(
+                        (*loc, "options", position, "points"),
+                        f"options go from worst to best, but {option.code} ({_show(option.points)} points) "
+                        f"scores below {before.code} ({_show(before.points)})",
+                    )
+        if kind is QuestionType.MULTI_CHOICE and all(option.exclusive for option in options):
+            self.report.add((*loc, "options"), "every option is exclusive: nothing can be combined")
+
+    def _check_numeric(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
+        low, high = question.min, question.max
+        if kind is QuestionType.PERCENT:
+            if low not in (None, PERCENT_RANGE[0]):
+                self.report.add((*loc, "min"), "a percent question always starts at 0")
+            if high not in (None, PERCENT_RANGE[1]):
+                self.report.add((*loc, "max"), "a percent question always ends at 100")
+            low, high = PERCENT_RANGE
+        else:
+            if low is None:
+                self.report.add((*loc, "min"), "a number question needs min")
+            if high is None:
+                self.report.add((*loc, "max"), "a number question needs max")
+            if low is not None and high is not None and low >= high:
+                self.report.add((*loc, "max"), f"max {_show(high)} must be above min {_show(low)}")
+                low = high = None  # steps cannot be judged against a range that is itself wrong
+        steps = question.points_by_value
+        if not steps:
+            self.report.add((*loc, "points_by_value"), f"a {kind} question needs points_by_value")
+            return
+        if low is not None and steps[0].at_least != low:
+            self.report.add(
+                (*loc, "points_by_value", 0, "at_least"),
+                f"the first step must be at min ({_show(low)}), not at {_show(steps[0].at_least)}",
+            )
+        for position in range(1, len(steps)):
+            if steps[position].at_least <= steps[position - 1].at_least:
+                self.report.add(
+                    (*loc, "points_by_value", position, "at_least"),
+                    f"steps must ascend: at_least {_show(steps[position].at_least)} does not come after "
+                    f"{_show(steps[position - 1].at_least)}",
+                )
+        if high is not None:
+            for position, step in enumerate(steps):
+                if step.at_least > high:
+                    self.report.add(
+                        (*loc, "points_by_value", position, "at_least"),
+                        f"at_least {_show(step.at_least)} is above max {_show(high)}: no answer can reach it",
+                    )
+
+    def _check_evidence(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
+        evidence = question.evidence
+        assert evidence is not None  # noqa: S101 (the caller checked)
+        if kind is QuestionType.TEXT:
+            self.report.add(loc, "a text question is never scored, so it cannot need evidence")
+        elif evidence.from_option is not None:
+            codes = _option_codes(question)
+            if kind not in CHOICE_TYPES and kind is not QuestionType.YES_NO:
+                self.report.add((*loc, "from_option"), f"a {kind} question has no options: use from_points")
+            elif evidence.from_option not in codes:
+                self.report.add(
+                    (*loc, "from_option"),
+                    f"{question.code} has no option {evidence.from_option} (options: {', '.join(codes)})",
+                )
+
+    # -- conditions
+
+    def _check_condition(self, condition: ConditionModel, loc: Loc, use: _Use) -> None:
+        if isinstance(condition, AllOfModel):
+            for position, item in enumerate(condition.all):
+                self._check_condition(item, (*loc, "all", position), use)
+        elif isinstance(condition, AnyOfModel):
+            for position, item in enumerate(condition.any):
+                self._check_condition(item, (*loc, "any", position), use)
+        elif isinstance(condition, NotModel):
+            self._check_condition(condition.not_, (*loc, "not"), use)
+        else:
+            self._check_leaf(condition, loc, use)
+
+    def _check_leaf(self, leaf: LeafModel, loc: Loc, use: _Use) -> None:
+        op = Operator(leaf.op)
+        if leaf.subject == "q":
+            self._check_answer_leaf(leaf, op, loc, use)
+        else:
+            self._check_dimension_leaf(leaf, op, loc, use)
+
+    def _check_answer_leaf(self, leaf: LeafModel, op: Operator, loc: Loc, use: _Use) -> None:
+        code = leaf.ref
+        if use.kind == "show_if":
+            assert use.question is not None  # noqa: S101 (a show_if always has its question)
+            if code == use.question:
+                self.report.add(
+                    (*loc, "q"), f"refers to {code} itself: a question cannot depend on its own answer"
+                )
+                return
+            if code in self.question_positions and self.question_positions[
+                code
+            ] > self.question_positions.get(use.question, -1):
+                self.report.add((*loc, "q"), f"refers to {code}, which comes after {use.question}")
+                return
+        if not self._check_question_ref((*loc, "q"), code):
+            return
+        question = self.question_models.get(code)
+        if question is None:
+            return  # the question itself is broken and reported; its type is unknown
+        kind = QuestionType(question.type)
+        if op not in _ANSWER_OPERATORS[kind]:
+            allowed = ", ".join(sorted(_ANSWER_OPERATORS[kind]))
+            self.report.add(
+                (*loc, "op"),
+                f"operator {op} cannot be used on {code}, a {kind} question (allowed: {allowed})",
+            )
+            return
+        if op is Operator.IS_NA and not question.allow_na:
+            self.report.add((*loc, "op"), f"is_na never holds: {code} does not allow N/A (allow_na: false)")
+        if not self._check_value_shape(leaf, op, loc):
+            return
+        for value_loc, value in _values(leaf, loc):
+            self._check_answer_value(value_loc, value, question, kind)
+
+    def _check_value_shape(self, leaf: LeafModel, op: Operator, loc: Loc) -> bool:
+        if op in _STATE_OPERATORS:
+            if leaf.has_value:
+                self.report.add((*loc, "value"), f"operator {op} takes no value")
+            return False
+        if not leaf.has_value or leaf.value is None:
+            self.report.add(loc, f"operator {op} needs a value")
+            return False
+        if op in _LIST_OPERATORS:
+            if not isinstance(leaf.value, list) or not leaf.value:
+                self.report.add((*loc, "value"), f"operator {op} needs a non-empty list of values")
+                return False
+        elif isinstance(leaf.value, list):
+            self.report.add((*loc, "value"), f"operator {op} needs one value, not a list")
+            return False
+        return True
+
+    def _check_answer_value(
+        self, loc: Loc, value: object, question: QuestionModel, kind: QuestionType
+    ) -> None:
+        code = question.code
+        if kind in CHOICE_TYPES:
+            codes = _option_codes(question)
+            if not isinstance(value, str):
+                self.report.add(
+                    loc,
+                    f"{code} is a {kind} question: compare it with one of its option codes "
+                    f"({', '.join(codes)}), not with {_show(value)}",
+                )
+            elif value not in codes:
+                self.report.add(loc, f"{code} has no option {value} (options: {', '.join(codes)})")
+        elif kind is QuestionType.YES_NO:
+            if not isinstance(value, bool):
+                self.report.add(
+                    loc, f"{code} is a yes_no question: compare it with true or false, not {_show(value)}"
+                )
+        elif kind in NUMERIC_TYPES:
+            low, high = (question.min, question.max) if kind is QuestionType.NUMBER else PERCENT_RANGE
+            if not _is_number(value):
+                self.report.add(
+                    loc, f"{code} is a {kind} question: compare it with a number, not {_show(value)}"
+                )
+            elif low is not None and high is not None and low < high and not low <= value <= high:
+                self.report.add(
+                    loc, f"{_show(value)} is outside the range of {code} ({_show(low)} to {_show(high)})"
+                )
+
+    def _check_dimension_leaf(self, leaf: LeafModel, op: Operator, loc: Loc, use: _Use) -> None:
+        subject, code = leaf.subject, leaf.ref
+        if use.kind == "show_if":
+            self.report.add(
+                (*loc, subject),
+                f"show_if may refer only to earlier answers (q), not to a dimension's {subject}",
+            )
+            return
+        if not self._check_known((*loc, subject), code, self.dimension_codes, "dimension"):
+            return
+        if use.kind == "gate" and code == use.dimension:
+            self.report.add(
+                (*loc, subject),
+                f"a gate of {code} cannot depend on {code}'s own {subject}: it would cap itself",
+            )
+        if op not in _DIMENSION_OPERATORS:
+            allowed = ", ".join(sorted(_DIMENSION_OPERATORS))
+            self.report.add(
+                (*loc, "op"), f"operator {op} cannot be used on a dimension's {subject} (allowed: {allowed})"
+            )
+            return
+        if not self._check_value_shape(leaf, op, loc):
+            return
+        for value_loc, value in _values(leaf, loc):
+            if subject == "score":
+                if not _is_number(value) or not 0 <= value <= 100:
+                    self.report.add(value_loc, f"a score is a number from 0 to 100, not {_show(value)}")
+            else:
+                low, high = LEVEL_RANGE if subject == "level" else GAP_RANGE
+                if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                    self.report.add(
+                        value_loc, f"a {subject} is a whole number from {low} to {high}, not {_show(value)}"
+                    )
+
+    # -- scoring
+
+    def _check_bands(self) -> None:
+        raw = _raw_list(self.document, ("scoring", "bands"))
+        bands = self.bands.valid
+        if not bands or len(bands) != len(raw):
+            return  # ranges cannot be judged with a band missing
+        loc: Loc = ("scoring", "bands")
+        for index, band in bands:
+            if band.min >= band.max:
+                self.report.add(
+                    (*loc, index, "max"), f"max {_show(band.max)} must be above min {_show(band.min)}"
+                )
+        first, last = bands[0][1], bands[-1][1]
+        if first.min != 0:
+            self.report.add((*loc, 0, "min"), f"the first band must start at 0, not {_show(first.min)}")
+        if last.max != 100:
+            self.report.add(
+                (*loc, len(bands) - 1, "max"), f"the last band must end at 100, not {_show(last.max)}"
+            )
+        for (_, previous), (index, band) in itertools.pairwise(bands):
+            if band.min < previous.max:
+                self.report.add(
+                    (*loc, index, "min"),
+                    f"overlaps the band before: it starts at {_show(band.min)}, "
+                    f"before that band ends at {_show(previous.max)}",
+                )
+            elif band.min > previous.max:
+                self.report.add(
+                    (*loc, index, "min"),
+                    f"leaves a gap from {_show(previous.max)} to {_show(band.min)}: no level covers it",
+                )
+        seen: dict[int, int] = {}
+        for index, band in bands:
+            if band.level in seen:
+                self.report.add(
+                    (*loc, index, "level"),
+                    f"level {band.level} already has a band ({format_path((*loc, seen[band.level]))})",
+                )
+            else:
+                seen[band.level] = index
+        missing = [str(level) for level in range(1, 6) if level not in seen]
+        if missing:
+            self.report.add(loc, f"no band for level {', '.join(missing)}: levels 1 to 5 need one band each")
+        levels = [band.level for _, band in bands]
+        if not missing and len(levels) == len(set(levels)) and levels != sorted(levels):
+            self.report.add(loc, "bands must ascend by level, level 1 first")
+
+    def _check_gates(self) -> None:
+        # Gates that read other dimensions' levels must not form a loop, or no level could be final.
+        depends_on: dict[str, list[tuple[str, Loc]]] = {}
+        for index, gate in self.gates.valid:
+            loc: Loc = ("scoring", "gates", index)
+            self._check_known((*loc, "dimension"), gate.dimension, self.dimension_codes, "dimension")
+            self._check_condition(gate.when, (*loc, "when"), _Use("gate", dimension=gate.dimension))
+            for leaf, leaf_loc in _leaves(gate.when, (*loc, "when")):
+                if leaf.subject in ("level", "gap") and leaf.ref != gate.dimension:
+                    depends_on.setdefault(gate.dimension, []).append((leaf.ref, (*leaf_loc, leaf.subject)))
+        for cycle, cycle_loc in _cycles(depends_on):
+            self.report.add(cycle_loc, f"gates depend on each other's levels in a loop: {' → '.join(cycle)}")
+
+    # -- initiatives
+
+    def _check_initiatives(self) -> None:
+        known = self.initiatives.code_set()
+        prerequisites: dict[str, list[tuple[str, Loc]]] = {}
+        for index, initiative in self.initiatives.valid:
+            loc = ("initiatives", index)
+            for position, uplift in enumerate(initiative.raises):
+                self._check_known(
+                    (*loc, "raises", position, "dimension"),
+                    uplift.dimension,
+                    self.dimension_codes,
+                    "dimension",
+                )
+            for position, code in _repeats([uplift.dimension for uplift in initiative.raises]):
+                self.report.add((*loc, "raises", position, "dimension"), f"{code} is raised twice")
+            self._check_condition(initiative.trigger, (*loc, "trigger"), _Use("trigger"))
+            for position, code in enumerate(initiative.prerequisites):
+                prerequisite_loc = (*loc, "prerequisites", position)
+                if code == initiative.code:
+                    self.report.add(prerequisite_loc, f"{code} cannot be its own prerequisite")
+                elif self._check_known(prerequisite_loc, code, known, "initiative"):
+                    prerequisites.setdefault(initiative.code, []).append((code, prerequisite_loc))
+            for position, code in _repeats(initiative.prerequisites):
+                self.report.add((*loc, "prerequisites", position), f"{code} is listed twice")
+            if initiative.deadline is not None and not initiative.mandatory:
+                self.report.add(
+                    (*loc, "deadline"), "only a mandatory initiative has a deadline (mandatory: true)"
+                )
+            self._check_policy_refs(loc, initiative.policy_refs)
+        for cycle, cycle_loc in _cycles(prerequisites):
+            self.report.add(cycle_loc, f"prerequisite cycle: {' → '.join(cycle)}")
+
+
+_STATE_OPERATORS = frozenset({Operator.ANSWERED, Operator.UNANSWERED, Operator.IS_NA})
+_LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
+_ORDER_OPERATORS = frozenset({Operator.LT, Operator.LE, Operator.GT, Operator.GE})
+_EQUALITY_OPERATORS = frozenset({Operator.EQ, Operator.NE})
+_ANSWER_OPERATORS: dict[QuestionType, frozenset[Operator]] = {
+    QuestionType.SINGLE_CHOICE: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
+    QuestionType.SCALE: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
+    QuestionType.NUMBER: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
+    QuestionType.PERCENT: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
+    QuestionType.MULTI_CHOICE: _STATE_OPERATORS | _EQUALITY_OPERATORS | {Operator.CONTAINS},
+    QuestionType.YES_NO: _STATE_OPERATORS | _EQUALITY_OPERATORS,
+    QuestionType.TEXT: _STATE_OPERATORS,
+}
+_DIMENSION_OPERATORS = _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS
+
+
+def _is_number(value: object) -> TypeGuard[float | int]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _raw_list(document: dict[Any, Any], loc: Loc) -> list[Any]:
+    raw: Any = document
+    for key in loc:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw if isinstance(raw, list) else []
+
+
+def _repeats(items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+    """(position, item) of every item that already appeared earlier."""
+    seen: set[Any] = set()
+    for position, item in enumerate(items):
+        if item in seen:
+            yield position, item
+        seen.add(item)
+
+
+def _option_codes(question: QuestionModel) -> list[str]:
+    if question.options is None:
+        return ["yes", "no"] if question.type == "yes_no" else []
+    return [option.code for option in question.options]
+
+
+def _values(leaf: LeafModel, loc: Loc) -> Iterator[tuple[Loc, object]]:
+    if isinstance(leaf.value, list):
+        for position, value in enumerate(leaf.value):
+            yield (*loc, "value", position), value
+    else:
+        yield (*loc, "value"), leaf.value
+
+
+def _leaves(condition: ConditionModel, loc: Loc) -> Iterator[tuple[LeafModel, Loc]]:
+    if isinstance(condition, AllOfModel):
+        for position, item in enumerate(condition.all):
+            yield from _leaves(item, (*loc, "all", position))
+    elif isinstance(condition, AnyOfModel):
+        for position, item in enumerate(condition.any):
+            yield from _leaves(item, (*loc, "any", position))
+    elif isinstance(condition, NotModel):
+        yield from _leaves(condition.not_, (*loc, "not"))
+    else:
+        yield condition, loc
+
+
+def _cycles(edges: dict[str, list[tuple[str, Loc]]]) -> Iterator[tuple[list[str], Loc]]:
+    """Each cycle of a graph once: its path (first node repeated last) and the edge leaving its first node.
+
+    Nodes are visited in the order of `edges`, i.e. file order, so a cycle is reported where it starts.
+    """
+    visited: set[str] = set()
+    reported: set[frozenset[str]] = set()
+
+    def visit(node: str, path: list[str]) -> Iterator[tuple[list[str], Loc]]:
+        path.append(node)
+        for target, _ in edges.get(node, ()):
+            if target in path:
+                cycle = [*path[path.index(target) :], target]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    yield cycle, next(loc for head, loc in edges[cycle[0]] if head == cycle[1])
+            elif target not in visited:
+                yield from visit(target, path)
+        path.pop()
+        visited.add(node)
+
+    for start in list(edges):
+        if start not in visited:
+            yield from visit(start, [])
+
+
+# --- building the immutable objects ---------------------------------------------------------------------
+
+
+class _Builder:
+    """Turns a validated, cross-checked model into the frozen objects of roadmap.engine.framework."""
+
+    def __init__(self, model: FrameworkModel) -> None:
+        self.model = model
+        self.locales = tuple(dict.fromkeys(model.locales))
+        self.questions = {question.code: question for question in model.questions}
+
+    def framework(self) -> Framework:
+        model = self.model
+        scoring = model.scoring
+        return Framework(
+            id=model.id,
+            version=model.version,
+            title=self.text(model.title),
+            description=self.text(model.description),
+            locales=self.locales,
+            published=model.published,
+            policies=tuple(
+                PolicyReference(policy.code, self.text(policy.title)) for policy in model.policies
+            ),
+            dti_indices=tuple(DtiIndex(index.code, self.text(index.name)) for index in model.dti_indices),
+            groups=tuple(IndexGroup(group.code, self.text(group.name)) for group in model.groups),
+            dimensions=tuple(self.dimension(dimension) for dimension in model.dimensions),
+            questions=tuple(self.question(question) for question in model.questions),
+            scoring=ScoringRules(
+                bands=tuple(Band(band.level, band.min, band.max) for band in scoring.bands),
+                score_decimals=scoring.score_decimals,
+                index_decimals=scoring.index_decimals,
+                dont_know_points=scoring.dont_know_points,
+                evidence_discount=scoring.evidence_discount,
+                gates=tuple(
+                    Gate(
+                        gate.code,
+                        gate.dimension,
+                        gate.max_level,
+                        self.condition(gate.when),
+                        self.text(gate.message),
+                    )
+                    for gate in scoring.gates
+                ),
+                consistency=tuple(
+                    ConsistencyCheck(
+                        check.code,
+                        tuple(check.questions),
+                        self.condition(check.when),
+                        self.text(check.message),
+                    )
+                    for check in scoring.consistency
+                ),
+            ),
+            initiatives=tuple(self.initiative(initiative) for initiative in model.initiatives),
+        )
+
+    def text(self, translations: dict[str, str]) -> LocalText:
+        return LocalText(tuple((locale, translations[locale]) for locale in self.locales))
+
+    def dimension(self, dimension: DimensionModel) -> Dimension:
+        return Dimension(
+            code=dimension.code,
+            name=self.text(dimension.name),
+            description=self.text(dimension.description),
+            weight=dimension.weight,
+            group=dimension.group,
+            dti=dimension.dti,
+            default_target=dimension.default_target,
+            levels=tuple(self.text(level) for level in dimension.levels),
+        )
+
+    def question(self, question: QuestionModel) -> Question:
+        kind = QuestionType(question.type)
+        options = tuple(self.option(option) for option in question.options or ())
+        if kind is QuestionType.YES_NO and not options:
+            options = default_yes_no_options(self.locales)
+        threshold: float | None = None
+        evidence_option: str | None = None
+        if question.evidence is not None:
+            evidence_option = question.evidence.from_option
+            if evidence_option is not None:
+                threshold = next(option.points for option in options if option.code == evidence_option)
+            else:
+                threshold = question.evidence.from_points
+        low, high = (question.min, question.max) if kind is QuestionType.NUMBER else (None, None)
+        if kind is QuestionType.PERCENT:
+            low, high = PERCENT_RANGE
+        return Question(
+            code=question.code,
+            dimension=question.dimension,
+            type=kind,
+            text=self.text(question.text),
+            weight=question.weight,
+            help=self.text(question.help) if question.help is not None else None,
+            policy_refs=tuple(question.policy_refs),
+            critical=question.critical,
+            required=question.required,
+            allow_na=question.allow_na,
+            allow_dont_know=question.allow_dont_know,
+            measurability=Measurability(question.measurability),
+            dti_ref=question.dti_ref,
+            show_if=self.condition(question.show_if) if question.show_if is not None else None,
+            evidence_threshold=threshold,
+            evidence_from_option=evidence_option,
+            options=options,
+            unit=self.text(question.unit) if question.unit is not None else None,
+            min_value=low,
+            max_value=high,
+            points_by_value=tuple(
+                ValueStep(step.at_least, step.points) for step in question.points_by_value or ()
+            ),
+        )
+
+    def option(self, option: OptionModel) -> Option:
+        return Option(option.code, self.text(option.label), option.points, option.exclusive)
+
+    def initiative(self, initiative: InitiativeModel) -> Initiative:
+        return Initiative(
+            code=initiative.code,
+            name=self.text(initiative.name),
+            description=self.text(initiative.description),
+            raises=tuple(Uplift(uplift.dimension, uplift.levels) for uplift in initiative.raises),
+            trigger=self.condition(initiative.trigger),
+            prerequisites=tuple(initiative.prerequisites),
+            duration_months=initiative.duration_months,
+            effort_person_months=initiative.effort_person_months,
+            cost_class=CostClass(initiative.cost_class),
+            mandatory=initiative.mandatory,
+            deadline=initiative.deadline,
+            policy_refs=tuple(initiative.policy_refs),
+            kpis=tuple(self.text(kpi) for kpi in initiative.kpis),
+        )
+
+    def condition(self, condition: ConditionModel) -> Condition:
+        if isinstance(condition, AllOfModel):
+            return AllOf(tuple(self.condition(item) for item in condition.all))
+        if isinstance(condition, AnyOfModel):
+            return AnyOf(tuple(self.condition(item) for item in condition.any))
+        if isinstance(condition, NotModel):
+            return Not(self.condition(condition.not_))
+        return self.leaf(condition)
+
+    def leaf(self, leaf: LeafModel) -> Leaf:
+        subject, op = Subject(leaf.subject), Operator(leaf.op)
+        if op in _STATE_OPERATORS:
+            return Leaf(subject, leaf.ref, op)
+        option_order: tuple[str, ...] = ()
+        as_type: type[float] | type[int] | None = None  # None: keep option codes and booleans as they are
+        if subject is Subject.ANSWER:
+            question = self.questions[leaf.ref]
+            kind = QuestionType(question.type)
+            if kind in ORDERED_CHOICE_TYPES:
+                option_order = tuple(option.code for option in question.options or ())
+            if kind in NUMERIC_TYPES:
+                as_type = float
+        else:
+            as_type = float if subject is Subject.SCORE else int
+        value: LeafValue
+        if isinstance(leaf.value, list):
+            value = tuple(_typed(item, as_type) for item in leaf.value)
+        else:
+            assert leaf.value is not None  # noqa: S101 (the checks require a value for this operator)
+            value = _typed(leaf.value, as_type)
+        return Leaf(subject, leaf.ref, op, value, option_order)
+
+
+def _typed(value: ScalarValue, as_type: type[float] | type[int] | None) -> str | float | int:
+    if as_type is None or isinstance(value, str):
+        return value
+    return as_type(value)
