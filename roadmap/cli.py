@@ -13,6 +13,7 @@ from roadmap.services.accounts import UserDetails
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
+framework_cli = AppGroup("framework", help="Framework versions: validate, import, list, export.")
 
 
 @users_cli.command("create")
@@ -58,6 +59,96 @@ def load_demo() -> None:
         click.echo(f"  {login.role:<11} {login.email:<32} {login.password}   {login.office or ''}")
 
 
+def _fail(error: Invalid) -> None:
+    db.session.rollback()
+    for problem in error.problems:
+        click.echo(f"error: {problem.message}", err=True)
+    raise SystemExit(1) from error
+
+
+@framework_cli.command("validate")
+@click.argument("path", type=click.Path(dir_okay=False))
+def framework_validate(path: str) -> None:
+    """Check a framework file; list every problem with its line, or say it is valid."""
+    from roadmap.engine.loader import FrameworkError
+    from roadmap.services import frameworks
+
+    try:
+        framework = frameworks.validate(frameworks.read_text(path), path)
+    except Invalid as error:
+        _fail(error)
+    except FrameworkError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    click.echo(
+        f"{path}: valid — {framework.id} {framework.version}, {len(framework.dimensions)} dimensions, "
+        f"{len(framework.questions)} questions, {len(framework.initiatives)} initiatives, "
+        f"fingerprint {framework.fingerprint[:16]}"
+    )
+
+
+@framework_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+def framework_import(path: str) -> None:
+    """Import a framework version (validated first; the same content twice is harmless)."""
+    from roadmap.engine.loader import FrameworkError
+    from roadmap.services import frameworks
+
+    try:
+        result = frameworks.import_file(path, actor=None)
+    except Invalid as error:
+        _fail(error)
+    except FrameworkError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    row = result.version
+    verb = "Imported" if result.created else "Already imported"
+    click.echo(f"{verb}: {row.framework_key} {row.version} (fingerprint {row.fingerprint[:16]})")
+
+
+@framework_cli.command("list")
+def framework_list() -> None:
+    """List the imported framework versions."""
+    from roadmap.services import frameworks
+
+    rows = frameworks.versions()
+    if not rows:
+        click.echo("No framework imported yet (flask framework import PATH).")
+    for row in rows:
+        click.echo(
+            f"{row.framework_key:<20} {row.version:<10} {row.fingerprint[:16]}  {row.question_count:>4} questions  "
+            f"{row.initiative_count:>3} initiatives  {row.imported_at:%Y-%m-%d %H:%M} UTC  {row.title_vi}"
+        )
+
+
+@framework_cli.command("export")
+@click.argument("version")
+@click.option(
+    "--framework", "framework_key", default=None, help="Framework id, when several have this version."
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None)
+def framework_export(version: str, framework_key: str | None, output: str | None) -> None:
+    """Write a stored version as YAML (importing the export gives the same fingerprint)."""
+    from roadmap.services import frameworks
+
+    rows = frameworks.find(version, framework_key)
+    if not rows:
+        click.echo(f"error: no framework version {version}.", err=True)
+        raise SystemExit(1)
+    if len(rows) > 1:
+        keys = ", ".join(row.framework_key for row in rows)
+        click.echo(f"error: several frameworks have version {version} ({keys}): use --framework.", err=True)
+        raise SystemExit(1)
+    text = frameworks.export(rows[0])
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(framework_cli)

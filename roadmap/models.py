@@ -7,7 +7,17 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -187,3 +197,26 @@ class LoginFailure(db.Model):  # type: ignore[name-defined,misc]
     # A hash of the normalised e-mail: the table must not become a list of guessed addresses.
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class FrameworkVersion(db.Model):  # type: ignore[name-defined,misc]
+    """A framework version as imported: never changed in place; a fix is a new version."""
+
+    __tablename__ = "framework_versions"
+    __table_args__ = (UniqueConstraint("framework_key", "version", name="uq_framework_versions_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    title_vi: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    # The file exactly as imported (comments included), so what was used can always be shown again.
+    source: Mapped[str] = mapped_column(Text)
+    question_count: Mapped[int] = mapped_column(Integer)
+    initiative_count: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_vi

@@ -1,4 +1,5 @@
-"""Demonstration data: the central offices, accounts for each role and an open cycle. Idempotent.
+"""Demonstration data: the shipped framework, the central offices, accounts for each role and an open
+cycle. Idempotent.
 
 Passwords are generated on the first load and kept in instance/demo-logins.json (owner-only), so that a
 second load prints the same logins; nothing about them is written in the repository.
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.models import ConsultantAssignment, Cycle, OfficeKind, Role, User
-from roadmap.services import accounts
+from roadmap.services import accounts, frameworks
 from roadmap.services.cycles import CycleDetails, create_cycle
 from roadmap.services.offices import OfficeDetails, create_office, office_by_code
 
@@ -105,6 +106,7 @@ def _ensure_user(email: str, name: str, role: Role, office: str | None, saved: d
 
 def load(today: dt.date | None = None) -> list[DemoLogin]:
     today = today or dt.date.today()
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
     for code, name_vi, name_en, kind in DEMO_OFFICES:
         if office_by_code(code) is None:
             create_office(OfficeDetails(code, name_vi, name_en, kind.value), actor=None)

@@ -1,0 +1,123 @@
+"""Framework versions through the command line and the database: validate, import once, list, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from roadmap.extensions import db
+from roadmap.models import AuditEvent, FrameworkVersion
+from roadmap.services import frameworks
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SMALL = ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml"
+BROKEN = ROOT / "tests" / "fixtures" / "frameworks" / "broken"
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def stored() -> int:
+    return db.session.scalar(select(func.count()).select_from(FrameworkVersion))
+
+
+def test_validate_accepts_the_shipped_framework(runner):
+    result = runner.invoke(args=["framework", "validate", str(SHIPPED)])
+    assert result.exit_code == 0, result.output
+    assert "valid — central-offices 1.0.0, 10 dimensions" in result.output
+
+
+def test_validate_lists_every_problem_with_its_line(runner):
+    result = runner.invoke(args=["framework", "validate", str(BROKEN / "several_problems.yaml")])
+    assert result.exit_code == 1
+    assert "6 problems in the framework file" in result.output
+    assert (
+        "several_problems.yaml:97: questions[5].show_if.q: refers to CY-04, which comes after CY-03"
+        in result.output
+    )
+    assert "prerequisite cycle: K02 → K03 → K02" in result.output
+
+
+@pytest.mark.parametrize("path", sorted(p.name for p in BROKEN.glob("*.yaml")))
+def test_validate_refuses_every_broken_fixture(runner, path):
+    result = runner.invoke(args=["framework", "validate", str(BROKEN / path)])
+    assert result.exit_code == 1
+    assert f"{path}:" in result.output
+
+
+def test_validate_reports_a_missing_file(runner, tmp_path):
+    result = runner.invoke(args=["framework", "validate", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 1
+    assert "none.yaml" in result.output
+
+
+def test_import_is_idempotent_and_audited(runner):
+    first = runner.invoke(args=["framework", "import", str(SHIPPED)])
+    second = runner.invoke(args=["framework", "import", str(SHIPPED)])
+    assert first.exit_code == second.exit_code == 0
+    assert first.output.startswith("Imported: central-offices 1.0.0")
+    assert second.output.startswith("Already imported: central-offices 1.0.0")
+    assert stored() == 1
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "framework.imported")).all()
+    assert len(events) == 1
+
+
+def test_changed_content_under_the_same_version_is_refused(runner, tmp_path):
+    runner.invoke(args=["framework", "import", str(SMALL)])
+    changed = tmp_path / "small-changed.yaml"
+    text = SMALL.read_text(encoding="utf-8")
+    assert "weight: 3" in text
+    changed.write_text(text.replace("weight: 3", "weight: 4", 1), encoding="utf-8")
+    result = runner.invoke(args=["framework", "import", str(changed)])
+    assert result.exit_code == 1
+    assert "phiên bản" in result.output  # the message says to give the file a new version (Vietnamese CLI)
+    assert stored() == 1
+
+
+def test_an_invalid_file_is_never_imported(runner):
+    result = runner.invoke(args=["framework", "import", str(BROKEN / "several_problems.yaml")])
+    assert result.exit_code == 1
+    assert stored() == 0
+
+
+def test_export_then_import_gives_the_same_fingerprint(app, runner, tmp_path):
+    runner.invoke(args=["framework", "import", str(SHIPPED)])
+    original = db.session.scalar(select(FrameworkVersion))
+    exported = tmp_path / "export.yaml"
+    result = runner.invoke(args=["framework", "export", "1.0.0", "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    reloaded = frameworks.validate(exported.read_text(encoding="utf-8"), str(exported))
+    assert reloaded.fingerprint == original.fingerprint
+    # Importing the export is recognised as the same version, not a conflicting one.
+    again = runner.invoke(args=["framework", "import", str(exported)])
+    assert again.output.startswith("Already imported")
+
+
+def test_list_shows_imported_versions(runner):
+    assert "No framework imported yet" in runner.invoke(args=["framework", "list"]).output
+    runner.invoke(args=["framework", "import", str(SHIPPED)])
+    runner.invoke(args=["framework", "import", str(SMALL)])
+    output = runner.invoke(args=["framework", "list"]).output
+    assert "central-offices" in output
+    assert "108 questions" in output
+    assert len(output.strip().splitlines()) == 2
+
+
+def test_stored_version_loads_the_same_framework(app):
+    result = frameworks.import_file(SHIPPED, actor=None)
+    framework = frameworks.framework_of(result.version)
+    assert framework.fingerprint == result.version.fingerprint
+    assert len(framework.questions) == result.version.question_count
+
+
+def test_demo_load_imports_the_shipped_framework(app, tmp_path):
+    app.instance_path = str(tmp_path)
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    row = db.session.scalar(select(FrameworkVersion))
+    assert (row.framework_key, row.version) == ("central-offices", "1.0.0")
