@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.<name>`; results are merged into build/bench.json."""
