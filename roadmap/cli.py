@@ -116,8 +116,9 @@ def framework_list() -> None:
         click.echo("No framework imported yet (flask framework import PATH).")
     for row in rows:
         click.echo(
-            f"{row.framework_key:<20} {row.version:<10} {row.fingerprint[:16]}  {row.question_count:>4} questions  "
-            f"{row.initiative_count:>3} initiatives  {row.imported_at:%Y-%m-%d %H:%M} UTC  {row.title_vi}"
+            f"{row.framework_key:<20} {row.version:<10} {row.fingerprint[:16]}  "
+            f"{row.question_count:>4} questions  {row.initiative_count:>3} initiatives  "
+            f"{row.imported_at:%Y-%m-%d %H:%M} UTC  {row.title_vi}"
         )
 
 
