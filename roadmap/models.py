@@ -220,3 +220,159 @@ class FrameworkVersion(db.Model):  # type: ignore[name-defined,misc]
 
     def title(self, locale: str) -> str:
         return self.title_en if locale == "en" else self.title_vi
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class Assessment(db.Model):  # type: ignore[name-defined,misc]
+    """One office's assessment in one cycle, against one framework version."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("office_id", "cycle_id", name="uq_assessments_office_cycle"),
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'in_review', 'returned', 'approved', 'published')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_versions.id"))
+    status: Mapped[str] = mapped_column(String(16), default=AssessmentStatus.DRAFT.value)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every status change: a repeated submit of the same page changes nothing twice.
+    status_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    office: Mapped[Office] = relationship()
+    cycle: Mapped[Cycle] = relationship()
+    framework_version: Mapped[FrameworkVersion] = relationship()
+    last_edited_by: Mapped[User | None] = relationship(foreign_keys=[last_edited_by_id])
+
+    @property
+    def status_enum(self) -> AssessmentStatus:
+        return AssessmentStatus(self.status)
+
+
+class AnswerRecord(db.Model):  # type: ignore[name-defined,misc]
+    """The current answer to one question; `version` detects two people changing it at once."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "question_code", name="uq_answers_assessment_question"),
+        CheckConstraint("state IN ('answered', 'na', 'dont_know')", name="state_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    # The value as JSON: option code, list of codes, boolean, number or text; null when N/A or unknown.
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Carried forward from the previous cycle and not yet confirmed by a respondent.
+    to_confirm: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    updated_by: Mapped[User | None] = relationship()
+
+
+class Evidence(db.Model):  # type: ignore[name-defined,misc]
+    """What backs an answer: a note and a document reference (files are EvidenceFile rows)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "question_code", name="uq_evidence_assessment_question"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    document_number: Mapped[str] = mapped_column(String(128), default="")
+    document_date: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.note.strip() or self.document_number.strip())
+
+
+class EvidenceFile(db.Model):  # type: ignore[name-defined,misc]
+    """An uploaded file, stored outside static/ under a random name; served only as an attachment."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class TargetLevel(db.Model):  # type: ignore[name-defined,misc]
+    """The level an office aims at for a dimension in this assessment (default: the framework's)."""
+
+    __tablename__ = "target_levels"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "dimension_code", name="uq_target_levels_assessment_dimension"),
+        CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    dimension_code: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ScoreSnapshot(db.Model):  # type: ignore[name-defined,misc]
+    """A scoring result frozen with the framework fingerprint and engine version that produced it, so that a
+    published result is shown and printed identically years later."""
+
+    __tablename__ = "score_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # submitted, approved, rescored …
+    framework_fingerprint: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(16))
+    index_value: Mapped[float] = mapped_column()
+    overall_level: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Notification(db.Model):  # type: ignore[name-defined,misc]
+    """An in-app message; its text is built from `kind` and `params` in the reader's language."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

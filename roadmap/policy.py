@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Office, Role, User
+from roadmap.models import Assessment, ConsultantAssignment, Office, Role, User
 
 
 class Action(StrEnum):
@@ -25,6 +25,19 @@ class Action(StrEnum):
     MANAGE_CYCLES = "cycles.manage"
     LIST_CYCLES = "cycles.list"
     VIEW_AUDIT = "audit.view"
+    # Object actions on an assessment (or on the office, for starting one).
+    START_ASSESSMENT = "assessment.start"
+    VIEW_ASSESSMENT = "assessment.view"
+    EDIT_ASSESSMENT = "assessment.edit"  # answers, evidence: the office's own representatives only
+    SUBMIT_ASSESSMENT = "assessment.submit"
+    SET_TARGETS = "assessment.targets"
+    REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
+
+
+# Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
+# assessment's status allows the step: that is the lifecycle's (roadmap.services.lifecycle) to say.
+_OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, Action.SUBMIT_ASSESSMENT})
+_REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT})
 
 
 # Actions that do not concern one object: who may do them at all.
@@ -40,12 +53,20 @@ _ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
 }
 
 
-def permits(user: User, action: Action, target: Office | None = None) -> bool:
+def permits(user: User, action: Action, target: Office | Assessment | None = None) -> bool:
     if not user.is_authenticated or not user.active:
         return False
-    if action is Action.VIEW_OFFICE:
-        return target is not None and may_see_office(user, target)
-    return user.role_enum in _ROLE_ACTIONS[action]
+    if action in _ROLE_ACTIONS:
+        return user.role_enum in _ROLE_ACTIONS[action]
+    if target is None:
+        return False
+    office = target if isinstance(target, Office) else target.office
+    if action in _OWN_OFFICE_ONLY:
+        return user.is_respondent and user.office_id == office.id
+    if action in _REVIEWERS_ONLY:
+        return not user.is_respondent and may_see_office(user, office)
+    # VIEW_OFFICE, VIEW_ASSESSMENT, SET_TARGETS: anyone who may see the office.
+    return may_see_office(user, office)
 
 
 def may_see_office(user: User, office: Office) -> bool:

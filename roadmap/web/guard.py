@@ -6,12 +6,12 @@ from flask import abort, request
 from flask_login import current_user
 
 from roadmap.extensions import db
-from roadmap.models import Office
+from roadmap.models import Assessment, Office
 from roadmap.policy import Action, permits
 from roadmap.services import audit
 
 
-def authorize(action: Action, target: Office | None = None) -> None:
+def authorize(action: Action, target: Office | Assessment | None = None) -> None:
     """Abort unless the current user may do `action` (to `target`).
 
     A refused object is answered 404, so that ids of other offices' objects reveal nothing; a refused
@@ -38,3 +38,25 @@ def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Of
         abort(404)
     authorize(action, office)
     return office
+
+
+def authorized_assessment(assessment_id: int, action: Action = Action.VIEW_ASSESSMENT) -> Assessment:
+    """The assessment, if it exists and the current user may do `action` to it; else 404 (or 403 when the
+    user may see it but not do this, e.g. a consultant trying to edit answers)."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        abort(404)
+    if action is not Action.VIEW_ASSESSMENT and permits(current_user, Action.VIEW_ASSESSMENT, assessment):
+        if not permits(current_user, action, assessment):
+            audit.record(
+                "access.denied",
+                actor=current_user,
+                object_type="assessment",
+                object_id=assessment.id,
+                details={"action": action.value, "path": request.path, "status": 403},
+            )
+            db.session.commit()
+            abort(403)
+        return assessment
+    authorize(action, assessment)
+    return assessment
