@@ -155,10 +155,15 @@ def framework_of(assessment: Assessment) -> Framework:
 
 
 def to_answer(question: Question, record: AnswerRecord) -> Answer:
-    state = AnswerState(record.state)
-    if state is not AnswerState.ANSWERED:
-        return Answer(state)
-    return Answer.of(_value_from_json(question, record.value))
+    return stored_answer(question, record.state, record.value)
+
+
+def stored_answer(question: Question, state: str, value: Any) -> Answer:
+    """The engine's Answer for a stored (state, JSON value) pair."""
+    answer_state = AnswerState(state)
+    if answer_state is not AnswerState.ANSWERED:
+        return Answer(answer_state)
+    return Answer.of(_value_from_json(question, value))
 
 
 def _value_from_json(question: Question, value: Any) -> Any:

@@ -1,0 +1,41 @@
+"""`make bench`: every benchmark in one run; prints a table and writes build/bench.json.
+
+Benchmarks, not timed tests: figures vary with the machine, so they are reported against their goals
+rather than asserted in the test suite.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+from bench.bench_scoring import OUTPUT
+
+# Each module has main(argv) that merges its figures into build/bench.json.
+SUITE = ("bench.bench_scoring", "bench.bench_rescore", "bench.bench_planner", "bench.bench_web")
+
+
+def main() -> int:
+    if OUTPUT.exists():
+        OUTPUT.unlink()
+    for name in SUITE:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+            continue
+        print(f"\n== {name}")
+        module.main([])
+    results = json.loads(OUTPUT.read_text(encoding="utf-8"))
+    print(f"\n{'benchmark':<36} {'value':>12} {'unit':<14} {'goal':>8}")
+    for key in sorted(results):
+        row = results[key]
+        print(f"{key:<36} {row['value']:>12} {row['unit']:<14} {row['goal']!s:>8}")
+    print(f"\nwritten to {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
