@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from roadmap.engine.answers import Answer
 from roadmap.engine.scoring import ENGINE_VERSION, result_from_dict, score
 from roadmap.extensions import db
-from roadmap.models import AnswerRecord, Assessment, AssessmentStatus, AuditEvent, Cycle, ScoreSnapshot, TargetLevel
+from roadmap.models import (
+    AnswerRecord,
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    Cycle,
+    ScoreSnapshot,
+    TargetLevel,
+)
 from roadmap.services import Invalid, assessments, frameworks, lifecycle
 from roadmap.services.assessments import SaveStatus
 from roadmap.services.lifecycle import IllegalTransition
@@ -43,7 +51,9 @@ def assessment(world, small):
 def save(assessment, actor, code, state="answered", value=None, base=None):
     framework = assessments.framework_of(assessment)
     question = framework.question(code)
-    return assessments.save_answer(assessment, question, assessments.parse_answer(question, state, value), base, actor=actor)
+    return assessments.save_answer(
+        assessment, question, assessments.parse_answer(question, state, value), base, actor=actor
+    )
 
 
 def fill_everything(assessment, actor):
@@ -148,7 +158,9 @@ def test_resending_the_same_answer_is_harmless(world, assessment):
 def test_clearing_an_answer(world, assessment):
     save(assessment, world.respondent_a, "NW-01", value="b")
     framework = assessments.framework_of(assessment)
-    result = assessments.save_answer(assessment, framework.question("NW-01"), None, 1, actor=world.respondent_a)
+    result = assessments.save_answer(
+        assessment, framework.question("NW-01"), None, 1, actor=world.respondent_a
+    )
     assert result.status is SaveStatus.CLEARED
     assert db.session.scalar(select(func.count()).select_from(AnswerRecord)) == 0
 
@@ -200,7 +212,9 @@ def test_submit_is_idempotent_and_freezes_a_snapshot(world, assessment):
     assert len(snapshots) == 1
     assert snapshots[0].engine_version == ENGINE_VERSION
     assert snapshots[0].framework_fingerprint == assessment.framework_version.fingerprint
-    events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "assessment.submitted")).all()
+    events = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "assessment.submitted")
+    ).all()
     assert events == ["assessment.submitted"]
 
 
@@ -253,7 +267,9 @@ def test_return_then_edit_reopens_the_draft_and_resubmit_works(world, assessment
     db.session.commit()
     save(assessment, world.respondent_a, "NW-01", value="b", base=1)
     assert assessment.status == S.DRAFT
-    assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=assessment.status_version)
+    assert assessments.submit(
+        assessment, actor=world.respondent_a, expected_status_version=assessment.status_version
+    )
     actions = db.session.scalars(
         select(AuditEvent.action).where(AuditEvent.object_type == "assessment").order_by(AuditEvent.id)
     ).all()
@@ -273,7 +289,11 @@ def test_carry_forward_copies_approved_answers_to_confirm(world, assessment):
     lifecycle.transition(assessment, S.IN_REVIEW, actor=world.consultant)
     lifecycle.transition(assessment, S.APPROVED, actor=world.consultant)
     next_cycle = Cycle(
-        code="2027", name_vi="Kỳ 2027", name_en="2027", opens_on=dt.date(2027, 1, 1), closes_on=dt.date(2027, 12, 31)
+        code="2027",
+        name_vi="Kỳ 2027",
+        name_en="2027",
+        opens_on=dt.date(2027, 1, 1),
+        closes_on=dt.date(2027, 12, 31),
     )
     db.session.add(next_cycle)
     db.session.commit()
