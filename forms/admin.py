@@ -28,12 +28,9 @@ ROLE_LABELS = {
 LOCALE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
-class OfficeForm(FlaskForm):
-    code = StringField(
-        _l("Code"),
-        validators=[DataRequired(_l("Please enter a code.")), Length(max=32)],
-        description=_l("Short and stable, for example VPCP."),
-    )
+class BilingualNamesForm(FlaskForm):
+    """Offices and cycles are named in both languages; templates place the fields where they belong."""
+
     name_vi = StringField(
         _l("Name in Vietnamese"),
         validators=[DataRequired(_l("Please enter the Vietnamese name.")), Length(max=255)],
@@ -41,6 +38,14 @@ class OfficeForm(FlaskForm):
     name_en = StringField(
         _l("Name in English"),
         validators=[DataRequired(_l("Please enter the English name.")), Length(max=255)],
+    )
+
+
+class OfficeForm(BilingualNamesForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Please enter a code.")), Length(max=32)],
+        description=_l("Short and stable, for example VPCP."),
     )
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in OFFICE_KIND_LABELS.items()]
@@ -74,19 +79,11 @@ class AssignmentForm(FlaskForm):
     submit = SubmitField(_l("Assign"))
 
 
-class CycleForm(FlaskForm):
+class CycleForm(BilingualNamesForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Please enter a code.")), Length(max=32)],
         description=_l("For example 2026."),
-    )
-    name_vi = StringField(
-        _l("Name in Vietnamese"),
-        validators=[DataRequired(_l("Please enter the Vietnamese name.")), Length(max=255)],
-    )
-    name_en = StringField(
-        _l("Name in English"),
-        validators=[DataRequired(_l("Please enter the English name.")), Length(max=255)],
     )
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Please enter a valid date."))])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired(_l("Please enter a valid date."))])
