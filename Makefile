@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench lint format typecheck translations translations-update db demo serve clean
+.PHONY: run serve test bench lint format typecheck translations translations-update db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ demo: db translations
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# The production shape on this machine: gunicorn with gunicorn.conf.py (set ROADMAP_ENV, SECRET_KEY, …).
+serve: db translations
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
