@@ -88,8 +88,8 @@ from roadmap.engine.scoring import (
     Exclusion,
     Projection,
     ScoreResult,
-    _decode_evaluation,
-    _encode_evaluation,
+    decode_evaluation,
+    encode_evaluation,
     project_with_initiatives,
 )
 
@@ -1061,7 +1061,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             {
                 "code": item.code,
                 "origin": item.origin.value,
-                "rationale": _encode_evaluation(item.rationale),
+                "rationale": encode_evaluation(item.rationale),
                 "needed_by": list(item.needed_by),
                 "prerequisites": list(item.prerequisites),
                 "mandatory": item.mandatory,
@@ -1140,7 +1140,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
         PlanItem(
             code=item["code"],
             origin=Origin(item["origin"]),
-            rationale=_decode_evaluation(item["rationale"]),
+            rationale=decode_evaluation(item["rationale"]),
             needed_by=tuple(item["needed_by"]),
             prerequisites=tuple(item["prerequisites"]),
             mandatory=bool(item["mandatory"]),

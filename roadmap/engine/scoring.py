@@ -1593,7 +1593,7 @@ def _decode_leaf(data: Any) -> Leaf:
     )
 
 
-def _encode_evaluation(evaluation: Evaluation) -> Any:
+def encode_evaluation(evaluation: Evaluation) -> Any:
     return {
         "holds": evaluation.holds,
         "trace": [
@@ -1608,7 +1608,7 @@ def _encode_evaluation(evaluation: Evaluation) -> Any:
     }
 
 
-def _decode_evaluation(data: Any) -> Evaluation:
+def decode_evaluation(data: Any) -> Evaluation:
     return Evaluation(
         bool(data["holds"]),
         tuple(
@@ -1678,7 +1678,7 @@ def result_to_dict(result: ScoreResult) -> dict[str, Any]:
                         "max_level": gate.max_level,
                         "capped": gate.capped,
                         "message": _encode_text(gate.message),
-                        "evaluation": _encode_evaluation(gate.evaluation),
+                        "evaluation": encode_evaluation(gate.evaluation),
                     }
                     for gate in d.gates
                 ],
@@ -1701,7 +1701,7 @@ def result_to_dict(result: ScoreResult) -> dict[str, Any]:
                 "code": warning.code,
                 "questions": list(warning.questions),
                 "message": _encode_text(warning.message),
-                "evaluation": _encode_evaluation(warning.evaluation),
+                "evaluation": encode_evaluation(warning.evaluation),
             }
             for warning in result.warnings
         ],
@@ -1789,7 +1789,7 @@ def result_from_dict(data: Mapping[str, Any]) -> ScoreResult:
                         int(gate["max_level"]),
                         bool(gate["capped"]),
                         _decode_text(gate["message"]),
-                        _decode_evaluation(gate["evaluation"]),
+                        decode_evaluation(gate["evaluation"]),
                     )
                     for gate in d["gates"]
                 ),
@@ -1816,7 +1816,7 @@ def result_from_dict(data: Mapping[str, Any]) -> ScoreResult:
                 warning["code"],
                 tuple(warning["questions"]),
                 _decode_text(warning["message"]),
-                _decode_evaluation(warning["evaluation"]),
+                decode_evaluation(warning["evaluation"]),
             )
             for warning in data["warnings"]
         ),
