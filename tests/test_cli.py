@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Cycle, Office, User
+from roadmap.models import Assessment, ConsultantAssignment, Cycle, Office, RoadmapPlan, User
 from tests.conftest import Browser
 
 
@@ -48,11 +48,17 @@ def test_users_create_reports_every_problem_and_creates_nothing(app, world, runn
 def test_demo_load_is_idempotent_and_prints_logins_that_work(app, runner):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    counts = (count(Office), count(User), count(ConsultantAssignment), count(Cycle))
-    assert counts == (10, 13, 10, 1)
+    counts = (count(Office), count(User), count(ConsultantAssignment), count(Cycle), count(Assessment))
+    assert counts == (10, 13, 10, 2, 19)
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
-    assert (count(Office), count(User), count(ConsultantAssignment), count(Cycle)) == counts
+    assert (
+        count(Office),
+        count(User),
+        count(ConsultantAssignment),
+        count(Cycle),
+        count(Assessment),
+    ) == counts
     assert first.output == second.output, "the same logins are printed again"
     for line in first.output.splitlines()[1:]:
         _role, email, password = line.split()[:3]
@@ -65,6 +71,15 @@ def test_demo_load_is_idempotent_and_prints_logins_that_work(app, runner):
         "Văn phòng Chính phủ",
     ):
         assert db.session.scalar(select(Office).where(Office.name_vi == name)) is not None
+    # The whole loop is on show: last cycle published everywhere, this cycle in every state.
+    statuses = db.session.execute(
+        select(Cycle.code, Assessment.status).join(Cycle, Cycle.id == Assessment.cycle_id)
+    ).all()
+    previous = {status for code, status in statuses if code != max(c for c, _ in statuses)}
+    current = {status for code, status in statuses if code == max(c for c, _ in statuses)}
+    assert previous == {"published"}
+    assert current == {"draft", "submitted", "in_review", "returned", "approved", "published"}
+    assert count(RoadmapPlan) >= 12
     saved = Path(app.instance_path) / "demo-logins.json"
     assert saved.stat().st_mode & 0o777 == 0o600
 

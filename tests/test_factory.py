@@ -100,3 +100,11 @@ def test_create_app_without_test_config_reads_the_environment(monkeypatch, tmp_p
     application = create_app()
     assert application.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
     assert application.config["BABEL_DEFAULT_LOCALE"] == "en"
+
+
+def test_passwords_are_hashed_with_full_cost_scrypt_outside_tests(tmp_path):
+    from roadmap.services.accounts import hash_password
+
+    application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'h.db'}"})
+    with application.app_context():
+        assert hash_password("correct horse battery staple").startswith("scrypt:32768:8:1$")

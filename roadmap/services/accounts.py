@@ -20,11 +20,24 @@ from roadmap.services.throttle import account_key, failure_store
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 # A hash to check against when the account does not exist, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+_DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (never an account's; only hashed to spend time)
+_dummy_hashes: dict[str, str] = {}
+
+
+def _method() -> str:
+    # Werkzeug's scrypt defaults (n=2^15, r=8, p=1) in service; the test suite lowers the cost in its config.
+    return str(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def _dummy_hash() -> str:
+    method = _method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(_DUMMY_PASSWORD, method=method)
+    return _dummy_hashes[method]
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=_method())
 
 
 def password_problems(password: str, field: str = "password") -> list[Problem]:
@@ -63,7 +76,7 @@ def authenticate(email: str, password: str) -> LoginOutcome:
         db.session.commit()
         return LoginOutcome(LoginResult.LOCKED)
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not valid or not user.active:
         if user is not None:
             user.failed_logins += 1

@@ -17,10 +17,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from roadmap.engine.answers import Answer
+from roadmap.engine.framework import Framework
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Cycle, OfficeKind, Role, User
-from roadmap.services import accounts, frameworks
+from roadmap.models import Assessment, ConsultantAssignment, Cycle, Evidence, OfficeKind, Role, User
+from roadmap.services import accounts, assessments, frameworks
 from roadmap.services.cycles import CycleDetails, create_cycle
+from roadmap.services.demo_answers import demo_answers
 from roadmap.services.offices import OfficeDetails, create_office, office_by_code
 
 # (code, Vietnamese name, English name, kind)
@@ -144,5 +147,144 @@ def load(today: dt.date | None = None) -> list[DemoLogin]:
             ),
             actor=None,
         )
+    current = db.session.scalar(select(Cycle).where(Cycle.code == year))
+    assert current is not None  # noqa: S101 (just ensured)
+    _demo_assessments(today, current)
     _write_saved(logins)
     return logins
+
+
+# --- assessments that show the whole loop ----------------------------------------------------------
+
+# Each office's base strength (0–1) and the state of its current assessment: every state appears, so that
+# a new user sees drafts, a review with comments, a return, approved and published results at once.
+DEMO_STATES: dict[str, tuple[float, str, float]] = {
+    # office: (strength, state in the current cycle, share of questions answered)
+    "VPTW": (0.72, "published", 1.0),
+    "VPCTN": (0.6, "approved", 1.0),
+    "VPQH": (0.66, "in_review", 1.0),
+    "VPCP": (0.7, "returned", 1.0),
+    "BTCTW": (0.52, "submitted", 1.0),
+    "UBKTTW": (0.45, "draft", 0.5),
+    "BNCTW": (0.4, "draft", 0.2),
+    "TANDTC": (0.35, "none", 0.0),
+    "VKSNDTC": (0.48, "submitted", 1.0),
+    "KTNN": (0.58, "draft", 0.8),
+}
+# Dimensions where the central offices are typically ahead or behind (research pack §1): the special-use
+# network and e-office are mature, IPv6 and security staffing lag.
+DIMENSION_BIAS = {"NET": 0.12, "OPS": 0.1, "PLT": 0.05, "IP6": -0.18, "SWF": -0.12, "DAT": -0.05}
+PREVIOUS_CYCLE_GAP = 0.12
+
+
+def _strengths(framework: Framework, base: float, office_index: int) -> dict[str, float]:
+    strengths = {}
+    for position, dimension in enumerate(framework.dimensions):
+        wobble = ((office_index * 7 + position * 3) % 5 - 2) * 0.03
+        strengths[dimension.code] = min(
+            max(base + DIMENSION_BIAS.get(dimension.code, 0.0) + wobble, 0.05), 0.95
+        )
+    return strengths
+
+
+def _fill(assessment: Assessment, answers: dict[str, Answer], respondent: User, with_evidence: bool) -> None:
+    framework = assessments.framework_of(assessment)
+    for code, answer in answers.items():
+        question = framework.question(code)
+        assessments.save_answer(assessment, question, answer, None, actor=respondent)
+        if with_evidence and question.evidence_threshold is not None and answer.is_answered:
+            db.session.add(
+                Evidence(
+                    assessment_id=assessment.id,
+                    question_code=code,
+                    note="Văn bản của đơn vị đã được lưu tại bộ phận văn thư.",
+                    document_number=f"{100 + len(code)}/QĐ-{assessment.office.code}",
+                    document_date=assessment.cycle.opens_on,
+                    updated_by_id=respondent.id,
+                )
+            )
+    db.session.commit()
+
+
+def _advance(assessment: Assessment, state: str, respondent: User, consultant: User) -> None:
+    """Take a complete assessment through the real lifecycle, up to `state`."""
+    from roadmap.services import review
+
+    if state == "draft":
+        return
+    assessments.submit(assessment, actor=respondent, expected_status_version=assessment.status_version)
+    if state == "submitted":
+        return
+    review.start_review(assessment, actor=consultant)
+    framework = assessments.framework_of(assessment)
+    first_questions = [q.code for q in framework.questions if q.evidence_threshold is not None][:2]
+    for code in first_questions:
+        review.add_comment(
+            assessment,
+            "Đề nghị đơn vị bổ sung số, ngày văn bản làm minh chứng cho câu trả lời này.",
+            actor=consultant,
+            question_code=code,
+        )
+    if state == "in_review":
+        return
+    if state == "returned":
+        review.return_for_revision(
+            assessment,
+            "Đề nghị rà soát lại các câu trả lời có ý kiến và gửi lại trong tuần tới.",
+            actor=consultant,
+        )
+        return
+    review.approve(assessment, actor=consultant)
+    if state == "published":
+        review.publish(assessment, actor=consultant)
+
+
+def _demo_assessments(today: dt.date, current: Cycle) -> None:
+    """A previous cycle with published results for every office, and the current cycle in every state."""
+    if frameworks.versions() == []:
+        return
+    previous_code = str(current.opens_on.year - 1)
+    previous = db.session.scalar(select(Cycle).where(Cycle.code == previous_code))
+    if previous is None:
+        previous = create_cycle(
+            CycleDetails(
+                code=previous_code,
+                name_vi=f"Kỳ đánh giá năm {previous_code}",
+                name_en=f"{previous_code} assessment cycle",
+                opens_on=current.opens_on.replace(year=current.opens_on.year - 1),
+                closes_on=current.closes_on.replace(year=current.closes_on.year - 1),
+            ),
+            actor=None,
+        )
+    consultants = {
+        code: db.session.scalar(select(User).where(User.email == email))
+        for email, _, codes in DEMO_CONSULTANTS
+        for code in codes
+    }
+    for index, (code, (strength, state, share)) in enumerate(DEMO_STATES.items()):
+        office = office_by_code(code)
+        respondent = db.session.scalar(select(User).where(User.office_id == office.id)) if office else None
+        consultant = consultants.get(code)
+        if office is None or respondent is None or consultant is None:
+            continue
+        for cycle, cycle_strength, cycle_state, cycle_share in (
+            (previous, strength - PREVIOUS_CYCLE_GAP, "published", 1.0),
+            (current, strength, state, share),
+        ):
+            if cycle_state == "none" or assessments.assessment_for(office, cycle) is not None:
+                continue
+            if not cycle.is_open:
+                cycle.status = "open"  # reopened for the demonstration's history only, closed again below
+            assessment = assessments.start(office, cycle, actor=respondent)
+            framework = assessments.framework_of(assessment)
+            answers = demo_answers(
+                framework,
+                _strengths(framework, cycle_strength, index),
+                seed=index * 100 + cycle.opens_on.year,
+                share=cycle_share,
+            )
+            _fill(assessment, answers, respondent, with_evidence=cycle_strength > 0.5)
+            _advance(assessment, cycle_state, respondent, consultant)
+    if previous.is_open:
+        previous.status = "closed"
+        db.session.commit()
