@@ -68,10 +68,16 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.admin import bp as admin_bp
     from roadmap.web.auth import bp as auth_bp
     from roadmap.web.main import bp as main_bp
+    from roadmap.web.review import bp as review_bp
+    from roadmap.web.roadmaps import bp as roadmaps_bp
+    from roadmap.web.survey import bp as survey_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(roadmaps_bp)
+    app.register_blueprint(review_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -376,3 +376,176 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     link: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReviewComment(db.Model):  # type: ignore[name-defined,misc]
+    """A consultant's comment on an assessment, at one question (or on the whole: `question_code` None).
+
+    Minimal on purpose: the survey shows comments at their questions when an assessment is returned; the
+    review area (issue 7) writes them and may extend the model."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+# --- roadmaps (issue 6) ------------------------------------------------------------------------------
+
+
+class RoadmapState(db.Model):  # type: ignore[name-defined,misc]
+    """The roadmap's change counter, one row per assessment that has a roadmap.
+
+    Every change of the roadmap (a new plan, an edit) bumps `version` by compare-and-set from the version
+    the consultant's page showed: of two consultants editing at once the second gets a conflict, never a
+    silent overwrite of the first one's change."""
+
+    __tablename__ = "roadmap_states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class RoadmapPlan(db.Model):  # type: ignore[name-defined,misc]
+    """A generated plan, frozen with everything it was made from, so that it can be shown and explained
+    identically later: the parameters asked for, the scoring result planned from (targets applied), the
+    framework fingerprint and the planner's version. Never changed: regenerating adds a new version."""
+
+    __tablename__ = "roadmap_plans"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "version", name="uq_roadmap_plans_assessment_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, … per assessment
+    cause: Mapped[str] = mapped_column(String(32))  # approval, regenerated, edit
+    # What was asked: start, horizon, office size, capacity per phase, the reference day, and the
+    # consultants' additions passed to the planner (catalogue codes and custom initiatives).
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)  # roadmap.engine.planner.plan_to_dict
+    basis_result: Mapped[dict[str, Any]] = mapped_column(JSON)  # roadmap.engine.scoring.result_to_dict
+    score_basis: Mapped[str] = mapped_column(String(16))  # "snapshot" or "live"
+    score_snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("score_snapshots.id", ondelete="SET NULL")
+    )
+    framework_fingerprint: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class RoadmapEditKind(StrEnum):
+    ADD = "add"  # an initiative of the catalogue that the planner did not propose
+    ADD_CUSTOM = "add_custom"  # an initiative the consultant defines (a later one with its code replaces it)
+    REMOVE = "remove"  # stays visible as removed
+    MOVE = "move"  # to another start quarter
+    REORDER = "reorder"  # to another position in the list
+    NOTE = "note"  # on one initiative, or on the whole roadmap
+
+
+class RoadmapEdit(db.Model):  # type: ignore[name-defined,misc]
+    """A consultant's change, a layer over the generated plans: kept across regenerations, applied in `seq`
+    order, each with its reason."""
+
+    __tablename__ = "roadmap_edits"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "seq", name="uq_roadmap_edits_assessment_seq"),
+        CheckConstraint(
+            "kind IN ('add', 'add_custom', 'remove', 'move', 'reorder', 'note')", name="kind_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, … per assessment
+    kind: Mapped[str] = mapped_column(String(16))
+    initiative_code: Mapped[str | None] = mapped_column(String(64))  # None: a note on the whole roadmap
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text)
+    plan_version: Mapped[int] = mapped_column(Integer)  # the plan the consultant was looking at
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def kind_enum(self) -> RoadmapEditKind:
+        return RoadmapEditKind(self.kind)
+
+
+# --- review (issue 7) --------------------------------------------------------------------------------
+
+
+class OverrideKind(StrEnum):
+    POINTS = "points"  # a question's points
+    LEVEL = "level"  # a dimension's level
+
+
+class ScoreOverride(db.Model):  # type: ignore[name-defined,misc]
+    """A consultant's judgement replacing a computed value, always with its justification.
+
+    One row per target: a new override of the same question (or dimension) replaces the old one, whose
+    value and justification stay in the audit log. The computed value is never stored here: the engine
+    keeps it beside the override (`computed_points`, `computed_level`), so the original stays visible."""
+
+    __tablename__ = "score_overrides"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "kind", "target_code", name="uq_score_overrides_target"),
+        CheckConstraint("kind IN ('points', 'level')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_code: Mapped[str] = mapped_column(String(64))  # a question code or a dimension code
+    value: Mapped[float] = mapped_column()  # points, or the level (a whole number 1–5)
+    justification: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class EvidenceVerdict(StrEnum):
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class EvidenceReview(db.Model):  # type: ignore[name-defined,misc]
+    """A consultant's verdict on the evidence of one question; the latest verdict replaces the previous."""
+
+    __tablename__ = "evidence_reviews"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "question_code", name="uq_evidence_reviews_assessment_question"),
+        CheckConstraint("verdict IN ('verified', 'rejected')", name="verdict_known"),
+        # A rejection says why, so that the office knows what to bring.
+        CheckConstraint("verdict = 'verified' OR length(reason) > 0", name="rejection_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    reviewer: Mapped[User | None] = relationship()
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict == EvidenceVerdict.VERIFIED

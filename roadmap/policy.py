@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, ConsultantAssignment, Office, Role, User
+from roadmap.models import Assessment, AssessmentStatus, ConsultantAssignment, Office, Role, User
 
 
 class Action(StrEnum):
@@ -25,19 +25,26 @@ class Action(StrEnum):
     MANAGE_CYCLES = "cycles.manage"
     LIST_CYCLES = "cycles.list"
     VIEW_AUDIT = "audit.view"
+    READ_NOTIFICATIONS = "notifications.read"  # one's own in-app notifications
     # Object actions on an assessment (or on the office, for starting one).
     START_ASSESSMENT = "assessment.start"
     VIEW_ASSESSMENT = "assessment.view"
     EDIT_ASSESSMENT = "assessment.edit"  # answers, evidence: the office's own representatives only
     SUBMIT_ASSESSMENT = "assessment.submit"
     SET_TARGETS = "assessment.targets"
+    VIEW_REVIEW_QUEUE = "review.queue"  # the list of assessments waiting for review
     REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
+    VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
+    EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
 # assessment's status allows the step: that is the lifecycle's (roadmap.services.lifecycle) to say.
 _OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, Action.SUBMIT_ASSESSMENT})
-_REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT})
+_REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT, Action.EDIT_ROADMAP})
+# Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
+# exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
+HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP})
 
 
 # Actions that do not concern one object: who may do them at all.
@@ -50,6 +57,8 @@ _ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ASSIGNMENTS: frozenset({Role.ADMIN}),
     Action.MANAGE_CYCLES: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Action.READ_NOTIFICATIONS: frozenset(Role),
+    Action.VIEW_REVIEW_QUEUE: frozenset({Role.CONSULTANT, Role.ADMIN}),
 }
 
 
@@ -65,8 +74,17 @@ def permits(user: User, action: Action, target: Office | Assessment | None = Non
         return user.is_respondent and user.office_id == office.id
     if action in _REVIEWERS_ONLY:
         return not user.is_respondent and may_see_office(user, office)
+    if action is Action.VIEW_ROADMAP:
+        # The office sees its roadmap once published; consultants and administrators while they make it.
+        if user.is_respondent and not _published(target):
+            return False
+        return may_see_office(user, office)
     # VIEW_OFFICE, VIEW_ASSESSMENT, SET_TARGETS: anyone who may see the office.
     return may_see_office(user, office)
+
+
+def _published(target: Office | Assessment) -> bool:
+    return isinstance(target, Assessment) and target.status == AssessmentStatus.PUBLISHED.value
 
 
 def may_see_office(user: User, office: Office) -> bool:

@@ -9,7 +9,14 @@ from roadmap.extensions import db
 from roadmap.models import AuditEvent, ConsultantAssignment, Cycle, Office, User
 from tests.conftest import PASSWORD, Browser
 
-ARGUMENTS = {"office_id": "office", "user_id": "user", "assignment_id": "assignment", "cycle_id": "cycle"}
+ARGUMENTS = {
+    "office_id": "office",
+    "user_id": "user",
+    "assignment_id": "assignment",
+    "cycle_id": "cycle",
+    # The token is checked before the view runs: the object need not exist.
+    "assessment_id": "assessment",
+}
 
 
 def _state() -> tuple:
@@ -26,6 +33,7 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, world):
         "user": world.respondent_b.id,
         "assignment": assignment.id,
         "cycle": world.cycle.id,
+        "assessment": 999,
     }
     browser = Browser(app.test_client())
     browser.login(world.admin.email, PASSWORD)
@@ -36,7 +44,9 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, world):
             continue
         arguments = {}
         for name in rule.arguments:
-            arguments[name] = {"code": "en", "status": "closed"}.get(name) or ids[ARGUMENTS[name]]
+            arguments[name] = {"code": "en", "status": "closed", "dimension": "NETW"}.get(name) or ids[
+                ARGUMENTS[name]
+            ]
         with app.test_request_context():
             url = url_for(rule.endpoint, **arguments)
         form = {

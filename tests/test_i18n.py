@@ -63,8 +63,28 @@ def _visible_text(html: str) -> str:
 
 PAGES = {
     None: ["/login"],
-    "resp.a@example.vn": ["/", "/cycles", "/account/password", "/offices/{office_a}", "/offices/{office_b}"],
-    "consultant@example.vn": ["/", "/offices", "/offices/{office_a}"],
+    "resp.a@example.vn": [
+        "/",
+        "/cycles",
+        "/account/password",
+        "/offices/{office_a}",
+        "/offices/{office_b}",
+        "/offices/{office_a}/assessments",
+        "/assessments/{assessment}",
+        "/assessments/{assessment}/sections/NETW",
+        "/assessments/{assessment}/sections/CYBR",
+        "/assessments/{assessment}/submit",
+        "/notifications",
+    ],
+    "consultant@example.vn": [
+        "/",
+        "/offices",
+        "/offices/{office_a}",
+        "/offices/{office_a}/assessments",
+        "/assessments/{assessment}",
+        "/assessments/{assessment}/sections/PEOP",
+        "/notifications",
+    ],
     "admin@example.vn": [
         "/",
         "/offices",
@@ -108,7 +128,12 @@ def vietnamese_ui_strings() -> list[str]:
 @pytest.mark.parametrize("locale", ["vi", "en"])
 def test_every_page_renders_in_each_language_without_the_other_languages_strings(app, world, locale):
     foreign_strings = english_ui_strings() if locale == "vi" else vietnamese_ui_strings()
+    from roadmap.services import assessments, frameworks
+
+    frameworks.import_file(ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml", actor=None)
+    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
     ids = {
+        "assessment": assessment.id,
         "office_a": world.office_a.id,
         "office_b": world.office_b.id,
         "respondent_a": world.respondent_a.id,

@@ -39,6 +39,53 @@ def office_page(role: Role | None, scope: str) -> int:
     return 404  # an office the user may not know about
 
 
+def own_office_edit(status: int, anonymous: int = 302) -> Expectation:
+    """Writing an office's assessment: only its own representatives (others who may see it get 403)."""
+
+    def expectation(role: Role | None, scope: str) -> int:
+        if role is None:
+            return anonymous
+        if role is RESPONDENT:
+            return status if scope == "own" else 404
+        if role is CONSULTANT:
+            return 403 if scope == "own" else 404
+        return 403  # administrators see every office but do not answer for one
+
+    return expectation
+
+
+def roadmap_view(status: int) -> Expectation:
+    """A roadmap: the consultants of the office and administrators; its office only once published (the
+    matrix's assessments are drafts, so their own respondents get 404: for them it does not exist yet)."""
+
+    def expectation(role: Role | None, scope: str) -> int:
+        if role is None:
+            return 302
+        if role is RESPONDENT:
+            return 404
+        if role is CONSULTANT:
+            return status if scope == "own" else 404
+        return status
+
+    return expectation
+
+
+def roadmap_edit(status: int) -> Expectation:
+    """Generating and editing a roadmap: the office's consultants and administrators; its respondents, who
+    may see the assessment, get 403."""
+
+    def expectation(role: Role | None, scope: str) -> int:
+        if role is None:
+            return 302
+        if role is RESPONDENT:
+            return 403 if scope == "own" else 404
+        if role is CONSULTANT:
+            return status if scope == "own" else 404
+        return status
+
+    return expectation
+
+
 EXPECTED: dict[str, Expectation] = {
     "static": lambda role, scope: 200,
     "auth.login": lambda role, scope: 200 if role is None else 302,
@@ -63,6 +110,55 @@ EXPECTED: dict[str, Expectation] = {
     "admin.cycles_admin": admin_only(200),
     "admin.cycle_status": admin_only(302),
     "admin.audit_log": admin_only(200),
+    "survey.office_assessments": office_page,
+    # A representative starts their own office's assessment; other roles have no office to start one for.
+    "survey.start": lambda role, scope: {None: 302, RESPONDENT: 302}.get(role, 403),
+    "survey.overview": office_page,
+    "survey.section": office_page,
+    "survey.download_file": office_page,
+    "survey.save_section": own_office_edit(302),
+    # The JSON endpoints answer a missing session with 401 (the page's script keeps the change), and an
+    # empty post from the right user with 400.
+    "survey.save_answer": own_office_edit(400, anonymous=401),
+    "survey.save_evidence": own_office_edit(400, anonymous=401),
+    "survey.upload_files": own_office_edit(400, anonymous=401),
+    "survey.delete_file": own_office_edit(400),
+    "survey.confirm_submit": own_office_edit(200),
+    "survey.submit": own_office_edit(400),
+    "survey.csrf_token": lambda role, scope: 401 if role is None else 200,
+    "survey.notifications_list": signed_in(200),
+    "survey.notifications_read": signed_in(302),
+    "roadmaps.page": roadmap_view(200),
+    "roadmaps.what_if": roadmap_view(200),
+    "roadmaps.changes": roadmap_view(200),
+    "roadmaps.export_csv": roadmap_view(200),
+    "roadmaps.export_xlsx": roadmap_view(200),
+    "roadmaps.export_json": roadmap_view(200),
+    "roadmaps.edit": roadmap_edit(200),
+    # An empty post from someone allowed: the form is refused (400), nothing changes.
+    "roadmaps.generate": roadmap_edit(400),
+    "roadmaps.add": roadmap_edit(400),
+    "roadmaps.add_custom": roadmap_edit(400),
+    "roadmaps.remove": roadmap_edit(400),
+    "roadmaps.move": roadmap_edit(400),
+    "roadmaps.reorder": roadmap_edit(400),
+    "roadmaps.note": roadmap_edit(400),
+    # Review (issue 7): the queue is for consultants and administrators; an assessment's review for the
+    # office's consultants and administrators (its respondents, who may see the assessment, get 403).
+    "review.queue": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "review.page": roadmap_edit(200),
+    # Status changes: an empty post lacks the status version the page carries: refused (400).
+    "review.start": roadmap_edit(400),
+    "review.return_for_revision": roadmap_edit(400),
+    "review.approve": roadmap_edit(400),
+    "review.publish": roadmap_edit(400),
+    # A comment or points without justification on a draft: the status refuses first (409); a form whose
+    # choice is missing is refused as such (400).
+    "review.comment": roadmap_edit(409),
+    "review.override_points": roadmap_edit(409),
+    "review.judge_evidence": roadmap_edit(400),
+    "review.override_level": roadmap_edit(400),
+    "review.clear_override": roadmap_edit(400),
 }
 
 
@@ -72,8 +168,9 @@ def test_every_route_has_an_expectation(app):
     assert set(EXPECTED) - endpoints == set(), "remove routes that no longer exist"
 
 
-def _cases(app, world, spare_user, spare_assignment):
-    """(endpoint, method, url, scope) for every route; object routes once per scope."""
+def _cases(app, world, spare_user, spare_assignment, survey):
+    """(endpoint, method, url, scope) for every route; object routes once per scope (every scoped argument
+    of a route follows the same scope: the own office's assessment with its own file, and so on)."""
     values = {
         "filename": ["css/app.css"],
         "office_id": [("own", world.office_a.id), ("foreign", world.office_b.id)],
@@ -82,6 +179,9 @@ def _cases(app, world, spare_user, spare_assignment):
         "cycle_id": [("-", world.cycle.id)],
         "code": ["vi"],
         "status": ["closed"],
+        "assessment_id": [("own", survey["own"].id), ("foreign", survey["foreign"].id)],
+        "dimension": ["NETW"],
+        "file_id": [("own", survey["own_file"].id), ("foreign", survey["foreign_file"].id)],
     }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         methods = rule.methods - {"HEAD", "OPTIONS"}
@@ -93,7 +193,7 @@ def _cases(app, world, spare_user, spare_assignment):
             for name in rule.arguments:
                 options = values[name]
                 if isinstance(options[0], tuple):
-                    arguments[name] = dict(options)[scope] if name == scoped[0] else options[0][1]
+                    arguments[name] = dict(options).get(scope, options[0][1])
                 else:
                     arguments[name] = options[0]
             with app.test_request_context():
@@ -106,7 +206,38 @@ def _cases(app, world, spare_user, spare_assignment):
 EMAILS = {RESPONDENT: "resp.a@example.vn", CONSULTANT: "consultant@example.vn", ADMIN: "admin@example.vn"}
 
 
-def test_permission_matrix(app, world):
+def _survey_objects(app, world, tmp_path):
+    """An assessment of each office (small framework), each with an evidence file."""
+    import io
+
+    from roadmap.services import assessments, evidence, frameworks
+
+    app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    frameworks.import_file("tests/fixtures/frameworks/small.yaml", actor=None)
+    objects = {}
+    for scope, office, respondent in (
+        ("own", world.office_a, world.respondent_a),
+        ("foreign", world.office_b, world.respondent_b),
+    ):
+        assessment = assessments.start(office, world.cycle, actor=respondent)
+        framework = assessments.framework_of(assessment)
+        # A PDF: its bytes are text, which the test browser reads for a CSRF token.
+        upload = evidence.check_upload("plan.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+        [row] = evidence.add_files(assessment, framework.question("NW-01"), [upload], actor=respondent)
+        objects[scope], objects[f"{scope}_file"] = assessment, row
+    return objects
+
+
+def _roadmap_of_each(objects, world):
+    """A generated roadmap for both assessments, so that roadmap pages exist for those allowed to see them."""
+    from roadmap.services import roadmaps
+
+    for scope in ("own", "foreign"):
+        roadmaps.generate(objects[scope], actor=world.admin)
+    db.session.commit()
+
+
+def test_permission_matrix(app, world, tmp_path):
     spare_user = User(
         email="spare@example.vn",
         full_name="Spare",
@@ -126,7 +257,9 @@ def test_permission_matrix(app, world):
     spare_assignment = ConsultantAssignment(consultant_id=other_consultant.id, office_id=world.office_b.id)
     db.session.add(spare_assignment)
     db.session.commit()
-    cases = list(_cases(app, world, spare_user, spare_assignment))
+    survey = _survey_objects(app, world, tmp_path)
+    _roadmap_of_each(survey, world)
+    cases = list(_cases(app, world, spare_user, spare_assignment, survey))
 
     failures = []
     for role in ROLES:

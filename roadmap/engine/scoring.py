@@ -51,7 +51,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
@@ -1031,8 +1031,10 @@ class Scorer:
         point_overrides: Mapping[str, PointsOverride] | None = None,
         level_overrides: Mapping[str, LevelOverride] | None = None,
         targets: Mapping[str, int] | None = None,
+        dimensions: Collection[str] | None = None,
     ) -> tuple[DimensionGuidance, ...]:
-        """Per dimension below level 5, the fewest answer changes found that lift it one level.
+        """Per dimension below level 5 (of `dimensions` only, when given), the fewest answer changes found
+        that lift it one level.
 
         Gates that cap the dimension below the next level are cleared first (the smallest set of changes to
         the answers their condition reads); then questions of the dimension are improved greedily, the
@@ -1054,6 +1056,8 @@ class Scorer:
             for dimension_result in result.dimensions:
                 if dimension_result.level >= 5:
                     continue
+                if dimensions is not None and dimension_result.code not in dimensions:
+                    continue  # a page that shows one dimension's guidance need not pay for the others
                 if dimension_result.level_override is not None:
                     guides.append(
                         DimensionGuidance(
@@ -1448,8 +1452,10 @@ def next_level_guidance(
     point_overrides: Mapping[str, PointsOverride] | None = None,
     level_overrides: Mapping[str, LevelOverride] | None = None,
     targets: Mapping[str, int] | None = None,
+    dimensions: Collection[str] | None = None,
 ) -> tuple[DimensionGuidance, ...]:
-    """The guidance that `score(..., guidance=True)` attaches, for a result scored without it."""
+    """The guidance that `score(..., guidance=True)` attaches, for a result scored without it; only for
+    `dimensions` when given."""
     return scorer_for(framework).guidance(
         answers,
         result,
@@ -1457,6 +1463,7 @@ def next_level_guidance(
         point_overrides=point_overrides,
         level_overrides=level_overrides,
         targets=targets,
+        dimensions=dimensions,
     )
 
 

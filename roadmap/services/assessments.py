@@ -3,18 +3,22 @@ score, and the snapshots that freeze a result with the framework and engine that
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from threading import Lock
+from typing import Any, TypeVar
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from roadmap.engine.answers import Answer, AnswerState
 from roadmap.engine.framework import Framework, Question, QuestionType
@@ -22,7 +26,10 @@ from roadmap.engine.scoring import (
     ENGINE_VERSION,
     Exclusion,
     InvalidAnswer,
+    LevelOverride,
+    PointsOverride,
     ScoreResult,
+    next_level_guidance,
     result_to_dict,
     score,
     validate_answer,
@@ -33,20 +40,25 @@ from roadmap.models import (
     Assessment,
     AssessmentStatus,
     Cycle,
+    CycleStatus,
     Evidence,
     EvidenceFile,
     FrameworkVersion,
     Office,
+    OverrideKind,
+    ReviewComment,
+    ScoreOverride,
     ScoreSnapshot,
     TargetLevel,
     User,
     utcnow,
 )
-from roadmap.services import Invalid, Problem, audit, frameworks, invalid, lifecycle
+from roadmap.services import Invalid, Problem, audit, frameworks, invalid, lifecycle, notifications
 
 # Long enough for a paragraph of plans; a 100,000-character answer is a paste accident or an attack.
 TEXT_MAX_LENGTH = 5000
 EDITABLE = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.RETURNED})
+_T = TypeVar("_T")
 
 
 # --- starting --------------------------------------------------------------------------------------
@@ -390,6 +402,11 @@ def save_answer(
     return SaveResult(SaveStatus.SAVED, stored)
 
 
+def is_unchanged(record: AnswerRecord, answer: Answer) -> bool:
+    """Whether `answer` is what `record` already holds."""
+    return record.state == answer.state.value and record.value == _value_to_json(answer)
+
+
 def _touch(assessment: Assessment, actor: User, now: dt.datetime) -> None:
     assessment.updated_at = now
     assessment.last_edited_by_id = actor.id
@@ -450,6 +467,24 @@ def set_target(assessment: Assessment, dimension_code: str, level: int, *, actor
     db.session.commit()
 
 
+def overrides_of(assessment: Assessment) -> tuple[dict[str, PointsOverride], dict[str, LevelOverride]]:
+    """The consultants' overrides (roadmap.services.review) as the engine takes them. They are part of the
+    assessment's result for everyone who sees it, so every score of the assessment applies them."""
+    points: dict[str, PointsOverride] = {}
+    levels: dict[str, LevelOverride] = {}
+    for row in db.session.scalars(
+        select(ScoreOverride)
+        .where(ScoreOverride.assessment_id == assessment.id)
+        .options(joinedload(ScoreOverride.author))
+    ):
+        author = row.author.full_name if row.author is not None else ""
+        if row.kind == OverrideKind.POINTS:
+            points[row.target_code] = PointsOverride(row.value, row.justification, author)
+        else:
+            levels[row.target_code] = LevelOverride(int(row.value), row.justification, author)
+    return points, levels
+
+
 @dataclass(frozen=True)
 class Scored:
     framework: Framework
@@ -457,18 +492,76 @@ class Scored:
     result: ScoreResult
 
 
-def live_score(assessment: Assessment, *, guidance: bool = True) -> Scored:
-    """Score the assessment as it stands now (nothing stored)."""
+def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: str | None = None) -> Scored:
+    """Score the assessment as it stands now (nothing stored). With `guidance_for` (a dimension code), the
+    next-level guidance is computed for that dimension only: what a survey page shows, at a fraction of
+    the cost of every dimension's."""
     framework = framework_of(assessment)
     records = answer_records(assessment)
-    result = score(
-        framework,
-        answers_of(framework, records),
-        evidence=evidence_codes(assessment) & {q.code for q in framework.questions},
-        targets=targets_of(assessment, framework),
-        guidance=guidance,
+    answers = answers_of(framework, records)
+    evidence = frozenset(evidence_codes(assessment) & {q.code for q in framework.questions})
+    targets = targets_of(assessment, framework)
+    points, levels = overrides_of(assessment)
+    inputs = (
+        framework.fingerprint,
+        tuple(sorted(answers.items())),
+        evidence,
+        tuple(sorted(targets.items())),
+        tuple(sorted(points.items())),
+        tuple(sorted(levels.items())),
     )
+    everything = guidance and guidance_for is None
+    result = _memoised(
+        (*inputs, "score", everything),
+        lambda: score(
+            framework,
+            answers,
+            evidence=evidence,
+            targets=targets,
+            point_overrides=points,
+            level_overrides=levels,
+            guidance=everything,
+        ),
+    )
+    if guidance and guidance_for is not None:
+        scored = result
+        guides = _memoised(
+            (*inputs, "guidance", guidance_for),
+            lambda: next_level_guidance(
+                framework,
+                answers,
+                scored,
+                evidence=evidence,
+                targets=targets,
+                point_overrides=points,
+                level_overrides=levels,
+                dimensions=(guidance_for,),
+            ),
+        )
+        result = dataclasses.replace(result, guidance=guides)
     return Scored(framework, records, result)
+
+
+# The engine is pure and its results immutable: the same inputs give the same result, so a page shown again
+# without a change (reloads, colleagues reading, section after section) reuses it instead of re-scoring;
+# next-level guidance is the costly part. Per process, bounded; keys start with the framework's fingerprint.
+_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_MEMO_SIZE = 512
+_MEMO_LOCK = Lock()
+
+
+def _memoised(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            known: _T = _MEMO[key]
+            return known
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO[key] = value
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
 
 
 def take_snapshot(assessment: Assessment, reason: str, *, actor: User | None) -> ScoreSnapshot:
@@ -563,5 +656,99 @@ def submit(assessment: Assessment, *, actor: User, expected_status_version: int 
         assessment, AssessmentStatus.SUBMITTED, actor=actor, expected_status_version=expected_status_version
     )
     take_snapshot(assessment, "submitted", actor=actor)
+    notifications.assessment_submitted(assessment)
     db.session.commit()
     return True
+
+
+# --- what the survey pages show --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """One row of an office's list of assessments."""
+
+    assessment: Assessment
+    answered: int
+    required: int
+
+
+def office_assessments(office: Office) -> list[AssessmentSummary]:
+    """The office's assessments, newest cycle first, each with its progress (a few rows: one a year)."""
+    rows = db.session.scalars(
+        select(Assessment)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(Assessment.office_id == office.id)
+        .options(joinedload(Assessment.cycle), joinedload(Assessment.last_edited_by))
+        .order_by(Cycle.opens_on.desc())
+    ).all()
+    summaries = []
+    for assessment in rows:
+        scored = live_score(assessment, guidance=False)
+        sections = progress(scored.framework, scored.result)
+        summaries.append(
+            AssessmentSummary(
+                assessment,
+                answered=sum(section.answered for section in sections),
+                required=sum(section.required for section in sections),
+            )
+        )
+    return summaries
+
+
+def startable_cycles(office: Office) -> list[Cycle]:
+    """Open cycles in which the office has no assessment yet."""
+    started = select(Assessment.cycle_id).where(Assessment.office_id == office.id)
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(Cycle.status == CycleStatus.OPEN.value, Cycle.id.not_in(started))
+            .order_by(Cycle.opens_on.desc())
+        )
+    )
+
+
+def has_carry_forward_source(office: Office, cycle: Cycle) -> bool:
+    """Whether an earlier cycle's approved answers exist to pre-fill from."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Assessment)
+            .join(Cycle, Cycle.id == Assessment.cycle_id)
+            .where(
+                Assessment.office_id == office.id,
+                Assessment.status.in_([AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]),
+                Cycle.opens_on < cycle.opens_on,
+            )
+        )
+        or 0
+    ) > 0
+
+
+def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Full names of the given users in one query (for "last edited by" beside every question)."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
+    return {row.id: row.full_name for row in rows}
+
+
+# Respondents read the consultant's comments once the assessment has come back to them; consultants and
+# administrators always see them.
+_COMMENTS_SHOWN_TO_OFFICE = frozenset({AssessmentStatus.RETURNED, AssessmentStatus.DRAFT})
+
+
+def review_comments(assessment: Assessment, viewer: User) -> dict[str | None, list[ReviewComment]]:
+    """Comments by question code (None: on the whole assessment), oldest first, in one query."""
+    if viewer.is_respondent and assessment.status_enum not in _COMMENTS_SHOWN_TO_OFFICE:
+        return {}
+    comments: dict[str | None, list[ReviewComment]] = {}
+    for comment in db.session.scalars(
+        select(ReviewComment)
+        .where(ReviewComment.assessment_id == assessment.id)
+        .options(joinedload(ReviewComment.author))
+        .order_by(ReviewComment.created_at, ReviewComment.id)
+    ):
+        comments.setdefault(comment.question_code, []).append(comment)
+    return comments

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, Office
-from roadmap.policy import Action, permits
+from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits
 from roadmap.services import audit
 
 
@@ -46,7 +46,11 @@ def authorized_assessment(assessment_id: int, action: Action = Action.VIEW_ASSES
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         abort(404)
-    if action is not Action.VIEW_ASSESSMENT and permits(current_user, Action.VIEW_ASSESSMENT, assessment):
+    if (
+        action is not Action.VIEW_ASSESSMENT
+        and action not in HIDDEN_WHEN_REFUSED
+        and permits(current_user, Action.VIEW_ASSESSMENT, assessment)
+    ):
         if not permits(current_user, action, assessment):
             audit.record(
                 "access.denied",

@@ -9,8 +9,9 @@ from werkzeug.wrappers import Response
 
 from forms.auth import ConfirmForm
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Cycle, Office, User
-from roadmap.policy import Action, visible_offices_query
+from roadmap.models import Assessment, ConsultantAssignment, Cycle, Office, User
+from roadmap.policy import Action, permits, visible_offices_query
+from roadmap.services.lifecycle import STATUS_LABELS
 from roadmap.web.auth import safe_next
 from roadmap.web.guard import authorize, authorized_office
 
@@ -47,8 +48,19 @@ def office(office_id: int) -> str:
         .where(ConsultantAssignment.office_id == office.id)
         .order_by(User.full_name)
     ).all()
+    assessments = db.session.scalars(
+        select(Assessment)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(Assessment.office_id == office.id)
+        .order_by(Cycle.opens_on.desc())
+    ).all()
     return render_template(
-        "main/office.html", office=office, respondents=respondents, consultants=consultants
+        "main/office.html",
+        office=office,
+        respondents=respondents,
+        consultants=consultants,
+        assessments=[(a, permits(current_user, Action.VIEW_ROADMAP, a)) for a in assessments],
+        status_labels=STATUS_LABELS,
     )
 
 

@@ -1,0 +1,97 @@
+"""In-app notifications: stored as a kind and parameters, so each reader sees them in their own language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from roadmap.extensions import db
+from roadmap.models import Assessment, ConsultantAssignment, Notification, User, utcnow
+
+ASSESSMENT_SUBMITTED = "assessment.submitted"
+LIST_LIMIT = 100
+
+
+def _office_name(params: dict[str, Any]) -> str:
+    name = params.get("office_en") if str(get_locale() or "vi") == "en" else params.get("office_vi")
+    return str(name or params.get("office_code", ""))
+
+
+# A notification's text by kind, built from its parameters in the reader's language. Services that send
+# other kinds add theirs here (TEXTS[kind] = builder).
+TEXTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    ASSESSMENT_SUBMITTED: lambda params: _l(
+        "%(office)s has submitted its assessment for the cycle %(cycle)s.",
+        office=_office_name(params),
+        cycle=params.get("cycle_code", ""),
+    ),
+}
+
+
+def text(notification: Notification) -> str:
+    builder = TEXTS.get(notification.kind)
+    return str(builder(notification.params or {})) if builder is not None else notification.kind
+
+
+def assessment_submitted(assessment: Assessment) -> list[Notification]:
+    """Tell the office's assigned consultants that an assessment waits for review. The caller commits, so the
+    notifications exist exactly when the submission does."""
+    consultant_ids = db.session.scalars(
+        select(ConsultantAssignment.consultant_id).where(
+            ConsultantAssignment.office_id == assessment.office_id
+        )
+    ).all()
+    office, cycle = assessment.office, assessment.cycle
+    rows = [
+        Notification(
+            user_id=consultant_id,
+            kind=ASSESSMENT_SUBMITTED,
+            params={
+                "assessment_id": assessment.id,
+                "office_code": office.code,
+                "office_vi": office.name_vi,
+                "office_en": office.name_en,
+                "cycle_code": cycle.code,
+            },
+        )
+        for consultant_id in sorted(consultant_ids)
+    ]
+    db.session.add_all(rows)
+    return rows
+
+
+def unread_count(user: User) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def recent(user: User) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(LIST_LIMIT)
+        )
+    )
+
+
+def mark_all_read(user: User) -> int:
+    changed = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return int(changed.rowcount)  # type: ignore[attr-defined]

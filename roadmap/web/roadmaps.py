@@ -1,0 +1,464 @@
+"""The roadmap screens: the roadmap of an assessment (phases, Gantt, initiative cards, trajectory), the
+what-if panel, the proposed-vs-approved changes, the consultants' edit tools and the exports.
+
+Views parse, authorise (VIEW_ROADMAP: the office only once published; EDIT_ROADMAP: the consultants),
+call roadmap.services.roadmaps and render. Charts are drawn here from the service's values with
+roadmap.charts (server-side SVG, labels escaped there); every word comes from roadmap.services.roadmap_text.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from forms.roadmap import EDIT_FORMS, OFFICE_SIZE_LABELS, PlanningForm, choices, edit_form
+from roadmap import charts
+from roadmap.models import Assessment, RoadmapEditKind
+from roadmap.policy import Action, permits
+from roadmap.services import Invalid, assessments, lifecycle, roadmap_exports, roadmaps
+from roadmap.services import roadmap_text as text
+from roadmap.services.roadmap_overlay import EffectiveStatus
+from roadmap.services.roadmaps import Conflict, Locked, Roadmap
+from roadmap.web.guard import authorized_assessment
+
+bp = Blueprint("roadmaps", __name__)
+
+
+def _roadmap_or_404(assessment: Assessment) -> Roadmap:
+    roadmap = roadmaps.load(assessment)
+    if roadmap is None:
+        abort(404)
+    return roadmap
+
+
+def _common(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "assessment": assessment,
+        "can_edit": permits(current_user, Action.EDIT_ROADMAP, assessment),
+        "status_labels": lifecycle.STATUS_LABELS,
+        "rt": text,
+    }
+
+
+# --- charts --------------------------------------------------------------------------------------------
+
+
+def _colour(item: Any) -> int:
+    """Red for what needs attention, amber for the consultants' changes, green for the planner's."""
+    if item.findings or item.status is EffectiveStatus.DEADLINE_MISSED:
+        return 1
+    if item.moved_by is not None or item.added_by is not None:
+        return 3
+    return 5 if item.item.mandatory else 4
+
+
+def _note(item: Any) -> str:
+    if item.status is EffectiveStatus.DEADLINE_MISSED:
+        return _("deadline missed")
+    if item.findings:
+        return _("see warnings")
+    if item.moved_by is not None:
+        return _("moved")
+    if item.added_by is not None:
+        return _("added")
+    return ""
+
+
+def _column_labels(roadmap: Roadmap) -> list[str]:
+    """One label per three months from the start, short enough for the chart's columns: 'Q1/2027' when the
+    plan starts with a quarter (as the service ensures), else the column's first month ('03/2027')."""
+    start = roadmap.plan.parameters.start
+    columns = -(-roadmap.plan.parameters.horizon_months // 3)
+    if start.month % 3 == 1:
+        return [f"Q{start.plus(3 * i).quarter}/{start.plus(3 * i).year}" for i in range(columns)]
+    return [text.month_label(start.plus(3 * i)) for i in range(columns)]
+
+
+def gantt_svg(roadmap: Roadmap) -> Markup:
+    locale = text.locale()
+    bars = []
+    for item in roadmap.effective.counted():
+        name = f"{item.code} {item.initiative.name.get(locale)}"
+        bars.append(
+            charts.GanttBar(
+                label=name if len(name) <= 42 else name[:41] + "…",
+                start_month=item.start or 0,
+                duration_months=item.initiative.duration_months,
+                level_colour=_colour(item),
+                note=_note(item),
+            )
+        )
+    svg = charts.gantt(
+        bars,
+        quarter_labels=_column_labels(roadmap),
+        phase_bounds=roadmap.plan.parameters.phase_bounds,
+        phase_labels=[text.phase_label(i) for i in range(roadmap.plan.parameters.phase_count)],
+        title=_("Schedule by quarter"),
+    )
+    return Markup(svg)  # noqa: S704 (roadmap.charts escapes every label)
+
+
+def trajectory_svg(roadmap: Roadmap) -> Markup:
+    now = roadmap.result.index
+    svg = charts.line_chart(
+        [
+            charts.Series(_("Proposed"), [now, *(p.index for p in roadmap.plan.trajectory)], "#5a6270"),
+            charts.Series(
+                _("Approved"),
+                [now, *(p.projection.index for p in roadmap.effective.trajectory)],
+                "#8b1a1a",
+                dashed=True,
+            ),
+        ],
+        x_labels=[_("Now"), *(text.phase_short_label(i) for i in range(len(roadmap.plan.trajectory)))],
+        y_max=1000,
+        y_ticks=(0, 250, 500, 750, 1000),
+        title=_("Projected index after each phase"),
+    )
+    return Markup(svg)  # noqa: S704 (roadmap.charts escapes every label)
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    dimension: str
+    name: str
+    now: int
+    target: int
+    approved: list[int]
+    proposed: list[int]
+
+
+def level_rows(roadmap: Roadmap) -> list[LevelRow]:
+    locale = text.locale()
+    rows = []
+    for dimension in roadmap.result.dimensions:
+        rows.append(
+            LevelRow(
+                dimension.code,
+                roadmap.framework.dimension(dimension.code).name.get(locale),
+                dimension.level,
+                dimension.target,
+                [p.levels()[dimension.code] for p in roadmap.effective.trajectory],
+                [p.levels()[dimension.code] for p in roadmap.plan.trajectory],
+            )
+        )
+    return rows
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap")
+@login_required
+def page(assessment_id: int) -> str:
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    roadmap = roadmaps.load(assessment)
+    context = _common(assessment)
+    if roadmap is not None:
+        context.update(
+            gantt=gantt_svg(roadmap),
+            trajectory=trajectory_svg(roadmap),
+            levels=level_rows(roadmap),
+            warnings=text.roadmap_warnings(roadmap.framework, roadmap.effective),
+        )
+    return render_template("roadmap/page.html", roadmap=roadmap, **context)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/what-if")
+@login_required
+def what_if(assessment_id: int) -> str:
+    """A GET form: tick initiatives, see the levels and index they would give (no script needed)."""
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    roadmap = _roadmap_or_404(assessment)
+    if "shown" in request.args:
+        ticked = set(request.args.getlist("initiative"))
+    else:  # first visit: the whole approved roadmap done
+        ticked = {item.code for item in roadmap.effective.counted()}
+    projection = roadmap.what_if(ticked)
+    in_roadmap = [item for item in roadmap.effective.items if not item.removed]
+    listed = {item.code for item in in_roadmap}
+    others = [i for i in roadmap.framework.initiatives if i.code not in listed]
+    return render_template(
+        "roadmap/what_if.html",
+        roadmap=roadmap,
+        projection=projection,
+        ticked=ticked,
+        in_roadmap=in_roadmap,
+        others=others,
+        **_common(assessment),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/changes")
+@login_required
+def changes(assessment_id: int) -> str:
+    """Proposed vs approved: every edit with its reason, author and date, and what it changed."""
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    roadmap = _roadmap_or_404(assessment)
+    changed = [item for item in roadmap.effective.items if item.changed]
+    return render_template("roadmap/changes.html", roadmap=roadmap, changed=changed, **_common(assessment))
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap.csv")
+@login_required
+def export_csv(assessment_id: int) -> Response:
+    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
+    return _download(roadmap_exports.to_csv(roadmap), "text/csv", roadmap_exports.filename(roadmap, "csv"))
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap.xlsx")
+@login_required
+def export_xlsx(assessment_id: int) -> Response:
+    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
+    return _download(
+        roadmap_exports.to_xlsx(roadmap),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        roadmap_exports.filename(roadmap, "xlsx"),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap.json")
+@login_required
+def export_json(assessment_id: int) -> Response:
+    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
+    data = json.dumps(roadmap_exports.to_json(roadmap), ensure_ascii=False, indent=2).encode("utf-8")
+    return _download(data, "application/json", roadmap_exports.filename(roadmap, "json"))
+
+
+# --- editing -------------------------------------------------------------------------------------------
+
+
+def _bind(form: Any, kind: str, roadmap: Roadmap) -> None:
+    """The choices that depend on the roadmap, and the version the page shows."""
+    locale = text.locale()
+    name = lambda code: text.initiative_name(roadmap.framework, code)  # noqa: E731
+    present = [item.code for item in roadmap.effective.items if not item.removed]
+    if kind == "add":
+        offered = [
+            i.code
+            for i in assessments.framework_of(roadmap.assessment).initiatives
+            if not roadmap.effective.has(i.code) or roadmap.effective.item(i.code).removed
+        ]
+        form.initiative.choices = choices((code, name(code)) for code in offered)
+    elif kind == "add_custom":
+        form.dimension.choices = choices((d.code, d.name.get(locale)) for d in roadmap.framework.dimensions)
+        form.prerequisites.choices = choices((i.code, name(i.code)) for i in roadmap.framework.initiatives)
+    elif kind in ("remove", "move"):
+        form.initiative.choices = choices((code, name(code)) for code in present)
+        if kind == "move":
+            form.quarter.choices = choices((q, text.quarter_label(q)) for q in roadmap.effective.quarters())
+    elif kind == "reorder":
+        form.initiative.choices = choices(
+            (item.code, f"{item.position}. {name(item.code)}") for item in roadmap.effective.items
+        )
+    elif kind == "note":
+        form.initiative.choices = choices(
+            [("", _("The whole roadmap"))]
+            + [(item.code, name(item.code)) for item in roadmap.effective.items]
+        )
+    if not form.version.data or form.version.data == "0":
+        form.version.data = str(roadmap.version)
+
+
+def _planning_form(roadmap: Roadmap | None, assessment: Assessment, version: int) -> PlanningForm:
+    form = PlanningForm(formdata=None, prefix="plan")
+    planning = (
+        roadmap.planning
+        if roadmap is not None
+        else roadmaps.default_input(assessment, roadmaps.local_today())
+    )
+    form.start.data = planning.start
+    form.horizon_months.data = str(planning.horizon_months)
+    form.office_size.data = planning.office_size
+    form.capacity.data = "; ".join(f"{c:g}" for c in planning.capacity) if planning.capacity else ""
+    form.version.data = str(version)
+    return form
+
+
+def _render_edit(
+    assessment: Assessment,
+    *,
+    posted: Any = None,
+    posted_kind: str | None = None,
+    status: int = 200,
+    conflict: bool = False,
+) -> tuple[str, int]:
+    roadmap = roadmaps.load(assessment)
+    version = roadmap.version if roadmap is not None else roadmaps.version_of(assessment)
+    planning = _planning_form(roadmap, assessment, version)
+    forms: dict[str, Any] = {}
+    if roadmap is not None:
+        for kind in EDIT_FORMS:
+            form = posted if kind == posted_kind else edit_form(kind)
+            _bind(form, kind, roadmap)
+            forms[kind] = form
+    if posted_kind == "plan":
+        planning = posted
+    if conflict and posted is not None:
+        # Shown again with the current version: sending it again is a knowing decision, not an accident.
+        posted.version.data = str(version)
+    return (
+        render_template(
+            "roadmap/edit.html",
+            roadmap=roadmap,
+            planning=planning,
+            forms=forms,
+            posted_kind=posted_kind,
+            conflict=conflict,
+            conflict_message=Conflict.message,
+            locked_message=roadmaps.locked_message(assessment),
+            plans=roadmaps.plans_of(assessment),
+            office_sizes=OFFICE_SIZE_LABELS,
+            **_common(assessment),
+        ),
+        status,
+    )
+
+
+def _show_problems(form: Any, error: Invalid) -> None:
+    for problem in error.problems:
+        field = getattr(form, problem.field, None) if problem.field else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), problem.message]
+        else:
+            form.form_errors.append(problem.message)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/edit")
+@login_required
+def edit(assessment_id: int) -> tuple[str, int]:
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ROADMAP)
+    return _render_edit(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/generate", methods=["POST"])
+@login_required
+def generate(assessment_id: int) -> Response | tuple[str, int]:
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ROADMAP)
+    form = PlanningForm(prefix="plan")
+    if not form.validate():
+        return _render_edit(assessment, posted=form, posted_kind="plan", status=400)
+    try:
+        planning = roadmaps.planning_input(
+            form.start.data, form.horizon_months.data, form.office_size.data, form.capacity.data
+        )
+        roadmap = roadmaps.regenerate(
+            assessment, actor=current_user, expected_version=form.posted_version(), planning=planning
+        )
+    except Conflict:
+        return _render_edit(assessment, posted=form, posted_kind="plan", status=409, conflict=True)
+    except Locked as error:
+        _show_problems(form, error)
+        return _render_edit(assessment, posted=form, posted_kind="plan", status=409)
+    except Invalid as error:
+        _show_problems(form, error)
+        return _render_edit(assessment, posted=form, posted_kind="plan", status=400)
+    flash(_("Version %(version)d of the roadmap was generated.", version=roadmap.row.version), "success")
+    stale = roadmap.effective.inapplicable()
+    if stale:
+        flash(
+            _(
+                "%(count)d consultant changes no longer apply to the new plan: see the changes page.",
+                count=len(stale),
+            ),
+            "warning",
+        )
+    return redirect(url_for("roadmaps.page", assessment_id=assessment.id))
+
+
+def _payload(kind: RoadmapEditKind, form: Any) -> tuple[str | None, dict[str, Any]]:
+    """The initiative and the payload of a posted edit form (the service checks them)."""
+    if kind is RoadmapEditKind.ADD_CUSTOM:
+        return None, form.payload()
+    initiative = form.initiative.data or None
+    if kind is RoadmapEditKind.REMOVE:
+        return initiative, {"justification": form.justification.data}
+    if kind is RoadmapEditKind.MOVE:
+        return initiative, {"quarter": form.quarter.data}
+    if kind is RoadmapEditKind.REORDER:
+        return initiative, {"position": form.position.data}
+    if kind is RoadmapEditKind.NOTE:
+        return initiative, {"text": form.text.data}
+    return initiative, {}
+
+
+def _edit(assessment_id: int, kind: RoadmapEditKind) -> Response | tuple[str, int]:
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ROADMAP)
+    roadmap = roadmaps.load(assessment)
+    if roadmap is None:
+        flash(_("No roadmap has been generated yet: generate one first."), "warning")
+        return redirect(url_for("roadmaps.edit", assessment_id=assessment.id))
+    form = edit_form(kind.value, bound=True)
+    if not form.validate():
+        return _render_edit(assessment, posted=form, posted_kind=kind.value, status=400)
+    initiative, payload = _payload(kind, form)
+    try:
+        roadmaps.add_edit(
+            assessment,
+            kind,
+            actor=current_user,
+            expected_version=form.posted_version(),
+            reason=form.reason.data,
+            initiative=initiative,
+            payload=payload,
+        )
+    except Conflict:
+        return _render_edit(assessment, posted=form, posted_kind=kind.value, status=409, conflict=True)
+    except Locked as error:
+        _show_problems(form, error)
+        return _render_edit(assessment, posted=form, posted_kind=kind.value, status=409)
+    except Invalid as error:
+        _show_problems(form, error)
+        return _render_edit(assessment, posted=form, posted_kind=kind.value, status=400)
+    flash(_("The change was saved with its reason."), "success")
+    return redirect(url_for("roadmaps.edit", assessment_id=assessment.id, _anchor=f"edit-{kind.value}"))
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/edits/add", methods=["POST"])
+@login_required
+def add(assessment_id: int) -> Response | tuple[str, int]:
+    return _edit(assessment_id, RoadmapEditKind.ADD)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/edits/add-custom", methods=["POST"])
+@login_required
+def add_custom(assessment_id: int) -> Response | tuple[str, int]:
+    return _edit(assessment_id, RoadmapEditKind.ADD_CUSTOM)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/edits/remove", methods=["POST"])
+@login_required
+def remove(assessment_id: int) -> Response | tuple[str, int]:
+    return _edit(assessment_id, RoadmapEditKind.REMOVE)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/edits/move", methods=["POST"])
+@login_required
+def move(assessment_id: int) -> Response | tuple[str, int]:
+    return _edit(assessment_id, RoadmapEditKind.MOVE)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/edits/reorder", methods=["POST"])
+@login_required
+def reorder(assessment_id: int) -> Response | tuple[str, int]:
+    return _edit(assessment_id, RoadmapEditKind.REORDER)
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/edits/note", methods=["POST"])
+@login_required
+def note(assessment_id: int) -> Response | tuple[str, int]:
+    return _edit(assessment_id, RoadmapEditKind.NOTE)

@@ -1,0 +1,932 @@
+"""The office representatives' survey: an office's assessments, section pages, autosave, evidence, submit,
+and the in-app notifications that every role reads.
+
+Answers are saved one at a time by the page's script (`static/js/survey.js`) through JSON endpoints, and by
+a whole-section form when scripts do not run; both go through the same services. The JSON endpoints never
+redirect: a lost session answers 401 and a refused CSRF token 400 with `"status": "csrf"`, so that the
+script keeps the change, gets the user logged in again and sends it then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_datetime, format_decimal, format_percent, format_time, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from forms.auth import ConfirmForm
+from forms.survey import (
+    FileDeleteForm,
+    FileUploadForm,
+    QuestionForm,
+    SectionForm,
+    StartForm,
+    SubmitForm,
+    posted_answer,
+    posted_section_form,
+    posted_version,
+    section_form,
+)
+from roadmap.engine.answers import Answer, AnswerState
+from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
+from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.scoring import Exclusion, ScoreResult
+from roadmap.extensions import db
+from roadmap.models import AnswerRecord, Assessment, Cycle, EvidenceFile, Notification
+from roadmap.policy import Action, permits
+from roadmap.services import Invalid, assessments, evidence, lifecycle, notifications
+from roadmap.services.assessments import SaveStatus, Scored
+from roadmap.services.lifecycle import IllegalTransition
+from roadmap.web.guard import authorize, authorized_assessment, authorized_office
+
+bp = Blueprint("survey", __name__)
+
+
+def _locale() -> str:
+    return str(get_locale() or "vi")
+
+
+# --- JSON conventions ----------------------------------------------------------------------------------
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _json(status: int, kind: str, **body: Any) -> tuple[Response, int]:
+    return jsonify({"status": kind, **body}), status
+
+
+def _login_required_json() -> tuple[Response, int]:
+    return _json(
+        401,
+        "login_required",
+        message=_("Your session has ended. Log in again: your changes are kept in this browser until then."),
+        login_url=url_for("auth.login"),
+    )
+
+
+def json_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Like login_required, but answers the page's script with 401 JSON instead of a redirect to a page."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return _login_required_json()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(error: CSRFError) -> Any:
+    if not _wants_json():
+        return render_template("errors/error.html", status=400), 400
+    if not current_user.is_authenticated:
+        return _login_required_json()
+    return _json(
+        400,
+        "csrf",
+        message=_("The page's security token has expired. Your change is kept and will be sent again."),
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> Any:
+    if _wants_json():
+        return _json(413, "too_large", message=_too_large_message())
+    return render_template("errors/error.html", status=413), 413
+
+
+def _too_large_message() -> str:
+    return _("A file can be at most %(size)s MB.", size=evidence.MAX_FILE_BYTES // (1024 * 1024))
+
+
+@bp.app_context_processor
+def notification_badge() -> dict[str, Any]:
+    """The unread count for the navigation, counted only when a page shows it."""
+
+    def unread_notification_count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return notifications.unread_count(current_user)
+
+    return {"unread_notification_count": unread_notification_count}
+
+
+@bp.route("/session/token")
+@json_login_required
+def csrf_token() -> Response:
+    """A fresh CSRF token for a page whose token was refused (after logging in again in another tab)."""
+    return jsonify({"status": "ok", "token": generate_csrf()})
+
+
+# --- what pages show: answers as text, conditions for the script --------------------------------------
+
+
+def answer_text(question: Question, answer: Answer | None) -> str:
+    """An answer as a person reads it, in the current language."""
+    locale = _locale()
+    if answer is None:
+        return _("No answer")
+    if answer.state is AnswerState.NOT_APPLICABLE:
+        return _("Not applicable")
+    if answer.state is AnswerState.DONT_KNOW:
+        return _("Don't know")
+    value = answer.value
+    if question.type is QuestionType.YES_NO and isinstance(value, bool):
+        option = question.option("yes" if value else "no")
+        return option.label.get(locale) if option else (_("Yes") if value else _("No"))
+    if isinstance(value, frozenset):
+        return "; ".join(o.label.get(locale) for o in question.options if o.code in value)
+    if isinstance(value, str) and question.type is not QuestionType.TEXT:
+        option = question.option(value)
+        return option.label.get(locale) if option else value
+    if isinstance(value, float):
+        number = format_decimal(value)
+        if question.type is QuestionType.PERCENT:
+            return f"{number} %"
+        return f"{number} {question.unit.get(locale)}" if question.unit else number
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def record_text(question: Question, record: AnswerRecord | None) -> str:
+    return answer_text(question, assessments.to_answer(question, record) if record is not None else None)
+
+
+def client_condition(condition: Condition) -> dict[str, Any]:
+    """A show_if condition as the page's script evaluates it (the same operators as the engine)."""
+    if isinstance(condition, Leaf):
+        value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
+        return {
+            "q": condition.ref,
+            "op": condition.op.value,
+            "value": value,
+            "order": list(condition.option_order),
+        }
+    if isinstance(condition, AllOf):
+        return {"all": [client_condition(item) for item in condition.items]}
+    if isinstance(condition, AnyOf):
+        return {"any": [client_condition(item) for item in condition.items]}
+    assert isinstance(condition, Not)  # noqa: S101 (the condition union is closed)
+    return {"not": client_condition(condition.item)}
+
+
+def _condition_refs(condition: Condition) -> set[str]:
+    if isinstance(condition, Leaf):
+        return {condition.ref}
+    if isinstance(condition, Not):
+        return _condition_refs(condition.item)
+    return set().union(*(_condition_refs(item) for item in condition.items))
+
+
+def _client_answer(record: AnswerRecord) -> dict[str, Any]:
+    return {"state": record.state, "value": record.value}
+
+
+# --- the office's assessments ----------------------------------------------------------------------------
+
+
+@bp.route("/offices/<int:office_id>/assessments")
+@login_required
+def office_assessments(office_id: int) -> str:
+    office = authorized_office(office_id)
+    can_start = permits(current_user, Action.START_ASSESSMENT, office)
+    startable = assessments.startable_cycles(office) if can_start else []
+    return render_template(
+        "survey/assessments.html",
+        office=office,
+        summaries=assessments.office_assessments(office),
+        startable=[(cycle, assessments.has_carry_forward_source(office, cycle)) for cycle in startable],
+        start_form=StartForm(),
+        status_labels=lifecycle.STATUS_LABELS,
+    )
+
+
+@bp.route("/cycles/<int:cycle_id>/assessment", methods=["POST"])
+@login_required
+def start(cycle_id: int) -> Response:
+    # Only an office's own representatives start its assessment; other roles have no office (403).
+    office = current_user.office if current_user.is_respondent else None
+    authorize(Action.START_ASSESSMENT, office)
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    form = StartForm()
+    try:
+        assessment = assessments.start(
+            office, cycle, actor=current_user, carry_forward=form.carry_forward.data
+        )
+    except Invalid as error:
+        for problem in error.problems:
+            flash(str(problem.message), "danger")
+        return redirect(url_for("survey.office_assessments", office_id=office.id))
+    flash(_("The assessment for the cycle %(code)s has been started.", code=cycle.code), "success")
+    return redirect(url_for("survey.overview", assessment_id=assessment.id))
+
+
+# --- overview ------------------------------------------------------------------------------------------
+
+
+def _may_edit(assessment: Assessment) -> bool:
+    return (
+        permits(current_user, Action.EDIT_ASSESSMENT, assessment)
+        and assessment.status_enum in assessments.EDITABLE
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@login_required
+def overview(assessment_id: int) -> str:
+    assessment = authorized_assessment(assessment_id)
+    scored = assessments.live_score(assessment)
+    missing = assessments.missing_answers(scored.framework, scored.result, scored.records)
+    return render_template(
+        "survey/overview.html",
+        assessment=assessment,
+        framework=scored.framework,
+        result=scored.result,
+        sections=assessments.progress(scored.framework, scored.result),
+        missing=[scored.framework.question(code) for code in missing],
+        comments=assessments.review_comments(assessment, current_user).get(None, []),
+        editable=_may_edit(assessment),
+        can_submit=permits(current_user, Action.SUBMIT_ASSESSMENT, assessment),
+        status_labels=lifecycle.STATUS_LABELS,
+        answer_text=answer_text,
+        focus=None,
+    )
+
+
+# --- section pages -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """Everything the page shows about one question."""
+
+    question: Question
+    form: QuestionForm
+    record: AnswerRecord | None
+    hidden: bool
+    evidence_needed: bool  # the answer claims enough to need evidence, and has none
+    discounted: bool
+    editor: str | None
+    note_present: bool
+    files: list[EvidenceFile]
+    comments: list[Any]
+    conflict: AnswerRecord | None  # a colleague's newer answer, when a form save met one
+
+
+def _question_labels(framework: Framework) -> dict[str, str]:
+    """The fixed texts of a question block, translated once per page rather than once per question."""
+    return {
+        "required": _("(required)"),
+        "legal_basis": _("Legal basis:"),
+        "comment": _("Consultant's comment"),
+        "consultant": _("consultant"),
+        "someone": _("someone"),
+        "their_answer": _("Their answer:"),
+        "to_confirm": _("Pre-filled from the previous cycle: please confirm or change it."),
+        "confirm": _("I confirm this answer"),
+        "not_applicable": _("Not applicable"),
+        "dont_know": _("Don't know"),
+        "evidence_needed": _(
+            "This answer needs evidence. Until a note, a document reference or a file is given, its points "
+            "are reduced by %(discount)s.",
+            discount=format_percent(framework.scoring.evidence_discount),
+        ),
+        "evidence": _("Evidence"),
+        "given": _("given"),
+        "threshold": _("The higher answers to this question need evidence."),
+        "note": _("Evidence note"),
+        "document_number": _("Document number"),
+        "document_number_help": _("For example 123/QĐ-VPCP"),
+        "document_date": _("Document date"),
+        "files": _("Files"),
+        "attach": _("Attach files"),
+        "files_help": _("PDF, PNG, JPEG, Word (DOCX) or Excel (XLSX), at most 10 MB each."),
+    }
+
+
+def _dimension_or_404(framework: Framework, dimension: str) -> None:
+    if dimension not in {d.code for d in framework.dimensions}:
+        abort(404)
+
+
+def _render_section(
+    assessment: Assessment,
+    dimension: str,
+    *,
+    form: SectionForm | None = None,
+    conflicts: frozenset[str] = frozenset(),
+    status: int = 200,
+) -> tuple[str, int]:
+    scored = assessments.live_score(assessment, guidance_for=dimension)
+    framework, result = scored.framework, scored.result
+    questions = framework.questions_of(dimension)
+    codes = [question.code for question in questions]
+    backing = evidence.of_questions(assessment, codes)
+    if form is None:
+        form = section_form(framework, dimension, _locale(), scored.records, backing.notes)
+    editors = assessments.user_names(
+        scored.records[code].updated_by_id for code in codes if code in scored.records
+    )
+    comments = assessments.review_comments(assessment, current_user)
+    outcomes = {outcome.code: outcome for outcome in result.questions}
+    views = []
+    for question in questions:
+        record = scored.records.get(question.code)
+        outcome = outcomes[question.code]
+        note = backing.notes.get(question.code)
+        views.append(
+            QuestionView(
+                question=question,
+                form=form.question(question.code),
+                record=record,
+                hidden=outcome.exclusion is Exclusion.HIDDEN,
+                evidence_needed=outcome.evidence_required and not outcome.has_evidence,
+                discounted=outcome.evidence_discounted,
+                editor=editors.get(record.updated_by_id) if record and record.updated_by_id else None,
+                note_present=note is not None and not note.is_empty,
+                files=backing.files.get(question.code, []),
+                comments=comments.get(question.code, []),
+                conflict=record if question.code in conflicts else None,
+            )
+        )
+    # Answers that this section's conditions read from earlier sections, as the engine sees them (hidden
+    # answers are invisible to conditions), so that the script evaluates show_if like the server.
+    context = {}
+    for question in questions:
+        if question.show_if is None:
+            continue
+        for ref in _condition_refs(question.show_if) - set(codes):
+            record = scored.records.get(ref)
+            if record is not None and outcomes[ref].exclusion is not Exclusion.HIDDEN:
+                context[ref] = _client_answer(record)
+    dimensions = framework.dimensions
+    position = [d.code for d in dimensions].index(dimension)
+    sections = assessments.progress(framework, result)
+    return render_template(
+        "survey/section.html",
+        assessment=assessment,
+        framework=framework,
+        dimension=framework.dimension(dimension),
+        questions=views,
+        form=form,
+        result=result,
+        sections=sections,
+        answered=sum(s.answered for s in sections),
+        required=sum(s.required for s in sections),
+        previous=dimensions[position - 1] if position > 0 else None,
+        following=dimensions[position + 1] if position + 1 < len(dimensions) else None,
+        policies={policy.code: policy.title.get(_locale()) for policy in framework.policies},
+        editable=_may_edit(assessment),
+        labels=_question_labels(framework),
+        text_max_length=assessments.TEXT_MAX_LENGTH,
+        note_max_length=evidence.NOTE_MAX_LENGTH,
+        document_number_max_length=evidence.DOCUMENT_NUMBER_MAX_LENGTH,
+        context_answers=context,
+        client_condition=client_condition,
+        record_text=record_text,
+        answer_text=answer_text,
+        delete_form=FileDeleteForm(),
+        status_labels=lifecycle.STATUS_LABELS,
+        focus=dimension,
+    ), status
+
+
+@bp.route("/assessments/<int:assessment_id>/sections/<dimension>")
+@login_required
+def section(assessment_id: int, dimension: str) -> tuple[str, int]:
+    assessment = authorized_assessment(assessment_id)
+    _dimension_or_404(assessments.framework_of(assessment), dimension)
+    return _render_section(assessment, dimension)
+
+
+@dataclass(frozen=True)
+class _PostedQuestion:
+    """One question of a section posted without scripts, checked and ready to store."""
+
+    question: Question
+    answer: Answer | None
+    base_version: int
+    # A carried-forward answer posted unchanged without "I confirm": saving the section must not confirm it.
+    leave_answer: bool
+    text: evidence.EvidenceText
+    uploads: list[evidence.CheckedUpload]
+
+
+def _check_posted(
+    question: Question, subform: QuestionForm, record: AnswerRecord | None
+) -> tuple[_PostedQuestion, int]:
+    """The question as posted, checked; problems go beside its fields, with the HTTP status they call for."""
+    status = 200
+    answer: Answer | None = None
+    raw = posted_answer(subform)
+    try:
+        answer = assessments.parse_answer(question, *raw) if raw is not None else None
+    except Invalid as error:
+        subform["value"].errors = [problem.message for problem in error.problems]
+        status = 400
+    text = evidence.EvidenceText("", "", None)
+    try:
+        text = evidence.parse_text(
+            subform.note.data, subform.document_number.data, subform.document_date.data
+        )
+    except Invalid as error:
+        for problem in error.problems:
+            subform[problem.field or "note"].errors = [problem.message]
+        status = 400
+    uploads = []
+    for upload in subform.files.data or []:
+        if not getattr(upload, "filename", None):
+            continue  # the empty file input of a question without new files
+        try:
+            uploads.append(evidence.check_upload(upload.filename, upload.stream))
+        except evidence.FileTooLarge:
+            subform.files.errors = [_too_large_message()]
+            status = 413 if status == 200 else status
+        except Invalid as error:
+            subform.files.errors = [problem.message for problem in error.problems]
+            status = 400
+    leave_answer = (
+        record is not None
+        and record.to_confirm
+        and answer is not None
+        and assessments.is_unchanged(record, answer)
+        and not request.form.get(f"{question.code}-confirmed")
+    )
+    posted = _PostedQuestion(question, answer, posted_version(subform) or 0, leave_answer, text, uploads)
+    return posted, status
+
+
+@bp.route("/assessments/<int:assessment_id>/sections/<dimension>", methods=["POST"])
+@login_required
+def save_section(assessment_id: int, dimension: str) -> Response | tuple[str, int]:
+    """The whole section at once, for browsers without scripts. All is checked first: on any error nothing
+    is stored and the page comes back with the typed values and the messages beside their fields."""
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ASSESSMENT)
+    framework = assessments.framework_of(assessment)
+    _dimension_or_404(framework, dimension)
+    form = posted_section_form(framework, dimension, _locale())
+    records = assessments.answer_records(assessment)
+    checked, statuses = [], set()
+    for question in framework.questions_of(dimension):
+        # Only questions that the page really posted (their version marker) are touched: a forged or
+        # partial post cannot clear the answers it did not show.
+        if f"{question.code}-version" not in request.form:
+            continue
+        posted, status = _check_posted(question, form.question(question.code), records.get(question.code))
+        checked.append(posted)
+        statuses.add(status)
+    if statuses - {200}:
+        return _render_section(assessment, dimension, form=form, status=400 if 400 in statuses else 413)
+    conflicts = set()
+    try:
+        for posted in checked:
+            if not posted.leave_answer:
+                saved = assessments.save_answer(
+                    assessment, posted.question, posted.answer, posted.base_version, actor=current_user
+                )
+                if saved.status is SaveStatus.CONFLICT:
+                    conflicts.add(posted.question.code)
+                # A page shown again carries the versions as they are now: saving it again keeps the
+                # user's answers knowingly, and does not trip over the user's own saves.
+                version = saved.record.version if saved.record else 0
+                form.question(posted.question.code).version.data = str(version)
+            evidence.save_text(assessment, posted.question, posted.text, actor=current_user)
+            evidence.add_files(assessment, posted.question, posted.uploads, actor=current_user)
+    except (Invalid, IllegalTransition) as error:  # the assessment is no longer editable
+        flash(str(getattr(error, "message", error)), "danger")
+        return redirect(url_for("survey.section", assessment_id=assessment.id, dimension=dimension))
+    if conflicts:
+        return _render_section(assessment, dimension, form=form, conflicts=frozenset(conflicts), status=409)
+    flash(_("Saved at %(time)s", time=format_time(dt.datetime.now(dt.UTC), "short")), "success")
+    target = dimension
+    if request.form.get("action") == "next":
+        codes = [d.code for d in framework.dimensions]
+        target = codes[min(codes.index(dimension) + 1, len(codes) - 1)]
+    return redirect(url_for("survey.section", assessment_id=assessment.id, dimension=target))
+
+
+# --- autosave ------------------------------------------------------------------------------------------
+
+
+def _result_summary(framework: Framework, result: ScoreResult) -> dict[str, Any]:
+    locale = _locale()
+    return {
+        "index": result.index,
+        "level": result.level,
+        "coverage": result.coverage,
+        "dimensions": [
+            {
+                "code": d.code,
+                "name": framework.dimension(d.code).name.get(locale),
+                "score": d.score,
+                "level": d.level,
+                "target": d.target,
+                "caps": [
+                    {"gate": gate.code, "max_level": gate.max_level, "message": gate.message.get(locale)}
+                    for gate in d.gates
+                    if gate.capped
+                ],
+            }
+            for d in result.dimensions
+        ],
+    }
+
+
+def _live_payload(assessment: Assessment, focus: str) -> dict[str, Any]:
+    """What the page refreshes after every save: visibility, progress, evidence flags and the live result."""
+    scored: Scored = assessments.live_score(assessment, guidance_for=focus)
+    framework, result = scored.framework, scored.result
+    sections = assessments.progress(framework, result)
+    return {
+        "hidden": [q.code for q in result.questions if q.exclusion is Exclusion.HIDDEN],
+        "evidence_needed": [q.code for q in result.questions if q.evidence_required and not q.has_evidence],
+        "discounted": [q.code for q in result.questions if q.evidence_discounted],
+        "progress": {
+            "answered": sum(s.answered for s in sections),
+            "required": sum(s.required for s in sections),
+            "sections": {
+                s.dimension: {"answered": s.answered, "required": s.required, "complete": s.complete}
+                for s in sections
+            },
+        },
+        "progress_text": _(
+            "%(answered)d of %(required)d required questions answered",
+            answered=sum(s.answered for s in sections),
+            required=sum(s.required for s in sections),
+        ),
+        "result": _result_summary(framework, result),
+        "panel_html": render_template(
+            "survey/_result_panel.html",
+            assessment=assessment,
+            framework=framework,
+            result=result,
+            focus=focus,
+            answer_text=answer_text,
+        ),
+        "assessment_status": assessment.status,
+    }
+
+
+def _focus(framework: Framework, payload: dict[str, Any], fallback: str) -> str:
+    section = payload.get("section")
+    if isinstance(section, str) and section in {d.code for d in framework.dimensions}:
+        return section
+    return fallback
+
+
+def _payload() -> dict[str, Any] | None:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else None
+
+
+def _question_or_error(framework: Framework, payload: dict[str, Any]) -> Question | tuple[Response, int]:
+    code = payload.get("question")
+    if not isinstance(code, str) or not framework.has_question(code):
+        shown = str(code)[:64]
+        return _json(
+            400,
+            "invalid",
+            question=shown,
+            message=str(assessments.answer_problem(None, "question_unknown", shown)),
+        )
+    return framework.question(code)
+
+
+def _last_edited(name: str, when: dt.datetime) -> str:
+    return _("Last edited by %(name)s, %(when)s", name=name, when=format_datetime(when, "short"))
+
+
+def _locked(error: Invalid | IllegalTransition) -> tuple[Response, int]:
+    return _json(409, "locked", message=str(getattr(error, "message", error)))
+
+
+@bp.route("/assessments/<int:assessment_id>/answers", methods=["POST"])
+@json_login_required
+def save_answer(assessment_id: int) -> tuple[Response, int]:
+    """Autosave of one answer: {question, state, value, base_version, section}. state null clears the answer;
+    base_version is the version the page was showing (0: no answer). A retry of a save that already
+    happened finds the same value and answers "unchanged"; a colleague's newer answer answers 409."""
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ASSESSMENT)
+    payload = _payload()
+    if payload is None:
+        return _json(400, "invalid", message=_("The request could not be read."))
+    framework = assessments.framework_of(assessment)
+    question = _question_or_error(framework, payload)
+    if not isinstance(question, Question):
+        return question
+    base = payload.get("base_version")
+    base_version = base if isinstance(base, int) and not isinstance(base, bool) and base >= 0 else 0
+    state = payload.get("state")
+    try:
+        answer = None if state is None else assessments.parse_answer(question, state, payload.get("value"))
+    except Invalid as error:
+        return _json(400, "invalid", question=question.code, message=str(error.problems[0].message))
+    try:
+        saved = assessments.save_answer(assessment, question, answer, base_version, actor=current_user)
+    except (Invalid, IllegalTransition) as error:
+        return _locked(error)
+    if saved.status is SaveStatus.CONFLICT and saved.record is not None:
+        theirs = saved.record
+        names = assessments.user_names([theirs.updated_by_id])
+        by = names.get(theirs.updated_by_id or 0, _("someone"))
+        at = format_time(theirs.updated_at, "short")
+        return _json(
+            409,
+            "conflict",
+            question=question.code,
+            message=_(
+                "%(name)s changed this answer at %(time)s, after you opened the page. "
+                "Choose the answer to keep.",
+                name=by,
+                time=at,
+            ),
+            theirs={
+                "state": theirs.state,
+                "value": theirs.value,
+                "version": theirs.version,
+                "by": by,
+                "at": at,
+                "text": record_text(question, theirs),
+                "mine": theirs.updated_by_id == current_user.id,
+                "meta": _last_edited(by, theirs.updated_at),
+            },
+            mine={"state": state, "value": payload.get("value"), "text": answer_text(question, answer)},
+        )
+    record = saved.record
+    when = record.updated_at if record is not None else dt.datetime.now(dt.UTC)
+    saved_at = format_time(when, "short")
+    body = {
+        "question": question.code,
+        "version": record.version if record is not None else 0,
+        "to_confirm": bool(record.to_confirm) if record is not None else False,
+        "saved_at": saved_at,
+        "message": _("Saved at %(time)s", time=saved_at),
+        "edited_by": current_user.full_name,
+        "meta": _last_edited(current_user.full_name, when),
+        **_live_payload(assessment, _focus(framework, payload, question.dimension)),
+    }
+    return _json(200, saved.status.value, **body)
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence", methods=["POST"])
+@json_login_required
+def save_evidence(assessment_id: int) -> tuple[Response, int]:
+    """Autosave of a question's note and document reference:
+    {question, note, document_number, document_date}."""
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ASSESSMENT)
+    payload = _payload()
+    if payload is None:
+        return _json(400, "invalid", message=_("The request could not be read."))
+    framework = assessments.framework_of(assessment)
+    question = _question_or_error(framework, payload)
+    if not isinstance(question, Question):
+        return question
+    fields = [payload.get(name) for name in ("note", "document_number", "document_date")]
+    if not all(value is None or isinstance(value, str) for value in fields):
+        return _json(400, "invalid", question=question.code, message=_("The request could not be read."))
+    try:
+        text = evidence.parse_text(*fields)
+    except Invalid as error:
+        return _json(
+            400,
+            "invalid",
+            question=question.code,
+            problems=[{"field": p.field, "message": str(p.message)} for p in error.problems],
+            message=str(error.problems[0].message),
+        )
+    try:
+        changed = evidence.save_text(assessment, question, text, actor=current_user)
+    except (Invalid, IllegalTransition) as error:  # the assessment is no longer editable
+        return _locked(error)
+    saved_at = format_time(dt.datetime.now(dt.UTC), "short")
+    return _json(
+        200,
+        "saved" if changed else "unchanged",
+        question=question.code,
+        saved_at=saved_at,
+        message=_("Saved at %(time)s", time=saved_at),
+        **_live_payload(assessment, _focus(framework, payload, question.dimension)),
+    )
+
+
+# --- files ---------------------------------------------------------------------------------------------
+
+
+def _files_html(assessment: Assessment, question: Question) -> str:
+    files = evidence.of_questions(assessment, [question.code]).files.get(question.code, [])
+    file_list = get_template_attribute("survey/_files.html", "file_list")
+    return str(file_list(assessment, question, files, _may_edit(assessment)))
+
+
+def _back_to_question(assessment: Assessment, question: Question) -> Response:
+    return redirect(
+        url_for(
+            "survey.section",
+            assessment_id=assessment.id,
+            dimension=question.dimension,
+            _anchor=f"q-{question.code}",
+        )
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/files", methods=["POST"])
+@json_login_required
+def upload_files(assessment_id: int) -> Any:
+    """Files for one question (the page's script sends them as soon as they are chosen)."""
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ASSESSMENT)
+    framework = assessments.framework_of(assessment)
+    form = FileUploadForm()
+    question = _question_or_error(framework, {"question": form.question.data})
+    if not isinstance(question, Question):
+        return question
+    try:
+        uploads = [
+            evidence.check_upload(upload.filename, upload.stream)
+            for upload in form.files.data or []
+            if getattr(upload, "filename", None)
+        ]
+        evidence.add_files(assessment, question, uploads, actor=current_user)
+    except evidence.FileTooLarge:
+        return _json(413, "too_large", question=question.code, message=_too_large_message())
+    except Invalid as error:
+        return _json(400, "invalid", question=question.code, message=str(error.problems[0].message))
+    except IllegalTransition as error:
+        return _locked(error)
+    if not _wants_json():
+        flash(_("The files have been attached."), "success")
+        return _back_to_question(assessment, question)
+    return _json(
+        200,
+        "saved",
+        question=question.code,
+        message=_("The files have been attached."),
+        files_html=_files_html(assessment, question),
+        **_live_payload(assessment, question.dimension),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/files/delete", methods=["POST"])
+@login_required
+def delete_file(assessment_id: int) -> Any:
+    assessment = authorized_assessment(assessment_id, Action.EDIT_ASSESSMENT)
+    file_id = FileDeleteForm().file()
+    if file_id is None:
+        abort(400)
+    row = evidence.file_of(assessment, file_id)
+    if row is None:
+        abort(404)
+    framework = assessments.framework_of(assessment)
+    if not framework.has_question(row.question_code):
+        abort(404)
+    question = framework.question(row.question_code)
+    try:
+        evidence.remove_file(assessment, row, actor=current_user)
+    except (Invalid, IllegalTransition) as error:
+        if _wants_json():
+            return _locked(error)
+        flash(str(getattr(error, "message", error)), "danger")
+        return _back_to_question(assessment, question)
+    if not _wants_json():
+        flash(_("The file has been removed."), "success")
+        return _back_to_question(assessment, question)
+    return _json(
+        200,
+        "deleted",
+        question=question.code,
+        message=_("The file has been removed."),
+        files_html=_files_html(assessment, question),
+        **_live_payload(assessment, question.dimension),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/files/<int:file_id>")
+@login_required
+def download_file(assessment_id: int, file_id: int) -> Response:
+    """Only to users who may see the assessment; always as an attachment, never rendered by the browser."""
+    assessment = authorized_assessment(assessment_id)
+    row = evidence.file_of(assessment, file_id)
+    if row is None:
+        abort(404)
+    try:
+        handle = evidence.open_file(row)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(
+        handle,
+        mimetype=row.content_type,
+        as_attachment=True,
+        download_name=row.original_name,
+        max_age=0,
+        etag=row.sha256,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- submit --------------------------------------------------------------------------------------------
+
+
+def _render_submit(assessment: Assessment, form: SubmitForm, status: int = 200) -> tuple[str, int]:
+    scored = assessments.live_score(assessment, guidance=False)
+    missing = assessments.missing_answers(scored.framework, scored.result, scored.records)
+    form.status_version.data = str(assessment.status_version)
+    return render_template(
+        "survey/submit.html",
+        assessment=assessment,
+        framework=scored.framework,
+        result=scored.result,
+        missing=[scored.framework.question(code) for code in missing],
+        records=scored.records,
+        form=form,
+        status_labels=lifecycle.STATUS_LABELS,
+    ), status
+
+
+@bp.route("/assessments/<int:assessment_id>/submit")
+@login_required
+def confirm_submit(assessment_id: int) -> tuple[str, int]:
+    assessment = authorized_assessment(assessment_id, Action.SUBMIT_ASSESSMENT)
+    return _render_submit(assessment, SubmitForm(formdata=None))
+
+
+@bp.route("/assessments/<int:assessment_id>/submit", methods=["POST"])
+@login_required
+def submit(assessment_id: int) -> Response | tuple[str, int]:
+    """Idempotent: a double click or a replay of the same confirmation submits once."""
+    assessment = authorized_assessment(assessment_id, Action.SUBMIT_ASSESSMENT)
+    form = SubmitForm()
+    expected = form.expected_status_version()
+    if expected is None:
+        abort(400)
+    try:
+        submitted = assessments.submit(assessment, actor=current_user, expected_status_version=expected)
+    except Invalid as error:
+        form.form_errors.extend(problem.message for problem in error.problems)
+        return _render_submit(assessment, form, status=409)
+    except IllegalTransition as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return redirect(url_for("survey.overview", assessment_id=assessment_id))
+    if submitted:
+        flash(_("The assessment has been submitted. The consultants have been notified."), "success")
+    else:
+        flash(_("The assessment had already been submitted."), "info")
+    return redirect(url_for("survey.overview", assessment_id=assessment_id))
+
+
+# --- notifications -------------------------------------------------------------------------------------
+
+
+def notification_link(notification: Notification) -> str | None:
+    assessment_id = (notification.params or {}).get("assessment_id")
+    if isinstance(assessment_id, int):
+        return url_for("survey.overview", assessment_id=assessment_id)
+    return notification.link
+
+
+@bp.route("/notifications")
+@login_required
+def notifications_list() -> str:
+    authorize(Action.READ_NOTIFICATIONS)
+    return render_template(
+        "survey/notifications.html",
+        rows=notifications.recent(current_user),
+        text=notifications.text,
+        link=notification_link,
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def notifications_read() -> Response:
+    authorize(Action.READ_NOTIFICATIONS)
+    if ConfirmForm().validate_on_submit():
+        notifications.mark_all_read(current_user)
+    return redirect(url_for("survey.notifications_list"))

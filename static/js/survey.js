@@ -1,0 +1,750 @@
+/* The survey page: show_if in the page, autosave of every change, and no lost answer.
+ *
+ * Every change goes first into a queue in localStorage (one entry per question), then to the server, one
+ * request at a time; an entry leaves the queue only when the server has acknowledged it. So a dropped
+ * connection, an ended session or a refused CSRF token only delays a change: the page says so ("n changes
+ * not yet saved", "log in again"), and sends it when it can. A colleague's newer answer (409) is held
+ * beside the question until the user chooses between the two.
+ *
+ * No library and no inline script (the CSP allows only scripts from 'self'): the page hands over its data
+ * in data-* attributes.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("survey-form");
+  if (!form || form.dataset.editable !== "1") {
+    return;
+  }
+
+  var data = form.dataset;
+  var storageKey = "roadmap.survey.v1." + data.assessment + "." + data.user;
+  var context = parseJSON(data.context, {});
+  var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-question]"));
+  var byCode = {};
+  var conditions = {};
+  questions.forEach(function (fieldset) {
+    byCode[fieldset.dataset.question] = fieldset;
+    if (fieldset.dataset.showIf) {
+      conditions[fieldset.dataset.question] = parseJSON(fieldset.dataset.showIf, null);
+    }
+  });
+
+  var stateLine = document.querySelector("[data-save-state]");
+  var pendingBadge = document.querySelector("[data-pending]");
+  var loginBanner = document.querySelector("[data-login-banner]");
+  var offlineBanner = document.querySelector("[data-offline-banner]");
+  var panel = document.querySelector("[data-result-panel]");
+
+  var token = (form.querySelector('input[name="csrf_token"]') || {}).value || "";
+  var memoryQueue = {}; // used only when localStorage is unavailable
+  var sending = false;
+  var blocked = null; // null | "offline" | "login"
+  var retryTimer = null;
+  var debounces = {};
+
+  function parseJSON(text, fallback) {
+    try {
+      return text ? JSON.parse(text) : fallback;
+    } catch (error) {
+      return fallback;
+    }
+  }
+
+  // --- the queue (read fresh each time: another tab of the same survey may have changed it) -----------
+
+  function readQueue() {
+    try {
+      var stored = window.localStorage.getItem(storageKey);
+      return stored ? JSON.parse(stored) : {};
+    } catch (error) {
+      return memoryQueue;
+    }
+  }
+
+  function writeQueue(queue) {
+    memoryQueue = queue;
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify(queue));
+    } catch (error) {
+      /* private mode or full: the in-memory queue still works while the page is open */
+    }
+    showPending();
+  }
+
+  function mutate(change) {
+    var queue = readQueue();
+    change(queue);
+    writeQueue(queue);
+    return queue;
+  }
+
+  function newSeq() {
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+  }
+
+  function showPending() {
+    var count = Object.keys(readQueue()).length;
+    if (!pendingBadge) {
+      return;
+    }
+    pendingBadge.hidden = count === 0;
+    pendingBadge.textContent = count === 1 ? data.msgPendingOne : data.msgPendingMany.replace("{n}", count);
+  }
+
+  function say(text) {
+    if (stateLine) {
+      stateLine.textContent = text || "";
+    }
+  }
+
+  // --- reading and writing a question's inputs ---------------------------------------------------------
+
+  function field(fieldset, suffix) {
+    return fieldset.querySelector('[name="' + fieldset.dataset.question + "-" + suffix + '"]');
+  }
+
+  function readAnswer(fieldset) {
+    var notApplicable = field(fieldset, "not_applicable");
+    var dontKnow = field(fieldset, "dont_know");
+    if (notApplicable && notApplicable.checked) {
+      return { state: "na", value: null };
+    }
+    if (dontKnow && dontKnow.checked) {
+      return { state: "dont_know", value: null };
+    }
+    var type = fieldset.dataset.type;
+    var inputs = Array.prototype.slice.call(fieldset.querySelectorAll("[data-answer]"));
+    if (type === "multi_choice") {
+      var chosen = inputs.filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
+      return chosen.length ? { state: "answered", value: chosen } : { state: null, value: null };
+    }
+    if (type === "single_choice" || type === "scale" || type === "yes_no") {
+      var picked = inputs.filter(function (i) { return i.checked; })[0];
+      return picked ? { state: "answered", value: picked.value } : { state: null, value: null };
+    }
+    var text = inputs.length ? inputs[0].value : "";
+    return text.trim() ? { state: "answered", value: text } : { state: null, value: null };
+  }
+
+  function writeAnswer(fieldset, state, value) {
+    var notApplicable = field(fieldset, "not_applicable");
+    var dontKnow = field(fieldset, "dont_know");
+    if (notApplicable) { notApplicable.checked = state === "na"; }
+    if (dontKnow) { dontKnow.checked = state === "dont_know"; }
+    var type = fieldset.dataset.type;
+    var answered = state === "answered";
+    fieldset.querySelectorAll("[data-answer]").forEach(function (input) {
+      if (type === "multi_choice") {
+        input.checked = answered && Array.isArray(value) && value.indexOf(input.value) >= 0;
+      } else if (type === "yes_no") {
+        var asText = value === true ? "yes" : value === false ? "no" : value;
+        input.checked = answered && input.value === asText;
+      } else if (type === "single_choice" || type === "scale") {
+        input.checked = answered && input.value === value;
+      } else {
+        input.value = answered && value !== null && value !== undefined ? String(value) : "";
+      }
+    });
+    markSpecialState(fieldset);
+  }
+
+  function markSpecialState(fieldset) {
+    var special = fieldset.querySelector("[data-state]:checked");
+    fieldset.classList.toggle("answer-off", Boolean(special));
+  }
+
+  // --- show_if: the engine's operators, over visible answers only (hiding cascades) ----------------------
+
+  function asFact(fieldset) {
+    var answer = readAnswer(fieldset);
+    if (answer.state === null) {
+      return null;
+    }
+    if (answer.state !== "answered") {
+      return answer;
+    }
+    var type = fieldset.dataset.type;
+    var value = answer.value;
+    if (type === "yes_no") {
+      value = value === "yes" ? true : value === "no" ? false : value;
+    } else if (type === "number" || type === "percent") {
+      value = Number(String(value).replace(/\s/g, "").replace(",", "."));
+      if (!isFinite(value)) {
+        return null;
+      }
+    }
+    return { state: "answered", value: value };
+  }
+
+  function isNumber(value) {
+    return typeof value === "number" && isFinite(value);
+  }
+
+  function compare(op, a, b) {
+    return op === "lt" ? a < b : op === "le" ? a <= b : op === "gt" ? a > b : op === "ge" ? a >= b : false;
+  }
+
+  function holds(condition, facts) {
+    if (condition.all) { return condition.all.every(function (c) { return holds(c, facts); }); }
+    if (condition.any) { return condition.any.some(function (c) { return holds(c, facts); }); }
+    if (condition.not) { return !holds(condition.not, facts); }
+    var answer = facts[condition.q];
+    var hasValue = Boolean(answer) && answer.state === "answered" && answer.value !== null && answer.value !== undefined;
+    var op = condition.op;
+    var expected = condition.value;
+    if (op === "answered") { return hasValue; }
+    if (op === "unanswered") { return !hasValue; }
+    if (op === "is_na") { return Boolean(answer) && answer.state === "na"; }
+    if (!hasValue) { return false; } // comparisons hold only on what was actually said
+    var value = answer.value;
+    if (Array.isArray(value)) {
+      var single = value.length === 1 && value[0] === expected;
+      if (op === "contains") { return value.indexOf(expected) >= 0; }
+      if (op === "eq") { return single; }
+      if (op === "ne") { return !single; }
+      return false;
+    }
+    var order = condition.order || [];
+    if (typeof value === "string" && order.length && ["lt", "le", "gt", "ge"].indexOf(op) >= 0) {
+      var actual = order.indexOf(value);
+      var wanted = order.indexOf(expected);
+      return actual >= 0 && wanted >= 0 && compare(op, actual, wanted);
+    }
+    if (op === "in") { return Array.isArray(expected) && expected.some(function (e) { return e === value; }); }
+    if (op === "not_in") { return Array.isArray(expected) && !expected.some(function (e) { return e === value; }); }
+    if (op === "eq") { return value === expected; }
+    if (op === "ne") { return value !== expected; }
+    return isNumber(value) && isNumber(expected) && compare(op, value, expected);
+  }
+
+  function applyVisibility() {
+    var facts = {};
+    Object.keys(context).forEach(function (code) { facts[code] = context[code]; });
+    questions.forEach(function (fieldset) {
+      var code = fieldset.dataset.question;
+      var condition = conditions[code];
+      var visible = !condition || holds(condition, facts);
+      fieldset.hidden = !visible;
+      var fact = visible ? asFact(fieldset) : null;
+      if (fact) {
+        facts[code] = fact;
+      } else {
+        delete facts[code];
+      }
+    });
+  }
+
+  // --- queueing changes --------------------------------------------------------------------------------
+
+  function queueAnswer(fieldset) {
+    var code = fieldset.dataset.question;
+    var answer = readAnswer(fieldset);
+    mutate(function (queue) {
+      var previous = queue["a:" + code];
+      queue["a:" + code] = {
+        kind: "answer",
+        question: code,
+        state: answer.state,
+        value: answer.value,
+        base_version: previous ? previous.base_version : Number(fieldset.dataset.version || 0),
+        uncertain: previous ? Boolean(previous.uncertain) : false,
+        held: previous ? previous.held || null : null,
+        seq: newSeq()
+      };
+    });
+    applyVisibility();
+    flush();
+  }
+
+  function queueEvidence(code) {
+    var fieldset = byCode[code];
+    mutate(function (queue) {
+      queue["e:" + code] = {
+        kind: "evidence",
+        question: code,
+        note: field(fieldset, "note").value,
+        document_number: field(fieldset, "document_number").value,
+        document_date: field(fieldset, "document_date").value,
+        seq: newSeq()
+      };
+    });
+    flush();
+  }
+
+  function later(key, action) {
+    window.clearTimeout(debounces[key]);
+    debounces[key] = window.setTimeout(function () {
+      delete debounces[key];
+      action();
+    }, 700);
+  }
+
+  function runPendingDebounces() {
+    Object.keys(debounces).forEach(function (key) {
+      window.clearTimeout(debounces[key]);
+      delete debounces[key];
+      if (key.indexOf("a:") === 0) {
+        queueAnswer(byCode[key.slice(2)]);
+      } else {
+        queueEvidence(key.slice(2));
+      }
+    });
+  }
+
+  // --- sending -----------------------------------------------------------------------------------------
+
+  function headers() {
+    return { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token };
+  }
+
+  async function readJSON(response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (type.indexOf("application/json") < 0) {
+      return null;
+    }
+    try {
+      return await response.json();
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function nextEntry() {
+    var queue = readQueue();
+    var keys = Object.keys(queue);
+    for (var i = 0; i < keys.length; i += 1) {
+      if (!queue[keys[i]].held) {
+        return { key: keys[i], entry: queue[keys[i]] };
+      }
+    }
+    return null;
+  }
+
+  async function flush() {
+    if (sending || blocked) {
+      return;
+    }
+    sending = true;
+    try {
+      var next = nextEntry();
+      while (next && !blocked) {
+        say(data.msgSaving);
+        var outcome = await send(next.key, next.entry);
+        if (outcome === "stop") {
+          break;
+        }
+        next = nextEntry();
+      }
+      if (!blocked && Object.keys(readQueue()).length === 0) {
+        offlineBanner.hidden = true;
+      }
+    } finally {
+      sending = false;
+      showPending();
+    }
+  }
+
+  async function send(key, entry) {
+    var answer = entry.kind === "answer";
+    var body = answer
+      ? { question: entry.question, state: entry.state, value: entry.value, base_version: entry.base_version, section: data.section }
+      : { question: entry.question, note: entry.note, document_number: entry.document_number, document_date: entry.document_date, section: data.section };
+    var response;
+    try {
+      response = await fetch(answer ? data.saveUrl : data.evidenceUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: headers(),
+        body: JSON.stringify(body)
+      });
+    } catch (error) {
+      // Sent or not, we cannot know: a retry of the same value is harmless ("unchanged").
+      mutate(function (queue) { if (queue[key]) { queue[key].uncertain = true; } });
+      goOffline();
+      return "stop";
+    }
+    var reply = await readJSON(response);
+    if (response.type === "opaqueredirect" || response.status === 401 || (reply && reply.status === "login_required")) {
+      needLogin();
+      return "stop";
+    }
+    if (!reply) {
+      retrySoon();
+      return "stop";
+    }
+    if (reply.status === "saved" || reply.status === "unchanged" || reply.status === "cleared") {
+      acknowledge(key, entry, reply);
+      return "next";
+    }
+    if (reply.status === "csrf") {
+      return (await refreshToken()) ? "next" : "stop";
+    }
+    if (reply.status === "conflict") {
+      if (reply.theirs.mine && entry.uncertain) {
+        // Our own earlier attempt did arrive: what we send now simply follows it.
+        mutate(function (queue) { if (queue[key]) { queue[key].base_version = reply.theirs.version; queue[key].uncertain = false; } });
+        return "next";
+      }
+      mutate(function (queue) { if (queue[key]) { queue[key].held = { theirs: reply.theirs, mine: reply.mine, message: reply.message }; } });
+      showConflict(entry.question);
+      say("");
+      return "next";
+    }
+    if (reply.status === "invalid") {
+      // The server refused the value itself: it stays in the field with the message beside it.
+      mutate(function (queue) { delete queue[key]; });
+      showError(entry.question, reply);
+      say("");
+      return "next";
+    }
+    if (reply.status === "locked") {
+      mutate(function (queue) { Object.keys(queue).forEach(function (k) { delete queue[k]; }); });
+      say(reply.message);
+      return "stop";
+    }
+    if (response.status >= 500) {
+      retrySoon();
+      return "stop";
+    }
+    // 403 or 404: this change can never be saved here.
+    mutate(function (queue) { delete queue[key]; });
+    say(data.msgRetry);
+    return "next";
+  }
+
+  function acknowledge(key, entry, reply) {
+    mutate(function (queue) {
+      var current = queue[key];
+      if (current && current.seq === entry.seq) {
+        delete queue[key];
+      } else if (current && entry.kind === "answer") {
+        current.base_version = reply.version; // a newer change was made meanwhile: it follows this save
+        current.uncertain = false;
+      }
+    });
+    var fieldset = byCode[entry.question];
+    if (fieldset && entry.kind === "answer") {
+      fieldset.dataset.version = String(reply.version);
+      var versionInput = field(fieldset, "version");
+      if (versionInput) { versionInput.value = String(reply.version); }
+      var meta = fieldset.querySelector("[data-meta-for]");
+      if (meta && reply.meta) { meta.textContent = reply.meta; }
+      if (!reply.to_confirm) {
+        var notice = fieldset.querySelector("[data-to-confirm-for]");
+        if (notice) { notice.remove(); }
+      }
+    }
+    clearError(entry.question);
+    applyLive(reply);
+    say(reply.message);
+  }
+
+  function applyLive(reply) {
+    if (panel && reply.panel_html) {
+      panel.innerHTML = reply.panel_html; // rendered and escaped by the server's templates
+    }
+    var overall = document.querySelector("[data-progress-overall]");
+    if (overall && reply.progress_text) { overall.textContent = reply.progress_text; }
+    var sections = (reply.progress || {}).sections || {};
+    Object.keys(sections).forEach(function (code) {
+      var item = document.querySelector('[data-progress-section="' + code + '"]');
+      if (!item) { return; }
+      var section = sections[code];
+      item.classList.toggle("complete", section.complete);
+      item.querySelector("[data-progress-count]").textContent = section.answered + "/" + section.required;
+      var mark = item.querySelector(".mark");
+      if (mark) { mark.textContent = section.complete ? "✓" : "○"; }
+      var label = item.querySelector("[data-progress-label]");
+      if (label) { label.textContent = " " + (section.complete ? data.msgComplete : data.msgIncomplete); }
+    });
+    if (reply.evidence_needed) {
+      document.querySelectorAll("[data-evidence-needed-for]").forEach(function (flag) {
+        flag.hidden = reply.evidence_needed.indexOf(flag.dataset.evidenceNeededFor) < 0;
+      });
+    }
+  }
+
+  function showError(code, reply) {
+    var fieldset = byCode[code];
+    if (!fieldset) { return; }
+    var problems = reply.problems || [{ field: "value", message: reply.message }];
+    problems.forEach(function (problem) {
+      var target = problem.field && problem.field !== "value"
+        ? document.getElementById(code + "-" + problem.field + "-error")
+        : fieldset.querySelector("[data-error-for]");
+      if (target) { target.textContent = problem.message; }
+    });
+    fieldset.classList.add("has-error");
+    fieldset.querySelectorAll("[data-answer]").forEach(function (input) { input.setAttribute("aria-invalid", "true"); });
+  }
+
+  function clearError(code) {
+    var fieldset = byCode[code];
+    if (!fieldset) { return; }
+    fieldset.classList.remove("has-error");
+    fieldset.querySelectorAll(".error").forEach(function (element) {
+      if (!element.dataset.uploadErrorFor) { element.textContent = ""; }
+    });
+    fieldset.querySelectorAll("[aria-invalid]").forEach(function (input) { input.removeAttribute("aria-invalid"); });
+  }
+
+  // --- conflicts ---------------------------------------------------------------------------------------
+
+  function showConflict(code) {
+    var fieldset = byCode[code];
+    var entry = readQueue()["a:" + code];
+    if (!fieldset || !entry || !entry.held) { return; }
+    var box = fieldset.querySelector("[data-conflict-for]");
+    box.textContent = "";
+    var held = entry.held;
+    var lines = [[held.message], [data.msgTheirAnswer, held.theirs.text], [data.msgYourAnswer, held.mine.text]];
+    lines.forEach(function (line) {
+      var paragraph = document.createElement("p");
+      paragraph.textContent = line[0] + (line.length > 1 ? " " : "");
+      if (line.length > 1) {
+        var strong = document.createElement("strong");
+        strong.textContent = line[1];
+        paragraph.appendChild(strong);
+      }
+      box.appendChild(paragraph);
+    });
+    var keep = document.createElement("button");
+    keep.type = "button";
+    keep.className = "button-secondary";
+    keep.textContent = data.msgKeepMine;
+    keep.addEventListener("click", function () { resolve(code, "mine"); });
+    var take = document.createElement("button");
+    take.type = "button";
+    take.className = "button-secondary";
+    take.textContent = data.msgTakeTheirs;
+    take.addEventListener("click", function () { resolve(code, "theirs"); });
+    box.appendChild(keep);
+    box.appendChild(document.createTextNode(" "));
+    box.appendChild(take);
+    box.hidden = false;
+    keep.focus();
+  }
+
+  function resolve(code, choice) {
+    var fieldset = byCode[code];
+    var theirs = null;
+    mutate(function (queue) {
+      var entry = queue["a:" + code];
+      if (!entry || !entry.held) { return; }
+      theirs = entry.held.theirs;
+      if (choice === "mine") {
+        entry.base_version = theirs.version; // we have seen theirs now: ours replaces it knowingly
+        entry.held = null;
+      } else {
+        delete queue["a:" + code];
+      }
+    });
+    if (!theirs) { return; }
+    fieldset.dataset.version = String(theirs.version);
+    var versionInput = field(fieldset, "version");
+    if (versionInput) { versionInput.value = String(theirs.version); }
+    if (choice === "theirs") {
+      writeAnswer(fieldset, theirs.state, theirs.value);
+      var meta = fieldset.querySelector("[data-meta-for]");
+      if (meta && theirs.meta) { meta.textContent = theirs.meta; }
+      applyVisibility();
+    }
+    var box = fieldset.querySelector("[data-conflict-for]");
+    box.hidden = true;
+    box.textContent = "";
+    flush();
+  }
+
+  // --- session, token, connection ------------------------------------------------------------------------
+
+  async function refreshToken() {
+    var response;
+    try {
+      response = await fetch(data.tokenUrl, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } });
+    } catch (error) {
+      goOffline();
+      return false;
+    }
+    var reply = await readJSON(response);
+    if (!reply || !reply.token) {
+      needLogin();
+      return false;
+    }
+    token = reply.token;
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = token; });
+    return true;
+  }
+
+  function needLogin() {
+    blocked = "login";
+    loginBanner.hidden = false;
+    say("");
+    retrySoon();
+  }
+
+  function goOffline() {
+    blocked = "offline";
+    offlineBanner.hidden = false;
+    say("");
+    retrySoon();
+  }
+
+  function retrySoon() {
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(resume, 15000);
+  }
+
+  async function resume() {
+    window.clearTimeout(retryTimer);
+    if (blocked === "login") {
+      if (!(await refreshToken())) { return; }
+      loginBanner.hidden = true;
+    }
+    blocked = null;
+    offlineBanner.hidden = true;
+    flush();
+  }
+
+  window.addEventListener("online", resume);
+  window.addEventListener("focus", function () { if (blocked) { resume(); } });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && blocked) { resume(); }
+  });
+  window.addEventListener("storage", function (event) {
+    if (event.key === storageKey) { showPending(); }
+  });
+  // Typing not yet queued is queued before the page goes away (localStorage writes are synchronous).
+  window.addEventListener("pagehide", runPendingDebounces);
+
+  // --- files -------------------------------------------------------------------------------------------
+
+  async function postFiles(url, body, code) {
+    var errorLine = document.querySelector('[data-upload-error-for="' + code + '"]');
+    if (!navigator.onLine) {
+      errorLine.textContent = data.msgUploadOffline;
+      return null;
+    }
+    for (var attempt = 0; attempt < 2; attempt += 1) {
+      body.set("csrf_token", token);
+      var response;
+      try {
+        response = await fetch(url, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json", "X-CSRFToken": token }, body: body });
+      } catch (error) {
+        errorLine.textContent = data.msgUploadOffline;
+        return null;
+      }
+      var reply = await readJSON(response);
+      if (reply && reply.status === "csrf" && attempt === 0 && (await refreshToken())) {
+        continue;
+      }
+      if (response.type === "opaqueredirect" || response.status === 401) {
+        needLogin();
+        return null;
+      }
+      if (!reply || !reply.files_html) {
+        errorLine.textContent = (reply && reply.message) || data.msgRetry;
+        return null;
+      }
+      errorLine.textContent = "";
+      var list = document.querySelector('[data-files-for="' + code + '"]');
+      list.outerHTML = reply.files_html;
+      applyLive(reply);
+      return reply;
+    }
+    return null;
+  }
+
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    var fieldset = target.closest("fieldset[data-question]");
+    if (!fieldset) { return; }
+    var code = fieldset.dataset.question;
+    if (target.dataset.upload) {
+      if (!target.files.length) { return; }
+      var body = new FormData();
+      body.set("question", code);
+      Array.prototype.forEach.call(target.files, function (file) { body.append("files", file); });
+      say(data.msgUploading);
+      postFiles(data.filesUrl, body, code).then(function (reply) {
+        target.value = "";
+        say(reply ? reply.message || "" : "");
+      });
+      return;
+    }
+    if (target.dataset.evidence) {
+      window.clearTimeout(debounces["e:" + code]);
+      delete debounces["e:" + code];
+      queueEvidence(code);
+      return;
+    }
+    if (target.dataset.state && target.checked) {
+      // "Not applicable" and "don't know" exclude each other.
+      fieldset.querySelectorAll("[data-state]").forEach(function (other) {
+        if (other !== target) { other.checked = false; }
+      });
+    }
+    markSpecialState(fieldset);
+    window.clearTimeout(debounces["a:" + code]);
+    delete debounces["a:" + code];
+    queueAnswer(fieldset);
+  });
+
+  form.addEventListener("input", function (event) {
+    var target = event.target;
+    var fieldset = target.closest("fieldset[data-question]");
+    if (!fieldset || !(target.tagName === "TEXTAREA" || target.type === "text" || target.type === "date")) { return; }
+    var code = fieldset.dataset.question;
+    if (target.dataset.evidence) {
+      later("e:" + code, function () { queueEvidence(code); });
+    } else if (target.dataset.answer) {
+      later("a:" + code, function () { queueAnswer(fieldset); });
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-delete-file]");
+    if (!button) { return; }
+    event.preventDefault();
+    var body = new FormData();
+    body.set("file_id", button.dataset.deleteFile);
+    postFiles(data.deleteUrl, body, button.dataset.question);
+  });
+
+  // "Save" with the script running: everything is already queued; send it now, then go on if asked.
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var goNext = event.submitter && event.submitter.value === "next";
+    runPendingDebounces();
+    flush().then(function () {
+      var next = document.querySelector('a[rel="next"]');
+      if (goNext && next && Object.keys(readQueue()).length === 0) {
+        window.location.assign(next.href);
+      } else if (Object.keys(readQueue()).length === 0) {
+        say(data.msgAllSaved);
+      }
+    });
+  });
+
+  // --- start: put back what was typed and not yet saved, show held conflicts, send the rest -------------
+
+  var queued = readQueue();
+  Object.keys(queued).forEach(function (key) {
+    var entry = queued[key];
+    var fieldset = byCode[entry.question];
+    if (!fieldset) { return; }
+    if (entry.kind === "answer") {
+      writeAnswer(fieldset, entry.state, entry.value);
+      if (entry.held) { showConflict(entry.question); }
+    } else {
+      field(fieldset, "note").value = entry.note;
+      field(fieldset, "document_number").value = entry.document_number;
+      field(fieldset, "document_date").value = entry.document_date;
+    }
+  });
+  questions.forEach(markSpecialState);
+  applyVisibility();
+  showPending();
+  flush();
+})();

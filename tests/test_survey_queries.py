@@ -1,0 +1,76 @@
+"""No N+1: a section page and an autosave run as many SQL statements whatever the section's size."""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from roadmap.extensions import db
+from roadmap.services import assessments, evidence, frameworks
+from tests.conftest import logged_in
+from tests.test_survey import autosave, good_answer
+
+
+@pytest.fixture(autouse=True)
+def uploads(app, tmp_path):
+    app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
+
+
+@contextmanager
+def statements():
+    executed: list[str] = []
+
+    def count(connection, cursor, statement, parameters, context, executemany):
+        executed.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield executed
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    framework = assessments.framework_of(assessment)
+    small, large = "GOV", "SEC"
+    assert len(framework.questions_of(large)) >= 2 * len(framework.questions_of(small))
+    # Both sections fully answered, each answer with a note and a file, so that every per-question
+    # look-up (editor, evidence, files) would show up as extra statements in the larger one.
+    for dimension in (small, large):
+        for question in framework.questions_of(dimension):
+            answer = assessments.parse_answer(question, *good_answer(question))
+            assessments.save_answer(assessment, question, answer, 0, actor=world.respondent_a)
+            evidence.save_text(
+                assessment,
+                question,
+                evidence.EvidenceText("Quyết định số 1", "", None),
+                actor=world.respondent_a,
+            )
+            upload = evidence.check_upload("a.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+            evidence.add_files(assessment, question, [upload], actor=world.respondent_a)
+    browser = logged_in(app, world.respondent_a.email)
+    for dimension in (small, large):  # warm caches (parsed framework, form classes) outside the count
+        assert browser.get(f"/assessments/{assessment.id}/sections/{dimension}").status_code == 200
+    browser.csrf()
+
+    counts = {}
+    for dimension in (small, large):
+        with statements() as executed:
+            assert browser.get(f"/assessments/{assessment.id}/sections/{dimension}").status_code == 200
+        counts[f"page {dimension}"] = len(executed)
+    for dimension in (small, large):
+        question = framework.questions_of(dimension)[0]
+        with statements() as executed:
+            response = autosave(browser, assessment.id, question.code, state="dont_know", base_version=1)
+            assert response.status_code == 200, response.get_json()
+        counts[f"save {dimension}"] = len(executed)
+
+    assert counts[f"page {small}"] == counts[f"page {large}"], counts
+    assert counts[f"save {small}"] == counts[f"save {large}"], counts
+    assert counts[f"page {small}"] <= 20, counts
+    assert counts[f"save {small}"] <= 20, counts
