@@ -83,6 +83,8 @@ def from_environment(
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Evidence files live outside static/, under random names; a shared volume in the scale-out shape.
+        "EVIDENCE_UPLOAD_DIR": env.get("EVIDENCE_UPLOAD_DIR") or None,
         "CONSULTANT_DEPARTMENT": env.get("ROADMAP_DEPARTMENT", "Cục Bưu điện Trung ương"),
     }
 
