@@ -275,3 +275,19 @@ def test_queue_filters_and_sorts(app, world, submitted):
     assert review.queue(world.consultant, office_kind="state") == []
     assert len(review.queue(world.consultant, sort=review.QueueSort.UNVERIFIED)) == 1
     assert review.queue(world.respondent_a) == []
+
+
+def test_review_notifications_read_as_sentences_in_the_readers_language(app):
+    from flask_babel import refresh
+
+    from roadmap.models import Notification
+    from roadmap.services import notifications
+
+    notice = Notification(user_id=1, kind="assessment.returned", params={"cycle_code": "2026"})
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert notifications.text(notice).startswith("The assessment for 2026 has been returned for revision")
+    with app.test_request_context("/"):
+        refresh()
+        assert "2026" in notifications.text(notice)
+        assert "assessment.returned" not in notifications.text(notice)
