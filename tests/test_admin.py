@@ -266,3 +266,43 @@ def test_user_text_is_escaped(app, world):
     page = browser.get("/admin/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_audit_log_filters_by_actor_office_and_date_and_exports_csv(app, world):
+    import csv
+    import datetime as dt
+    import io
+
+    from roadmap.services import audit
+
+    audit.record("office.updated", actor=world.admin, object_type="office", object_id=world.office_a.id)
+    audit.record(
+        "user.updated",
+        actor=world.admin,
+        object_type="user",
+        object_id=world.respondent_b.id,
+        details={"name": "Evil\nINJECTED,line", "formula": "=HYPERLINK(1)"},
+    )
+    audit.record("user.forged", actor=world.admin, object_type="user", object_id="7\r\nadmin,login.succeeded")
+    db.session.commit()
+    browser = admin(app)
+    page = browser.get("/admin/audit?office=vpa").get_data(as_text=True)
+    assert "office.updated" in page
+    assert "user.updated" not in page
+    today = dt.date.today().isoformat()
+    assert "user.updated" in browser.get(f"/admin/audit?actor=admin@&since={today}&until={today}").get_data(
+        as_text=True
+    )
+    assert "user.updated" not in browser.get("/admin/audit?until=2000-01-01").get_data(as_text=True)
+    response = browser.get("/admin/audit.csv?action=user.u")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    text = response.get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["time_utc", "actor", "action"]
+    assert [row[2] for row in rows[1:]] == ["user.updated"]
+    assert "Evil\\nINJECTED" in rows[1][5]
+    assert "\n" not in rows[1][5]
+    assert len(text.strip().splitlines()) == 2, "one line per event: newlines in names cannot forge entries"
+    forged = browser.get("/admin/audit.csv?action=user.forged").get_data().decode("utf-8-sig")
+    assert len(forged.strip().splitlines()) == 2
+    assert "7\\r\\nadmin,login.succeeded" in forged

@@ -110,6 +110,7 @@ EXPECTED: dict[str, Expectation] = {
     "admin.cycles_admin": admin_only(200),
     "admin.cycle_status": admin_only(302),
     "admin.audit_log": admin_only(200),
+    "admin.audit_export": admin_only(200),
     "survey.office_assessments": office_page,
     # A representative starts their own office's assessment; other roles have no office to start one for.
     "survey.start": lambda role, scope: {None: 302, RESPONDENT: 302}.get(role, 403),
