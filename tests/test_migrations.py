@@ -26,3 +26,21 @@ def test_migrations_are_at_head(app):
     with db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     assert current == head
+
+
+def test_the_audit_log_is_append_only_in_the_database(app, world):
+    import pytest
+    from sqlalchemy import delete, exc, update
+
+    from roadmap.models import AuditEvent
+    from roadmap.services import audit
+
+    audit.record("test.event", actor=world.admin)
+    db.session.commit()
+    with pytest.raises(exc.DBAPIError, match="append-only"):
+        db.session.execute(update(AuditEvent).values(action="forged"))
+    db.session.rollback()
+    with pytest.raises(exc.DBAPIError, match="append-only"):
+        db.session.execute(delete(AuditEvent))
+    db.session.rollback()
+    assert db.session.query(AuditEvent).filter_by(action="test.event").count() == 1
