@@ -115,6 +115,8 @@ EXPECTED: dict[str, Expectation] = {
     # A representative starts their own office's assessment; other roles have no office to start one for.
     "survey.start": lambda role, scope: {None: 302, RESPONDENT: 302}.get(role, 403),
     "survey.overview": office_page,
+    # Anyone who may see the assessment sees its targets; the service decides who may change them.
+    "survey.targets": office_page,
     "survey.section": office_page,
     "survey.download_file": office_page,
     "survey.save_section": own_office_edit(302),

@@ -930,3 +930,41 @@ def notifications_read() -> Response:
     if ConfirmForm().validate_on_submit():
         notifications.mark_all_read(current_user)
     return redirect(url_for("survey.notifications_list"))
+
+
+# --- targets ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>/targets", methods=["GET", "POST"])
+@login_required
+def targets(assessment_id: int) -> Response | tuple[str, int]:
+    """The level the office aims at per dimension: the office while the assessment is a draft, its
+    consultants at any time (the service says which)."""
+    assessment = authorized_assessment(assessment_id, Action.SET_TARGETS)
+    framework = assessments.framework_of(assessment)
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        for dimension in framework.dimensions:
+            posted = request.form.get(f"target-{dimension.code}", "")
+            if not posted.isdigit():
+                problems[dimension.code] = _("A target level is between 1 and 5.")
+                continue
+            try:
+                assessments.set_target(assessment, dimension.code, int(posted), actor=current_user)
+            except Invalid as error:
+                db.session.rollback()
+                problems[dimension.code] = str(error.problems[0].message)
+        if not problems:
+            flash(_("Targets saved."), "success")
+            return redirect(url_for("survey.targets", assessment_id=assessment.id))
+    scored = assessments.live_score(assessment, guidance=False)
+    editable = current_user.is_respondent is False or assessment.status_enum in assessments.EDITABLE
+    return render_template(
+        "survey/targets.html",
+        assessment=assessment,
+        framework=scored.framework,
+        result=scored.result,
+        targets=assessments.targets_of(assessment, framework),
+        problems=problems,
+        editable=editable,
+    ), (400 if problems else 200)
