@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from roadmap.extensions import db
 from tests.conftest import PASSWORD, Browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +84,13 @@ PAGES = {
         "/offices/{office_a}/assessments",
         "/assessments/{assessment}",
         "/assessments/{assessment}/sections/PEOP",
+        "/assessments/{assessment}/targets",
+        "/assessments/{assessment}/roadmap",
+        "/assessments/{assessment}/roadmap/what-if",
+        "/assessments/{assessment}/roadmap/changes",
+        "/assessments/{assessment}/roadmap/edit",
+        "/review",
+        "/review/assessments/{assessment}",
         "/notifications",
     ],
     "admin@example.vn": [
@@ -132,6 +140,10 @@ def test_every_page_renders_in_each_language_without_the_other_languages_strings
 
     frameworks.import_file(ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml", actor=None)
     assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    from roadmap.services import roadmaps
+
+    roadmaps.generate(assessment, actor=world.consultant)
+    db.session.commit()
     ids = {
         "assessment": assessment.id,
         "office_a": world.office_a.id,
