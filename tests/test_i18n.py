@@ -90,6 +90,7 @@ PAGES = {
         "/assessments/{assessment}/roadmap/changes",
         "/assessments/{assessment}/roadmap/edit",
         "/review",
+        "/review/portfolio",
         "/review/assessments/{assessment}",
         "/notifications",
     ],

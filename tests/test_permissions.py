@@ -149,6 +149,7 @@ EXPECTED: dict[str, Expectation] = {
     # Review (issue 7): the queue is for consultants and administrators; an assessment's review for the
     # office's consultants and administrators (its respondents, who may see the assessment, get 403).
     "review.queue": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "review.portfolio": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "review.page": roadmap_edit(200),
     # Status changes: an empty post lacks the status version the page carries: refused (400).
     "review.start": roadmap_edit(400),

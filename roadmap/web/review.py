@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from forms.review import (
@@ -25,10 +28,12 @@ from forms.review import (
     ReturnForm,
     StatusForm,
 )
+from roadmap import charts
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, EvidenceVerdict, OfficeKind, OverrideKind
+from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict, OfficeKind, OverrideKind
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid, assessments, evidence, lifecycle, review
+from roadmap.services import portfolio as portfolio_service
 from roadmap.services.lifecycle import IllegalTransition
 from roadmap.web.guard import authorize, authorized_assessment
 from roadmap.web.survey import answer_text
@@ -273,3 +278,41 @@ def publish(assessment_id: int) -> Any:
     except IllegalTransition as error:
         return _refused(assessment, error, form)
     return _done(assessment, _("The results and the roadmap have been published to the office."))
+
+
+# --- portfolio -------------------------------------------------------------------------------------------
+
+
+@bp.route("/portfolio")
+@login_required
+def portfolio() -> str:
+    """Offices × dimensions for a cycle, the index distribution, trends and areas of concern."""
+    authorize(Action.VIEW_REVIEW_QUEUE)
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
+    if not cycles:
+        abort(404)
+    chosen = request.args.get("cycle", type=int)
+    cycle = next((c for c in cycles if c.id == chosen), cycles[0])
+    kind = request.args.get("kind") or None
+    status = request.args.get("status") or None
+    view = portfolio_service.build(current_user, cycle, office_kind=kind, status=status)
+    locale = str(get_locale() or "vi")
+    with_results = view.with_results
+    heatmap = charts.heatmap(
+        [row.office.name(locale) for row in with_results],
+        [code for code, _ in view.dimensions],
+        [[charts.HeatCell(row.levels.get(code)) for code, _ in view.dimensions] for row in with_results],
+        title=_("Levels by office and dimension, %(cycle)s", cycle=cycle.name(locale)),
+    )
+    return render_template(
+        "review/portfolio.html",
+        view=view,
+        cycles=cycles,
+        heatmap=Markup(heatmap),  # noqa: S704 (charts escape every label they draw)
+        kinds=list(OfficeKind),
+        statuses=list(AssessmentStatus),
+        status_labels=lifecycle.STATUS_LABELS,
+        kind=kind,
+        status=status,
+        locale=locale,
+    )

@@ -1,0 +1,103 @@
+"""The portfolio: offices × dimensions from reviewed results, trends, concerns; fixed query count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from roadmap.extensions import db
+from roadmap.models import Cycle, User
+from roadmap.services import portfolio
+from tests.conftest import Browser
+
+
+@pytest.fixture
+def demo(app, tmp_path):
+    app.instance_path = str(tmp_path)
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    logins = {}
+    for line in result.output.splitlines()[1:]:
+        _role, email, password = line.split()[:3]
+        logins[email] = password
+    return logins
+
+
+def login(app, demo, email):
+    browser = Browser(app.test_client())
+    assert browser.login(email, demo[email]).status_code == 302
+    return browser
+
+
+def current_cycle():
+    return db.session.scalar(select(Cycle).order_by(Cycle.opens_on.desc()).limit(1))
+
+
+def test_portfolio_figures_trends_query_count_and_peers(app, demo):
+    """One demo load per database for every service-level check (the load takes seconds)."""
+    consultant = db.session.scalar(select(User).where(User.email == "tuvan1@cbdtw.demo.vn"))
+    view = portfolio.build(consultant, current_cycle())
+    codes = {row.office.code for row in view.rows}
+    assert codes == {"VPTW", "VPCTN", "BTCTW", "UBKTTW", "BNCTW"}
+    shown = {row.office.code for row in view.with_results}
+    # Drafts never show figures; submitted, approved and published results do.
+    assert shown == {"VPTW", "VPCTN", "BTCTW"}
+    assert all(len(row.levels) == 10 for row in view.with_results)
+    assert sum(count for _, count in view.distribution) == 3
+
+    # Trends compare with the previous cycle under the same framework.
+    admin = db.session.scalar(select(User).where(User.email == "quantri@cbdtw.demo.vn"))
+    view = portfolio.build(admin, current_cycle())
+    assert view.previous is not None
+    changes = {row.office.code: row.change for row in view.with_results}
+    assert all(change is not None for change in changes.values())
+    # The demo offices are stronger this cycle than last: the most improved list is not empty and sorted.
+    assert view.improved
+    assert [row.change for row in view.improved] == sorted(
+        (row.change for row in view.improved), reverse=True
+    )
+
+    # A fixed number of queries whatever the number of offices.
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(1)
+
+    cycle = current_cycle()
+    portfolio.build(admin, cycle)  # frameworks parsed and cached once per process
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        portfolio.build(admin, cycle)
+        for_ten = len(statements)
+        statements.clear()
+        portfolio.build(consultant, cycle)
+        for_five = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert for_ten == for_five
+    assert for_ten <= 6
+
+    # Peer figures appear only from five offices with reviewed results.
+    assert portfolio.peer_figures(cycle) is None  # two approved or published offices this cycle
+    previous = portfolio.previous_cycle(cycle)
+    figures = portfolio.peer_figures(previous)
+    assert figures is not None
+    assert figures.count == 10
+    low, middle, high = figures.quartiles["NET"]
+    assert low <= middle <= high
+    assert re.match(r"^\d", str(middle))
+
+
+def test_portfolio_page_draws_the_heatmap_and_hides_it_from_respondents(app, demo):
+    browser = login(app, demo, "tuvan1@cbdtw.demo.vn")
+    browser.post("/locale/en")
+    page = browser.get("/review/portfolio").get_data(as_text=True)
+    assert "<svg" in page
+    assert "Levels by office and dimension" in page
+    assert "Party Central Office" in page
+    assert "Supreme People's Court" not in page  # not this consultant's office
+    respondent = login(app, demo, "daumoi.vptw@demo.vn")
+    assert respondent.get("/review/portfolio").status_code == 403
