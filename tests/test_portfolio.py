@@ -101,3 +101,25 @@ def test_portfolio_page_draws_the_heatmap_and_hides_it_from_respondents(app, dem
     assert "Supreme People's Court" not in page  # not this consultant's office
     respondent = login(app, demo, "daumoi.vptw@demo.vn")
     assert respondent.get("/review/portfolio").status_code == 403
+
+
+def test_respondents_see_peer_quartiles_only_from_five_offices(app, demo):
+    from roadmap.models import Assessment, Office
+
+    browser = login(app, demo, "daumoi.vptw@demo.vn")
+    browser.post("/locale/en")
+    office = db.session.scalar(select(Office).where(Office.code == "VPTW"))
+    cycle = current_cycle()
+    previous = portfolio.previous_cycle(cycle)
+    last_year = db.session.scalar(
+        select(Assessment).where(Assessment.office_id == office.id, Assessment.cycle_id == previous.id)
+    )
+    this_year = db.session.scalar(
+        select(Assessment).where(Assessment.office_id == office.id, Assessment.cycle_id == cycle.id)
+    )
+    with_peers = browser.get(f"/assessments/{last_year.id}").get_data(as_text=True)
+    assert "Levels of the 10 offices with approved or published results" in with_peers
+    assert "Median" in with_peers
+    without = browser.get(f"/assessments/{this_year.id}").get_data(as_text=True)
+    assert "Peer figures appear once at least 5 offices have approved results" in without
+    assert "Lower quartile" not in without

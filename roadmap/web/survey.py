@@ -54,7 +54,7 @@ from roadmap.engine.scoring import Exclusion, ScoreResult
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, Cycle, EvidenceFile, Notification
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid, assessments, evidence, lifecycle, notifications
+from roadmap.services import Invalid, assessments, evidence, lifecycle, notifications, portfolio
 from roadmap.services.assessments import SaveStatus, Scored
 from roadmap.services.lifecycle import IllegalTransition
 from roadmap.web.guard import authorize, authorized_assessment, authorized_office
@@ -275,6 +275,8 @@ def overview(assessment_id: int) -> str:
         status_labels=lifecycle.STATUS_LABELS,
         answer_text=answer_text,
         focus=None,
+        peers=portfolio.peer_figures(assessment.cycle),
+        peer_minimum=portfolio.PEER_MINIMUM,
     )
 
 
