@@ -150,6 +150,8 @@ EXPECTED: dict[str, Expectation] = {
     # office's consultants and administrators (its respondents, who may see the assessment, get 403).
     "review.queue": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "review.portfolio": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    # Without a cycle in the query the export has nothing to export: 404 for those allowed.
+    "review.portfolio_export": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 404),
     "review.page": roadmap_edit(200),
     # Status changes: an empty post lacks the status version the page carries: refused (400).
     "review.start": roadmap_edit(400),
@@ -182,6 +184,7 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "assignment_id": [("-", spare_assignment.id)],
         "cycle_id": [("-", world.cycle.id)],
         "code": ["vi"],
+        "fmt": ["csv"],
         "status": ["closed"],
         "assessment_id": [("own", survey["own"].id), ("foreign", survey["foreign"].id)],
         "dimension": ["NETW"],

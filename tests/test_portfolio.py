@@ -123,3 +123,27 @@ def test_respondents_see_peer_quartiles_only_from_five_offices(app, demo):
     without = browser.get(f"/assessments/{this_year.id}").get_data(as_text=True)
     assert "Peer figures appear once at least 5 offices have approved results" in without
     assert "Lower quartile" not in without
+
+
+def test_cycle_exports_parse_back_with_vietnamese_intact(app, demo):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    browser = login(app, demo, "quantri@cbdtw.demo.vn")
+    cycle = current_cycle()
+    previous = portfolio.previous_cycle(cycle)
+    scores = browser.get(f"/review/portfolio/export.csv?cycle={previous.id}&part=scores")
+    assert scores.headers["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(scores.get_data().decode("utf-8-sig"))))
+    assert rows[0][:5] == ["office_code", "office", "status", "index", "level"]
+    assert {row[1] for row in rows[1:]} >= {"Văn phòng Trung ương Đảng", "Tòa án nhân dân tối cao"}
+    assert all(0 <= float(row[3]) <= 1000 for row in rows[1:])
+    workbook = load_workbook(
+        io.BytesIO(browser.get(f"/review/portfolio/export.xlsx?cycle={previous.id}").get_data())
+    )
+    assert workbook.sheetnames == ["scores", "answers", "roadmaps"]
+    assert workbook["answers"].max_row > 100
+    assert workbook["roadmaps"].max_row > 10
+    assert browser.get(f"/review/portfolio/export.csv?cycle={previous.id}&part=secrets").status_code == 400

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from forms.review import (
@@ -32,7 +33,7 @@ from roadmap import charts
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict, OfficeKind, OverrideKind
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid, assessments, evidence, lifecycle, review
+from roadmap.services import Invalid, assessments, cycle_exports, evidence, lifecycle, review
 from roadmap.services import portfolio as portfolio_service
 from roadmap.services.lifecycle import IllegalTransition
 from roadmap.web.guard import authorize, authorized_assessment
@@ -316,3 +317,41 @@ def portfolio() -> str:
         status=status,
         locale=locale,
     )
+
+
+@bp.route("/portfolio/export.<any(csv, xlsx):fmt>")
+@login_required
+def portfolio_export(fmt: str) -> Response:
+    """The cycle's scores (CSV), or scores, answers and roadmaps (XLSX), with the portfolio's filters."""
+    authorize(Action.VIEW_REVIEW_QUEUE)
+    cycle = db.session.get(Cycle, request.args.get("cycle", type=int) or 0)
+    if cycle is None:
+        abort(404)
+    view = portfolio_service.build(
+        current_user,
+        cycle,
+        office_kind=request.args.get("kind") or None,
+        status=request.args.get("status") or None,
+    )
+    if fmt == "csv":
+        part = request.args.get("part", "scores")
+        tables = {
+            "scores": cycle_exports.scores_table,
+            "answers": cycle_exports.answers_table,
+            "roadmaps": cycle_exports.roadmaps_table,
+        }
+        if part not in tables:
+            abort(400)
+        body, mimetype, name = (
+            cycle_exports.to_csv(tables[part](view)),
+            "text/csv",
+            f"{part}-{cycle.code}.csv",
+        )
+    else:
+        body = cycle_exports.to_xlsx(view)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"cycle-{cycle.code}.xlsx"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={secure_filename(name)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
