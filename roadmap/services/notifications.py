@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_babel import get_locale
@@ -37,31 +37,32 @@ def text(notification: Notification) -> str:
     return str(builder(notification.params or {})) if builder is not None else notification.kind
 
 
+def about_assessment(assessment: Assessment, kind: str, user_ids: Iterable[int]) -> list[Notification]:
+    """One notification of `kind` about the assessment for each user; the caller commits, so the
+    notifications exist exactly when the change they announce does."""
+    office, cycle = assessment.office, assessment.cycle
+    params = {
+        "assessment_id": assessment.id,
+        "office_code": office.code,
+        "office_vi": office.name_vi,
+        "office_en": office.name_en,
+        "cycle_code": cycle.code,
+    }
+    rows = [
+        Notification(user_id=user_id, kind=kind, params=dict(params)) for user_id in sorted(set(user_ids))
+    ]
+    db.session.add_all(rows)
+    return rows
+
+
 def assessment_submitted(assessment: Assessment) -> list[Notification]:
-    """Tell the office's assigned consultants that an assessment waits for review. The caller commits, so the
-    notifications exist exactly when the submission does."""
+    """Tell the office's assigned consultants that an assessment waits for review."""
     consultant_ids = db.session.scalars(
         select(ConsultantAssignment.consultant_id).where(
             ConsultantAssignment.office_id == assessment.office_id
         )
     ).all()
-    office, cycle = assessment.office, assessment.cycle
-    rows = [
-        Notification(
-            user_id=consultant_id,
-            kind=ASSESSMENT_SUBMITTED,
-            params={
-                "assessment_id": assessment.id,
-                "office_code": office.code,
-                "office_vi": office.name_vi,
-                "office_en": office.name_en,
-                "cycle_code": cycle.code,
-            },
-        )
-        for consultant_id in sorted(consultant_ids)
-    ]
-    db.session.add_all(rows)
-    return rows
+    return about_assessment(assessment, ASSESSMENT_SUBMITTED, consultant_ids)
 
 
 def unread_count(user: User) -> int:

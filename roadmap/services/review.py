@@ -458,23 +458,7 @@ def notify_office(assessment: Assessment, kind: str) -> list[Notification]:
             User.office_id == assessment.office_id, User.role == Role.RESPONDENT.value, User.active.is_(True)
         )
     ).all()
-    office, cycle = assessment.office, assessment.cycle
-    rows = [
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            params={
-                "assessment_id": assessment.id,
-                "office_code": office.code,
-                "office_vi": office.name_vi,
-                "office_en": office.name_en,
-                "cycle_code": cycle.code,
-            },
-        )
-        for user_id in sorted(respondent_ids)
-    ]
-    db.session.add_all(rows)
-    return rows
+    return notifications.about_assessment(assessment, kind, respondent_ids)
 
 
 _NOTIFICATION_TEXTS: dict[str, Callable[..., LazyString]] = {
