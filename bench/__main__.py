@@ -13,7 +13,13 @@ import sys
 from bench.bench_scoring import OUTPUT
 
 # Each module has main(argv) that merges its figures into build/bench.json.
-SUITE = ("bench.bench_scoring", "bench.bench_rescore", "bench.bench_planner", "bench.bench_web")
+SUITE = (
+    "bench.bench_scoring",
+    "bench.bench_rescore",
+    "bench.bench_planner",
+    "bench.bench_portfolio",
+    "bench.bench_web",
+)
 
 
 def main() -> int:

@@ -212,7 +212,7 @@ class FrameworkVersion(db.Model):  # type: ignore[name-defined,misc]
     title_vi: Mapped[str] = mapped_column(String(255))
     title_en: Mapped[str] = mapped_column(String(255))
     # The file exactly as imported (comments included), so what was used can always be shown again.
-    source: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, deferred=True)  # large: loaded only to parse a version once
     question_count: Mapped[int] = mapped_column(Integer)
     initiative_count: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -359,7 +359,10 @@ class ScoreSnapshot(db.Model):  # type: ignore[name-defined,misc]
     engine_version: Mapped[str] = mapped_column(String(16))
     index_value: Mapped[float] = mapped_column()
     overall_level: Mapped[int] = mapped_column(Integer)
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Dimension code → final level: what overviews of many offices read, without decoding the whole result.
+    levels: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # The full result (traces, guidance), deferred: only the pages of one assessment need it.
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

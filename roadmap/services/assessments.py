@@ -574,6 +574,7 @@ def take_snapshot(assessment: Assessment, reason: str, *, actor: User | None) ->
         engine_version=ENGINE_VERSION,
         index_value=scored.result.index,
         overall_level=scored.result.level,
+        levels={dimension.code: dimension.level for dimension in scored.result.dimensions},
         result=result_to_dict(scored.result),
         created_by_id=actor.id if actor else None,
     )

@@ -7,7 +7,6 @@ changed content under an existing version is refused, because assessments may al
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -109,8 +108,13 @@ def find(version: str, framework_key: str | None = None) -> list[FrameworkVersio
     return list(db.session.scalars(query))
 
 
-@lru_cache(maxsize=32)
-def _parsed(fingerprint: str, source: str) -> Framework:
+# Parsed versions by fingerprint: a version's content never changes, so it is parsed once per process, and
+# the (large) source is read from the database only then.
+_PARSED: dict[str, Framework] = {}
+_PARSED_LIMIT = 32
+
+
+def _parse(fingerprint: str, source: str) -> Framework:
     framework = load_framework_text(source, f"framework {fingerprint[:12]}")
     if framework.fingerprint != fingerprint:
         # The loader changed how it reads the same text: the stored version must not silently change.
@@ -120,7 +124,13 @@ def _parsed(fingerprint: str, source: str) -> Framework:
 
 def framework_of(row: FrameworkVersion) -> Framework:
     """The immutable framework of a stored version, parsed once per process."""
-    return _parsed(row.fingerprint, row.source)
+    framework = _PARSED.get(row.fingerprint)
+    if framework is None:
+        framework = _parse(row.fingerprint, row.source)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[row.fingerprint] = framework
+    return framework
 
 
 def export(row: FrameworkVersion) -> str:

@@ -115,9 +115,8 @@ def build(
         if assessment is None or snapshot is None:
             rows.append(OfficeResult(office, assessment))
             continue
-        dimensions = snapshot.result.get("dimensions", [])
-        for entry in dimensions:
-            names.setdefault(entry["code"], entry["code"])
+        for code in snapshot.levels:
+            names.setdefault(code, code)
         before = earlier.get(office.id)
         before_snapshot = snapshots.get(before.id) if before else None
         previous_index, reason = None, None
@@ -132,7 +131,7 @@ def build(
                 assessment,
                 index=snapshot.index_value,
                 level=snapshot.overall_level,
-                levels={entry["code"]: int(entry["level"]) for entry in dimensions},
+                levels=dict(snapshot.levels),
                 previous_index=previous_index,
                 not_comparable=reason,
             )
@@ -189,8 +188,8 @@ def peer_figures(cycle: Cycle) -> PeerFigures | None:
         return None
     by_dimension: dict[str, list[int]] = {}
     for snapshot in snapshots.values():
-        for entry in snapshot.result.get("dimensions", []):
-            by_dimension.setdefault(entry["code"], []).append(int(entry["level"]))
+        for code, level in snapshot.levels.items():
+            by_dimension.setdefault(code, []).append(int(level))
     return PeerFigures(
         count=len(snapshots),
         quartiles={code: _quartiles(levels) for code, levels in by_dimension.items()},
