@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roadmap.engine.answers import Answer, AnswerValue
+from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import evaluate
-from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.framework import Framework
 from roadmap.engine.loader import FrameworkError, load_framework
 from roadmap.engine.planner import (
     ItemStatus,
@@ -31,6 +31,7 @@ from roadmap.engine.planner import (
     plan_to_dict,
 )
 from roadmap.engine.scoring import Exclusion, ScoreResult, score
+from tests.strategies import answer_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml"
@@ -74,40 +75,6 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 # ---------------------------------------------------------------------------------------------------------
 # Strategies
-
-
-def values(question: Question) -> st.SearchStrategy[AnswerValue]:
-    kind = question.type
-    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.SCALE):
-        return st.sampled_from([option.code for option in question.options])
-    if kind is QuestionType.MULTI_CHOICE:
-        plain = [option.code for option in question.options if not option.exclusive]
-        exclusive = [option.code for option in question.options if option.exclusive]
-        choices: list[st.SearchStrategy[AnswerValue]] = [st.frozensets(st.sampled_from(plain), min_size=1)]
-        if exclusive:
-            choices.append(st.sampled_from(exclusive).map(lambda code: frozenset({code})))
-        return st.one_of(choices)
-    if kind is QuestionType.YES_NO:
-        return st.booleans()
-    if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
-        low = 0.0 if kind is QuestionType.PERCENT else float(question.min_value or 0.0)
-        high = 100.0 if kind is QuestionType.PERCENT else float(question.max_value or 0.0)
-        steps = sorted({float(s.at_least) for s in question.points_by_value if low <= s.at_least <= high})
-        return st.one_of(st.sampled_from(steps), st.floats(low, high, allow_nan=False, allow_infinity=False))
-    return st.text(max_size=8)
-
-
-def answers_to(question: Question) -> st.SearchStrategy[Answer]:
-    choices = [values(question).map(Answer.of)]
-    if question.allow_dont_know:
-        choices.append(st.just(Answer.dont_know()))
-    if question.allow_na:
-        choices.append(st.just(Answer.not_applicable()))
-    return st.one_of(choices)
-
-
-def answer_sets(framework: Framework) -> st.SearchStrategy[dict[str, Answer]]:
-    return st.fixed_dictionaries({}, optional={q.code: answers_to(q) for q in framework.questions})
 
 
 def targets(framework: Framework) -> st.SearchStrategy[dict[str, int]]:
