@@ -1,28 +1,38 @@
-"""Survey pages under concurrent load: `python -m bench.bench_web [--seconds S] [--clients N]`.
+"""Pages under concurrent load, as ratios to a hello world served the same way: `python -m bench.bench_web`.
 
-Serves the app with gunicorn on loopback (a fresh SQLite database built by the real migrations, the shipped
-framework, one office's assessment half answered) and, the same way in the same run, a minimal Flask
-"hello world". Concurrent keep-alive clients (separate processes) then measure requests per second for the
-hello world, a section page (the largest section, every question answered, a logged-in respondent) and an
-autosave (each client changes its own answer back and forth, so every request really stores and re-scores).
+Seeds a database with a reproducible synthetic portfolio (`--offices` offices, each with a complete answer
+set in the previous cycle and a half-answered draft in the current one; the real migrations, the shipped
+framework), serves the app with gunicorn on loopback (the project's gunicorn.conf.py), and beside it, the
+same way in the same run, a minimal Flask "hello world" — the ceiling. wrk (a well-kept load generator in C)
+then drives each target for `--seconds` after a warm-up: the hello world, the survey section page (the
+largest section, a logged-in respondent), autosave (each connection types ever new numbers into its own
+question, so every request really stores and re-scores), the results page (the assessment overview with its
+live result), and any extra targets other benchmarks register (the cached PDF download). Each target gives
+requests per second, p50 and p95 latency, errors, and the ratio to the hello world.
+Runs on SQLite, and on PostgreSQL as well when TEST_POSTGRES_URL is set (a fresh database, dropped after).
 Goals (issue 5), as ratios to the hello world: section page ≥ 0.15, autosave ≥ 0.25.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
-import multiprocessing
 import os
+import random
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +43,7 @@ GOAL_SECTION_RATIO = 0.15
 GOAL_AUTOSAVE_RATIO = 0.25
 PASSWORD = "bench password that is long enough"  # noqa: S105 (a throw-away account in a temporary database)
 SECTION = "SEC"
+SEED = 20261128
 
 HELLO = """
 from flask import Flask
@@ -45,74 +56,187 @@ def hello():
     return "Hello, World!"
 """
 
+# The end of every wrk run prints one JSON line that this module reads.
+LUA_DONE = """
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\n@@{"requests":%d,"duration_us":%d,"status_errors":%d,"socket_errors":%d,"p50_us":%d,"p95_us":%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
 
-def build(directory: Path) -> tuple[str, int, list[dict[str, Any]]]:
-    """The database: returns its URL, the assessment id and one question per client to change."""
-    import datetime as dt
+# Autosave: one question per wrk thread (one connection each), the version of the answer followed from the
+# responses, so that no save meets a conflict of its own making.
+LUA_AUTOSAVE = """
+local changes = {CHANGES}
+-- The warm-up run and the measured run type into different questions: no conflict with the earlier run.
+local count = {OFFSET}
+function setup(thread)
+  count = count + 1
+  local change = changes[((count - 1) % #changes) + 1]
+  thread:set("question", change[1])
+  thread:set("low", change[2])
+  thread:set("span", change[3])
+end
+local typed = 0
+local version = 1
+function request()
+  typed = typed + 1
+  local body = string.format('{"question":"%s","state":"answered","value":"%d","base_version":%d}',
+    question, low + typed % (span + 1), version)
+  return wrk.format("POST", nil, nil, body)
+end
+function response(status, headers, body)
+  if status == 200 then
+    local v = body:match('"version":%s*(%d+)')
+    if v then version = tonumber(v) end
+  end
+end
+"""
 
+
+@dataclass
+class Target:
+    """One thing to measure: a path, optional request headers and a Lua script body."""
+
+    name: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    script: str = ""
+    goal: float | None = None
+
+
+@dataclass
+class Seeded:
+    url: str
+    assessment_id: int
+    published_id: int
+    changes: list[tuple[str, int, int]]  # question, lowest value, span of values typed
+
+
+# Other benchmarks add targets here (e.g. the cached PDF download): (seeded database, port, session headers)
+# → targets, called once the app is up and logged in.
+EXTRA_TARGETS: list[Callable[[Seeded, int, dict[str, str]], list[Target]]] = []
+
+
+def seed(url: str, offices: int) -> Seeded:
+    """The synthetic portfolio: reproducible for a given number of offices."""
     from flask_migrate import upgrade
+    from sqlalchemy import insert
 
     from app import create_app
     from roadmap.engine.framework import QuestionType
     from roadmap.extensions import db
-    from roadmap.models import Cycle, Office, User
+    from roadmap.models import AnswerRecord, Assessment, Cycle, Office, User
     from roadmap.services import assessments, frameworks
     from roadmap.services.accounts import hash_password
 
-    url = f"sqlite:///{directory / 'bench.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    rng = random.Random(SEED)  # noqa: S311 (benchmark data)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
     with app.app_context():
         upgrade()
-        frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
-        office = Office(code="BENCH", name_vi="Đơn vị đo", name_en="Bench office", kind="other")
-        db.session.add(office)
-        db.session.flush()
-        respondent = User(
-            email="bench@example.vn",
-            full_name="Bench",
-            role="respondent",
-            office_id=office.id,
-            password_hash=hash_password(PASSWORD),
+        version = frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None).version
+        framework = frameworks.framework_of(version)
+        previous = Cycle(
+            code="PREV",
+            name_vi="Kỳ trước",
+            name_en="Previous cycle",
+            status="closed",
+            opens_on=dt.date(2025, 1, 1),
+            closes_on=dt.date(2025, 12, 31),
         )
-        cycle = Cycle(
+        current = Cycle(
             code="BENCH",
             name_vi="Kỳ đo",
             name_en="Bench cycle",
             opens_on=dt.date(2026, 1, 1),
             closes_on=dt.date(2026, 12, 31),
         )
-        db.session.add_all([respondent, cycle])
+        db.session.add_all([previous, current])
+        people = []
+        for number in range(offices):
+            office = Office(code=f"B{number:04d}", name_vi=f"Đơn vị số {number}", name_en=f"Office {number}")
+            db.session.add(office)
+            db.session.flush()
+            people.append(
+                User(
+                    email=f"bench{number}@example.vn",
+                    full_name=f"Người trả lời {number}",
+                    role="respondent",
+                    office_id=office.id,
+                    password_hash=hash_password(PASSWORD),
+                )
+            )
+        db.session.add_all(people)
         db.session.commit()
-        assessment = assessments.start(office, cycle, actor=respondent)
-        framework = assessments.framework_of(assessment)
-        changes = []
+        rows: list[dict[str, Any]] = []
+        for person in people:
+            done = Assessment(
+                office_id=person.office_id,
+                cycle_id=previous.id,
+                framework_version_id=version.id,
+                status="published",
+            )
+            db.session.add(done)
+            db.session.flush()
+            for question in framework.questions:
+                rows.append(
+                    {
+                        "assessment_id": done.id,
+                        "question_code": question.code,
+                        "state": "answered",
+                        "value": _random_value(question, rng),
+                        "updated_by_id": person.id,
+                    }
+                )
+        db.session.execute(insert(AnswerRecord), rows)
+        db.session.commit()
+        respondent = people[0]
+        published_id = db.session.scalars(
+            db.select(Assessment.id).where(Assessment.office_id == respondent.office_id)
+        ).one()
+        draft = assessments.start(respondent.office, current, actor=respondent)
+        changes: list[tuple[str, int, int]] = []
         for index, question in enumerate(framework.questions):
             if question.show_if is not None or (index % 2 and question.dimension != SECTION):
                 continue
-            answer = assessments.parse_answer(question, *_first(question))
-            assessments.save_answer(assessment, question, answer, 0, actor=respondent)
+            value = _random_value(question, rng)
+            state = "answered"
+            raw = value if not isinstance(value, (int, float)) or isinstance(value, bool) else str(value)
+            if question.type is QuestionType.YES_NO:
+                raw = "yes" if value else "no"
+            assessments.save_answer(
+                draft, question, assessments.parse_answer(question, state, raw), 0, actor=respondent
+            )
             if question.type in (QuestionType.NUMBER, QuestionType.PERCENT):
-                # Each client types ever new numbers into its own question: every autosave really stores
-                # and re-scores a state of the answers not seen before.
-                span = int(min(question.max_value or 100, 100))
-                changes.append({"question": question.code, "span": span})
-        assessment_id = assessment.id
+                low = int(question.min_value or 0)
+                high = int(
+                    min(question.max_value if question.max_value is not None else low + 100, low + 100)
+                )
+                changes.append((question.code, low, high - low))
+        seeded = Seeded(url, draft.id, published_id, changes)
         db.session.remove()
         db.engine.dispose()
-        return url, assessment_id, changes
+    return seeded
 
 
-def _first(question: Any) -> tuple[str, Any]:
+def _random_value(question: Any, rng: random.Random) -> Any:
     from roadmap.engine.framework import QuestionType
 
     if question.type is QuestionType.MULTI_CHOICE:
-        return "answered", [question.options[0].code]
+        # One option: some options exclude all others.
+        return [rng.choice(question.options).code]
+    if question.type is QuestionType.YES_NO:
+        return rng.random() < 0.6
     if question.options:
-        return "answered", question.options[-1].code
+        return rng.choice(question.options).code
     if question.type is QuestionType.TEXT:
-        return "answered", "Ghi chú"
+        return "Ghi chú về hiện trạng của đơn vị"
     low = question.min_value if question.min_value is not None else 0
-    return "answered", str(low)
+    high = question.max_value if question.max_value is not None else 100
+    return rng.randint(int(low), int(min(high, low + 100)))
 
 
 def free_port() -> int:
@@ -133,8 +257,6 @@ def serve(target: str, port: int, env: dict[str, str], workers: int, threads: in
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
             "--threads",
             str(threads),
             "--log-level",
@@ -156,15 +278,15 @@ def serve(target: str, port: int, env: dict[str, str], workers: int, threads: in
     raise RuntimeError(f"gunicorn did not start on port {port}")
 
 
-def login(port: int) -> tuple[str, str]:
-    """A respondent's session cookie and CSRF token."""
+def login(port: int, email: str) -> tuple[str, str]:
+    """A session cookie and the CSRF token that goes with it."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/login")
     response = connection.getresponse()
     page = response.read().decode()
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    body = f"csrf_token={token}&email=bench%40example.vn&password={PASSWORD.replace(' ', '+')}"
+    body = f"csrf_token={token}&email={email.replace('@', '%40')}&password={PASSWORD.replace(' ', '+')}"
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     connection.request("POST", "/login", body=body, headers=headers)
     response = connection.getresponse()
@@ -177,133 +299,182 @@ def login(port: int) -> tuple[str, str]:
     return response.getheader("Set-Cookie", "").split(";")[0], token
 
 
-def client(job: dict[str, Any], seconds: float, results: Any) -> None:
-    """One keep-alive client: as many requests as it can for `seconds`; counts the good answers."""
-    connection = http.client.HTTPConnection("127.0.0.1", job["port"])
-    headers = dict(job.get("headers", {}))
-    change = job.get("change")
-    version = 1
-    done = failed = 0
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        body = None
-        if change is not None:
-            value = str((done + failed + 1) % (change["span"] + 1))
-            body = json.dumps(
-                {"question": change["question"], "state": "answered", "value": value, "base_version": version}
-            )
-        connection.request(job["method"], job["path"], body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        if response.status == 200:
-            done += 1
-            if change is not None:
-                version = json.loads(data)["version"]
-        else:
-            failed += 1
-    results.put((done, failed))
+def wrk_binary() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk is needed for the web benchmark: apt-get install wrk (Debian's package)")
+    return found
 
 
-def rate(jobs: list[dict[str, Any]], seconds: float) -> float:
-    results: Any = multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=client, args=(job, seconds, results)) for job in jobs]
-    started = time.monotonic()
-    for process in processes:
-        process.start()
-    outcomes = [results.get() for _ in processes]
-    for process in processes:
-        process.join()
-    elapsed = time.monotonic() - started
-    failed = sum(f for _, f in outcomes)
-    if failed:
-        print(f"  {failed} requests failed")
-    return sum(d for d, _ in outcomes) / elapsed
+def run_wrk(
+    port: int, target: Target, seconds: float, connections: int, directory: Path, *, offset: int = 0
+) -> dict[str, float]:
+    script = directory / f"{target.name}.lua"
+    script.write_text(target.script.replace("{OFFSET}", str(offset)) + LUA_DONE, encoding="utf-8")
+    command = [
+        wrk_binary(),
+        f"--threads={connections}",
+        f"--connections={connections}",
+        f"--duration={max(1, round(seconds))}s",
+        "--timeout=10s",
+        f"--script={script}",
+    ]
+    for name, value in target.headers.items():
+        command += ["--header", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{target.path}")
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    line = next(line for line in output.splitlines() if line.startswith("@@"))
+    figures = json.loads(line[2:])
+    seconds_run = figures["duration_us"] / 1e6
+    good = figures["requests"] - figures["status_errors"]
+    return {
+        "rps": good / seconds_run,
+        "p50_ms": figures["p50_us"] / 1000,
+        "p95_ms": figures["p95_us"] / 1000,
+        "errors": figures["status_errors"] + figures["socket_errors"],
+    }
+
+
+@contextmanager
+def database(kind: str, directory: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(os.environ["TEST_POSTGRES_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"roadmap_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as temporary:
+        directory = Path(temporary)
+        with database(kind, directory) as url:
+            print(f"  seeding {args.offices} offices on {kind} …", flush=True)
+            seeded = seed(url, args.offices)
+            (directory / "hello.py").write_text(HELLO, encoding="utf-8")
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "SECRET_KEY": secrets.token_hex(32),
+                "ROADMAP_ENV": "development",
+                "PYTHONPATH": f"{ROOT}{os.pathsep}{directory}",
+                "GUNICORN_ACCESS_LOG": os.devnull,
+                # No Redis: the benchmark measures the embedded default.
+                "REDIS_URL": "",
+                # Steady state: no worker is recycled (max_requests) in the middle of a measurement.
+                "GUNICORN_MAX_REQUESTS": "0",
+            }
+            hello_port, app_port = free_port(), free_port()
+            servers = [
+                serve(
+                    "hello:app", hello_port, {**env, "BENCH_CWD": str(directory)}, args.workers, args.threads
+                ),
+                serve("app:create_app()", app_port, env, args.workers, args.threads),
+            ]
+            try:
+                cookie, token = login(app_port, "bench0@example.vn")
+                session = {"Cookie": cookie}
+                targets = [
+                    Target(
+                        "section_page",
+                        f"/assessments/{seeded.assessment_id}/sections/{SECTION}",
+                        session,
+                        goal=GOAL_SECTION_RATIO,
+                    ),
+                    Target(
+                        "autosave",
+                        f"/assessments/{seeded.assessment_id}/answers",
+                        {
+                            **session,
+                            "Content-Type": "application/json",
+                            "Accept": "application/json",
+                            "X-CSRFToken": token,
+                        },
+                        LUA_AUTOSAVE.replace(
+                            "{CHANGES}",
+                            "{"
+                            + ", ".join(f'{{"{c}", {low}, {span}}}' for c, low, span in seeded.changes)
+                            + "}",
+                        ),
+                        goal=GOAL_AUTOSAVE_RATIO,
+                    ),
+                    Target("results_page", f"/assessments/{seeded.published_id}", session),
+                ]
+                for extra in EXTRA_TARGETS:
+                    targets += extra(seeded, app_port, session)
+                figures: dict[str, dict[str, float]] = {}
+                ceiling = Target("hello_world", "/")
+                for target in [ceiling, *targets]:
+                    port = hello_port if target is ceiling else app_port
+                    run_wrk(port, target, args.warmup, args.connections, directory)  # warm every worker
+                    figures[target.name] = run_wrk(
+                        port, target, args.seconds, args.connections, directory, offset=args.connections
+                    )
+                    row = figures[target.name]
+                    print(
+                        f"  {kind:<10} {target.name:<16} {row['rps']:>9.1f} req/s"
+                        f"   p50 {row['p50_ms']:6.1f} ms   p95 {row['p95_ms']:6.1f} ms"
+                        f"   errors {int(row['errors'])}",
+                        flush=True,
+                    )
+                for target in targets:
+                    figures[target.name]["ratio"] = (
+                        figures[target.name]["rps"] / figures["hello_world"]["rps"]
+                    )
+                    figures[target.name]["goal"] = target.goal if target.goal is not None else -1
+            finally:
+                for server in servers:
+                    server.terminate()
+                    server.wait(timeout=30)
+    return figures
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float | str]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients")
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each measurement")
+    parser.add_argument("--warmup", type=float, default=2.0, help="load before each measurement, not counted")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent keep-alive connections")
+    parser.add_argument("--offices", type=int, default=50, help="offices in the synthetic portfolio")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="bench-web-") as temporary:
-        directory = Path(temporary)
-        url, assessment_id, changes = build(directory)
-        (directory / "hello.py").write_text(HELLO, encoding="utf-8")
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "SECRET_KEY": secrets.token_hex(32),
-            "ROADMAP_ENV": "development",
-            "PYTHONPATH": f"{ROOT}{os.pathsep}{directory}",
-            "GUNICORN_ACCESS_LOG": os.devnull,
-        }
-        hello_port, app_port = free_port(), free_port()
-        servers = [
-            serve("hello:app", hello_port, {**env, "BENCH_CWD": str(directory)}, args.workers, args.threads),
-            serve("app:create_app()", app_port, env, args.workers, args.threads),
-        ]
-        try:
-            cookie, token = login(app_port)
-            session = {"Cookie": cookie}
-            clients = range(args.clients)
-            hello = rate([{"port": hello_port, "method": "GET", "path": "/"} for _ in clients], args.seconds)
-            section = rate(
-                [
-                    {
-                        "port": app_port,
-                        "method": "GET",
-                        "path": f"/assessments/{assessment_id}/sections/{SECTION}",
-                        "headers": session,
-                    }
-                    for _ in clients
-                ],
-                args.seconds,
-            )
-            autosave_headers = {
-                **session,
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                "X-CSRFToken": token,
+    kinds = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_POSTGRES_URL") else [])
+    results: dict[str, dict[str, float | str]] = {}
+    for kind in kinds:
+        figures = measure(kind, args)
+        prefix = "web" if kind == "sqlite" else "web_pg"
+        for name, row in figures.items():
+            results[f"{prefix}_{name}_rps"] = {
+                "value": round(row["rps"], 1),
+                "unit": "requests/s",
+                "goal": "-",
             }
-            autosave = rate(
-                [
-                    {
-                        "port": app_port,
-                        "method": "POST",
-                        "path": f"/assessments/{assessment_id}/answers",
-                        "headers": autosave_headers,
-                        "change": changes[i % len(changes)],
-                    }
-                    for i in clients
-                ],
-                args.seconds,
-            )
-        finally:
-            for server in servers:
-                server.terminate()
-                server.wait(timeout=30)
-
-    results: dict[str, dict[str, float | str]] = {
-        "web_hello_world_rps": {"value": round(hello, 1), "unit": "requests/s", "goal": "-"},
-        "web_section_page_rps": {"value": round(section, 1), "unit": "requests/s", "goal": "-"},
-        "web_autosave_rps": {"value": round(autosave, 1), "unit": "requests/s", "goal": "-"},
-        "web_section_page_ratio": {
-            "value": round(section / hello, 3),
-            "unit": "× hello world",
-            "goal": GOAL_SECTION_RATIO,
-        },
-        "web_autosave_ratio": {
-            "value": round(autosave / hello, 3),
-            "unit": "× hello world",
-            "goal": GOAL_AUTOSAVE_RATIO,
-        },
-    }
-    for key, row in results.items():
-        print(f"{key:<28} {row['value']:>10} {row['unit']}")
+            results[f"{prefix}_{name}_p95"] = {"value": round(row["p95_ms"], 1), "unit": "ms", "goal": "-"}
+            if "ratio" in row:
+                goal = row["goal"]
+                results[f"{prefix}_{name}_ratio"] = {
+                    "value": round(row["ratio"], 3),
+                    "unit": "× hello world",
+                    "goal": goal if goal >= 0 else "-",
+                }
+            if row["errors"]:
+                results[f"{prefix}_{name}_errors"] = {
+                    "value": int(row["errors"]),
+                    "unit": "requests",
+                    "goal": 0,
+                }
     merge(results, args.output)
     return results
 

@@ -21,3 +21,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def commit_keeping_loaded_state() -> None:
+    """Commit without expiring what the request has loaded. For a hot path (autosave) that goes on to read
+    the same rows: the request holds the only copy it changed, so reloading every object after the commit
+    would only cost statements."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

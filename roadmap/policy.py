@@ -69,18 +69,19 @@ def permits(user: User, action: Action, target: Office | Assessment | None = Non
         return user.role_enum in _ROLE_ACTIONS[action]
     if target is None:
         return False
-    office = target if isinstance(target, Office) else target.office
+    # Decided on the office's id: every request checks this, and the office row itself is not needed.
+    office_id = target.id if isinstance(target, Office) else target.office_id
     if action in _OWN_OFFICE_ONLY:
-        return user.is_respondent and user.office_id == office.id
+        return user.is_respondent and user.office_id == office_id
     if action in _REVIEWERS_ONLY:
-        return not user.is_respondent and may_see_office(user, office)
+        return not user.is_respondent and may_see_office_id(user, office_id)
     if action is Action.VIEW_ROADMAP:
         # The office sees its roadmap once published; consultants and administrators while they make it.
         if user.is_respondent and not _published(target):
             return False
-        return may_see_office(user, office)
+        return may_see_office_id(user, office_id)
     # VIEW_OFFICE, VIEW_ASSESSMENT, SET_TARGETS: anyone who may see the office.
-    return may_see_office(user, office)
+    return may_see_office_id(user, office_id)
 
 
 def _published(target: Office | Assessment) -> bool:
@@ -88,11 +89,15 @@ def _published(target: Office | Assessment) -> bool:
 
 
 def may_see_office(user: User, office: Office) -> bool:
+    return may_see_office_id(user, office.id)
+
+
+def may_see_office_id(user: User, office_id: int) -> bool:
     if user.is_admin:
         return True
     if user.is_respondent:
-        return user.office_id == office.id
-    return office.id in assigned_office_ids(user)
+        return user.office_id == office_id
+    return office_id in assigned_office_ids(user)
 
 
 def assigned_office_ids(user: User) -> set[int]:

@@ -118,6 +118,8 @@ EXPECTED: dict[str, Expectation] = {
     # Anyone who may see the assessment sees its targets; the service decides who may change them.
     "survey.targets": office_page,
     "survey.section": office_page,
+    # The live result, asked for by the page's script: a missing session is 401 JSON, not a redirect.
+    "survey.live": lambda role, scope: 401 if role is None else office_page(role, scope),
     "survey.download_file": office_page,
     "survey.save_section": own_office_edit(302),
     # The JSON endpoints answer a missing session with 401 (the page's script keeps the change), and an

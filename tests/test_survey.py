@@ -64,6 +64,18 @@ def autosave(
     )
 
 
+def live(browser: Browser, assessment_id: int, section: str | None = None) -> Any:
+    """What the page asks for once its saves are sent: the live result."""
+    query = f"?section={section}" if section else ""
+    response = isolated(
+        browser.client.get,
+        f"/assessments/{assessment_id}/live{query}",
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
 def fresh_token(browser: Browser) -> Any:
     return isolated(browser.client.get, "/session/token", headers={"Accept": "application/json"})
 
@@ -189,7 +201,7 @@ def test_a_respondent_fills_every_section_of_the_shipped_framework_and_submits(a
             body = response.get_json()
             assert body["status"] == "saved"
             assert body["version"] == 1
-            hidden = set(body["hidden"])
+            hidden = set(live(browser, assessment.id, dimension.code)["hidden"])
             answered += 1
     assert answered == len(framework.questions) - len(hidden)
     scored = assessments.live_score(db.session.get(Assessment, assessment.id))
@@ -209,7 +221,8 @@ def test_show_if_questions_appear_and_disappear_and_a_hidden_answer_is_kept_but_
     assert " hidden>" in follow_up.split("\n")[0]  # hidden until CY-03 is yes
     assert '"q": "CY-03"' in follow_up  # its condition, for the page's script
 
-    shown = autosave(browser, assessment.id, "CY-03", "yes").get_json()
+    assert autosave(browser, assessment.id, "CY-03", "yes").status_code == 200
+    shown = live(browser, assessment.id, "CYBR")
     assert "CY-04" not in shown["hidden"]
     assert (
         " hidden>"
@@ -220,7 +233,8 @@ def test_show_if_questions_appear_and_disappear_and_a_hidden_answer_is_kept_but_
     assert autosave(browser, assessment.id, "CY-04", "c").status_code == 200
     required_with_follow_up = shown["progress"]["sections"]["CYBR"]["required"]
 
-    hidden = autosave(browser, assessment.id, "CY-03", "no", base_version=1).get_json()
+    assert autosave(browser, assessment.id, "CY-03", "no", base_version=1).status_code == 200
+    hidden = live(browser, assessment.id, "CYBR")
     assert "CY-04" in hidden["hidden"]
     assert hidden["progress"]["sections"]["CYBR"]["required"] == required_with_follow_up - 1
     assert record(assessment.id, "CY-04").value == "c"  # kept …
@@ -229,7 +243,8 @@ def test_show_if_questions_appear_and_disappear_and_a_hidden_answer_is_kept_but_
     assert "CY-04" not in assessments.missing_answers(scored.framework, scored.result, scored.records)
 
     # Shown again, the kept answer is back.
-    again = autosave(browser, assessment.id, "CY-03", "yes", base_version=2).get_json()
+    assert autosave(browser, assessment.id, "CY-03", "yes", base_version=2).status_code == 200
+    again = live(browser, assessment.id, "CYBR")
     assert "CY-04" not in again["hidden"]
     assert assessments.live_score(db.session.get(Assessment, assessment.id)).result.question("CY-04").counted
 
@@ -237,19 +252,25 @@ def test_show_if_questions_appear_and_disappear_and_a_hidden_answer_is_kept_but_
 # --- autosave ------------------------------------------------------------------------------------------
 
 
-def test_autosave_answers_with_the_version_the_time_and_the_live_result(app, world):
+def test_autosave_answers_with_the_version_the_time_and_the_live_result_follows(app, world):
     assessment = small_assessment(world)
     browser = logged_in(app, world.respondent_a.email)
+    before = live(browser, assessment.id, "NETW")
     body = autosave(browser, assessment.id, "NW-01", "b").get_json()
     assert body["status"] == "saved"
     assert body["version"] == 1
     assert re.fullmatch(r"\d{1,2}:\d{2}", body["saved_at"])
     assert body["message"].startswith("Đã lưu lúc")
     assert body["edited_by"] == world.respondent_a.full_name
-    assert {d["code"] for d in body["result"]["dimensions"]} == {"NETW", "CYBR", "PEOP"}
-    assert "index" in body["result"]
-    assert "level" in body["result"]
-    assert 'id="result-heading"' in body["panel_html"]
+    # The save only stores; the live result the page asks for next includes it.
+    assert "result" not in body
+    assert "panel_html" not in body
+    after = live(browser, assessment.id, "NETW")
+    assert {d["code"] for d in after["result"]["dimensions"]} == {"NETW", "CYBR", "PEOP"}
+    assert after["result"]["index"] > before["result"]["index"]
+    assert "level" in after["result"]
+    assert 'id="result-heading"' in after["panel_html"]
+    assert after["progress"]["answered"] == before["progress"]["answered"] + 1
     page = browser.get(f"/assessments/{assessment.id}/sections/NETW").get_data(as_text=True)
     assert f"{world.respondent_a.full_name}" in fieldset_of(page, "NW-01")  # last edited by
 

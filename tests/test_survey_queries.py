@@ -11,7 +11,7 @@ from sqlalchemy import event
 from roadmap.extensions import db
 from roadmap.services import assessments, evidence, frameworks
 from tests.conftest import logged_in
-from tests.test_survey import autosave, good_answer
+from tests.test_survey import autosave, good_answer, live
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +70,41 @@ def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
             assert response.status_code == 200, response.get_json()
         counts[f"save {dimension}"] = len(executed)
 
+    for dimension in (small, large):
+        with statements() as executed:
+            live(browser, assessment.id, dimension)
+        counts[f"live {dimension}"] = len(executed)
+
     assert counts[f"page {small}"] == counts[f"page {large}"], counts
+    assert counts[f"live {small}"] == counts[f"live {large}"], counts
+    assert counts[f"live {small}"] <= 12, counts
     assert counts[f"save {small}"] == counts[f"save {large}"], counts
     assert counts[f"page {small}"] <= 20, counts
-    assert counts[f"save {small}"] <= 20, counts
+    # A save only stores: the user, the assessment, the answer, its update and the assessment's.
+    assert counts[f"save {small}"] <= 8, counts
+
+
+def test_a_section_shown_again_reuses_the_markup_of_unchanged_questions_only(app, world):
+    """The fragment cache: a reload renders no question again; a changed answer renders that question
+    only, and the page shows the new answer (a changed input makes a new key, never a stale fragment)."""
+    from roadmap.web import fragments
+
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    framework = assessments.framework_of(assessment)
+    questions = [q for q in framework.questions_of("SEC") if q.show_if is None]
+    browser = logged_in(app, world.respondent_a.email)
+    page = f"/assessments/{assessment.id}/sections/SEC"
+    assert browser.get(page).status_code == 200
+
+    before = fragments.questions.misses
+    assert browser.get(page).status_code == 200
+    assert fragments.questions.misses == before  # nothing rendered again
+
+    question = questions[0]
+    state, value = good_answer(question)
+    assert autosave(browser, assessment.id, question.code, value, state=state).status_code == 200
+    before = fragments.questions.misses
+    html = browser.get(page).get_data(as_text=True)
+    assert fragments.questions.misses == before + 1  # only the changed question
+    assert world.respondent_a.full_name in html.split(f'id="q-{question.code}"')[1].split("</fieldset>")[0]

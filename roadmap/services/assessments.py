@@ -13,12 +13,14 @@ from enum import StrEnum
 from threading import Lock
 from typing import Any, TypeVar
 
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from roadmap.engine.answers import Answer, AnswerState
 from roadmap.engine.framework import Framework, Question, QuestionType
@@ -34,7 +36,7 @@ from roadmap.engine.scoring import (
     score,
     validate_answer,
 )
-from roadmap.extensions import db
+from roadmap.extensions import commit_keeping_loaded_state, db
 from roadmap.models import (
     AnswerRecord,
     Assessment,
@@ -160,7 +162,14 @@ def _carry_forward(assessment: Assessment, office: Office, cycle: Cycle, actor: 
 
 
 def framework_of(assessment: Assessment) -> Framework:
-    return frameworks.framework_of(assessment.framework_version)
+    """The assessment's framework. Framework versions never change once stored, so each app remembers which
+    framework a version id stands for and saves the row's lookup on every request."""
+    known: dict[int, Framework] = current_app.extensions.setdefault("roadmap.frameworks_by_version", {})
+    framework = known.get(assessment.framework_version_id)
+    if framework is None:
+        framework = frameworks.framework_of(assessment.framework_version)
+        known[assessment.framework_version_id] = framework
+    return framework
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -397,8 +406,18 @@ def save_answer(
         db.session.refresh(stored)
         return SaveResult(SaveStatus.CONFLICT, stored)
     _touch(assessment, actor, now)
-    db.session.commit()
-    db.session.refresh(stored)
+    commit_keeping_loaded_state()
+    # The row now holds exactly what the compare-and-set wrote: the loaded copy takes those values
+    # instead of being read back.
+    for attribute, stored_value in (
+        ("state", state),
+        ("value", value),
+        ("version", stored.version + 1),
+        ("to_confirm", False),
+        ("updated_at", now),
+        ("updated_by_id", actor.id),
+    ):
+        set_committed_value(stored, attribute, stored_value)
     return SaveResult(SaveStatus.SAVED, stored)
 
 
@@ -417,17 +436,13 @@ def _touch(assessment: Assessment, actor: User, now: dt.datetime) -> None:
 
 def evidence_codes(assessment: Assessment) -> set[str]:
     """Questions with evidence: a note, a document reference or a file."""
-    noted = db.session.scalars(
-        select(Evidence.question_code).where(
-            Evidence.assessment_id == assessment.id,
-            (func.length(func.trim(Evidence.note)) > 0)
-            | (func.length(func.trim(Evidence.document_number)) > 0),
-        )
+    noted = select(Evidence.question_code).where(
+        Evidence.assessment_id == assessment.id,
+        (func.length(func.trim(Evidence.note)) > 0) | (func.length(func.trim(Evidence.document_number)) > 0),
     )
-    filed = db.session.scalars(
-        select(EvidenceFile.question_code).where(EvidenceFile.assessment_id == assessment.id).distinct()
-    )
-    return set(noted) | set(filed)
+    filed = select(EvidenceFile.question_code).where(EvidenceFile.assessment_id == assessment.id)
+    # One statement: every save re-scores, and the score needs this set each time.
+    return set(db.session.scalars(union(noted, filed)))
 
 
 def targets_of(assessment: Assessment, framework: Framework) -> dict[str, int]:
@@ -472,16 +487,23 @@ def overrides_of(assessment: Assessment) -> tuple[dict[str, PointsOverride], dic
     assessment's result for everyone who sees it, so every score of the assessment applies them."""
     points: dict[str, PointsOverride] = {}
     levels: dict[str, LevelOverride] = {}
-    for row in db.session.scalars(
-        select(ScoreOverride)
+    # Plain rows rather than entities: every live score asks, and there are usually none.
+    rows = db.session.execute(
+        select(
+            ScoreOverride.kind,
+            ScoreOverride.target_code,
+            ScoreOverride.value,
+            ScoreOverride.justification,
+            User.full_name,
+        )
+        .outerjoin(User, User.id == ScoreOverride.author_id)
         .where(ScoreOverride.assessment_id == assessment.id)
-        .options(joinedload(ScoreOverride.author))
-    ):
-        author = row.author.full_name if row.author is not None else ""
-        if row.kind == OverrideKind.POINTS:
-            points[row.target_code] = PointsOverride(row.value, row.justification, author)
+    )
+    for kind, target_code, value, justification, author in rows:
+        if kind == OverrideKind.POINTS:
+            points[target_code] = PointsOverride(value, justification, author or "")
         else:
-            levels[row.target_code] = LevelOverride(int(row.value), row.justification, author)
+            levels[target_code] = LevelOverride(int(value), justification, author or "")
     return points, levels
 
 
@@ -490,6 +512,8 @@ class Scored:
     framework: Framework
     records: dict[str, AnswerRecord]
     result: ScoreResult
+    # Everything the result was computed from: equal inputs, equal result (and equal rendered result).
+    inputs: tuple[Any, ...] = ()
 
 
 def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: str | None = None) -> Scored:
@@ -539,7 +563,7 @@ def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: s
             ),
         )
         result = dataclasses.replace(result, guidance=guides)
-    return Scored(framework, records, result)
+    return Scored(framework, records, result, (*inputs, guidance, guidance_for))
 
 
 # The engine is pure and its results immutable: the same inputs give the same result, so a page shown again

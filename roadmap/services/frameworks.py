@@ -6,6 +6,7 @@ changed content under an existing version is refused, because assessments may al
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +113,7 @@ def find(version: str, framework_key: str | None = None) -> list[FrameworkVersio
 # the (large) source is read from the database only then.
 _PARSED: dict[str, Framework] = {}
 _PARSED_LIMIT = 32
+_PARSING = threading.Lock()
 
 
 def _parse(fingerprint: str, source: str) -> Framework:
@@ -125,11 +127,16 @@ def _parse(fingerprint: str, source: str) -> Framework:
 def framework_of(row: FrameworkVersion) -> Framework:
     """The immutable framework of a stored version, parsed once per process."""
     framework = _PARSED.get(row.fingerprint)
-    if framework is None:
-        framework = _parse(row.fingerprint, row.source)
-        if len(_PARSED) >= _PARSED_LIMIT:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[row.fingerprint] = framework
+    if framework is not None:
+        return framework
+    # Threads of a fresh worker all want it at once: one parses (about a second), the others wait for it.
+    with _PARSING:
+        framework = _PARSED.get(row.fingerprint)
+        if framework is None:
+            framework = _parse(row.fingerprint, row.source)
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.pop(next(iter(_PARSED)))
+            _PARSED[row.fingerprint] = framework
     return framework
 
 

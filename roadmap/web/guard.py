@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, Office
@@ -40,10 +41,14 @@ def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Of
     return office
 
 
-def authorized_assessment(assessment_id: int, action: Action = Action.VIEW_ASSESSMENT) -> Assessment:
+def authorized_assessment(
+    assessment_id: int, action: Action = Action.VIEW_ASSESSMENT, *, with_names: bool = False
+) -> Assessment:
     """The assessment, if it exists and the current user may do `action` to it; else 404 (or 403 when the
-    user may see it but not do this, e.g. a consultant trying to edit answers)."""
-    assessment = db.session.get(Assessment, assessment_id)
+    user may see it but not do this, e.g. a consultant trying to edit answers). `with_names` loads its
+    office and cycle in the same statement, for pages that show them."""
+    options = [joinedload(Assessment.office), joinedload(Assessment.cycle)] if with_names else []
+    assessment = db.session.get(Assessment, assessment_id, options=options)
     if assessment is None:
         abort(404)
     if (

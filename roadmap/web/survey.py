@@ -10,6 +10,7 @@ script keeps the change, gets the user logged in again and sends it then.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -27,10 +28,18 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal, format_percent, format_time, get_locale
+from flask_babel import (
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+    get_timezone,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -52,11 +61,12 @@ from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
 from roadmap.engine.framework import Framework, Question, QuestionType
 from roadmap.engine.scoring import Exclusion, ScoreResult
 from roadmap.extensions import db
-from roadmap.models import AnswerRecord, Assessment, Cycle, EvidenceFile, Notification
+from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFile, Notification
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid, assessments, evidence, lifecycle, notifications, portfolio
 from roadmap.services.assessments import SaveStatus, Scored
 from roadmap.services.lifecycle import IllegalTransition
+from roadmap.web import fragments
 from roadmap.web.guard import authorize, authorized_assessment, authorized_office
 
 bp = Blueprint("survey", __name__)
@@ -283,21 +293,58 @@ def overview(assessment_id: int) -> str:
 # --- section pages -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class QuestionView:
     """Everything the page shows about one question."""
 
     question: Question
-    form: QuestionForm
+    form: QuestionForm | None  # None when the question's markup comes from the fragment cache
     record: AnswerRecord | None
     hidden: bool
     evidence_needed: bool  # the answer claims enough to need evidence, and has none
     discounted: bool
     editor: str | None
     note_present: bool
+    note: Evidence | None
     files: list[EvidenceFile]
     comments: list[Any]
     conflict: AnswerRecord | None  # a colleague's newer answer, when a form save met one
+    cache_key: tuple[Any, ...] | None = None  # where the rendered markup is kept (pages without errors)
+    cached: Markup | None = None
+
+
+def _fragment_key(
+    view: QuestionView, assessment: Assessment, editable: bool, framework: Framework
+) -> tuple[Any, ...]:
+    """Every input of a question block (see templates/survey/_question.html), so that a fragment rendered
+    once serves again only for exactly the same inputs."""
+    record, note = view.record, view.note
+    return (
+        framework.fingerprint,
+        str(get_locale()),
+        str(get_timezone()),
+        request.script_root,
+        assessment.id,
+        view.question.code,
+        editable,
+        view.hidden,
+        view.evidence_needed,
+        view.discounted,
+        view.editor,
+        view.note_present,
+        None
+        if record is None
+        else (
+            record.state,
+            json.dumps(record.value, sort_keys=True),
+            record.version,
+            record.to_confirm,
+            record.updated_at,
+        ),
+        None if note is None else (note.note, note.document_number, note.document_date),
+        tuple((f.id, f.original_name, f.size) for f in view.files),
+        tuple((c.id, c.body, c.author.full_name if c.author else None, c.created_at) for c in view.comments),
+    )
 
 
 def _question_labels(framework: Framework) -> dict[str, str]:
@@ -349,33 +396,43 @@ def _render_section(
     questions = framework.questions_of(dimension)
     codes = [question.code for question in questions]
     backing = evidence.of_questions(assessment, codes)
-    if form is None:
-        form = section_form(framework, dimension, _locale(), scored.records, backing.notes)
     editors = assessments.user_names(
         scored.records[code].updated_by_id for code in codes if code in scored.records
     )
     comments = assessments.review_comments(assessment, current_user)
     outcomes = {outcome.code: outcome for outcome in result.questions}
+    editable = _may_edit(assessment)
+    # A page shown as stored (not a rejected post, no conflict) takes unchanged questions' markup from the
+    # fragment cache; the form is built only when some question must be rendered.
+    from_storage = form is None and not conflicts
     views = []
     for question in questions:
         record = scored.records.get(question.code)
         outcome = outcomes[question.code]
         note = backing.notes.get(question.code)
-        views.append(
-            QuestionView(
-                question=question,
-                form=form.question(question.code),
-                record=record,
-                hidden=outcome.exclusion is Exclusion.HIDDEN,
-                evidence_needed=outcome.evidence_required and not outcome.has_evidence,
-                discounted=outcome.evidence_discounted,
-                editor=editors.get(record.updated_by_id) if record and record.updated_by_id else None,
-                note_present=note is not None and not note.is_empty,
-                files=backing.files.get(question.code, []),
-                comments=comments.get(question.code, []),
-                conflict=record if question.code in conflicts else None,
-            )
+        view = QuestionView(
+            question=question,
+            form=None,
+            record=record,
+            hidden=outcome.exclusion is Exclusion.HIDDEN,
+            evidence_needed=outcome.evidence_required and not outcome.has_evidence,
+            discounted=outcome.evidence_discounted,
+            editor=editors.get(record.updated_by_id) if record and record.updated_by_id else None,
+            note_present=note is not None and not note.is_empty,
+            note=note,
+            files=backing.files.get(question.code, []),
+            comments=comments.get(question.code, []),
+            conflict=record if question.code in conflicts else None,
         )
+        if from_storage:
+            view.cache_key = _fragment_key(view, assessment, editable, framework)
+            view.cached = fragments.questions.get(view.cache_key)
+        views.append(view)
+    if any(view.cached is None for view in views):
+        if form is None:
+            form = section_form(framework, dimension, _locale(), scored.records, backing.notes)
+        for view in views:
+            view.form = form.question(view.question.code)
     # Answers that this section's conditions read from earlier sections, as the engine sees them (hidden
     # answers are invisible to conditions), so that the script evaluates show_if like the server.
     context = {}
@@ -403,7 +460,9 @@ def _render_section(
         previous=dimensions[position - 1] if position > 0 else None,
         following=dimensions[position + 1] if position + 1 < len(dimensions) else None,
         policies={policy.code: policy.title.get(_locale()) for policy in framework.policies},
-        editable=_may_edit(assessment),
+        editable=editable,
+        remember=_remember_fragment,
+        has_errors=[view for view in views if view.form is not None and view.form.errors],
         labels=_question_labels(framework),
         text_max_length=assessments.TEXT_MAX_LENGTH,
         note_max_length=evidence.NOTE_MAX_LENGTH,
@@ -412,16 +471,22 @@ def _render_section(
         client_condition=client_condition,
         record_text=record_text,
         answer_text=answer_text,
-        delete_form=FileDeleteForm(),
+        panel_html=_result_panel(assessment, scored, dimension),
         status_labels=lifecycle.STATUS_LABELS,
         focus=dimension,
     ), status
 
 
+def _remember_fragment(view: QuestionView, markup: Markup) -> Markup:
+    if view.cache_key is not None:
+        fragments.questions.put(view.cache_key, markup)
+    return markup
+
+
 @bp.route("/assessments/<int:assessment_id>/sections/<dimension>")
 @login_required
 def section(assessment_id: int, dimension: str) -> tuple[str, int]:
-    assessment = authorized_assessment(assessment_id)
+    assessment = authorized_assessment(assessment_id, with_names=True)
     _dimension_or_404(assessments.framework_of(assessment), dimension)
     return _render_section(assessment, dimension)
 
@@ -559,6 +624,36 @@ def _result_summary(framework: Framework, result: ScoreResult) -> dict[str, Any]
     }
 
 
+def _result_panel(assessment: Assessment, scored: Scored, focus: str | None) -> Markup:
+    """The live result panel, rendered once for each state of the result (fragment cache)."""
+    key = (
+        "panel",
+        scored.inputs,
+        assessment.id,
+        focus,
+        str(get_locale()),
+        str(get_timezone()),
+        request.script_root,
+    )
+    panel = fragments.results.get(key)
+    if panel is None:
+        panel = fragments.results.put(
+            key,
+            # The output of our own template, escaped by its autoescaping: safe to embed as it is.
+            Markup(  # noqa: S704
+                render_template(
+                    "survey/_result_panel.html",
+                    assessment=assessment,
+                    framework=scored.framework,
+                    result=scored.result,
+                    focus=focus,
+                    answer_text=answer_text,
+                )
+            ),
+        )
+    return panel
+
+
 def _live_payload(assessment: Assessment, focus: str) -> dict[str, Any]:
     """What the page refreshes after every save: visibility, progress, evidence flags and the live result."""
     scored: Scored = assessments.live_score(assessment, guidance_for=focus)
@@ -582,14 +677,7 @@ def _live_payload(assessment: Assessment, focus: str) -> dict[str, Any]:
             required=sum(s.required for s in sections),
         ),
         "result": _result_summary(framework, result),
-        "panel_html": render_template(
-            "survey/_result_panel.html",
-            assessment=assessment,
-            framework=framework,
-            result=result,
-            focus=focus,
-            answer_text=answer_text,
-        ),
+        "panel_html": _result_panel(assessment, scored, focus),
         "assessment_status": assessment.status,
     }
 
@@ -690,7 +778,8 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
         "message": _("Saved at %(time)s", time=saved_at),
         "edited_by": current_user.full_name,
         "meta": _last_edited(current_user.full_name, when),
-        **_live_payload(assessment, _focus(framework, payload, question.dimension)),
+        # The live result is not re-computed here: the page asks /live once a burst of saves is over.
+        "assessment_status": assessment.status,
     }
     return _json(200, saved.status.value, **body)
 
@@ -732,8 +821,19 @@ def save_evidence(assessment_id: int) -> tuple[Response, int]:
         question=question.code,
         saved_at=saved_at,
         message=_("Saved at %(time)s", time=saved_at),
-        **_live_payload(assessment, _focus(framework, payload, question.dimension)),
     )
+
+
+@bp.route("/assessments/<int:assessment_id>/live")
+@json_login_required
+def live(assessment_id: int) -> tuple[Response, int]:
+    """The live result as the answers stand: visibility, progress, evidence flags, the result panel.
+    Saves only store; the page asks for this once its queue of changes is sent, so a respondent typing
+    through ten answers costs ten cheap saves and one scoring, not ten."""
+    assessment = authorized_assessment(assessment_id)
+    framework = assessments.framework_of(assessment)
+    focus = _focus(framework, {"section": request.args.get("section")}, framework.dimensions[0].code)
+    return _json(200, "ok", **_live_payload(assessment, focus))
 
 
 # --- files ---------------------------------------------------------------------------------------------

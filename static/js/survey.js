@@ -343,6 +343,37 @@
       sending = false;
       showPending();
     }
+    if (liveStale && !sending && Object.keys(readQueue()).length === 0) {
+      refreshLive();
+    }
+  }
+
+  // The live result (panel, progress, evidence flags) is computed once the queue is empty, not per save.
+  var liveStale = false;
+  var liveLoading = false;
+
+  async function refreshLive() {
+    if (liveLoading || !data.liveUrl) { return; }
+    liveLoading = true;
+    liveStale = false;
+    try {
+      var response = await fetch(data.liveUrl, {
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { Accept: "application/json" }
+      });
+      var reply = await readJSON(response);
+      if (response.ok && reply && reply.status === "ok") {
+        applyLive(reply);
+      }
+    } catch (error) {
+      liveStale = true; // offline again: asked for once the queue is sent
+    } finally {
+      liveLoading = false;
+    }
+    if (liveStale && !sending && Object.keys(readQueue()).length === 0) {
+      refreshLive();
+    }
   }
 
   async function send(key, entry) {
@@ -437,7 +468,7 @@
       }
     }
     clearError(entry.question);
-    applyLive(reply);
+    liveStale = true;
     say(reply.message);
   }
 
