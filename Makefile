@@ -57,8 +57,11 @@ typecheck: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev translations lint typecheck
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The web part drives gunicorn with wrk (Debian's package, installed here when missing); with
+# TEST_POSTGRES_URL set, the web figures are measured on PostgreSQL too.
 bench: $(VENV)/.installed-dev
 	mkdir -p build
+	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || sudo apt-get install -y -q wrk)
 	$(BIN)/python -m bench
 
 clean:
