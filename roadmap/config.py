@@ -61,6 +61,12 @@ def from_environment(
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
 
+    upload_storage = env.get("UPLOAD_STORAGE", "local").strip().lower() or "local"
+    if upload_storage not in {"local", "shared"}:
+        raise ConfigurationError(f"UPLOAD_STORAGE must be 'local' or 'shared', not {upload_storage!r}.")
+    if upload_storage == "shared" and not env.get("EVIDENCE_UPLOAD_DIR"):
+        raise ConfigurationError("UPLOAD_STORAGE=shared needs EVIDENCE_UPLOAD_DIR (the mounted volume).")
+
     return {
         "ROADMAP_ENV": mode,
         "PRODUCTION": production,
@@ -85,6 +91,8 @@ def from_environment(
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Evidence files live outside static/, under random names; a shared volume in the scale-out shape.
         "EVIDENCE_UPLOAD_DIR": env.get("EVIDENCE_UPLOAD_DIR") or None,
+        # `local` (created when missing) or `shared` (a mounted volume that must exist): services.storage.
+        "UPLOAD_STORAGE": upload_storage,
         "CONSULTANT_DEPARTMENT": env.get("ROADMAP_DEPARTMENT", "Cục Bưu điện Trung ương"),
     }
 
