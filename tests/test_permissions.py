@@ -165,6 +165,9 @@ EXPECTED: dict[str, Expectation] = {
     "review.judge_evidence": roadmap_edit(400),
     "review.override_level": roadmap_edit(400),
     "review.clear_override": roadmap_edit(400),
+    # Health probes (issue 10): no login, the same answer for everyone.
+    "health.healthz": lambda role, scope: 200,
+    "health.readyz": lambda role, scope: 200,
 }
 
 
