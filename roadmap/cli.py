@@ -149,7 +149,20 @@ def framework_export(version: str, framework_key: str | None, output: str | None
         click.echo(text, nl=False)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more jobs.")
+def worker(burst: bool) -> None:
+    """Run background jobs (exports, reports) from the Redis queue; one job at a time per process."""
+    from roadmap.services import jobs
+
+    if not current_app.config.get("REDIS_URL"):
+        click.echo("error: REDIS_URL is not set: without Redis, jobs run in the web process.", err=True)
+        raise SystemExit(1)
+    jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(framework_cli)
+    app.cli.add_command(worker)
