@@ -8,8 +8,11 @@ import csv
 import io
 import os
 import re
+import subprocess
+import sys
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -251,3 +254,52 @@ def test_on_redis_an_unreachable_queue_fails_the_job_at_once(app, world, uploads
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     job = _job("test-flaky", world.consultant, fail_times=0)
     assert (job.status, job.reason) == ("failed", jobs.QUEUE_DOWN)
+
+
+def test_flask_worker_runs_the_queued_export(app, world, redis_mode, database_url, uploads):
+    """The real command, in its own process, as a worker host runs it: `flask worker --burst`."""
+    job = jobs.enqueue(
+        "cycle-export",
+        {"cycle": world.cycle.id, "fmt": "csv", "part": "scores"},
+        requested_by=world.consultant,
+    )
+    assert job.status == "queued"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"FLASK_APP"}},
+        "SECRET_KEY": "w" * 40,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": app.config["REDIS_URL"],
+        "JOB_QUEUE": app.config["JOB_QUEUE"],
+        "EVIDENCE_UPLOAD_DIR": str(uploads),
+    }
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "worker", "--burst"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    job = _fresh(job.id)
+    assert (job.status, job.attempts) == ("ready", 1), job.reason
+    with jobs.open_result(job) as handle:
+        assert handle.read().decode("utf-8-sig").splitlines()[1].startswith("VPA,")
+
+
+def test_flask_worker_refuses_to_start_without_redis(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"FLASK_APP", "REDIS_URL"}}
+    env.update(SECRET_KEY="w" * 40, DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}")
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "worker", "--burst"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "REDIS_URL is not set" in result.stderr
