@@ -161,8 +161,23 @@ def worker(burst: bool) -> None:
     jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
 
 
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=0), default=7, show_default=True)
+def jobs_purge(days: int) -> None:
+    """Forget finished jobs older than DAYS and delete their result files."""
+    import datetime as dt
+
+    from roadmap.services import jobs
+
+    click.echo(f"Purged {jobs.purge(dt.timedelta(days=days))} finished jobs.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(framework_cli)
     app.cli.add_command(worker)
+    app.cli.add_command(jobs_cli)

@@ -179,6 +179,29 @@ def test_a_requester_who_lost_the_right_gets_a_refusal(app, world, uploads):
     assert job.reason == "The account that asked for this job is no longer active."
 
 
+def test_purge_forgets_old_finished_jobs_and_their_files(app, world, uploads):
+    import datetime as dt
+
+    from roadmap.models import utcnow
+    from roadmap.services import storage
+
+    old = _job("test-flaky", world.consultant, fail_times=0)
+    recent = _job("test-flaky", world.consultant, fail_times=0)
+    old_key = old.result_key
+    old.finished_at = utcnow() - dt.timedelta(days=8)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "purge", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 finished jobs." in result.output
+    db.session.rollback()
+    assert db.session.get(Job, old.id) is None
+    assert db.session.get(Job, recent.id) is not None
+    store = storage.LocalStorage(uploads)
+    assert not store.exists(old_key)
+    assert store.exists(recent.result_key)
+
+
 # --- on RQ, with the CI machine's Redis and a real worker -------------------------------------------------
 
 

@@ -22,6 +22,7 @@ right since), and raise `JobFailure(N_("..."))` for a refusal that a retry canno
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 import logging
@@ -246,6 +247,29 @@ def perform_attempt(job_id: str) -> bool:
     job.finished_at = utcnow()
     db.session.commit()
     return False
+
+
+def purge(older_than: dt.timedelta) -> int:
+    """Forget finished jobs older than this, and delete their result files; returns how many.
+
+    Run from cron (`flask jobs purge --days 7`): prepared exports are copies of data that stays in the
+    database, and would otherwise pile up in upload storage."""
+    cutoff = utcnow() - older_than
+    finished = list(
+        db.session.scalars(
+            select(Job).where(
+                Job.status.in_([JobStatus.READY.value, JobStatus.FAILED.value]), Job.finished_at < cutoff
+            )
+        )
+    )
+    keys = [job.result_key for job in finished if job.result_key]
+    for job in finished:
+        db.session.delete(job)
+    db.session.commit()
+    store = storage_module.storage()
+    for key in keys:  # after the commit: a row never points at a deleted file
+        store.delete(key)
+    return len(finished)
 
 
 def _finish_failed(job_id: str, reason: str) -> None:
