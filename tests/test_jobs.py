@@ -215,8 +215,14 @@ def redis_mode(app, uploads):
     app.config.update(REDIS_URL=url, JOB_QUEUE=f"test-{uuid.uuid4().hex[:8]}")
     connection = jobs.redis_connection(url)
     yield connection
+    # Leave the shared Redis as it was: the queue's keys and those of every job of this test.
+    db.session.rollback()
+    for job_id in db.session.scalars(select(Job.id)):
+        for key in connection.scan_iter(f"rq:*{job_id}*"):
+            connection.delete(key)
     for key in connection.scan_iter(f"*{app.config['JOB_QUEUE']}*"):
         connection.delete(key)
+    connection.srem("rq:queues", f"rq:queue:{app.config['JOB_QUEUE']}")
     connection.close()
 
 
