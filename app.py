@@ -67,6 +67,8 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from roadmap.web.admin import bp as admin_bp
     from roadmap.web.auth import bp as auth_bp
+    from roadmap.web.health import bp as health_bp
+    from roadmap.web.jobs import bp as jobs_bp
     from roadmap.web.main import bp as main_bp
     from roadmap.web.review import bp as review_bp
     from roadmap.web.roadmaps import bp as roadmaps_bp
@@ -78,6 +80,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(jobs_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -149,7 +149,35 @@ def framework_export(version: str, framework_key: str | None, output: str | None
         click.echo(text, nl=False)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more jobs.")
+def worker(burst: bool) -> None:
+    """Run background jobs (exports, reports) from the Redis queue; one job at a time per process."""
+    from roadmap.services import jobs
+
+    if not current_app.config.get("REDIS_URL"):
+        click.echo("error: REDIS_URL is not set: without Redis, jobs run in the web process.", err=True)
+        raise SystemExit(1)
+    jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=0), default=7, show_default=True)
+def jobs_purge(days: int) -> None:
+    """Forget finished jobs older than DAYS and delete their result files."""
+    import datetime as dt
+
+    from roadmap.services import jobs
+
+    click.echo(f"Purged {jobs.purge(dt.timedelta(days=days))} finished jobs.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(framework_cli)
+    app.cli.add_command(worker)
+    app.cli.add_command(jobs_cli)

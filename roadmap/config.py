@@ -61,6 +61,12 @@ def from_environment(
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
 
+    upload_storage = env.get("UPLOAD_STORAGE", "local").strip().lower() or "local"
+    if upload_storage not in {"local", "shared"}:
+        raise ConfigurationError(f"UPLOAD_STORAGE must be 'local' or 'shared', not {upload_storage!r}.")
+    if upload_storage == "shared" and not env.get("EVIDENCE_UPLOAD_DIR"):
+        raise ConfigurationError("UPLOAD_STORAGE=shared needs EVIDENCE_UPLOAD_DIR (the mounted volume).")
+
     return {
         "ROADMAP_ENV": mode,
         "PRODUCTION": production,
@@ -69,6 +75,9 @@ def from_environment(
         "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", "5")),
         "DATABASE_MAX_OVERFLOW": int(env.get("DATABASE_MAX_OVERFLOW", "5")),
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Background jobs (roadmap.services.jobs): the RQ queue's name and the longest a job may run.
+        "JOB_QUEUE": env.get("JOB_QUEUE", "roadmap"),
+        "JOB_TIMEOUT_SECONDS": int(env.get("JOB_TIMEOUT_SECONDS", "600")),
         "BABEL_DEFAULT_LOCALE": env.get("ROADMAP_DEFAULT_LOCALE", "vi"),
         "BABEL_DEFAULT_TIMEZONE": env.get("ROADMAP_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
@@ -85,6 +94,8 @@ def from_environment(
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Evidence files live outside static/, under random names; a shared volume in the scale-out shape.
         "EVIDENCE_UPLOAD_DIR": env.get("EVIDENCE_UPLOAD_DIR") or None,
+        # `local` (created when missing) or `shared` (a mounted volume that must exist): services.storage.
+        "UPLOAD_STORAGE": upload_storage,
         "CONSULTANT_DEPARTMENT": env.get("ROADMAP_DEPARTMENT", "Cục Bưu điện Trung ương"),
     }
 

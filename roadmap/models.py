@@ -552,3 +552,38 @@ class EvidenceReview(db.Model):  # type: ignore[name-defined,misc]
     @property
     def verified(self) -> bool:
         return self.verdict == EvidenceVerdict.VERIFIED
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class Job(db.Model):  # type: ignore[name-defined,misc]
+    """Work done away from the request (a batch export, a PDF render): its status for the requester, seen
+    alike by every app host and worker; the result itself is a file in upload storage under `result_key`."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'ready', 'failed')", name="status_known"),
+        CheckConstraint("status <> 'ready' OR result_key IS NOT NULL", name="ready_has_result"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex: also the RQ job id
+    kind: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result_key: Mapped[str | None] = mapped_column(String(64))
+    result_name: Mapped[str | None] = mapped_column(String(255))
+    result_type: Mapped[str | None] = mapped_column(String(128))
+    result_size: Mapped[int | None] = mapped_column(Integer)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    requested_by: Mapped[User] = relationship()

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, ConsultantAssignment, Office, Role, User
+from roadmap.models import Assessment, AssessmentStatus, ConsultantAssignment, Job, Office, Role, User
 
 
 class Action(StrEnum):
@@ -36,6 +36,7 @@ class Action(StrEnum):
     REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
     VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
     EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
+    VIEW_JOB = "job.view"  # a background job's status and result: the user who asked for it only
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
@@ -62,13 +63,17 @@ _ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
 }
 
 
-def permits(user: User, action: Action, target: Office | Assessment | None = None) -> bool:
+def permits(user: User, action: Action, target: Office | Assessment | Job | None = None) -> bool:
     if not user.is_authenticated or not user.active:
         return False
     if action in _ROLE_ACTIONS:
         return user.role_enum in _ROLE_ACTIONS[action]
     if target is None:
         return False
+    if isinstance(target, Job):
+        # A job's result was made with its requester's rights (an export of the offices they see): it is
+        # theirs alone, administrators included.
+        return action is Action.VIEW_JOB and target.requested_by_id == user.id
     # Decided on the office's id: every request checks this, and the office row itself is not needed.
     office_id = target.id if isinstance(target, Office) else target.office_id
     if action in _OWN_OFFICE_ONLY:

@@ -93,6 +93,7 @@ PAGES = {
         "/review/portfolio",
         "/review/assessments/{assessment}",
         "/notifications",
+        "/jobs/{job}",  # a background job's status page (issue 10)
     ],
     "admin@example.vn": [
         "/",
@@ -135,7 +136,9 @@ def vietnamese_ui_strings() -> list[str]:
 
 
 @pytest.mark.parametrize("locale", ["vi", "en"])
-def test_every_page_renders_in_each_language_without_the_other_languages_strings(app, world, locale):
+def test_every_page_renders_in_each_language_without_the_other_languages_strings(
+    app, world, locale, tmp_path
+):
     foreign_strings = english_ui_strings() if locale == "vi" else vietnamese_ui_strings()
     from roadmap.services import assessments, frameworks
 
@@ -145,7 +148,12 @@ def test_every_page_renders_in_each_language_without_the_other_languages_strings
 
     roadmaps.generate(assessment, actor=world.consultant)
     db.session.commit()
+    from roadmap.services import jobs
+
+    app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    job = jobs.enqueue("cycle-export", {"cycle": world.cycle.id, "fmt": "csv"}, requested_by=world.consultant)
     ids = {
+        "job": job.id,
         "assessment": assessment.id,
         "office_a": world.office_a.id,
         "office_b": world.office_b.id,

@@ -167,6 +167,21 @@ EXPECTED: dict[str, Expectation] = {
     "review.judge_evidence": roadmap_edit(400),
     "review.override_level": roadmap_edit(400),
     "review.clear_override": roadmap_edit(400),
+    # Background jobs (issue 10): preparing a cycle export is the portfolio's (without a cycle: 404); a job's
+    # status and result are its requester's only (the matrix's consultant asked for the "own" job).
+    "review.portfolio_export_job": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 404),
+    "jobs.status": lambda role, scope: (
+        302 if role is None else (200 if (role, scope) == (CONSULTANT, "own") else 404)
+    ),
+    "jobs.status_json": lambda role, scope: (
+        302 if role is None else (200 if (role, scope) == (CONSULTANT, "own") else 404)
+    ),
+    "jobs.download": lambda role, scope: (
+        302 if role is None else (200 if (role, scope) == (CONSULTANT, "own") else 404)
+    ),
+    # Health probes (issue 10): no login, the same answer for everyone.
+    "health.healthz": lambda role, scope: 200,
+    "health.readyz": lambda role, scope: 200,
 }
 
 
@@ -191,6 +206,7 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "assessment_id": [("own", survey["own"].id), ("foreign", survey["foreign"].id)],
         "dimension": ["NETW"],
         "file_id": [("own", survey["own_file"].id), ("foreign", survey["foreign_file"].id)],
+        "job_id": [("own", survey["own_job"].id), ("foreign", survey["foreign_job"].id)],
     }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         methods = rule.methods - {"HEAD", "OPTIONS"}
@@ -246,6 +262,15 @@ def _roadmap_of_each(objects, world):
     db.session.commit()
 
 
+def _job_of_each(objects, world, other_consultant):
+    """A finished cycle export asked for by the matrix's consultant ("own") and by another ("foreign")."""
+    from roadmap.services import jobs
+
+    params = {"cycle": world.cycle.id, "fmt": "csv"}
+    objects["own_job"] = jobs.enqueue("cycle-export", params, requested_by=world.consultant)
+    objects["foreign_job"] = jobs.enqueue("cycle-export", params, requested_by=other_consultant)
+
+
 def test_permission_matrix(app, world, tmp_path):
     spare_user = User(
         email="spare@example.vn",
@@ -268,6 +293,7 @@ def test_permission_matrix(app, world, tmp_path):
     db.session.commit()
     survey = _survey_objects(app, world, tmp_path)
     _roadmap_of_each(survey, world)
+    _job_of_each(survey, world, other_consultant)
     cases = list(_cases(app, world, spare_user, spare_assignment, survey))
 
     failures = []

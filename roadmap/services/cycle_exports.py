@@ -2,6 +2,9 @@
 
 Built on the portfolio (same offices, same reviewed results, same filters) and read in a fixed number of
 queries. Cells that a spreadsheet would run as formulas are neutralised.
+
+Also a job kind, "cycle-export" (roadmap.services.jobs): the portfolio page's "prepare export" runs it on a
+worker when Redis is configured, and the consultant downloads the file from the job's status page.
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import AnswerRecord, RoadmapPlan
+from roadmap.models import AnswerRecord, Cycle, RoadmapPlan, User
+from roadmap.policy import Action, permits
+from roadmap.services import jobs
+from roadmap.services import portfolio as portfolio_service
+from roadmap.services.jobs import N_, JobFailure, JobResult
 from roadmap.services.portfolio import Portfolio
 from roadmap.services.roadmap_exports import safe_cell
 
@@ -128,3 +135,40 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\r", " ").replace("\n", " ")
     return value
+
+
+# --- the export as a whole, and as a job -----------------------------------------------------------------
+
+FORMATS = ("csv", "xlsx")
+CSV_PARTS = ("scores", "answers", "roadmaps")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export(view: Portfolio, fmt: str, part: str = "scores") -> JobResult:
+    """One export file: a CSV part, or the XLSX workbook of the three (ValueError for anything else)."""
+    code = view.cycle.code
+    if fmt == "csv":
+        tables = {"scores": scores_table, "answers": answers_table, "roadmaps": roadmaps_table}
+        if part not in tables:
+            raise ValueError(part)
+        return JobResult(to_csv(tables[part](view)), f"{part}-{code}.csv", "text/csv")
+    if fmt == "xlsx":
+        return JobResult(to_xlsx(view), f"cycle-{code}.xlsx", XLSX_TYPE)
+    raise ValueError(fmt)
+
+
+@jobs.register("cycle-export", title=N_("Cycle export"))
+def export_job(params: dict[str, Any], user: User) -> JobResult:
+    """params: cycle (id), fmt, part, kind and status (the portfolio's filters); what the user may see."""
+    if not permits(user, Action.VIEW_REVIEW_QUEUE):
+        raise JobFailure(N_("Your account may no longer export cycle results."))
+    cycle = db.session.get(Cycle, params.get("cycle") or 0)
+    if cycle is None:
+        raise JobFailure(N_("The cycle of this export no longer exists."))
+    view = portfolio_service.build(
+        user, cycle, office_kind=params.get("kind") or None, status=params.get("status") or None
+    )
+    try:
+        return export(view, str(params.get("fmt")), str(params.get("part") or "scores"))
+    except ValueError as error:
+        raise JobFailure(N_("This export format is not known.")) from error

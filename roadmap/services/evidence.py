@@ -1,8 +1,8 @@
 """Evidence behind an answer: a note, a document reference (number and date), and files.
 
 Files are checked by their content, never by their name (an executable renamed `.pdf` is refused), kept
-outside `static/` under random names through a small storage interface (a local directory here; an object
-store can be plugged in as `app.extensions["evidence_storage"]`), and served only as attachments.
+outside `static/` under random keys through the storage interface (roadmap.services.storage: a local folder
+by default, a shared volume or an object store in the scale-out shape), and served only as attachments.
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import secrets
 import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePath
-from typing import IO, Protocol
+from pathlib import PurePath
+from typing import IO
 
-from flask import current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -27,7 +25,9 @@ from roadmap.engine.framework import Question
 from roadmap.extensions import db
 from roadmap.models import Assessment, Evidence, EvidenceFile, User, utcnow
 from roadmap.services import Invalid, Problem, audit, invalid
+from roadmap.services import storage as storage_module
 from roadmap.services.assessments import ensure_editable
+from roadmap.services.storage import Storage
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_QUESTION = 20
@@ -44,47 +44,13 @@ class FileTooLarge(Exception):  # noqa: N818 (the web layer answers it with 413)
 
 # --- storage -----------------------------------------------------------------------------------------
 
-
-class EvidenceStorage(Protocol):
-    """Where file contents live; the database keeps only the key and the metadata."""
-
-    def put(self, key: str, content: bytes) -> None: ...
-
-    def open(self, key: str) -> IO[bytes]: ...
-
-    def delete(self, key: str) -> None: ...
+# The interface and its implementations live in roadmap.services.storage; kept here under the old names.
+EvidenceStorage = Storage
+LocalStorage = storage_module.LocalStorage
 
 
-class LocalStorage:
-    """Files in a directory outside static/, fanned out by the key's first two characters."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, key: str) -> Path:
-        if not key.isalnum():  # keys are ours (hex), but never let one walk out of the root
-            raise ValueError("bad storage key")
-        return self.root / key[:2] / key
-
-    def put(self, key: str, content: bytes) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:
-            handle.write(content)
-
-    def open(self, key: str) -> IO[bytes]:
-        return open(self._path(key), "rb")
-
-    def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
-
-
-def storage() -> EvidenceStorage:
-    plugged: EvidenceStorage | None = current_app.extensions.get("evidence_storage")
-    if plugged is not None:
-        return plugged
-    root = current_app.config.get("EVIDENCE_UPLOAD_DIR") or Path(current_app.instance_path) / "uploads"
-    return LocalStorage(Path(root))
+def storage() -> Storage:
+    return storage_module.storage()
 
 
 # --- file types by content ---------------------------------------------------------------------------
@@ -321,7 +287,7 @@ def add_files(
     now = utcnow()
     try:
         for upload in uploads:
-            key = secrets.token_hex(16)
+            key = storage_module.new_key()
             store.put(key, upload.content)
             stored_keys.append(key)
             row = EvidenceFile(

@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, Office
+from roadmap.models import Assessment, Job, Office
 from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits
 from roadmap.services import audit
 
 
-def authorize(action: Action, target: Office | Assessment | None = None) -> None:
+def authorize(action: Action, target: Office | Assessment | Job | None = None) -> None:
     """Abort unless the current user may do `action` (to `target`).
 
     A refused object is answered 404, so that ids of other offices' objects reveal nothing; a refused
@@ -69,3 +69,12 @@ def authorized_assessment(
         return assessment
     authorize(action, assessment)
     return assessment
+
+
+def authorized_job(job_id: str) -> Job:
+    """The background job, if it exists and the current user asked for it; else 404."""
+    job = db.session.get(Job, job_id[:32])
+    if job is None:
+        abort(404)
+    authorize(Action.VIEW_JOB, job)
+    return job

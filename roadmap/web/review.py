@@ -33,7 +33,7 @@ from roadmap import charts
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict, OfficeKind, OverrideKind
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid, assessments, cycle_exports, evidence, lifecycle, review
+from roadmap.services import Invalid, assessments, cycle_exports, evidence, jobs, lifecycle, review
 from roadmap.services import portfolio as portfolio_service
 from roadmap.services.lifecycle import IllegalTransition
 from roadmap.web.guard import authorize, authorized_assessment
@@ -333,25 +333,38 @@ def portfolio_export(fmt: str) -> Response:
         office_kind=request.args.get("kind") or None,
         status=request.args.get("status") or None,
     )
-    if fmt == "csv":
-        part = request.args.get("part", "scores")
-        tables = {
-            "scores": cycle_exports.scores_table,
-            "answers": cycle_exports.answers_table,
-            "roadmaps": cycle_exports.roadmaps_table,
-        }
-        if part not in tables:
-            abort(400)
-        body, mimetype, name = (
-            cycle_exports.to_csv(tables[part](view)),
-            "text/csv",
-            f"{part}-{cycle.code}.csv",
-        )
-    else:
-        body = cycle_exports.to_xlsx(view)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        name = f"cycle-{cycle.code}.xlsx"
+    try:
+        result = cycle_exports.export(view, fmt, request.args.get("part", "scores"))
+    except ValueError:
+        abort(400)
+    body, mimetype, name = result.content, result.content_type, result.name
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename={secure_filename(name)}"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/portfolio/export-jobs", methods=["POST"])
+@login_required
+def portfolio_export_job() -> Response:
+    """Prepare an export as a job (on a worker when Redis is configured); then its status page."""
+    authorize(Action.VIEW_REVIEW_QUEUE)
+    cycle = db.session.get(Cycle, request.form.get("cycle", type=int) or 0)
+    if cycle is None:
+        abort(404)
+    fmt = request.form.get("fmt", "")
+    part = request.form.get("part") or "scores"
+    if fmt not in cycle_exports.FORMATS or part not in cycle_exports.CSV_PARTS:
+        abort(400)
+    job = jobs.enqueue(
+        "cycle-export",
+        {
+            "cycle": cycle.id,
+            "fmt": fmt,
+            "part": part,
+            "kind": request.form.get("kind") or None,
+            "status": request.form.get("status") or None,
+        },
+        requested_by=current_user,
+    )
+    return redirect(url_for("jobs.status", job_id=job.id), code=303)

@@ -60,7 +60,14 @@ def _enforce_session_limits() -> BaseResponse | None:
 
 
 def _force_password_change() -> BaseResponse | None:
-    allowed = {"auth.change_password", "auth.logout", "static", "main.set_locale"}
+    allowed = {
+        "auth.change_password",
+        "auth.logout",
+        "static",
+        "main.set_locale",
+        "health.healthz",
+        "health.readyz",
+    }
     if (
         current_user.is_authenticated
         and current_user.must_change_password

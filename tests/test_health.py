@@ -1,0 +1,165 @@
+"""Health probes (/healthz, /readyz) and the production server: `make serve`'s gunicorn answers /healthz."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from roadmap.extensions import db
+from tests.conftest import Browser, logged_in
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_healthz_is_ok_on_a_migrated_database_without_login_or_cookie(app):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_answers_503_when_the_schema_is_behind_the_code(app):
+    [current] = db.session.scalars(text("SELECT version_num FROM alembic_version"))
+    db.session.execute(text("UPDATE alembic_version SET version_num = 'ab1f40855daa'"))
+    db.session.commit()
+    try:
+        response = app.test_client().get("/healthz")
+        assert response.status_code == 503
+        assert response.get_json() == {"status": "fail", "reason": "migrations not at head"}
+        # Ready to serve is another question: the database answers.
+        assert app.test_client().get("/readyz").status_code == 200
+    finally:
+        db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
+        db.session.commit()
+
+
+def test_healthz_and_readyz_answer_503_when_the_database_is_unreachable(tmp_path):
+    broken = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'dir' / 'x.db'}"}
+    )
+    for url in ("/healthz", "/readyz"):
+        response = broken.test_client().get(url)
+        assert response.status_code == 503
+        body = response.get_json()
+        assert body == {"status": "fail", "reason": "database unreachable"}
+
+
+def test_healthz_on_an_empty_database_says_the_migrations_are_not_applied(tmp_path):
+    empty = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
+    response = empty.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["reason"] == "migrations not applied"
+
+
+def test_readyz_checks_redis_only_when_configured(app):
+    assert app.test_client().get("/readyz").get_json() == {"status": "ready"}
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "fail", "reason": "redis unreachable"}
+    # Liveness does not depend on Redis: restarting the app would not bring Redis back.
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_readyz_with_the_ci_redis(app):
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test Redis mode: set TEST_REDIS_URL.")
+        pytest.skip("TEST_REDIS_URL is not set (CI sets it).")
+    app.config["REDIS_URL"] = url
+    assert app.test_client().get("/readyz").status_code == 200
+
+
+def test_a_logged_in_user_gets_the_same_answer(app, world):
+    assert logged_in(app, world.consultant.email).get("/healthz").get_json() == {"status": "ok"}
+    assert Browser(app.test_client()).get("/readyz").status_code == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback, http only)
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_make_serve_gunicorn_answers_healthz(sqlite_template, tmp_path):
+    """What `make serve` runs (gunicorn --config gunicorn.conf.py from the repository), in production mode
+    on a migrated database, on a random loopback port; stopped with SIGTERM, it shuts down cleanly."""
+    database = tmp_path / "serve.db"
+    shutil.copyfile(sqlite_template, database)
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "DATABASE_", "REDIS"))},
+        "ROADMAP_ENV": "production",
+        "SECRET_KEY": "s" * 48,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+    }
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen(  # noqa: S603
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    status, body = _get(f"http://127.0.0.1:{port}/healthz?token=do-not-log-me")
+                    break
+                except OSError:
+                    assert server.poll() is None, log.read_text()
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.3)
+            assert (status, body) == (200, b'{"status":"ok"}\n')
+            assert _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
+        finally:
+            server.send_signal(signal.SIGTERM)
+            returncode = server.wait(timeout=60)
+    output_text = log.read_text()
+    assert returncode == 0, output_text
+    assert "/healthz" in output_text  # the access log has the path ...
+    assert "do-not-log-me" not in output_text  # ... and never the query string
+
+
+def test_the_postgresql_pool_is_sized_from_the_configuration(postgres_database):
+    """DATABASE_POOL_SIZE and DATABASE_MAX_OVERFLOW reach the engine of every worker process."""
+    sized = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": postgres_database,
+            "DATABASE_POOL_SIZE": 3,
+            "DATABASE_MAX_OVERFLOW": 1,
+        }
+    )
+    with sized.app_context():
+        pool = db.engine.pool
+        assert pool.size() == 3
+        assert pool._max_overflow == 1  # no public reader
+        assert pool._pre_ping is True
+        db.engine.dispose()
