@@ -5,6 +5,7 @@ Each journey uses its own demo office, so each test stands alone on the shared l
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -164,3 +165,157 @@ def test_respondent_fills_every_section_offline_too_and_submits(
     look(page, "submit-confirmation")
     page.get_by_role("button", name="Gửi bản đánh giá").click()
     expect(page.locator(".badge-submitted").first).to_be_visible()
+
+
+# --- journey 2: a consultant reviews, returns, approves, edits the roadmap, publishes --------------------
+
+CONSULTANT = "tuvan1@cbdtw.demo.vn"  # serves the Central Organisation Commission (BTCTW)
+BTCTW_RESPONDENT = "daumoi.btctw@demo.vn"
+
+
+def status_is(page: Page, status: str) -> None:
+    expect(page.locator(f".facts .badge-{status}, .survey-status .badge-{status}").first).to_be_visible()
+
+
+def comment_on(page: Page, code: str, text: str) -> None:
+    article = page.locator(f"#q-{code}")
+    article.locator("details.review-form > summary").click()
+    article.locator(f"#body-{code}").fill(text)
+    article.get_by_role("button", name="Thêm ý kiến").click()
+    expect(page.locator(f"#q-{code} .review-comment")).to_contain_text(text)
+
+
+def pick_option(select: Any, index: int) -> str:
+    values = [value for value in select.locator("option").evaluate_all("os => os.map(o => o.value)") if value]
+    value = values[index]
+    select.select_option(value)
+    return str(value)
+
+
+def test_consultant_reviews_returns_approves_edits_the_roadmap_and_publishes(
+    new_context: Any, live_app: LiveApp, look: Any
+) -> None:
+    consultant = new_context().new_page()
+    log_in(consultant, live_app, CONSULTANT)
+    consultant.get_by_role("link", name="Thẩm định", exact=True).click()
+    expect(consultant.locator("h1")).to_have_text("Hàng đợi thẩm định")
+    look(consultant, "review-queue")
+    consultant.get_by_role("link", name="Ban Tổ chức Trung ương").click()
+    status_is(consultant, "submitted")
+    consultant.get_by_role("button", name="Bắt đầu thẩm định").click()
+    status_is(consultant, "in_review")
+    look(consultant, "review-page")
+    review_url = consultant.url.split("#")[0]
+    assessment_id = int(review_url.rstrip("/").rsplit("/", 1)[1])
+
+    comment_on(consultant, "LDR-01", "Đề nghị bổ sung số, ngày quyết định phê duyệt kế hoạch.")
+    comment_on(consultant, "NET-01", "Đề nghị nêu rõ hai hướng kết nối cáp quang.")
+
+    dimension = consultant.locator("#d-SEC")
+    dimension.locator("> details.review-form > summary").click()
+    dimension.locator("#level-SEC").select_option("1")
+    dimension.locator("#lj-SEC").fill("Chưa có phương án ứng cứu sự cố được phê duyệt.")
+    dimension.locator("> details.review-form").get_by_role("button", name="Điều chỉnh").click()
+    expect(consultant.locator("#d-SEC .override")).to_contain_text(
+        "Chưa có phương án ứng cứu sự cố được phê duyệt."
+    )
+
+    consultant.locator('form[action$="/return"] textarea').fill("Đề nghị rà soát câu LDR-01 và NET-01.")
+    consultant.get_by_role("button", name="Trả lại để chỉnh sửa").click()
+    status_is(consultant, "returned")
+
+    # The office's representative reads the comments at their questions, fixes an answer and resubmits.
+    respondent = new_context().new_page()
+    log_in(respondent, live_app, BTCTW_RESPONDENT)
+    respondent.goto(f"/assessments/{assessment_id}/sections/LDR")
+    expect(respondent.locator("#q-LDR-01 .review-comment")).to_contain_text("quyết định phê duyệt kế hoạch")
+    current = respondent.locator('input[name="LDR-01-value"]:checked').get_attribute("value")
+    choose(respondent, "LDR-01", "d" if current != "d" else "e")
+    respondent.goto(f"/assessments/{assessment_id}/sections/NET")
+    expect(respondent.locator("#q-NET-01 .review-comment")).to_contain_text("hai hướng kết nối")
+    respondent.get_by_role("link", name="Tổng quan").click()
+    respondent.get_by_role("link", name="Rà soát và gửi").click()
+    respondent.get_by_role("button", name="Gửi bản đánh giá").click()
+    status_is(respondent, "submitted")
+
+    consultant.goto(review_url)
+    status_is(consultant, "submitted")
+    consultant.get_by_role("button", name="Bắt đầu thẩm định").click()
+    consultant.get_by_role("button", name="Phê duyệt và lập lộ trình").click()
+    status_is(consultant, "approved")
+
+    consultant.get_by_role("link", name="Mở lộ trình").click()
+    consultant.get_by_role("link", name="Điều chỉnh lộ trình").click()
+    look(consultant, "roadmap-edit")
+    move = consultant.locator("#edit-move")
+    moved = pick_option(move.locator('select[name="move-initiative"]'), 0)
+    pick_option(move.locator('select[name="move-quarter"]'), -1)
+    move.locator('textarea[name="move-reason"]').fill("Đơn vị đề nghị lùi do chưa bố trí được kinh phí.")
+    move.get_by_role("button", name="Dời lịch").click()
+    remove = consultant.locator("#edit-remove")
+    removed = pick_option(remove.locator('select[name="remove-initiative"]'), -1)
+    assert removed != moved
+    remove.locator('textarea[name="remove-justification"]').fill("Đơn vị đã hoàn thành nội dung này.")
+    remove.locator('textarea[name="remove-reason"]').fill("Đã thực hiện trong năm trước.")
+    remove.get_by_role("button", name="Loại khỏi lộ trình").click()
+
+    consultant.get_by_role("link", name="Lộ trình", exact=True).click()
+    expect(consultant.locator(f"#initiative-{moved}")).to_contain_text("Do chuyên gia tư vấn dời lịch")
+    removed_card = consultant.locator(f"#initiative-{removed}")
+    expect(removed_card).to_contain_text("Lý do: Đã thực hiện trong năm trước.")
+    look(consultant, "roadmap-consultant")
+
+    consultant.goto(review_url)
+    consultant.get_by_role("button", name="Công bố cho cơ quan").click()
+    status_is(consultant, "published")
+
+    consultant.get_by_role("link", name="Tổng quan các đơn vị").click()
+    look(consultant, "portfolio")
+
+
+# --- journey 3: the office reads its published result and roadmap, in both languages -----------------------
+
+
+def test_respondent_reads_results_and_roadmap_in_vietnamese_and_english(
+    new_context: Any, live_app: LiveApp, look: Any
+) -> None:
+    cycle_vi = f"Kỳ đánh giá năm {dt.date.today().year}"
+    page = new_context().new_page()
+    log_in(page, live_app, "daumoi.vptw@demo.vn")  # Văn phòng Trung ương Đảng: this cycle is published
+    page.get_by_role("link", name="Đơn vị của tôi").click()
+    current = page.locator(".office-list li", has_text=cycle_vi)
+    current.get_by_role("link", name=cycle_vi).click()
+    expect(page.locator("h1")).to_have_text(f"Bản đánh giá của Văn phòng Trung ương Đảng, {cycle_vi}")
+    status_is(page, "published")
+    expect(page.locator("#result-heading")).to_have_text("Kết quả tạm tính")
+    expect(page.locator(".result-index")).to_contain_text("/ 1000")
+    look(page, "results")
+
+    page.go_back()
+    page.locator(".office-list li", has_text=cycle_vi).get_by_role("link", name="Lộ trình").click()
+    expect(page.locator("h1")).to_have_text("Lộ trình của Văn phòng Trung ương Đảng")
+    expect(page.locator("#phases-heading")).to_have_text("Các giai đoạn")
+    first_initiative = page.locator(".initiative-card h3").first.inner_text()
+    look(page, "roadmap")
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Roadmap of Party Central Office")
+    expect(page.locator("#phases-heading")).to_have_text("Phases")
+    expect(page.get_by_role("link", name="My office")).to_be_visible()
+    look(page, "roadmap-english")
+    page.get_by_role("link", name="My office").click()
+    page.get_by_role("link", name=f"{dt.date.today().year} assessment cycle").click()
+    expect(page.locator("h1")).to_have_text(
+        f"Assessment of Party Central Office, {dt.date.today().year} assessment cycle"
+    )
+    expect(page.locator("#result-heading")).to_have_text("Live result")
+
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h1")).to_have_text(f"Bản đánh giá của Văn phòng Trung ương Đảng, {cycle_vi}")
+    page.go_back()
+    page.goto(page.url)  # the roadmap again, now in Vietnamese: the same first initiative
+    page.get_by_role("link", name="Đơn vị của tôi").click()
+    page.locator(".office-list li", has_text=cycle_vi).get_by_role("link", name="Lộ trình").click()
+    expect(page.locator(".initiative-card h3").first).to_have_text(first_initiative)
