@@ -41,20 +41,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str, *, module: bool = False) -> None:
     if os.environ.get("CI"):
-        pytest.fail(f"CI must run the browser tests: {reason}")
-    pytest.skip(f"browser tests skipped: {reason}")
+        pytest.fail(f"CI must run the browser tests: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}", allow_module_level=module)
 
 
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
-        _unavailable(f"no Chromium at {CHROMIUM} (install Debian's: apt-get install chromium)")
+        unavailable(f"no Chromium at {CHROMIUM} (install Debian's: apt-get install chromium)")
     try:
         import playwright  # noqa: F401
     except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+        unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
     return CHROMIUM
 
 
@@ -160,7 +160,7 @@ def axe_script(chromium_path: Path) -> Path:
     if not AXE_SCRIPT.exists():
         npm = shutil.which("npm")
         if npm is None:
-            _unavailable("npm is needed to install axe-core for the accessibility check")
+            unavailable("npm is needed to install axe-core for the accessibility check")
         AXE_DIR.mkdir(parents=True, exist_ok=True)
         completed = subprocess.run(  # noqa: S603 (fixed arguments)
             [
@@ -180,7 +180,7 @@ def axe_script(chromium_path: Path) -> Path:
             check=False,
         )
         if completed.returncode != 0 or not AXE_SCRIPT.exists():
-            _unavailable(f"npm could not install axe-core@{AXE_VERSION}: {completed.stderr[-500:]}")
+            unavailable(f"npm could not install axe-core@{AXE_VERSION}: {completed.stderr[-500:]}")
     return AXE_SCRIPT
 
 
