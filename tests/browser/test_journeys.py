@@ -9,8 +9,6 @@ import datetime as dt
 import re
 from typing import Any
 
-import pytest
-
 from tests.browser.conftest import PHONE, LiveApp, unavailable
 
 try:
