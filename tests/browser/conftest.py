@@ -138,17 +138,32 @@ def chromium(chromium_path: Path) -> Iterator[Any]:
 def new_context(chromium: Any, live_app: LiveApp) -> Iterator[Any]:
     """Browser contexts (own cookies and storage each), in Vietnamese; closed after the test."""
     contexts: list[Any] = []
+    problems: list[str] = []
+
+    def watch(page: Any) -> None:
+        # A script error or a refusal by the Content Security Policy is a bug a person would meet.
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{page.url}: {message.text}")
+                if message.type == "error" and "Refused to" in message.text
+                else None
+            ),
+        )
 
     def open_context(**options: Any) -> Any:
         settings = {"base_url": live_app.url, "locale": "vi-VN", "viewport": DESKTOP, **options}
         context = chromium.new_context(**settings)
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("page", watch)
         contexts.append(context)
         return context
 
     yield open_context
     for context in contexts:
         context.close()
+    assert problems == [], "script errors or CSP refusals in the pages: " + "; ".join(problems)
 
 
 # --- screenshots and axe-core ----------------------------------------------------------------------------
