@@ -161,6 +161,8 @@ def test_respondent_fills_every_section_offline_too_and_submits(
     small = phone.new_page()
     small.goto(page.url)
     look(small, "survey-section-phone", phone=True)
+    # Usable on a phone: nothing wider than the screen, so no sideways scrolling.
+    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     page.get_by_role("link", name="Tổng quan").click()
     look(page, "results-draft")
