@@ -115,6 +115,16 @@ def test_respondent_fills_every_section_offline_too_and_submits(
     expect(later).to_be_hidden()
     answer_question(page, page.locator("#q-LDR-01"), answers)
     expect(later).to_be_visible()
+
+    # Keyboard only: Space picks an option, the arrow key moves to the next; each is saved at once.
+    page.locator("#LDR-02-value-0").focus()
+    with page.expect_response(is_answer_save):
+        page.keyboard.press("Space")
+    with page.expect_response(is_answer_save):
+        page.keyboard.press("ArrowDown")
+    expect(page.locator("#LDR-02-value-1")).to_be_checked()
+    expect(page.locator("[data-save-state]")).to_have_text(SAVED)
+    answers["LDR-02"] = ("checked", [page.locator("#LDR-02-value-1").get_attribute("value")])
     fill_visible_questions(page, answers)
 
     sections = 1
