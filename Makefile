@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test bench lint format typecheck translations translations-update db demo clean
+.PHONY: run serve test test-browser bench lint format typecheck translations translations-update db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,15 @@ format: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy --strict roadmap/engine
 
+CHROMIUM_PATH ?= /usr/bin/chromium
+
 test: $(VENV)/.installed-dev translations lint typecheck
+	@test -x "$(CHROMIUM_PATH)" || echo "*** No Chromium at $(CHROMIUM_PATH): the browser tests (tests/browser) are SKIPPED (apt-get install chromium). ***"
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The real-browser journeys alone (Debian's Chromium, Playwright, axe-core); screenshots in build/screenshots/.
+test-browser: $(VENV)/.installed-dev translations
+	$(BIN)/python -m pytest -q tests/browser $(PYTEST_ARGS)
 
 # The web part drives gunicorn with wrk (Debian's package, installed here when missing); with
 # TEST_POSTGRES_URL set, the web figures are measured on PostgreSQL too.

@@ -291,3 +291,26 @@ def test_review_notifications_read_as_sentences_in_the_readers_language(app):
         refresh()
         assert "2026" in notifications.text(notice)
         assert "assessment.returned" not in notifications.text(notice)
+
+
+def test_each_review_form_posts_one_target_as_a_browser_sends_it(app, world, submitted):
+    """A browser sends every field of a form, in order; a second, empty `question` (or `dimension`, `kind`)
+    before the real one made a comment at a question a general one and refused overrides."""
+    import re
+
+    consultant = logged_in(app, world.consultant.email)
+    assert status_post(consultant, submitted.id, "start").status_code == 302
+    page = consultant.get(f"/review/assessments/{submitted.id}").get_data(as_text=True)
+    forms = re.findall(
+        r'<form method="post" action="[^"]*/(comments|evidence|overrides/\w+)"(.*?)</form>', page, re.S
+    )
+    assert forms
+    for action, body in forms:
+        names = re.findall(
+            r'<input[^>]*type="hidden"[^>]*name="(\w+)"|<input[^>]*name="(\w+)"[^>]*type="hidden"', body
+        )
+        hidden = [a or b for a, b in names]
+        assert len(hidden) == len(set(hidden)), (action, hidden)
+        fields = dict(re.findall(r'name="(question|dimension|kind|target)"[^>]*value="([^"]*)"', body))
+        if action != "comments" or fields.get("question"):
+            assert all(fields.values()), (action, fields)
