@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus, AuditEvent, ReportSettingsRecord
 from roadmap.models import RoadmapEditKind as K
-from roadmap.services import assessments, frameworks, lifecycle, report_settings, roadmaps
+from roadmap.services import assessments, evidence, frameworks, lifecycle, report_settings, roadmaps
 from tests.conftest import isolated, logged_in
 from tests.test_roadmaps import SMALL, TODAY, WORST, answer, edit
 
@@ -234,6 +234,32 @@ def test_legal_references_are_cited_in_full_first_and_short_after(app, world, pu
 
 def all_cells(table):
     return "\n".join(cell.text for row in table.rows for cell in row.cells)
+
+
+def test_typed_text_is_kept_as_literal_text_and_nothing_points_outside(app, world, assessment):
+    """Markup and links typed into evidence notes stay text; characters XML cannot hold are dropped rather
+    than breaking the document; the file has no external relationship (nothing for Word to fetch)."""
+    for code, value in WORST.items():
+        answer(assessment, world.respondent_a, code, value)
+    payload = '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd">'
+    note = f"Biên bản\x01 kiểm tra\x0b {payload} url(http://169.254.169.254/)"
+    question = assessments.framework_of(assessment).question("NW-01")
+    evidence.save_text(
+        assessment, question, evidence.parse_text(note, "12/QĐ-VPA", "2026-03-05"), actor=world.respondent_a
+    )
+    db.session.commit()
+    assert "\x01" in evidence.of_questions(assessment, ["NW-01"]).notes["NW-01"].note  # stored as typed
+    response, document = docx_of(logged_in(app, "consultant@example.vn"), assessment)
+    row = next(r for t in document.tables for r in t.rows if r.cells[0].text == "NW-01")
+    assert (
+        row.cells[3].text
+        == f"12/QĐ-VPA ngày 05/03/2026; Biên bản kiểm tra {payload} url(http://169.254.169.254/)"
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    for name in archive.namelist():
+        if name.endswith(".rels"):
+            assert b'TargetMode="External"' not in archive.read(name), name
+    assert not any("etc/passwd" in name for name in archive.namelist())
 
 
 # --- who may download, and bad requests ----------------------------------------------------------------

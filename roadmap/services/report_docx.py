@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from flask_babel import force_locale, format_date, format_decimal, format_percent
+from flask_babel import force_locale, format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
@@ -178,9 +179,9 @@ class _Writer:
         for name in ("Title", "Caption", "List Bullet", "Table Grid"):
             _font(doc.styles[name], BODY_PT if name != "Caption" else TABLE_PT)
         core = doc.core_properties
-        core.title = self._title()
-        core.subject = self._office_name()
-        core.author = self.c.settings.issuing_body
+        core.title = xml_safe(self._title())
+        core.subject = xml_safe(self._office_name())
+        core.author = xml_safe(self.c.settings.issuing_body)
         core.language = self.locale
         core.created = dt.datetime.combine(self.c.day, dt.time())
 
@@ -677,7 +678,7 @@ class _Writer:
     def _styled(self, words: str, style: str) -> Paragraph:
         """A paragraph in a style of the document, by id: python-docx's lookup by name scans every style
         on each call, which costs more than the rest of the report."""
-        paragraph = self.doc.add_paragraph(words)
+        paragraph = self.doc.add_paragraph(xml_safe(words))
         paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = self.style_ids[style]
         return paragraph
 
@@ -686,7 +687,7 @@ class _Writer:
         return self._styled(words, f"Heading {level}")
 
     def _para(self, words: str) -> Paragraph:
-        paragraph = self.doc.add_paragraph(words)
+        paragraph = self.doc.add_paragraph(xml_safe(words))
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         return paragraph
 
@@ -743,6 +744,11 @@ def _answer_text(question: Question, answer: object) -> str:
     return shown.replace("“", "").replace("”", "") if shown.count("“") == 1 else shown
 
 
+def _day(day: dt.date) -> str:
+    """'05/03/2026' in Vietnamese documents, '5 March 2026' in English ones."""
+    return day.strftime("%d/%m/%Y") if str(get_locale()) == "vi" else format_date(day, "long")
+
+
 def _evidence_text(found: evidence.QuestionEvidence, code: str) -> str:
     parts = []
     note = found.notes.get(code)
@@ -750,7 +756,7 @@ def _evidence_text(found: evidence.QuestionEvidence, code: str) -> str:
         if note.document_number:
             reference = note.document_number
             if note.document_date:
-                reference += " " + _("of %(date)s", date=format_date(note.document_date))
+                reference += " " + _("of %(date)s", date=_day(note.document_date))
             parts.append(reference)
         if note.note:
             parts.append(note.note)
@@ -758,6 +764,15 @@ def _evidence_text(found: evidence.QuestionEvidence, code: str) -> str:
     if files:
         parts.append(_("Files: %(names)s", names=", ".join(f.original_name for f in files)))
     return "; ".join(parts)
+
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab, line feed and carriage return; lone
+# surrogates; U+FFFE and U+FFFF). People paste them from other programs; lxml refuses them, so they go.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(words: str) -> str:
+    return _NOT_XML.sub("", words)
 
 
 # --- python-docx helpers --------------------------------------------------------------------------------
@@ -785,7 +800,7 @@ def _font(style: object, size: int, *, bold: bool | None = None) -> None:
 def _run(
     paragraph: Paragraph, words: str, *, bold: bool = False, italic: bool = False, size: int | None = None
 ) -> None:
-    run = paragraph.add_run(words)
+    run = paragraph.add_run(xml_safe(words))
     run.bold = bold or None
     run.italic = italic or None
     if size is not None:
