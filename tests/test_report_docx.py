@@ -173,7 +173,19 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
     ):
         assert phrase in text, phrase
 
-    # Tables are Word tables (summary, phases, initiatives, answers…), charts are images.
+    # Tables are Word tables (summary, phases, initiatives, answers…), charts are images; rows never split
+    # across pages and header rows repeat.
+    summary = document.tables[1]
+    assert [c.text for c in summary.rows[0].cells] == [
+        "Mã",
+        "Trụ cột",
+        "Điểm",
+        "Mức",
+        "Mục tiêu",
+        "Khoảng cách",
+    ]
+    assert summary.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in summary.rows)
     assert len(document.tables) >= 10
     assert len(document.inline_shapes) == 3
     assert document.core_properties.language == "vi"

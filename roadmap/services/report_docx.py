@@ -31,7 +31,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docx.table import Table
+from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 from flask_babel import force_locale, format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
@@ -703,9 +703,11 @@ class _Writer:
             paragraph = cell.paragraphs[0]
             _single(paragraph)
             _run(paragraph, words, bold=True, size=TABLE_PT)
-        _repeat_header(table)
+        _row_flags(table.rows[0], header=True)
         for row in rows:
-            cells = table.add_row().cells
+            added = table.add_row()
+            _row_flags(added)
+            cells = added.cells
             for cell, words in zip(cells, row, strict=True):
                 paragraph = cell.paragraphs[0]
                 _single(paragraph)
@@ -717,7 +719,9 @@ class _Writer:
         table = self.doc.add_table(rows=0, cols=2)
         table._tbl.tblStyle_val = self.style_ids["Table Grid"]
         for label, value in facts:
-            left, right = table.add_row().cells
+            added = table.add_row()
+            _row_flags(added)
+            left, right = added.cells
             left.width, right.width = Mm(45), Mm(120)
             _single(left.paragraphs[0])
             _run(left.paragraphs[0], label, bold=True, size=TABLE_PT)
@@ -845,12 +849,15 @@ def _page_field(paragraph: Paragraph) -> None:
     run.font.size = Pt(BODY_PT)
 
 
-def _repeat_header(table: Table) -> None:
-    """The first row repeats at the top of each page the table runs over."""
-    properties = table.rows[0]._tr.get_or_add_trPr()
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    properties.append(marker)
+def _row_flags(row: _Row, *, header: bool = False) -> None:
+    """A row is never split across pages; the header row repeats at the top of each page the table runs
+    over. (The row's properties are empty when this is called; cantSplit precedes tblHeader in the schema.)"""
+    properties = row._tr.get_or_add_trPr()
+    keep = OxmlElement("w:cantSplit")
+    properties.append(keep)
+    if header:
+        marker = OxmlElement("w:tblHeader")
+        properties.append(marker)
 
 
 def _page_break(paragraph: Paragraph) -> None:
