@@ -27,6 +27,7 @@ from roadmap.models import AssessmentStatus, AuditEvent, ReportSettingsRecord
 from roadmap.models import RoadmapEditKind as K
 from roadmap.services import assessments, evidence, frameworks, lifecycle, report_settings, roadmaps
 from tests.conftest import isolated, logged_in
+from tests.test_i18n import catalogue
 from tests.test_roadmaps import SMALL, TODAY, WORST, answer, edit
 
 DIMENSIONS_VI = ["Hạ tầng mạng và kết nối", "An toàn thông tin cơ bản", "Con người và kỹ năng số"]
@@ -228,6 +229,20 @@ def test_english_docx_on_request_has_no_vietnamese_furniture(app, world, publish
     assert [h.split(". ", 1)[1] for h in headings(document, 2) if h.startswith("2.")] == DIMENSIONS_EN
     assert "Approve security levels of information systems" in text
     assert document.core_properties.language == "en"
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_a_report_is_in_one_language_only(app, world, published, locale):
+    """No sentence of the other language's catalogue in the document (the settings' values, typed in
+    Vietnamese, are the administrator's words, not the interface's)."""
+    _response, document = docx_of(logged_in(app, "consultant@example.vn"), published, f"?lang={locale}")
+    text = all_text(document)
+    messages = [m for m in catalogue("vi") if m.id and isinstance(m.id, str) and "%" not in m.id]
+    if locale == "vi":
+        foreign = [m.id for m in messages if " " in m.id and m.string != m.id]
+    else:
+        foreign = [m.string for m in messages if " " in m.string and m.string != m.id]
+    assert [s for s in foreign if s in text] == []
 
 
 def test_legal_references_are_cited_in_full_first_and_short_after(app, world, published):
