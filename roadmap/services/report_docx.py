@@ -62,6 +62,7 @@ TABLE_PT = 12
 HEADING_PT = (14, 13, 13)
 LINE_SPACING = 1.3  # the decree allows single to 1.5 lines in the body
 CHART_WIDTH_MM = 160
+WEAK_POINTS = 0.5  # an answer below half of the points a question gives (0–1) is a finding
 
 MOTTO_VI = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUB_VI = "Độc lập - Tự do - Hạnh phúc"
@@ -378,7 +379,7 @@ class _Writer:
             for q in self.c.result.questions
             if q.dimension == dimension
             and q.counted
-            and (q.dont_know or q.evidence_discounted or (q.points is not None and q.points < 50))
+            and (q.dont_know or q.evidence_discounted or (q.points is not None and q.points < WEAK_POINTS))
         ]
         weak.sort(key=lambda q: (q.points if q.points is not None else 0, -q.weight))
         self._heading(_("Key findings"), level=3)
@@ -409,10 +410,10 @@ class _Writer:
             for change in guide.changes:
                 question = self.c.framework.question(change.question)
                 line = _(
-                    "%(code)s %(question)s: answer “%(answer)s”",
+                    "%(code)s %(question)s: answer %(answer)s",
                     code=change.question,
                     question=question.text.get(self.locale),
-                    answer=_answer_text(question, change.answer),
+                    answer=_answer_text(question, change.answer, quoted=True),
                 )
                 if change.add_evidence:
                     line += " " + _("with evidence")
@@ -597,7 +598,7 @@ class _Writer:
         )
         for paragraph in (
             _(
-                "Each answer gives points from 0 to 100; a dimension's score is the weighted mean of "
+                "Each answer gives points from 0 to 1; a dimension's score (0–100) is the weighted mean of "
                 "the points of its applicable questions. “Don't know” counts %(points)s points.",
                 points=format_decimal(rules.dont_know_points),
             ),
@@ -737,7 +738,9 @@ class _Writer:
         _centre(below)
 
 
-def _answer_text(question: Question, answer: object) -> str:
+def _answer_text(question: Question, answer: object, *, quoted: bool = False) -> str:
+    """An answer as the report shows it: options in quotes inside a sentence (`quoted`), a single option
+    bare in a table cell or after a colon."""
     if answer is None:
         return _("No answer")
     state = getattr(answer, "state", None)
@@ -745,7 +748,9 @@ def _answer_text(question: Question, answer: object) -> str:
     if state is not None and state.value != "answered":
         return text.value_text(state, question)
     shown = text.value_text(value, question)
-    return shown.replace("“", "").replace("”", "") if shown.count("“") == 1 else shown
+    if quoted or shown.count("“") != 1:
+        return shown
+    return shown.removeprefix("“").removesuffix("”")
 
 
 def _day(day: dt.date) -> str:
