@@ -162,6 +162,15 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
         h.endswith(". X-1 Số hóa hồ sơ lưu trữ <b>cũ</b>") for h in initiative_headings
     )  # typed text kept as text
 
+    # A table of contents Word generates from those headings (shown with the parts until it is updated).
+    contents = next(p for p in document.paragraphs if p._p.xpath(".//w:instrText[contains(., 'TOC')]"))
+    assert 'TOC \\o "1-2"' in "".join(contents._p.xpath(".//w:instrText/text()"))
+    assert contents.text.split("\n") == [
+        ("    " if h.style.name == "Heading 2" else "") + h.text
+        for h in document.paragraphs
+        if h.style.name in ("Heading 1", "Heading 2")
+    ]
+
     # Vietnamese text intact: the office, the framework's texts, the consultants' words.
     for phrase in (
         "Văn phòng A",

@@ -62,6 +62,7 @@ TABLE_PT = 12
 HEADING_PT = (14, 13, 13)
 LINE_SPACING = 1.3  # the decree allows single to 1.5 lines in the body
 CHART_WIDTH_MM = 160
+CONTENTS_LEVELS = 2  # the contents list Heading 1 and Heading 2
 WEAK_POINTS = 0.5  # an answer below half of the points a question gives (0–1) is a finding
 
 MOTTO_VI = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -133,6 +134,7 @@ class _Writer:
         self.locale = content.locale
         self.doc: DocumentObject = Document()
         self.citations = Citations(content.locale)
+        self.outline: list[tuple[int, str]] = []  # (level, text) of every heading, for the contents
         self.style_ids = {
             name: self.doc.styles[name].style_id
             for name in ("Heading 1", "Heading 2", "Heading 3", "List Bullet", "Caption", "Table Grid")
@@ -141,6 +143,7 @@ class _Writer:
     def write(self) -> DocumentObject:
         self._setup()
         self._heading_block()
+        contents = self._contents_placeholder()
         self._summary()
         self._dimensions()
         self._roadmap()
@@ -148,6 +151,7 @@ class _Writer:
         self._methodology()
         self._glossary()
         self._signature()
+        self._fill_contents(contents)
         return self.doc
 
     # -- page, styles, header -------------------------------------------------------------------------
@@ -685,7 +689,34 @@ class _Writer:
 
     def _heading(self, words: str, level: int) -> Paragraph:
         """Word's own Heading 1–3 styles, which the navigation pane and a table of contents read."""
+        self.outline.append((level, xml_safe(words)))
         return self._styled(words, f"Heading {level}")
+
+    # -- contents -------------------------------------------------------------------------------------
+
+    def _contents_placeholder(self) -> Paragraph:
+        title = self.doc.add_paragraph()
+        _centre(title)
+        title.paragraph_format.space_before = Pt(12)
+        _run(title, _("CONTENTS"), bold=True)
+        return self.doc.add_paragraph()
+
+    def _fill_contents(self, paragraph: Paragraph) -> None:
+        """A TOC field over Heading 1 and 2, showing the parts until Word updates it (F9, or Update field)
+        and adds the page numbers."""
+        _field_char(paragraph, "begin")
+        instruction = paragraph.add_run()._r
+        code = OxmlElement("w:instrText")
+        code.set(qn("xml:space"), "preserve")
+        code.text = ' TOC \\o "1-2" \\h \\z \\u '
+        instruction.append(code)
+        _field_char(paragraph, "separate")
+        entries = [(level, words) for level, words in self.outline if level <= CONTENTS_LEVELS]
+        for index, (level, words) in enumerate(entries):
+            run = paragraph.add_run(("    " * (level - 1)) + words)
+            if index < len(entries) - 1:
+                run.add_break()
+        _field_char(paragraph, "end")
 
     def _para(self, words: str) -> Paragraph:
         paragraph = self.doc.add_paragraph(xml_safe(words))
@@ -833,6 +864,12 @@ def _rule(paragraph: Paragraph, line: str) -> None:
     paragraph.paragraph_format.space_after = Pt(6)
     run = paragraph.add_run(line)
     run.font.size = Pt(8)
+
+
+def _field_char(paragraph: Paragraph, kind: str) -> None:
+    mark = OxmlElement("w:fldChar")
+    mark.set(qn("w:fldCharType"), kind)
+    paragraph.add_run()._r.append(mark)
 
 
 def _page_field(paragraph: Paragraph) -> None:
