@@ -1,10 +1,10 @@
-"""Administration forms: offices, users, assignments, cycles."""
+"""Administration forms: offices, users, assignments, cycles, report settings."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -87,4 +87,35 @@ class CycleForm(BilingualNamesForm):
     )
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Please enter a valid date."))])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired(_l("Please enter a valid date."))])
+    submit = SubmitField(_l("Save"))
+
+
+class ReportSettingsForm(FlaskForm):
+    """The official report's settings (Decree 30/2020). The service checks the values and puts its
+    messages beside the fields, so that what was typed stays in the form."""
+
+    issuing_body_parent = StringField(
+        _l("Parent body of the issuing body"),
+        validators=[Optional()],
+        description=_l("Written above the issuing body, for example BỘ KHOA HỌC VÀ CÔNG NGHỆ. Optional."),
+    )
+    issuing_body = StringField(
+        _l("Issuing body"),
+        description=_l("The consultants' department, for example CỤC BƯU ĐIỆN TRUNG ƯƠNG."),
+    )
+    number_pattern = StringField(
+        _l("Document number pattern"),
+        description=_l(
+            "Placeholders: {seq} (the report's number within the cycle), {year}, {office_code}, "
+            "{cycle_code}. For example {seq}/BC-{office_code}."
+        ),
+    )
+    place = StringField(_l("Place"), description=_l("For the date line, for example Hà Nội."))
+    signatory_position = StringField(_l("Signatory's position"), description=_l("For example CỤC TRƯỞNG."))
+    signatory_name = StringField(_l("Signatory's full name"))
+    recipients = TextAreaField(
+        _l("Recipients"),
+        description=_l("One per line, as they appear at the end of the report, for example “Lưu: VT.”."),
+        render_kw={"rows": 5},
+    )
     submit = SubmitField(_l("Save"))

@@ -587,3 +587,24 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     requested_by: Mapped[User] = relationship()
+
+
+class ReportSettingsRecord(db.Model):  # type: ignore[name-defined,misc]
+    """The official report's settings (Decree 30/2020): one row per save, the latest in force.
+
+    Only valid settings are stored (roadmap.services.report_settings checks them), so a rejected save
+    leaves the previous row in force; the rows are the settings' history.
+    """
+
+    __tablename__ = "report_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuing_body: Mapped[str] = mapped_column(String(255))
+    issuing_body_parent: Mapped[str] = mapped_column(String(255), default="")
+    number_pattern: Mapped[str] = mapped_column(String(128))
+    place: Mapped[str] = mapped_column(String(128))
+    signatory_position: Mapped[str] = mapped_column(String(255))
+    signatory_name: Mapped[str] = mapped_column(String(255))
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

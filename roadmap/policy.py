@@ -37,6 +37,7 @@ class Action(StrEnum):
     VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
     EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
     VIEW_JOB = "job.view"  # a background job's status and result: the user who asked for it only
+    MANAGE_REPORT_SETTINGS = "report_settings.manage"  # issuing body, number pattern, signatory (Decree 30)
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
@@ -60,6 +61,7 @@ _ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
     Action.READ_NOTIFICATIONS: frozenset(Role),
     Action.VIEW_REVIEW_QUEUE: frozenset({Role.CONSULTANT, Role.ADMIN}),
+    Action.MANAGE_REPORT_SETTINGS: frozenset({Role.ADMIN}),
 }
 
 

@@ -104,6 +104,7 @@ PAGES = {
         "/admin/offices/{office_a}/edit",
         "/admin/users",
         "/admin/users/new",
+        "/admin/report-settings",  # report settings (issue 12)
         "/admin/users/{respondent_a}/edit",
         "/admin/assignments",
         "/admin/cycles",
@@ -112,7 +113,7 @@ PAGES = {
     ],
 }
 # Words that are legitimately the same in both languages, or proper names.
-SAME_IN_BOTH = {"English", "Tiếng Việt"}
+SAME_IN_BOTH = {"English", "Tiếng Việt", "Word (DOCX)"}  # the last: the report download (issue 12)
 
 
 def english_ui_strings() -> list[str]:

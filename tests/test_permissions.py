@@ -139,6 +139,9 @@ EXPECTED: dict[str, Expectation] = {
     "roadmaps.export_csv": roadmap_view(200),
     "roadmaps.export_xlsx": roadmap_view(200),
     "roadmaps.export_json": roadmap_view(200),
+    # The official report (issue 12): the Word export follows the roadmap's policy; its settings are admin's.
+    "roadmaps.export_docx": roadmap_view(200),
+    "admin.report_settings_edit": admin_only(200),
     "roadmaps.edit": roadmap_edit(200),
     # An empty post from someone allowed: the form is refused (400), nothing changes.
     "roadmaps.generate": roadmap_edit(400),

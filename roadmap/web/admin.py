@@ -1,4 +1,4 @@
-"""Administration: offices, users and roles, consultant assignments, cycles, the audit log."""
+"""Administration: offices, users, assignments, cycles, report settings, the audit log."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from forms import attach_problems
-from forms.admin import AssignmentForm, CycleForm, OfficeForm, UserForm
+from forms.admin import AssignmentForm, CycleForm, OfficeForm, ReportSettingsForm, UserForm
 from forms.auth import ConfirmForm
 from roadmap.extensions import db
 from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, Office, Role, User
 from roadmap.policy import Action
-from roadmap.services import Invalid, accounts, audit, cycles, offices
+from roadmap.services import Invalid, accounts, audit, cycles, offices, report_settings
 from roadmap.services.accounts import UserDetails
 from roadmap.services.cycles import CycleDetails
 from roadmap.services.offices import OfficeDetails
@@ -287,6 +287,60 @@ def cycle_status(cycle_id: int, status: str) -> Response:
         else:
             flash(_("Cycle %(code)s is closed.", code=cycle.code), "success")
     return redirect(url_for("admin.cycles_admin"))
+
+
+# --- report settings (Decree 30/2020) ------------------------------------------------------------------
+
+
+@bp.route("/report-settings", methods=["GET", "POST"])
+@login_required
+def report_settings_edit() -> str | Response | tuple[str, int]:
+    """The official report's issuing body, number pattern, place, signatory and recipients. A rejected
+    save keeps what was typed in the form, and the settings in force stay as they were."""
+    authorize(Action.MANAGE_REPORT_SETTINGS)
+    in_force = report_settings.current()
+    form = ReportSettingsForm()
+    if request.method == "GET":
+        for name in ("issuing_body", "issuing_body_parent", "number_pattern", "place"):
+            getattr(form, name).data = getattr(in_force, name)
+        form.signatory_position.data = in_force.signatory_position
+        form.signatory_name.data = in_force.signatory_name
+        form.recipients.data = "\n".join(in_force.recipients)
+    status = 200
+    if form.validate_on_submit():
+        posted = report_settings.ReportSettings(
+            issuing_body=form.issuing_body.data or "",
+            issuing_body_parent=form.issuing_body_parent.data or "",
+            number_pattern=form.number_pattern.data or "",
+            place=form.place.data or "",
+            signatory_position=form.signatory_position.data or "",
+            signatory_name=form.signatory_name.data or "",
+            recipients=tuple((form.recipients.data or "").splitlines()),
+        )
+        try:
+            report_settings.save(posted, actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            attach_problems(form, error)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Report settings saved. New reports use them from now on."), "success")
+            return redirect(url_for("admin.report_settings_edit"))
+    elif request.method == "POST":
+        status = 400
+    example = report_settings.document_number(
+        in_force, seq=1, year=dt.date.today().year, office_code="VPCP", cycle_code=str(dt.date.today().year)
+    )
+    page = render_template(
+        "admin/report_settings.html",
+        form=form,
+        in_force=in_force,
+        example_number=example,
+        example_date=report_settings.date_line(in_force.place, dt.date.today()),
+        saved_at=report_settings.saved_at(),
+    )
+    return (page, status) if status != 200 else page
 
 
 # --- audit log -----------------------------------------------------------------------------------

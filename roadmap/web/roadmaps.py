@@ -23,7 +23,7 @@ from forms.roadmap import EDIT_FORMS, OFFICE_SIZE_LABELS, PlanningForm, choices,
 from roadmap import charts
 from roadmap.models import Assessment, RoadmapEditKind
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid, assessments, lifecycle, roadmap_exports, roadmaps
+from roadmap.services import Invalid, assessments, lifecycle, report_docx, roadmap_exports, roadmaps
 from roadmap.services import roadmap_text as text
 from roadmap.services.roadmap_overlay import EffectiveStatus
 from roadmap.services.roadmaps import Conflict, Locked, Roadmap
@@ -237,6 +237,22 @@ def export_json(assessment_id: int) -> Response:
     roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
     data = json.dumps(roadmap_exports.to_json(roadmap), ensure_ascii=False, indent=2).encode("utf-8")
     return _download(data, "application/json", roadmap_exports.filename(roadmap, "json"))
+
+
+@bp.route("/assessments/<int:assessment_id>/report.docx")
+@login_required
+def export_docx(assessment_id: int) -> Response:
+    """The official report as an editable Word document, in Vietnamese unless `?lang=en` is asked for.
+    The same readers as the roadmap; the report may be made before a roadmap exists (it then says so)."""
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    locale = request.args.get("lang", "vi")
+    if locale not in report_docx.LOCALES:
+        abort(400, description=_("Reports are available in Vietnamese (vi) and English (en) only."))
+    return _download(
+        report_docx.render_docx(assessment, locale),
+        report_docx.MIME_TYPE,
+        report_docx.filename(assessment, locale),
+    )
 
 
 # --- editing -------------------------------------------------------------------------------------------
