@@ -65,7 +65,9 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from roadmap.web.account import bp as account_bp
     from roadmap.web.admin import bp as admin_bp
+    from roadmap.web.api import bp as api_bp
     from roadmap.web.auth import bp as auth_bp
     from roadmap.web.main import bp as main_bp
     from roadmap.web.review import bp as review_bp
@@ -78,6 +80,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, ConsultantAssignment, Office, Role, User
+from roadmap.models import ApiToken, Assessment, AssessmentStatus, ConsultantAssignment, Office, Role, User
 
 
 class Action(StrEnum):
@@ -36,6 +36,10 @@ class Action(StrEnum):
     REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
     VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
     EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
+    # JSON API and personal tokens (issue 7).
+    READ_API = "api.read"  # the read-only JSON API at all; each object is then checked as on the pages
+    VIEW_RESULTS = "results.view"  # an assessment's scores through the API: the office once published
+    MANAGE_API_TOKENS = "api_tokens.manage"  # one's own tokens (with a token as target: that it is one's own)
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
@@ -44,7 +48,7 @@ _OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, A
 _REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT, Action.EDIT_ROADMAP})
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
-HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP})
+HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP, Action.VIEW_RESULTS})
 
 
 # Actions that do not concern one object: who may do them at all.
@@ -58,8 +62,15 @@ _ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_CYCLES: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
     Action.READ_NOTIFICATIONS: frozenset(Role),
+    Action.MANAGE_API_TOKENS: frozenset(Role),
     Action.VIEW_REVIEW_QUEUE: frozenset({Role.CONSULTANT, Role.ADMIN}),
+    Action.READ_API: frozenset(Role),
 }
+
+
+def permits_token(user: User, token: ApiToken) -> bool:
+    """A token is managed (listed, revoked) by its own user only: nobody else, administrators included."""
+    return permits(user, Action.MANAGE_API_TOKENS) and token.user_id == user.id
 
 
 def permits(user: User, action: Action, target: Office | Assessment | None = None) -> bool:
@@ -74,8 +85,9 @@ def permits(user: User, action: Action, target: Office | Assessment | None = Non
         return user.is_respondent and user.office_id == office.id
     if action in _REVIEWERS_ONLY:
         return not user.is_respondent and may_see_office(user, office)
-    if action is Action.VIEW_ROADMAP:
-        # The office sees its roadmap once published; consultants and administrators while they make it.
+    if action in (Action.VIEW_ROADMAP, Action.VIEW_RESULTS):
+        # The office sees its roadmap (and, through the API, its scores) once published; consultants and
+        # administrators while they make them.
         if user.is_respondent and not _published(target):
             return False
         return may_see_office(user, office)

@@ -6,8 +6,8 @@ from flask import abort, request
 from flask_login import current_user
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, Office
-from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits
+from roadmap.models import ApiToken, Assessment, Office
+from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits, permits_token
 from roadmap.services import audit
 
 
@@ -64,3 +64,21 @@ def authorized_assessment(assessment_id: int, action: Action = Action.VIEW_ASSES
         return assessment
     authorize(action, assessment)
     return assessment
+
+
+def authorized_token(token_id: int) -> ApiToken:
+    """One of the current user's own API tokens; anyone else's looks missing (404)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if not permits_token(current_user, token):
+        audit.record(
+            "access.denied",
+            actor=current_user if current_user.is_authenticated else None,
+            object_type="api_token",
+            object_id=token.id,
+            details={"action": Action.MANAGE_API_TOKENS.value, "path": request.path, "status": 404},
+        )
+        db.session.commit()
+        abort(404)
+    return token
