@@ -24,13 +24,14 @@ from roadmap.models import Assessment, AssessmentStatus, Cycle, Office
 from roadmap.policy import Action, visible_offices_query
 from roadmap.services import api_tokens, assessments, roadmap_exports, roadmaps
 from roadmap.services.api_tokens import TokenRefused
-from roadmap.web.guard import authorize, authorized_assessment
+from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # nothing here writes; a token request carries no cookie to forge
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 100
+MAX_PAGE = 100_000  # an offset the database can take
 TOKEN_HEADER = "Authorization"  # noqa: S105 (a header name)
 
 
@@ -135,7 +136,7 @@ def summary(assessment: Assessment) -> dict[str, Any]:
 
 def _int_argument(name: str, default: int | None, low: int, high: int | None = None) -> int | None:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
         raise BadParameter(name, low, high)
@@ -169,10 +170,10 @@ def bad_parameter(problem: BadParameter) -> Response:
 @bp.route("/assessments")
 def assessments_list() -> Response:
     authorize(Action.READ_API)
-    cycle_id = _int_argument("cycle", None, 1)
-    page = _int_argument("page", 1, 1) or 1
+    cycle_id = _int_argument("cycle", None, 1, MAX_ID)
+    page = _int_argument("page", 1, 1, MAX_PAGE) or 1
     per_page = _int_argument("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX) or PER_PAGE_DEFAULT
-    status = request.args.get("status") or None
+    status = request.args.get("status")
     if status is not None and status not in {s.value for s in AssessmentStatus}:
         return error(
             400,

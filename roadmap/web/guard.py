@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, request
 from flask_login import current_user
 
@@ -9,6 +11,16 @@ from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, Office
 from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits, permits_token
 from roadmap.services import audit
+
+# The largest id a database integer column holds (PostgreSQL's INTEGER): a larger id in an address names
+# nothing, and must answer 404 rather than reach the database and fail there.
+MAX_ID = 2**31 - 1
+
+
+def _get(model: type[Any], object_id: int) -> Any:
+    if not 0 < object_id <= MAX_ID:
+        return None
+    return db.session.get(model, object_id)
 
 
 def authorize(action: Action, target: Office | Assessment | None = None) -> None:
@@ -33,7 +45,7 @@ def authorize(action: Action, target: Office | Assessment | None = None) -> None
 
 def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Office:
     """The office, if it exists and the current user may do `action` to it; else 404."""
-    office = db.session.get(Office, office_id)
+    office = _get(Office, office_id)
     if office is None:
         abort(404)
     authorize(action, office)
@@ -43,7 +55,7 @@ def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Of
 def authorized_assessment(assessment_id: int, action: Action = Action.VIEW_ASSESSMENT) -> Assessment:
     """The assessment, if it exists and the current user may do `action` to it; else 404 (or 403 when the
     user may see it but not do this, e.g. a consultant trying to edit answers)."""
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = _get(Assessment, assessment_id)
     if assessment is None:
         abort(404)
     if (
@@ -68,7 +80,7 @@ def authorized_assessment(assessment_id: int, action: Action = Action.VIEW_ASSES
 
 def authorized_token(token_id: int) -> ApiToken:
     """One of the current user's own API tokens; anyone else's looks missing (404)."""
-    token = db.session.get(ApiToken, token_id)
+    token = _get(ApiToken, token_id)
     if token is None:
         abort(404)
     if not permits_token(current_user, token):

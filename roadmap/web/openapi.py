@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from roadmap.models import AssessmentStatus, OfficeKind
+from roadmap.web.guard import MAX_ID
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -291,8 +292,8 @@ SCHEMAS: dict[str, Any] = {
                                 "name": _ref("LocalText"),
                                 "status": {"type": "string"},
                                 "origin": {"type": "string"},
-                                "start": _nullable("string"),
-                                "end": _nullable("string"),
+                                "start": _nullable("integer", description="Months from the plan's start."),
+                                "end": _nullable("integer", description="Months from the start (exclusive)."),
                                 "start_quarter": _nullable("string"),
                                 "end_quarter": _nullable("string"),
                                 "phase": _nullable("integer"),
@@ -336,7 +337,7 @@ ASSESSMENT_ID = {
     "name": "assessment_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "description": "The assessment's id.",
 }
 
@@ -387,7 +388,7 @@ def document() -> dict[str, Any]:
                         "name": "cycle",
                         "in": "query",
                         "required": False,
-                        "schema": {"type": "integer", "minimum": 1},
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                         "description": "Only this cycle's assessments (the cycle's id).",
                     },
                     {
@@ -401,7 +402,7 @@ def document() -> dict[str, Any]:
                         "name": "page",
                         "in": "query",
                         "required": False,
-                        "schema": {"type": "integer", "minimum": 1, "default": 1},
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
                     },
                     {
                         "name": "per_page",
