@@ -69,11 +69,13 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.admin import bp as admin_bp
     from roadmap.web.api import bp as api_bp
     from roadmap.web.auth import bp as auth_bp
+    from roadmap.web.guard import DatabaseIdConverter
     from roadmap.web.main import bp as main_bp
     from roadmap.web.review import bp as review_bp
     from roadmap.web.roadmaps import bp as roadmaps_bp
     from roadmap.web.survey import bp as survey_bp
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # before the routes: ids the database can hold
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -322,3 +322,17 @@ def test_api_figures_match_the_html_pages(app, world, published):
     for item in roadmap["approved"]["items"]:
         assert item["name"]["vi"] in html
     assert len(roadmap["approved"]["phases"]) >= 1
+
+
+def test_ids_beyond_the_databases_integers_look_missing_everywhere(app, world):
+    """Found by fuzzing the API: such an id failed in the database (500); now no route matches it."""
+    huge = 2**63
+    admin = logged_in(app, world.admin.email)
+    for url in (f"/offices/{huge}", f"/admin/users/{huge}/edit", f"/assessments/{huge}/roadmap"):
+        assert admin.get(url).status_code == 404, url
+    secret = token_for(world.admin)
+    for url in (f"/api/v1/assessments/{huge}", f"/api/v1/assessments/{2**31}/scores"):
+        response = api_get(app, url, secret)
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"
+    assert api_get(app, f"/api/v1/assessments?cycle={huge}", secret).status_code == 400

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, Office
@@ -15,6 +16,15 @@ from roadmap.services import audit
 # The largest id a database integer column holds (PostgreSQL's INTEGER): a larger id in an address names
 # nothing, and must answer 404 rather than reach the database and fail there.
 MAX_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number beyond MAX_ID matches no route (404) instead of reaching the
+    database, where PostgreSQL refuses it and SQLite overflows (found by the API's fuzzing)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _get(model: type[Any], object_id: int) -> Any:
