@@ -60,7 +60,6 @@ def authenticate() -> Response | None:
         # For this request only: Flask-Login's current user, so the policy and the guard see the token's
         # user; nothing is written to the session.
         g._login_user = user
-        g.api_token_request = True
         return None
     if not current_user.is_authenticated:
         return _unauthenticated(
