@@ -65,8 +65,11 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from roadmap.web.account import bp as account_bp
     from roadmap.web.admin import bp as admin_bp
+    from roadmap.web.api import bp as api_bp
     from roadmap.web.auth import bp as auth_bp
+    from roadmap.web.guard import DatabaseIdConverter
     from roadmap.web.health import bp as health_bp
     from roadmap.web.jobs import bp as jobs_bp
     from roadmap.web.main import bp as main_bp
@@ -74,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.roadmaps import bp as roadmaps_bp
     from roadmap.web.survey import bp as survey_bp
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # before the routes: ids the database can hold
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -82,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

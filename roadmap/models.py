@@ -608,3 +608,27 @@ class ReportSettingsRecord(db.Model):  # type: ignore[name-defined,misc]
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- personal API tokens (issue 7) ---------------------------------------------------------------------
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A personal API token: it acts with its user's own permissions (roadmap.policy).
+
+    The secret is shown once, when the token is made, and never stored: only its SHA-256 hash is. The
+    public prefix (the token's first characters) finds the row and is what the token list shows."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

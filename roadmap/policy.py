@@ -12,7 +12,16 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, ConsultantAssignment, Job, Office, Role, User
+from roadmap.models import (
+    ApiToken,
+    Assessment,
+    AssessmentStatus,
+    ConsultantAssignment,
+    Job,
+    Office,
+    Role,
+    User,
+)
 
 
 class Action(StrEnum):
@@ -38,6 +47,10 @@ class Action(StrEnum):
     EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
     VIEW_JOB = "job.view"  # a background job's status and result: the user who asked for it only
     MANAGE_REPORT_SETTINGS = "report_settings.manage"  # issuing body, number pattern, signatory (Decree 30)
+    # JSON API and personal tokens (issue 7).
+    READ_API = "api.read"  # the read-only JSON API at all; each object is then checked as on the pages
+    VIEW_RESULTS = "results.view"  # an assessment's scores through the API: the office once published
+    MANAGE_API_TOKENS = "api_tokens.manage"  # one's own tokens (with a token as target: that it is one's own)
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
@@ -46,7 +59,7 @@ _OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, A
 _REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT, Action.EDIT_ROADMAP})
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
-HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP})
+HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP, Action.VIEW_RESULTS})
 
 
 # Actions that do not concern one object: who may do them at all.
@@ -60,9 +73,16 @@ _ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_CYCLES: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
     Action.READ_NOTIFICATIONS: frozenset(Role),
+    Action.MANAGE_API_TOKENS: frozenset(Role),
     Action.VIEW_REVIEW_QUEUE: frozenset({Role.CONSULTANT, Role.ADMIN}),
     Action.MANAGE_REPORT_SETTINGS: frozenset({Role.ADMIN}),
+    Action.READ_API: frozenset(Role),
 }
+
+
+def permits_token(user: User, token: ApiToken) -> bool:
+    """A token is managed (listed, revoked) by its own user only: nobody else, administrators included."""
+    return permits(user, Action.MANAGE_API_TOKENS) and token.user_id == user.id
 
 
 def permits(user: User, action: Action, target: Office | Assessment | Job | None = None) -> bool:
@@ -82,8 +102,9 @@ def permits(user: User, action: Action, target: Office | Assessment | Job | None
         return user.is_respondent and user.office_id == office_id
     if action in _REVIEWERS_ONLY:
         return not user.is_respondent and may_see_office_id(user, office_id)
-    if action is Action.VIEW_ROADMAP:
-        # The office sees its roadmap once published; consultants and administrators while they make it.
+    if action in (Action.VIEW_ROADMAP, Action.VIEW_RESULTS):
+        # The office sees its roadmap (and, through the API, its scores) once published; consultants and
+        # administrators while they make them.
         if user.is_respondent and not _published(target):
             return False
         return may_see_office_id(user, office_id)

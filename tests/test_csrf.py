@@ -6,7 +6,8 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import AuditEvent, ConsultantAssignment, Cycle, Office, User
+from roadmap.models import ApiToken, AuditEvent, ConsultantAssignment, Cycle, Office, User
+from roadmap.services import api_tokens
 from tests.conftest import PASSWORD, Browser
 
 ARGUMENTS = {
@@ -16,12 +17,13 @@ ARGUMENTS = {
     "cycle_id": "cycle",
     # The token is checked before the view runs: the object need not exist.
     "assessment_id": "assessment",
+    "token_id": "token",  # the admin's own API token: revoking it without a valid token must change nothing
 }
 
 
 def _state() -> tuple:
     rows = []
-    for model in (Office, User, ConsultantAssignment, Cycle):
+    for model in (Office, User, ConsultantAssignment, Cycle, ApiToken):
         rows.append(tuple(db.session.execute(select(model.__table__)).all()))
     return tuple(rows)
 
@@ -34,6 +36,7 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, world):
         "assignment": assignment.id,
         "cycle": world.cycle.id,
         "assessment": 999,
+        "token": api_tokens.create(world.admin, "csrf").token.id,
     }
     browser = Browser(app.test_client())
     browser.login(world.admin.email, PASSWORD)

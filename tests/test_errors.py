@@ -44,4 +44,7 @@ def test_not_found_page_in_both_languages(app):
 def test_api_errors_answer_json(app):
     response = Browser(app.test_client()).get("/api/nothing-here")
     assert response.status_code == 404
-    assert response.get_json() == {"status": 404}
+    # The JSON API's error envelope (issue 7): a code for programs, a message in the user's language.
+    assert response.get_json() == {
+        "error": {"code": "not_found", "message": "Không tìm thấy nội dung tại địa chỉ này."}
+    }

@@ -68,6 +68,7 @@ PAGES = {
         "/",
         "/cycles",
         "/account/password",
+        "/account/tokens",
         "/offices/{office_a}",
         "/offices/{office_b}",
         "/offices/{office_a}/assessments",
@@ -109,6 +110,7 @@ PAGES = {
         "/admin/assignments",
         "/admin/cycles",
         "/admin/audit",
+        "/account/tokens",
         "/no-such-page",
     ],
 }

@@ -185,6 +185,16 @@ EXPECTED: dict[str, Expectation] = {
     # Health probes (issue 10): no login, the same answer for everyone.
     "health.healthz": lambda role, scope: 200,
     "health.readyz": lambda role, scope: 200,
+    # JSON API and personal tokens (issue 7). The API answers anonymous callers 401 in JSON (no redirect);
+    # objects follow the pages' rules; scores are the office's once published, like its roadmap. The token
+    # of the matrix belongs to another user: revoking it looks like revoking a missing one (404).
+    "account.tokens": signed_in(200),
+    "account.token_revoke": lambda role, scope: 302 if role is None else 404,
+    "api.openapi": lambda role, scope: 200,
+    "api.assessments_list": lambda role, scope: 401 if role is None else 200,
+    "api.assessment": lambda role, scope: 401 if role is None else office_page(role, scope),
+    "api.scores": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
+    "api.roadmap": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
 }
 
 
@@ -210,6 +220,7 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "dimension": ["NETW"],
         "file_id": [("own", survey["own_file"].id), ("foreign", survey["foreign_file"].id)],
         "job_id": [("own", survey["own_job"].id), ("foreign", survey["foreign_job"].id)],
+        "token_id": [("-", survey["token"].id)],
     }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         methods = rule.methods - {"HEAD", "OPTIONS"}
@@ -297,6 +308,9 @@ def test_permission_matrix(app, world, tmp_path):
     survey = _survey_objects(app, world, tmp_path)
     _roadmap_of_each(survey, world)
     _job_of_each(survey, world, other_consultant)
+    from roadmap.services import api_tokens
+
+    survey["token"] = api_tokens.create(spare_user, "matrix").token
     cases = list(_cases(app, world, spare_user, spare_assignment, survey))
 
     failures = []

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from threading import Lock
@@ -446,8 +446,13 @@ def evidence_codes(assessment: Assessment) -> set[str]:
 
 
 def targets_of(assessment: Assessment, framework: Framework) -> dict[str, int]:
+    rows = db.session.scalars(select(TargetLevel).where(TargetLevel.assessment_id == assessment.id))
+    return _targets_from(framework, rows)
+
+
+def _targets_from(framework: Framework, rows: Iterable[TargetLevel]) -> dict[str, int]:
     targets = {dimension.code: dimension.default_target for dimension in framework.dimensions}
-    for row in db.session.scalars(select(TargetLevel).where(TargetLevel.assessment_id == assessment.id)):
+    for row in rows:
         if row.dimension_code in targets:
             targets[row.dimension_code] = row.level
     return targets
@@ -485,25 +490,26 @@ def set_target(assessment: Assessment, dimension_code: str, level: int, *, actor
 def overrides_of(assessment: Assessment) -> tuple[dict[str, PointsOverride], dict[str, LevelOverride]]:
     """The consultants' overrides (roadmap.services.review) as the engine takes them. They are part of the
     assessment's result for everyone who sees it, so every score of the assessment applies them."""
+    return _overrides_from(
+        db.session.scalars(
+            select(ScoreOverride)
+            .where(ScoreOverride.assessment_id == assessment.id)
+            .options(joinedload(ScoreOverride.author))
+        )
+    )
+
+
+def _overrides_from(
+    rows: Iterable[ScoreOverride],
+) -> tuple[dict[str, PointsOverride], dict[str, LevelOverride]]:
     points: dict[str, PointsOverride] = {}
     levels: dict[str, LevelOverride] = {}
-    # Plain rows rather than entities: every live score asks, and there are usually none.
-    rows = db.session.execute(
-        select(
-            ScoreOverride.kind,
-            ScoreOverride.target_code,
-            ScoreOverride.value,
-            ScoreOverride.justification,
-            User.full_name,
-        )
-        .outerjoin(User, User.id == ScoreOverride.author_id)
-        .where(ScoreOverride.assessment_id == assessment.id)
-    )
-    for kind, target_code, value, justification, author in rows:
-        if kind == OverrideKind.POINTS:
-            points[target_code] = PointsOverride(value, justification, author or "")
+    for row in rows:
+        author = row.author.full_name if row.author is not None else ""
+        if row.kind == OverrideKind.POINTS:
+            points[row.target_code] = PointsOverride(row.value, row.justification, author)
         else:
-            levels[target_code] = LevelOverride(int(value), justification, author or "")
+            levels[row.target_code] = LevelOverride(int(row.value), row.justification, author)
     return points, levels
 
 
@@ -522,10 +528,79 @@ def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: s
     the cost of every dimension's."""
     framework = framework_of(assessment)
     records = answer_records(assessment)
-    answers = answers_of(framework, records)
-    evidence = frozenset(evidence_codes(assessment) & {q.code for q in framework.questions})
     targets = targets_of(assessment, framework)
-    points, levels = overrides_of(assessment)
+    return _score_from(
+        framework,
+        records,
+        evidence_codes(assessment),
+        targets,
+        overrides_of(assessment),
+        guidance=guidance,
+        guidance_for=guidance_for,
+    )
+
+
+def live_scores(rows: Sequence[Assessment]) -> tuple[dict[int, Scored], dict[int, set[str]]]:
+    """`live_score` (without guidance) of many assessments at once, in a fixed number of statements
+    whatever their number; with each one's evidence codes, which lists of assessments also show."""
+    ids = [row.id for row in rows]
+    records: dict[int, dict[str, AnswerRecord]] = {i: {} for i in ids}
+    evidence: dict[int, set[str]] = {i: set() for i in ids}
+    target_rows: dict[int, list[TargetLevel]] = {i: [] for i in ids}
+    override_rows: dict[int, list[ScoreOverride]] = {i: [] for i in ids}
+    if ids:
+        for record in db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id.in_(ids))):
+            records[record.assessment_id][record.question_code] = record
+        noted = db.session.execute(
+            select(Evidence.assessment_id, Evidence.question_code).where(
+                Evidence.assessment_id.in_(ids),
+                (func.length(func.trim(Evidence.note)) > 0)
+                | (func.length(func.trim(Evidence.document_number)) > 0),
+            )
+        )
+        filed = db.session.execute(
+            select(EvidenceFile.assessment_id, EvidenceFile.question_code)
+            .where(EvidenceFile.assessment_id.in_(ids))
+            .distinct()
+        )
+        for assessment_id, code in [*noted, *filed]:
+            evidence[assessment_id].add(code)
+        for target in db.session.scalars(select(TargetLevel).where(TargetLevel.assessment_id.in_(ids))):
+            target_rows[target.assessment_id].append(target)
+        for override in db.session.scalars(
+            select(ScoreOverride)
+            .where(ScoreOverride.assessment_id.in_(ids))
+            .options(joinedload(ScoreOverride.author))
+        ):
+            override_rows[override.assessment_id].append(override)
+    scored = {}
+    for row in rows:
+        framework = framework_of(row)
+        scored[row.id] = _score_from(
+            framework,
+            records[row.id],
+            evidence[row.id],
+            _targets_from(framework, target_rows[row.id]),
+            _overrides_from(override_rows[row.id]),
+            guidance=False,
+            guidance_for=None,
+        )
+    return scored, evidence
+
+
+def _score_from(
+    framework: Framework,
+    records: dict[str, AnswerRecord],
+    evidence_found: set[str],
+    targets: dict[str, int],
+    overrides: tuple[dict[str, PointsOverride], dict[str, LevelOverride]],
+    *,
+    guidance: bool,
+    guidance_for: str | None,
+) -> Scored:
+    answers = answers_of(framework, records)
+    evidence = frozenset(evidence_found & {q.code for q in framework.questions})
+    points, levels = overrides
     inputs = (
         framework.fingerprint,
         tuple(sorted(answers.items())),

@@ -106,13 +106,29 @@ def queue(
     query = _reviewable(user).where(Assessment.status.in_([s.value for s in statuses]))
     if office_kind:
         query = query.where(Office.kind == office_kind)
-    rows = db.session.scalars(
-        query.options(joinedload(Assessment.office), joinedload(Assessment.cycle))
-    ).unique()
+    rows = list(
+        db.session.scalars(
+            query.options(
+                joinedload(Assessment.office),
+                joinedload(Assessment.cycle),
+                joinedload(Assessment.framework_version),
+            )
+        ).unique()
+    )
+    # Every figure of every row from a fixed number of statements, whatever the queue's length.
+    scores, evidence = assessments.live_scores(rows)
+    judged: dict[int, set[str]] = {row.id: set() for row in rows}
+    if rows:
+        for assessment_id, code in db.session.execute(
+            select(EvidenceReview.assessment_id, EvidenceReview.question_code).where(
+                EvidenceReview.assessment_id.in_(list(judged))
+            )
+        ):
+            judged[assessment_id].add(code)
     moment = now or utcnow()
     items = []
     for assessment in rows:
-        scored = assessments.live_score(assessment, guidance=False)
+        scored = scores[assessment.id]
         sections = assessments.progress(scored.framework, scored.result)
         submitted = assessment.submitted_at or assessment.created_at
         items.append(
@@ -122,7 +138,7 @@ def queue(
                 answered=sum(section.answered for section in sections),
                 required=sum(section.required for section in sections),
                 warnings=len(scored.result.warnings),
-                unverified=len(unverified_evidence(assessment)),
+                unverified=len(evidence[assessment.id] - judged[assessment.id]),
             )
         )
     keys: dict[QueueSort, Callable[[QueueItem], Any]] = {

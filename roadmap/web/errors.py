@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
@@ -19,7 +21,28 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _api_error(status: int, error_id: str | None) -> tuple[Response, int]:
+    """The JSON API's errors: `{"error": {"code", "message"}}`, the message in the caller's language."""
+    known = {
+        400: ("bad_request", _l("The request could not be understood.")),
+        401: ("unauthenticated", _l("Authentication required.")),
+        403: ("forbidden", _l("You may not do this.")),
+        404: ("not_found", _l("Nothing was found at this address.")),
+        405: ("method_not_allowed", _l("This method is not allowed here: the API only reads.")),
+        406: ("not_acceptable", _l("The API answers in JSON only.")),
+    }
+    code, message = known.get(status, ("server_error", _l("Something went wrong on our side.")))
+    if status not in known and status < 500:
+        code, message = "client_error", _l("The request could not be carried out.")
+    body: dict[str, Any] = {"code": code, "message": str(message)}
+    if error_id:
+        body["error_id"] = error_id
+    return jsonify({"error": body}), status
+
+
 def _render(status: int, error_id: str | None = None) -> tuple[str | Response, int]:
+    if request.path.startswith("/api/"):
+        return _api_error(status, error_id)
     if _wants_json():
         body: dict[str, object] = {"status": status}
         if error_id:

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
+from werkzeug.routing import IntegerConverter, Map
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, Job, Office
-from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits
+from roadmap.models import ApiToken, Assessment, Job, Office
+from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits, permits_token
 from roadmap.services import audit
+
+# The largest id a database integer column holds (PostgreSQL's INTEGER): a larger id in an address names
+# nothing, and must answer 404 rather than reach the database and fail there.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number beyond MAX_ID matches no route (404) instead of reaching the
+    database, where PostgreSQL refuses it and SQLite overflows (found by the API's fuzzing)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _get(model: type[Any], object_id: int, options: Any = ()) -> Any:
+    if not 0 < object_id <= MAX_ID:
+        return None
+    return db.session.get(model, object_id, options=list(options))
 
 
 def authorize(action: Action, target: Office | Assessment | Job | None = None) -> None:
@@ -34,7 +56,7 @@ def authorize(action: Action, target: Office | Assessment | Job | None = None) -
 
 def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Office:
     """The office, if it exists and the current user may do `action` to it; else 404."""
-    office = db.session.get(Office, office_id)
+    office = _get(Office, office_id)
     if office is None:
         abort(404)
     authorize(action, office)
@@ -48,7 +70,7 @@ def authorized_assessment(
     user may see it but not do this, e.g. a consultant trying to edit answers). `with_names` loads its
     office and cycle in the same statement, for pages that show them."""
     options = [joinedload(Assessment.office), joinedload(Assessment.cycle)] if with_names else []
-    assessment = db.session.get(Assessment, assessment_id, options=options)
+    assessment = _get(Assessment, assessment_id, options)
     if assessment is None:
         abort(404)
     if (
@@ -78,3 +100,21 @@ def authorized_job(job_id: str) -> Job:
         abort(404)
     authorize(Action.VIEW_JOB, job)
     return job
+
+
+def authorized_token(token_id: int) -> ApiToken:
+    """One of the current user's own API tokens; anyone else's looks missing (404)."""
+    token = _get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if not permits_token(current_user, token):
+        audit.record(
+            "access.denied",
+            actor=current_user if current_user.is_authenticated else None,
+            object_type="api_token",
+            object_id=token.id,
+            details={"action": Action.MANAGE_API_TOKENS.value, "path": request.path, "status": 404},
+        )
+        db.session.commit()
+        abort(404)
+    return token

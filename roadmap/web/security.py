@@ -40,8 +40,13 @@ def start_session() -> None:
     session.permanent = True
 
 
+def _token_request() -> bool:
+    """A JSON API request carrying a token: no session is read, refreshed or made for it."""
+    return request.blueprint == "api" and "Authorization" in request.headers
+
+
 def _enforce_session_limits() -> BaseResponse | None:
-    if not current_user.is_authenticated:
+    if _token_request() or not current_user.is_authenticated:
         return None
     now = int(time.time())
     idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
@@ -51,6 +56,8 @@ def _enforce_session_limits() -> BaseResponse | None:
     if now - seen_at > idle_limit or now - login_at > absolute_limit:
         logout_user()
         session.clear()
+        if request.blueprint == "api":
+            return None  # the API answers an anonymous caller itself (401, in JSON)
         flash(_l("Your session has expired. Please log in again."), "warning")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     # Static files do not count as activity, and need not rewrite the cookie.
@@ -68,6 +75,8 @@ def _force_password_change() -> BaseResponse | None:
         "health.healthz",
         "health.readyz",
     }
+    if request.blueprint == "api":
+        return None  # the API refuses such a session itself (in JSON)
     if (
         current_user.is_authenticated
         and current_user.must_change_password

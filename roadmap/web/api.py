@@ -1,0 +1,275 @@
+"""The read-only JSON API (/api/v1): assessments, scores and roadmaps, as the pages show them.
+
+Authenticated by the session cookie or by a personal token (`Authorization: Bearer rdm_…`). A token
+request acts with its user's own permissions, through the same policy as the pages (roadmap.policy), and
+never starts a session nor sets a cookie. Errors are JSON: `{"error": {"code": …, "message": …}}`, the
+message in the caller's language; an object the caller may not see answers 404, as a missing one does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from roadmap.engine.scoring import result_to_dict
+from roadmap.extensions import csrf, db
+from roadmap.models import Assessment, AssessmentStatus, Cycle, Office
+from roadmap.policy import Action, visible_offices_query
+from roadmap.services import api_tokens, assessments, roadmap_exports, roadmaps
+from roadmap.services.api_tokens import TokenRefused
+from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # nothing here writes; a token request carries no cookie to forge
+
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 100
+MAX_PAGE = 100_000  # an offset the database can take
+TOKEN_HEADER = "Authorization"  # noqa: S105 (a header name)
+
+
+def error(status: int, code: str, message: str | LazyString, **headers: str) -> Response:
+    response = jsonify({"error": {"code": code, "message": str(message)}})
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def _unauthenticated(code: str, message: str | LazyString) -> Response:
+    return error(401, code, message, **{"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+@bp.before_request
+def authenticate() -> Response | None:
+    """A token in the header wins over a cookie; without either the caller is told how to authenticate."""
+    if request.endpoint == "api.openapi":
+        return None  # the API's description is public: it holds no data
+    header = request.headers.get(TOKEN_HEADER)
+    if header is not None:
+        try:
+            user = api_tokens.authenticate(header)
+        except TokenRefused as refused:
+            return _unauthenticated(refused.code, refused.message)
+        # For this request only: Flask-Login's current user, so the policy and the guard see the token's
+        # user; nothing is written to the session.
+        g._login_user = user
+        return None
+    if not current_user.is_authenticated:
+        return _unauthenticated(
+            "unauthenticated",
+            _("Authentication required: send “Authorization: Bearer <token>” or log in first."),
+        )
+    if current_user.must_change_password:
+        return error(
+            403, "password_change_required", _("Please choose a new password before you use the API.")
+        )
+    return None
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Authorization, Cookie"
+    return response
+
+
+# --- representations -----------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _office(office: Office) -> dict[str, Any]:
+    return {
+        "id": office.id,
+        "code": office.code,
+        "name": {"vi": office.name_vi, "en": office.name_en},
+        "kind": office.kind,
+    }
+
+
+def _cycle(cycle: Cycle) -> dict[str, Any]:
+    return {
+        "id": cycle.id,
+        "code": cycle.code,
+        "name": {"vi": cycle.name_vi, "en": cycle.name_en},
+        "opens_on": cycle.opens_on.isoformat(),
+        "closes_on": cycle.closes_on.isoformat(),
+        "status": cycle.status,
+    }
+
+
+def summary(assessment: Assessment) -> dict[str, Any]:
+    version = assessment.framework_version
+    return {
+        "id": assessment.id,
+        "status": assessment.status,
+        "office": _office(assessment.office),
+        "cycle": _cycle(assessment.cycle),
+        "framework": {
+            "key": version.framework_key,
+            "version": version.version,
+            "fingerprint": version.fingerprint,
+        },
+        "created_at": _iso(assessment.created_at),
+        "updated_at": _iso(assessment.updated_at),
+        "submitted_at": _iso(assessment.submitted_at),
+        "links": {
+            "self": url_for("api.assessment", assessment_id=assessment.id),
+            "scores": url_for("api.scores", assessment_id=assessment.id),
+            "roadmap": url_for("api.roadmap", assessment_id=assessment.id),
+        },
+    }
+
+
+# --- routes ------------------------------------------------------------------------------------------------
+
+
+def _int_argument(name: str, default: int | None, low: int, high: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+        raise BadParameter(name, low, high)
+    return int(raw)
+
+
+class BadParameter(Exception):  # noqa: N818
+    def __init__(self, name: str, low: int, high: int | None) -> None:
+        super().__init__(name)
+        self.name, self.low, self.high = name, low, high
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(problem: BadParameter) -> Response:
+    if problem.high is None:
+        message = _(
+            "The parameter “%(name)s” must be a whole number from %(low)d.",
+            name=problem.name,
+            low=problem.low,
+        )
+    else:
+        message = _(
+            "The parameter “%(name)s” must be a whole number from %(low)d to %(high)d.",
+            name=problem.name,
+            low=problem.low,
+            high=problem.high,
+        )
+    return error(400, "invalid_parameter", message)
+
+
+@bp.route("/assessments")
+def assessments_list() -> Response:
+    authorize(Action.READ_API)
+    cycle_id = _int_argument("cycle", None, 1, MAX_ID)
+    page = _int_argument("page", 1, 1, MAX_PAGE) or 1
+    per_page = _int_argument("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX) or PER_PAGE_DEFAULT
+    status = request.args.get("status")
+    if status is not None and status not in {s.value for s in AssessmentStatus}:
+        return error(
+            400,
+            "invalid_parameter",
+            _(
+                "The parameter “status” must be one of: %(values)s.",
+                values=", ".join(s.value for s in AssessmentStatus),
+            ),
+        )
+    visible = visible_offices_query(current_user).with_only_columns(Office.id)
+    query = select(Assessment).where(Assessment.office_id.in_(visible))
+    if cycle_id is not None:
+        query = query.where(Assessment.cycle_id == cycle_id)
+    if status is not None:
+        query = query.where(Assessment.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.join(Office, Office.id == Assessment.office_id)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .options(
+            joinedload(Assessment.office),
+            joinedload(Assessment.cycle),
+            joinedload(Assessment.framework_version),
+        )
+        .order_by(Cycle.opens_on.desc(), Office.code, Assessment.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return jsonify(
+        {"items": [summary(row) for row in rows], "page": page, "per_page": per_page, "total": total}
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>")
+def assessment(assessment_id: int) -> Response:
+    row = authorized_assessment(assessment_id)
+    framework = assessments.framework_of(row)
+    records = assessments.answer_records(row)
+    dimension_of = {question.code: question.dimension for question in framework.questions}
+    body = summary(row)
+    body["targets"] = assessments.targets_of(row, framework)
+    body["answers"] = [
+        {
+            "question": code,
+            "dimension": dimension_of.get(code),
+            "state": record.state,
+            "value": record.value,
+            "to_confirm": record.to_confirm,
+            "updated_at": _iso(record.updated_at),
+        }
+        for code, record in sorted(records.items())
+    ]
+    return jsonify(body)
+
+
+@bp.route("/assessments/<int:assessment_id>/scores")
+def scores(assessment_id: int) -> Response:
+    row = authorized_assessment(assessment_id, Action.VIEW_RESULTS)
+    scored = assessments.live_score(row, guidance=False)
+    result = scored.result
+    return jsonify(
+        {
+            "assessment_id": row.id,
+            "status": row.status,
+            "basis": "live",
+            "index": result.index,
+            "level": result.level,
+            "coverage": result.coverage,
+            "dimensions": [
+                {
+                    "code": d.code,
+                    "name": scored.framework.dimension(d.code).name.as_dict(),
+                    "score": d.score,
+                    "level": d.level,
+                    "computed_level": d.computed_level,
+                    "target": d.target,
+                    "capped_by": [gate.code for gate in d.gates if gate.capped],
+                    "overridden": d.level_override is not None,
+                }
+                for d in result.dimensions
+            ],
+            "trace": result_to_dict(result),
+        }
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap")
+def roadmap(assessment_id: int) -> Response:
+    row = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    loaded = roadmaps.load(row)
+    if loaded is None:
+        return error(404, "no_roadmap", _("This assessment has no roadmap yet."))
+    return jsonify(roadmap_exports.to_json(loaded))
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    from roadmap.web.openapi import document
+
+    return jsonify(document())
