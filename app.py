@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.admin import bp as admin_bp
     from roadmap.web.auth import bp as auth_bp
     from roadmap.web.main import bp as main_bp
+    from roadmap.web.reports import bp as reports_bp
     from roadmap.web.review import bp as review_bp
     from roadmap.web.roadmaps import bp as roadmaps_bp
     from roadmap.web.survey import bp as survey_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

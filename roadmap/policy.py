@@ -36,6 +36,7 @@ class Action(StrEnum):
     REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
     VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
     EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
+    DOWNLOAD_REPORT = "report.download"  # the report (PDF): the office once published, reviewers always
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
@@ -44,7 +45,7 @@ _OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, A
 _REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT, Action.EDIT_ROADMAP})
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
-HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP})
+HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP, Action.DOWNLOAD_REPORT})
 
 
 # Actions that do not concern one object: who may do them at all.
@@ -74,7 +75,7 @@ def permits(user: User, action: Action, target: Office | Assessment | None = Non
         return user.is_respondent and user.office_id == office.id
     if action in _REVIEWERS_ONLY:
         return not user.is_respondent and may_see_office(user, office)
-    if action is Action.VIEW_ROADMAP:
+    if action in (Action.VIEW_ROADMAP, Action.DOWNLOAD_REPORT):
         # The office sees its roadmap once published; consultants and administrators while they make it.
         if user.is_respondent and not _published(target):
             return False
