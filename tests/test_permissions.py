@@ -165,6 +165,9 @@ EXPECTED: dict[str, Expectation] = {
     "review.judge_evidence": roadmap_edit(400),
     "review.override_level": roadmap_edit(400),
     "review.clear_override": roadmap_edit(400),
+    # The report PDF (issue 8): like the roadmap, the office's consultants and administrators; its office
+    # once published (the matrix's drafts: 404 for their respondents).
+    "reports.pdf": roadmap_view(200),
 }
 
 

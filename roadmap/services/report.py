@@ -407,7 +407,10 @@ def _glossary() -> tuple[tuple[str, str], ...]:
         ),
         (_("Level"), _("The maturity of a dimension, from 1 (initial) to 5 (leading), with a descriptor.")),
         (_("Gate"), _("A rule that caps a dimension's level while a critical condition holds.")),
-        (_("Index"), _("The overall result from 0 to 1000, the weighted mean of the dimensions' scores.")),
+        (
+            _("Index"),
+            _("The overall result from 0 to 1000, combining the dimensions' scores with their weights."),
+        ),
         (_("Target"), _("The level the office aims at for a dimension.")),
         (_("Initiative"), _("A piece of work of the roadmap that raises one or more dimensions.")),
         (_("Phase"), _("A period of the roadmap; initiatives are placed in phases and quarters.")),

@@ -219,6 +219,12 @@ def _child(connection: Any, html: str, css: str, memory_bytes: int) -> None:
         connection.close()
 
 
+def _preload() -> None:
+    """Import WeasyPrint (and its native libraries) before forking, so that every render starts warm."""
+    import weasyprint  # noqa: F401
+    import weasyprint.text.fonts  # noqa: F401
+
+
 @dataclass
 class Limits:
     seconds: float = 60.0
@@ -243,6 +249,7 @@ def render(html: str, css: str, bounds: Limits | None = None) -> Rendered:
         pdf, refused, served = _write_pdf(html, css)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return Rendered(pdf, tuple(refused), tuple(served), time.perf_counter() - started, peak)
+    _preload()
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(sender, html, css, bounds.memory_mb * 1024 * 1024))
