@@ -239,7 +239,8 @@ def test_vietnamese_report_embeds_the_serif_with_metadata_language_and_pdfa(demo
     assert metadata.subject == "Kết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất"
     assert reader.trailer["/Root"]["/Lang"] == "vi"
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    assert 'pdfaid:part="3"' in xmp
+    assert 'pdfaid:conformance="B"' in xmp
     assert "/OutputIntents" in reader.trailer["/Root"]
 
 
@@ -276,7 +277,7 @@ def test_english_report_has_page_x_of_y_footers_bookmarks_and_english_metadata(d
         assert vietnamese not in text
 
 
-# --- safety --------------------------------------------------------------------------------------------------
+# --- safety ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("locale", ["vi", "en"])
@@ -288,9 +289,8 @@ def test_hostile_text_appears_literally_and_nothing_outside_the_allowlist_is_fet
     assert "root:x:0:0" not in text
     rendered = report["rendered"]
     assert rendered.refused == ()
-    assert rendered.served and all(
-        url.startswith(report_pdf.ASSET_BASE + "fonts/Liberation") for url in rendered.served
-    )
+    assert rendered.served
+    assert all(url.startswith(report_pdf.ASSET_BASE + "fonts/Liberation") for url in rendered.served)
     root = report["reader"].trailer["/Root"]
     assert "/EmbeddedFiles" not in root.get("/Names", {})
     assert report["reader"].attachments == {}
@@ -298,7 +298,8 @@ def test_hostile_text_appears_literally_and_nothing_outside_the_allowlist_is_fet
         for annotation in page.get("/Annots", []) or []:
             assert annotation.get_object()["/Subtype"] == "/Link"
     # The HTML holds the payloads escaped, never as elements.
-    assert "<script>alert" not in report["html"] and "&lt;script&gt;" in report["html"]
+    assert "<script>alert" not in report["html"]
+    assert "&lt;script&gt;" in report["html"]
 
 
 def test_the_fetcher_refuses_and_records_every_address_but_the_packaged_assets():

@@ -221,7 +221,7 @@ def _child(connection: Any, html: str, css: str, memory_bytes: int) -> None:
 
 def _preload() -> None:
     """Import WeasyPrint (and its native libraries) before forking, so that every render starts warm."""
-    import weasyprint  # noqa: F401
+    import weasyprint
     import weasyprint.text.fonts  # noqa: F401
 
 
