@@ -154,3 +154,38 @@ def test_a_runaway_render_is_reported_and_the_server_carries_on(app, world, asse
     assert browser.get("/").status_code in (200, 302)
     app.config["REPORT_RENDER_TIMEOUT"] = 60
     assert browser.get(url(assessment, lang="vi")).status_code == 200
+
+
+def test_command_line_renders_one_report_and_a_cycle_batch(app, world, assessment, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "one.pdf"
+    result = runner.invoke(args=["report", "pdf", "--assessment", str(assessment.id), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(out)
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
+    assert "Văn phòng A" in reader.pages[0].extract_text()
+
+    missing = runner.invoke(args=["report", "pdf", "--assessment", "999999", "--out", str(out)])
+    assert missing.exit_code != 0
+    assert "No assessment 999999" in missing.output
+    wrong = runner.invoke(args=["report", "pdf", "--assessment", "1", "--lang", "fr", "--out", str(out)])
+    assert wrong.exit_code != 0
+
+    # The batch renders the cycle's reviewed assessments only: none yet, then the approved one.
+    folder = tmp_path / "batch"
+    empty = runner.invoke(args=["report", "batch", "--cycle", world.cycle.code, "--out", str(folder)])
+    assert empty.exit_code == 0, empty.output
+    assert "0 of 0" in empty.output
+    assessment.status = AssessmentStatus.APPROVED.value
+    db.session.commit()
+    batch = runner.invoke(
+        args=["report", "batch", "--cycle", world.cycle.code, "--out", str(folder), "--processes", "2"]
+    )
+    assert batch.exit_code == 0, batch.output
+    assert "1 of 1" in batch.output
+    [written] = folder.glob("*.pdf")
+    assert written.name == "Báo cáo chuyển đổi số VPA 2026.pdf"
+    assert pypdf.PdfReader(written).pages
+    unknown = runner.invoke(args=["report", "batch", "--cycle", "1999", "--out", str(folder)])
+    assert unknown.exit_code != 0
+    assert "No cycle 1999" in unknown.output
