@@ -71,12 +71,22 @@ LAYOUT: dict[str, dict[str, str]] = {
         "accent": "#8b1a1a",
     },
 }
+# The fixed words of the Decree 30 format: Vietnamese by law, in the Vietnamese report only (not translated).
+DECREE30_TEXT = {
+    "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "motto": "Độc lập - Tự do - Hạnh phúc",
+    "number": "Số:",
+    "type": "BÁO CÁO",
+    "summary": "Kết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất",
+    "of": "của",
+    "recipients": "Nơi nhận:",
+}
 PDF_VARIANT = "pdf/a-3b"
 
 
 def _template_version() -> str:
     """Changes whenever a report template, the layout table or the fonts change (a cache key part)."""
-    digest = hashlib.sha256(repr(sorted(LAYOUT.items())).encode())
+    digest = hashlib.sha256(repr((sorted(LAYOUT.items()), sorted(DECREE30_TEXT.items()))).encode())
     digest.update(PDF_VARIANT.encode())
     for path in sorted(TEMPLATE_DIR.glob("*")):
         digest.update(path.name.encode())
@@ -173,7 +183,7 @@ def html_of(assessment: Assessment, locale: str, *, today: Any = None) -> tuple[
         data = report.build(assessment, today=today)
         layout = LAYOUT[locale]
         css = render_template("report/report.css", layout=layout, asset_base=ASSET_BASE)
-        html = render_template("report/report.html", report=data, layout=layout)
+        html = render_template("report/report.html", report=data, layout=layout, decree30=DECREE30_TEXT)
     return html, css, data
 
 
