@@ -22,15 +22,18 @@ from roadmap.extensions import db
 from roadmap.models import (
     AnswerRecord,
     Assessment,
+    AssessmentStatus,
     Evidence,
     EvidenceFile,
     EvidenceReview,
+    RoadmapState,
     ScoreOverride,
     TargetLevel,
 )
-from roadmap.services import report_settings, roadmaps
+from roadmap.services import report_settings
 
 KINDS = ("pdf", "docx")
+_REVIEWED = (AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value)
 
 
 def directory() -> Path:
@@ -52,8 +55,8 @@ def content_version(assessment: Assessment) -> str:
         assessment.cycle.code,
         assessment.cycle.name_vi,
         assessment.cycle.name_en,
-        roadmaps.version_of(assessment),
     ]
+    columns = []
     for model, stamp in (
         (AnswerRecord, AnswerRecord.updated_at),
         (Evidence, Evidence.updated_at),
@@ -62,12 +65,18 @@ def content_version(assessment: Assessment) -> str:
         (ScoreOverride, ScoreOverride.created_at),
         (EvidenceReview, EvidenceReview.reviewed_at),
     ):
-        row = db.session.execute(
-            select(func.count(), func.max(stamp), func.max(model.id)).where(
-                model.assessment_id == assessment.id
-            )
-        ).one()
-        parts.append(tuple(row))
+        mine = model.assessment_id == assessment.id
+        columns.append(select(func.count()).where(mine).scalar_subquery())
+        columns.append(select(func.max(stamp)).where(mine).scalar_subquery())
+        columns.append(select(func.max(model.id)).where(mine).scalar_subquery())
+    columns.append(
+        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id).scalar_subquery()
+    )
+    # The peers' figures change when another office of the cycle is approved or reopened.
+    peers = (Assessment.cycle_id == assessment.cycle_id) & Assessment.status.in_(_REVIEWED)
+    columns.append(select(func.count(Assessment.id)).where(peers).scalar_subquery())
+    columns.append(select(func.sum(Assessment.status_version)).where(peers).scalar_subquery())
+    parts.append(tuple(db.session.execute(select(*columns)).one()))  # one round trip
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
