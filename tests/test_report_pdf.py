@@ -22,6 +22,7 @@ from app import create_app
 from roadmap.extensions import db
 from roadmap.models import Assessment, Evidence, Office, RoadmapEdit
 from roadmap.services import report_pdf, roadmaps
+from roadmap.services.citations import short_form
 
 MM = 72 / 25.4
 A4 = (595.28, 841.89)
@@ -346,3 +347,25 @@ def test_a_runaway_render_is_stopped_and_reported():
     assert starved.value.reason in ("memory", "error")
     # The process that asked carries on: a small render right after works.
     assert report_pdf.render("<p>Xin chào</p>", "").pdf.startswith(b"%PDF-")
+
+
+def test_legal_documents_are_cited_in_full_once_then_by_type_and_number(demo_reports):
+    data = demo_reports["vi"]["data"]
+    text = _flat(_text(demo_reports["vi"]["reader"])).replace(" ", "")  # lines may break anywhere
+    assert data.legal_basis[0].startswith("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị")
+    in_order = [*data.legal_basis, *(c for card in data.roadmap.cards for c in card.policies)]
+    seen: dict[str, str] = {}
+    repeated = 0
+    for citation in in_order:
+        short = short_form(citation, "vi")
+        if short in seen:
+            assert citation == short  # later: type and number only
+            repeated += 1
+        else:
+            seen[short] = citation  # first: type, number, date, issuing body and summary
+    assert repeated > 0
+    dated = [full for short, full in seen.items() if full != short]
+    assert dated
+    for full in dated:
+        assert " ngày " in full
+        assert text.count(full.replace(" ", "")) == 1, full
