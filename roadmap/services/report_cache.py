@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from roadmap.extensions import db
 from roadmap.models import (
@@ -41,6 +43,33 @@ def directory() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
 
 
+@cache
+def _version_statement() -> Select[Any]:
+    """Counts, latest stamps and ids of everything the report shows, in one statement (built once)."""
+    assessment_id = bindparam("assessment_id")
+    columns: list[Any] = []
+    for model, stamp in (
+        (AnswerRecord, AnswerRecord.updated_at),
+        (Evidence, Evidence.updated_at),
+        (EvidenceFile, EvidenceFile.uploaded_at),
+        (TargetLevel, TargetLevel.updated_at),
+        (ScoreOverride, ScoreOverride.created_at),
+        (EvidenceReview, EvidenceReview.reviewed_at),
+    ):
+        mine = model.assessment_id == assessment_id
+        columns.append(select(func.count()).where(mine).scalar_subquery())
+        columns.append(select(func.max(stamp)).where(mine).scalar_subquery())
+        columns.append(select(func.max(model.id)).where(mine).scalar_subquery())
+    columns.append(
+        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment_id).scalar_subquery()
+    )
+    # The peers' figures change when another office of the cycle is approved or reopened.
+    peers = (Assessment.cycle_id == bindparam("cycle_id")) & Assessment.status.in_(_REVIEWED)
+    columns.append(select(func.count(Assessment.id)).where(peers).scalar_subquery())
+    columns.append(select(func.sum(Assessment.status_version)).where(peers).scalar_subquery())
+    return select(*columns)
+
+
 def content_version(assessment: Assessment) -> str:
     """A digest that changes whenever anything the report shows of this assessment changes."""
     parts: list[object] = [
@@ -56,27 +85,10 @@ def content_version(assessment: Assessment) -> str:
         assessment.cycle.name_vi,
         assessment.cycle.name_en,
     ]
-    columns = []
-    for model, stamp in (
-        (AnswerRecord, AnswerRecord.updated_at),
-        (Evidence, Evidence.updated_at),
-        (EvidenceFile, EvidenceFile.uploaded_at),
-        (TargetLevel, TargetLevel.updated_at),
-        (ScoreOverride, ScoreOverride.created_at),
-        (EvidenceReview, EvidenceReview.reviewed_at),
-    ):
-        mine = model.assessment_id == assessment.id
-        columns.append(select(func.count()).where(mine).scalar_subquery())
-        columns.append(select(func.max(stamp)).where(mine).scalar_subquery())
-        columns.append(select(func.max(model.id)).where(mine).scalar_subquery())
-    columns.append(
-        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id).scalar_subquery()
-    )
-    # The peers' figures change when another office of the cycle is approved or reopened.
-    peers = (Assessment.cycle_id == assessment.cycle_id) & Assessment.status.in_(_REVIEWED)
-    columns.append(select(func.count(Assessment.id)).where(peers).scalar_subquery())
-    columns.append(select(func.sum(Assessment.status_version)).where(peers).scalar_subquery())
-    parts.append(tuple(db.session.execute(select(*columns)).one()))  # one round trip
+    row = db.session.execute(
+        _version_statement(), {"assessment_id": assessment.id, "cycle_id": assessment.cycle_id}
+    ).one()  # one round trip
+    parts.append(tuple(row))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
