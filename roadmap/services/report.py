@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from roadmap import charts
 from roadmap.engine.framework import Framework
-from roadmap.engine.scoring import Exclusion, GuidanceStatus, ScoreResult
+from roadmap.engine.scoring import GuidanceStatus, ScoreResult
 from roadmap.models import Assessment, AssessmentStatus
 from roadmap.services import assessments, evidence, lifecycle, portfolio, report_settings, roadmaps
 from roadmap.services import roadmap_text as text
@@ -483,6 +483,3 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
         glossary=_glossary(),
         warnings=warnings,
     )
-
-
-__all__ = ["Exclusion", "ReportData", "build"]
