@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.health import bp as health_bp
     from roadmap.web.jobs import bp as jobs_bp
     from roadmap.web.main import bp as main_bp
+    from roadmap.web.reports import bp as reports_bp
     from roadmap.web.review import bp as review_bp
     from roadmap.web.roadmaps import bp as roadmaps_bp
     from roadmap.web.survey import bp as survey_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -181,3 +181,57 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(framework_cli)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(report_cli)
+
+
+report_cli = AppGroup(
+    "report", help="The official report (PDF): one assessment, or every reviewed one of a cycle."
+)
+
+
+@report_cli.command("pdf")
+@click.option("--assessment", "assessment_id", type=int, required=True)
+@click.option("--lang", "locale", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
+def report_pdf_command(assessment_id: int, locale: str, out: str) -> None:
+    """Render the report of one assessment to a PDF file."""
+    from roadmap.models import Assessment
+    from roadmap.services import report_pdf
+
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise click.ClickException(f"No assessment {assessment_id}.")
+    try:
+        rendered = report_pdf.render_assessment(assessment, locale)
+    except report_pdf.RenderFailed as error:
+        raise click.ClickException(f"The render was stopped ({error.reason}): {error.detail}") from error
+    with open(out, "wb") as stream:
+        stream.write(rendered.pdf)
+    click.echo(f"{out}: {len(rendered.pdf)} bytes in {rendered.seconds:.2f} s")
+
+
+@report_cli.command("batch")
+@click.option("--cycle", "cycle_code", required=True, help="Cycle code, e.g. 2026.")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True)
+@click.option("--lang", "locale", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--processes", type=int, default=None, help="Worker processes (default: one per core).")
+def report_batch_command(cycle_code: str, out: str, locale: str, processes: int | None) -> None:
+    """Render the report of every approved or published assessment of a cycle into a directory."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from roadmap.models import Cycle
+    from roadmap.services import report_batch
+
+    cycle = db.session.scalar(select(Cycle).where(Cycle.code == cycle_code))
+    if cycle is None:
+        raise click.ClickException(f"No cycle {cycle_code}.")
+    ids = report_batch.reviewed_assessments(cycle)
+    items = report_batch.render_all(ids, locale, Path(out), processes)
+    failed = [item for item in items if item.error]
+    for item in items:
+        click.echo(item.path if not item.error else f"assessment {item.assessment_id}: {item.error}")
+    click.echo(f"{len(items) - len(failed)} of {len(items)} reports written to {out}")
+    if failed:
+        raise SystemExit(1)

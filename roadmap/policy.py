@@ -51,6 +51,7 @@ class Action(StrEnum):
     READ_API = "api.read"  # the read-only JSON API at all; each object is then checked as on the pages
     VIEW_RESULTS = "results.view"  # an assessment's scores through the API: the office once published
     MANAGE_API_TOKENS = "api_tokens.manage"  # one's own tokens (with a token as target: that it is one's own)
+    DOWNLOAD_REPORT = "report.download"  # the report (PDF): the office once published, reviewers always
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
@@ -59,7 +60,7 @@ _OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, A
 _REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT, Action.EDIT_ROADMAP})
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
-HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP, Action.VIEW_RESULTS})
+HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT})
 
 
 # Actions that do not concern one object: who may do them at all.
@@ -102,9 +103,9 @@ def permits(user: User, action: Action, target: Office | Assessment | Job | None
         return user.is_respondent and user.office_id == office_id
     if action in _REVIEWERS_ONLY:
         return not user.is_respondent and may_see_office_id(user, office_id)
-    if action in (Action.VIEW_ROADMAP, Action.VIEW_RESULTS):
-        # The office sees its roadmap (and, through the API, its scores) once published; consultants and
-        # administrators while they make them.
+    if action in (Action.VIEW_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT):
+        # The office sees its roadmap (its report PDF and, through the API, its scores) once published;
+        # consultants and administrators while they make them.
         if user.is_respondent and not _published(target):
             return False
         return may_see_office_id(user, office_id)

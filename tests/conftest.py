@@ -113,6 +113,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "SERVER_NAME": None,
         # Same algorithm as in service, at a cost that lets the suite log in thousands of times.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        "REPORT_CACHE_DIR": str(tmp_path / "report-cache"),
     }
 
 

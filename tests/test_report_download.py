@@ -1,0 +1,191 @@
+"""Downloading the report PDF: who may, in which language, the headers, the cache and its invalidation,
+bad input answered before any render, and a runaway render reported while the server carries on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pypdf
+import pytest
+
+from roadmap.extensions import db
+from roadmap.models import AssessmentStatus
+from roadmap.services import assessments, frameworks, report_pdf, roadmaps
+from tests.conftest import logged_in
+
+SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the renders that really run (the render itself is the real one)."""
+    calls = []
+    real = report_pdf.render
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_pdf, "render", counting)
+    return calls
+
+
+@pytest.fixture
+def assessment(world):
+    frameworks.import_file(SMALL, actor=None)
+    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    answer(assessment, world.respondent_a, "NW-01", "a")
+    roadmaps.generate(assessment, actor=world.consultant, today=dt.date(2026, 11, 15))
+    db.session.commit()
+    return assessment
+
+
+def answer(assessment, actor, code, value):
+    question = assessments.framework_of(assessment).question(code)
+    parsed = assessments.parse_answer(question, "answered", value)
+    assessments.save_answer(assessment, question, parsed, None, actor=actor)
+    db.session.commit()
+
+
+def url(assessment, **query):
+    suffix = "&".join(f"{key}={value}" for key, value in query.items())
+    return f"/assessments/{assessment.id}/report.pdf" + (f"?{suffix}" if suffix else "")
+
+
+def test_consultant_downloads_the_vietnamese_pdf_with_attachment_headers(app, world, assessment, renders):
+    browser = logged_in(app, "consultant@example.vn")
+    response = browser.get(url(assessment, lang="vi"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)
+    assert unquote(encoded) == "Báo cáo chuyển đổi số VPA 2026.pdf"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["ETag"]
+    reader = pypdf.PdfReader(io.BytesIO(response.get_data()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Văn phòng A" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
+    assert renders == [1]
+
+
+def test_second_download_comes_from_the_cache_and_if_none_match_gives_304(app, world, assessment, renders):
+    browser = logged_in(app, "consultant@example.vn")
+    first = browser.get(url(assessment, lang="en"))
+    second = browser.get(url(assessment, lang="en"))
+    assert first.status_code == second.status_code == 200
+    assert first.get_data() == second.get_data()
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert len(renders) == 1
+    again = browser.get(url(assessment, lang="en"), headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert "no-store" in again.headers["Cache-Control"]
+    assert len(renders) == 1
+
+
+def test_a_change_of_answers_roadmap_or_locale_renders_anew(app, world, assessment, renders):
+    browser = logged_in(app, "consultant@example.vn")
+    etags = [browser.get(url(assessment, lang="vi")).headers["ETag"]]
+    answer(assessment, world.respondent_a, "NW-04", "no")  # an answer
+    etags.append(browser.get(url(assessment, lang="vi")).headers["ETag"])
+    roadmap = roadmaps.load(assessment)
+    roadmaps.add_edit(
+        assessment,
+        roadmaps.RoadmapEditKind.NOTE,
+        actor=world.consultant,
+        expected_version=roadmap.version,
+        reason="Thống nhất với đơn vị",
+        payload={"text": "Ưu tiên quý đầu"},
+    )
+    db.session.commit()
+    etags.append(browser.get(url(assessment, lang="vi")).headers["ETag"])  # the roadmap
+    etags.append(browser.get(url(assessment, lang="en")).headers["ETag"])  # the locale
+    assert len(set(etags)) == 4
+    assert len(renders) == 4
+    pdf = browser.get(url(assessment, lang="vi")).get_data()
+    assert len(renders) == 4
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Ưu tiên quý đầu" in text
+
+
+def test_bad_input_is_refused_before_any_render(app, world, assessment, renders):
+    consultant = logged_in(app, "consultant@example.vn")
+    refused = consultant.get(url(assessment, lang="fr"))
+    assert refused.status_code == 400
+    assert "tiếng Việt (vi) và tiếng Anh (en)" in refused.get_data(as_text=True)
+    assert consultant.get("/assessments/999999/report.pdf").status_code == 404
+    # The office's own representative: the assessment is not published yet, so for them there is no report.
+    respondent = logged_in(app, "resp.a@example.vn")
+    assert respondent.get(url(assessment)).status_code == 404
+    other = logged_in(app, "resp.b@example.vn")
+    assert other.get(url(assessment)).status_code == 404
+    assert renders == []
+
+
+def test_the_office_downloads_once_published_and_the_pages_offer_the_link(app, world, assessment, renders):
+    respondent = logged_in(app, "resp.a@example.vn")
+    overview = respondent.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert 'data-download="report-pdf"' not in overview
+    assessment.status = AssessmentStatus.PUBLISHED.value
+    db.session.commit()
+    for page in (f"/assessments/{assessment.id}", f"/assessments/{assessment.id}/roadmap"):
+        html = respondent.get(page).get_data(as_text=True)
+        link = re.search(r'<a href="([^"]+)" data-download="report-pdf"', html)
+        assert link, page
+        assert link.group(1).endswith("report.pdf?lang=vi")
+    response = respondent.get(link.group(1))
+    assert response.status_code == 200
+    assert response.get_data().startswith(b"%PDF-")
+
+
+def test_a_runaway_render_is_reported_and_the_server_carries_on(app, world, assessment):
+    app.config["REPORT_RENDER_TIMEOUT"] = 0.05
+    browser = logged_in(app, "consultant@example.vn")
+    response = browser.get(url(assessment, lang="vi"))
+    assert response.status_code == 503
+    assert "kéo dài quá thời gian cho phép" in response.get_data(as_text=True)
+    assert browser.get("/").status_code in (200, 302)
+    app.config["REPORT_RENDER_TIMEOUT"] = 60
+    assert browser.get(url(assessment, lang="vi")).status_code == 200
+
+
+def test_command_line_renders_one_report_and_a_cycle_batch(app, world, assessment, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "one.pdf"
+    result = runner.invoke(args=["report", "pdf", "--assessment", str(assessment.id), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(out)
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
+    assert "Văn phòng A" in reader.pages[0].extract_text()
+
+    missing = runner.invoke(args=["report", "pdf", "--assessment", "999999", "--out", str(out)])
+    assert missing.exit_code != 0
+    assert "No assessment 999999" in missing.output
+    wrong = runner.invoke(args=["report", "pdf", "--assessment", "1", "--lang", "fr", "--out", str(out)])
+    assert wrong.exit_code != 0
+
+    # The batch renders the cycle's reviewed assessments only: none yet, then the approved one.
+    folder = tmp_path / "batch"
+    empty = runner.invoke(args=["report", "batch", "--cycle", world.cycle.code, "--out", str(folder)])
+    assert empty.exit_code == 0, empty.output
+    assert "0 of 0" in empty.output
+    assessment.status = AssessmentStatus.APPROVED.value
+    db.session.commit()
+    batch = runner.invoke(
+        args=["report", "batch", "--cycle", world.cycle.code, "--out", str(folder), "--processes", "2"]
+    )
+    assert batch.exit_code == 0, batch.output
+    assert "1 of 1" in batch.output
+    [written] = folder.glob("*.pdf")
+    assert written.name == "Báo cáo chuyển đổi số VPA 2026.pdf"
+    assert pypdf.PdfReader(written).pages
+    unknown = runner.invoke(args=["report", "batch", "--cycle", "1999", "--out", str(folder)])
+    assert unknown.exit_code != 0
+    assert "No cycle 1999" in unknown.output

@@ -1,0 +1,371 @@
+"""The report PDF, read back with pypdf: structure, Decree 30 layout (Vietnamese), modern layout (English),
+metadata and PDF/A, fonts, and the renderer's safety (escaped user text, the fetcher's allowlist, limits).
+
+The demo office's reports are rendered once for the module (on SQLite: the PDF does not depend on the
+database), with hostile text planted in the office's name, an evidence note and a consultant's note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from roadmap.extensions import db
+from roadmap.models import Assessment, Evidence, Office, RoadmapEdit
+from roadmap.services import report_pdf, roadmaps
+from roadmap.services.citations import short_form
+
+MM = 72 / 25.4
+A4 = (595.28, 841.89)
+PAYLOADS = (
+    '<img src="file:///etc/passwd">',
+    '<link rel="attachment" href="file:///etc/passwd">',
+    "<style>p { background: url(http://169.254.169.254/) }</style>",
+    "@import url(http://169.254.169.254/latest);",
+    "<script>alert(1)</script>",
+)
+HOSTILE = " ".join(PAYLOADS)
+ISSUED = dt.date(2026, 3, 5)
+
+
+@pytest.fixture(scope="module")
+def demo_reports(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The published report of the demo's last cycle, in Vietnamese and English, rendered once."""
+    folder = tmp_path_factory.mktemp("report")
+    shutil.copyfile(sqlite_template, folder / "demo.db")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}",
+            "REPORT_CACHE_DIR": str(folder / "cache"),
+        }
+    )
+    app.instance_path = str(folder)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        assessment = db.session.scalars(
+            select(Assessment).where(Assessment.status == "published").order_by(Assessment.id)
+        ).first()
+        office = db.session.get(Office, assessment.office_id)
+        clean_name = office.name_vi
+        office.name_vi = f"{clean_name} {PAYLOADS[0]}"
+        office.name_en = f"{office.name_en} {PAYLOADS[0]}"
+        framework_question = roadmaps.load(assessment).framework.questions[0].code
+        note = db.session.scalar(
+            select(Evidence).where(
+                Evidence.assessment_id == assessment.id, Evidence.question_code == framework_question
+            )
+        )
+        if note is None:
+            note = Evidence(assessment_id=assessment.id, question_code=framework_question)
+            db.session.add(note)
+        note.note = HOSTILE
+        db.session.add(
+            RoadmapEdit(
+                assessment_id=assessment.id,
+                seq=999,
+                kind="note",
+                initiative_code=None,
+                payload={"text": HOSTILE},
+                reason=HOSTILE,
+                plan_version=roadmaps.current_plan(assessment).version,
+            )
+        )
+        db.session.commit()
+        reports: dict[str, Any] = {"clean_name": clean_name, "app": app, "assessment_id": assessment.id}
+        for locale in ("vi", "en"):
+            html, css, data = report_pdf.html_of(assessment, locale, today=ISSUED)
+            rendered = report_pdf.render(html, css)
+            reports[locale] = {
+                "html": html,
+                "data": data,
+                "rendered": rendered,
+                "reader": pypdf.PdfReader(io.BytesIO(rendered.pdf)),
+            }
+        db.session.remove()
+    return reports
+
+
+def _text(reader: pypdf.PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _outline(reader: pypdf.PdfReader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(entries: list[Any]) -> None:
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry)
+            else:
+                titles.append(entry.title)
+
+    walk(reader.outline)
+    return titles
+
+
+def _positions(page: pypdf.PageObject, serif_only: bool = True) -> list[tuple[float, float, str]]:
+    """(x, y, text) of every text run of the page (body text: the serif; chart labels are sans)."""
+    found: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if not text.strip():
+            return
+        if serif_only and (font is None or "Serif" not in str(font.get("/BaseFont", ""))):
+            return
+        matrix = pypdf.mult(tm, cm)
+        found.append((matrix[4], matrix[5], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def _fonts(reader: pypdf.PdfReader) -> set[str]:
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+# --- the Vietnamese report: Decree 30/2020 ---------------------------------------------------------------
+
+
+def test_vietnamese_report_is_a4_with_a_bookmark_for_every_part_and_correct_diacritics(demo_reports):
+    reader = demo_reports["vi"]["reader"]
+    data = demo_reports["vi"]["data"]
+    assert 15 <= len(reader.pages) <= 60
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=0.5)
+    bookmarks = _outline(reader)
+    for part in (
+        "Tóm tắt kết quả",
+        "Kết quả đánh giá theo từng lĩnh vực",
+        "Lộ trình đề xuất",
+        "Kết quả dự kiến theo giai đoạn",
+        "Điều chỉnh và ghi chú của chuyên gia tư vấn",
+        "Phụ lục: câu trả lời và minh chứng",
+        "Phương pháp đánh giá",
+        "Giải thích thuật ngữ",
+    ):
+        assert any(title.upper() == part.upper() for title in bookmarks), part
+    text = _flat(_text(reader))
+    assert demo_reports["clean_name"] in text
+    for part in data.dimensions:
+        assert f"{part.code}. {part.name}" in bookmarks
+        assert part.name in text
+    assert "Lãnh đạo, chiến lược và nhận thức số" in text
+    # One language: the English headings are absent.
+    for english in ("Executive summary", "Appendix", "Glossary", "Page 1 of"):
+        assert english not in text
+
+
+def test_vietnamese_report_has_the_decree_30_format_elements(demo_reports):
+    reader = demo_reports["vi"]["reader"]
+    first = _flat(reader.pages[0].extract_text())
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
+    assert "Độc lập - Tự do - Hạnh phúc" in first
+    assert "CỤC BƯU ĐIỆN TRUNG ƯƠNG" in first
+    assert "Hà Nội, ngày 05 tháng 3 năm 2026" in first
+    assert re.search(r"Số: \d+/BC-[A-Z]+", first)
+    assert "BÁO CÁO" in first
+    assert "Kết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất" in first
+    text = _flat(_text(reader))
+    assert "Nơi nhận:" in text
+    assert "CỤC TRƯỞNG" in text
+    # The motto's rule is drawn under it: the date line comes after, on the same page.
+    assert first.index("Hạnh phúc") < first.index("Hà Nội, ngày")
+
+
+def test_vietnamese_page_numbers_are_at_the_top_centre_from_page_two(demo_reports):
+    reader = demo_reports["vi"]["reader"]
+    top = A4[1] - 20 * MM  # the top margin's edge: page numbers sit above it
+    centre = (30 * MM + (210 - 15) * MM) / 2
+
+    def numbers_on_top(index: int) -> list[tuple[float, float, str]]:
+        return [(x, y, s) for x, y, s in _positions(reader.pages[index]) if y > top and s.isdigit()]
+
+    assert numbers_on_top(0) == []
+    [(x, _y, label)] = numbers_on_top(1)
+    assert label == "2"
+    assert abs(x + 3 - centre) < 8  # the digit's left edge, about half its width left of the centre
+    [(x, _y, label)] = numbers_on_top(2)
+    assert label == "3"
+    # No footer page number either.
+    for index in range(3):
+        assert not [s for _x, y, s in _positions(reader.pages[index]) if y < 20 * MM]
+
+
+def test_vietnamese_margins_measured_from_text_positions_are_within_decree_30(demo_reports):
+    reader = demo_reports["vi"]["reader"]
+    lefts, tops, bottoms = [], [], []
+    for page in reader.pages:
+        body = [(x, y) for x, y, s in _positions(page) if not s.isdigit() or y < A4[1] - 20 * MM]
+        if not body:
+            continue
+        lefts.append(min(x for x, _y in body))
+        tops.append(max(y for _x, y in body))
+        bottoms.append(min(y for _x, y in body))
+        assert max(x for x, _y in body) < A4[0] - 15 * MM
+    left_margin = min(lefts) / MM
+    assert 29.5 <= left_margin <= 35
+    assert (A4[1] - max(tops)) / MM >= 20
+    assert min(bottoms) / MM >= 19.5  # the baseline of the last line sits just above the bottom margin
+
+
+def test_vietnamese_report_embeds_the_serif_with_metadata_language_and_pdfa(demo_reports):
+    reader = demo_reports["vi"]["reader"]
+    fonts = _fonts(reader)
+    assert any(name.endswith("+Liberation-Serif") for name in fonts)
+    assert all("Liberation" in name for name in fonts)  # never a system font
+    for font in fonts:
+        assert re.match(r"/[A-Z]{6}\+", font)  # embedded subsets
+    metadata = reader.metadata
+    assert "Kiểm toán" in metadata.title or demo_reports["clean_name"] in metadata.title
+    assert metadata.author == "CỤC BƯU ĐIỆN TRUNG ƯƠNG"
+    assert metadata.subject == "Kết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất"
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp
+    assert 'pdfaid:conformance="B"' in xmp
+    assert "/OutputIntents" in reader.trailer["/Root"]
+
+
+def test_a_draft_carries_the_watermark_and_a_reviewed_report_does_not(demo_reports):
+    assert "DỰ THẢO" not in demo_reports["vi"]["html"]  # the demo assessment is published
+    app = demo_reports["app"]
+    with app.app_context():
+        draft = db.session.scalars(select(Assessment).where(Assessment.status == "draft")).first()
+        html, _css, data = report_pdf.html_of(draft, "vi", today=ISSUED)
+        assert not data.final
+        assert '<div class="draft" aria-hidden="true">DỰ THẢO</div>' in html
+        html, _css, _data = report_pdf.html_of(draft, "en", today=ISSUED)
+        assert '<div class="draft" aria-hidden="true">DRAFT</div>' in html
+        db.session.remove()
+
+
+# --- the English report ------------------------------------------------------------------------------------
+
+
+def test_english_report_has_page_x_of_y_footers_bookmarks_and_english_metadata(demo_reports):
+    reader = demo_reports["en"]["reader"]
+    count = len(reader.pages)
+    assert count >= 10
+    for number in (1, 2, count):
+        assert f"Page {number} of {count}" in reader.pages[number - 1].extract_text()
+    bookmarks = _outline(reader)
+    for part in ("Executive summary", "Assessment by dimension", "The roadmap", "Methodology", "Glossary"):
+        assert part in bookmarks
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.metadata.subject.startswith("Results of the digital transformation")
+    text = _flat(_text(reader))
+    assert "Leadership, strategy and digital awareness" in text
+    for vietnamese in ("Tóm tắt", "Mục lục", "Phụ lục", "Nơi nhận"):
+        assert vietnamese not in text
+
+
+# --- safety ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_hostile_text_appears_literally_and_nothing_outside_the_allowlist_is_fetched(demo_reports, locale):
+    report = demo_reports[locale]
+    text = _flat(_text(report["reader"])).replace(" ", "")
+    for payload in PAYLOADS:
+        assert payload.replace(" ", "") in text, payload
+    assert "root:x:0:0" not in text
+    rendered = report["rendered"]
+    assert rendered.refused == ()
+    assert rendered.served
+    assert all(url.startswith(report_pdf.ASSET_BASE + "fonts/Liberation") for url in rendered.served)
+    root = report["reader"].trailer["/Root"]
+    assert "/EmbeddedFiles" not in root.get("/Names", {})
+    assert report["reader"].attachments == {}
+    for page in report["reader"].pages:
+        for annotation in page.get("/Annots", []) or []:
+            assert annotation.get_object()["/Subtype"] == "/Link"
+    # The HTML holds the payloads escaped, never as elements.
+    assert "<script>alert" not in report["html"]
+    assert "&lt;script&gt;" in report["html"]
+
+
+def test_the_fetcher_refuses_and_records_every_address_but_the_packaged_assets():
+    fetcher = report_pdf.new_fetcher()
+    for url in (
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.org/font.ttf",
+        "data:text/css,body{}",
+        report_pdf.ASSET_BASE + "../../etc/passwd",
+        report_pdf.ASSET_BASE + "fonts/../../../etc/passwd",
+    ):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 6
+    response = fetcher.fetch(report_pdf.ASSET_BASE + "fonts/LiberationSerif-Regular.ttf")
+    assert response.read(4) == b"\x00\x01\x00\x00"
+
+
+def test_raw_html_that_asks_for_files_and_urls_gets_nothing():
+    """Defence in depth: even markup that escaped escaping could not make the renderer read anything."""
+    html = (
+        '<p>x<img src="file:///etc/passwd"><img src="http://169.254.169.254/"></p>'
+        '<link rel="attachment" href="file:///etc/passwd"><link rel="stylesheet" href="file:///etc/passwd">'
+        "<style>@import url(http://169.254.169.254/a.css); p { background: url(data:image/png;base64,AA==) }"
+        "</style>"
+    )
+    rendered = report_pdf.render(html, "")
+    assert "file:///etc/passwd" in rendered.refused
+    assert "http://169.254.169.254/" in rendered.refused
+    assert rendered.served == ()
+    reader = pypdf.PdfReader(io.BytesIO(rendered.pdf))
+    assert reader.attachments == {}
+    assert "root:" not in _text(reader)
+
+
+def test_a_runaway_render_is_stopped_and_reported():
+    html = "<body>" + "<p>Chuyển đổi số của cơ quan nhà nước.</p>" * 4000 + "</body>"
+    with pytest.raises(report_pdf.RenderFailed) as stopped:
+        report_pdf.render(html, "", report_pdf.Limits(seconds=0.2))
+    assert stopped.value.reason == "timeout"
+    with pytest.raises(report_pdf.RenderFailed) as starved:
+        report_pdf.render(html, "", report_pdf.Limits(memory_mb=40))
+    assert starved.value.reason in ("memory", "error")
+    # The process that asked carries on: a small render right after works.
+    assert report_pdf.render("<p>Xin chào</p>", "").pdf.startswith(b"%PDF-")
+
+
+def test_legal_documents_are_cited_in_full_once_then_by_type_and_number(demo_reports):
+    data = demo_reports["vi"]["data"]
+    text = _flat(_text(demo_reports["vi"]["reader"])).replace(" ", "")  # lines may break anywhere
+    assert data.legal_basis[0].startswith("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị")
+    in_order = [*data.legal_basis, *(c for card in data.roadmap.cards for c in card.policies)]
+    seen: dict[str, str] = {}
+    repeated = 0
+    for citation in in_order:
+        short = short_form(citation, "vi")
+        if short in seen:
+            assert citation == short  # later: type and number only
+            repeated += 1
+        else:
+            seen[short] = citation  # first: type, number, date, issuing body and summary
+    assert repeated > 0
+    dated = [full for short, full in seen.items() if full != short]
+    assert dated
+    for full in dated:
+        assert " ngày " in full
+        assert text.count(full.replace(" ", "")) == 1, full
