@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Request, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -71,6 +71,30 @@ def _force_password_change() -> BaseResponse | None:
     return None
 
 
+# The routes that receive files may take the whole MAX_CONTENT_LENGTH; every other one much less.
+UPLOAD_ENDPOINTS = {"survey.upload_files", "survey.save_section"}
+
+
+class LimitedRequest(Request):
+    """A request whose body limit depends on its route, known from URL matching, before anything (the CSRF
+    check included) reads the body: larger than the limit is refused with 413."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is not None:
+            return self._max_content_length
+        if not current_app:
+            return None
+        config = current_app.config
+        if self.endpoint in UPLOAD_ENDPOINTS:
+            return int(config["MAX_CONTENT_LENGTH"])
+        return int(config["MAX_JSON_BYTES"] if self.is_json else config["MAX_FORM_BYTES"])
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -81,7 +105,7 @@ def _security_headers(response: Response) -> Response:
     if request.endpoint != "static":
         # Pages show an office's weaknesses: no shared or back-button cache of them.
         response.headers.setdefault("Cache-Control", "no-store")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
+    if current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
@@ -94,6 +118,7 @@ def init_app(app: Flask) -> None:
     # session versions and the idle limit protect us instead.
     login_manager.session_protection = "basic"
     app.permanent_session_lifetime = app.config["SESSION_MAX_HOURS"] * 3600
+    app.request_class = LimitedRequest
     app.before_request(_enforce_session_limits)
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
