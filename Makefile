@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test bench lint format typecheck translations translations-update db demo clean
+.PHONY: run serve test soak bench lint format typecheck translations translations-update db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ typecheck: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev translations lint typecheck
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Durability under faults (issue 9): gunicorn on loopback, workers killed, simultaneous submits (≤ 4 min).
+soak: $(VENV)/.installed-dev translations
+	mkdir -p build
+	$(BIN)/python -m pytest -q -m soak -s tests/test_soak.py $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	mkdir -p build

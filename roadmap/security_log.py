@@ -57,7 +57,7 @@ def _drop(session: Session) -> None:
 def init_app(app: Flask) -> None:
     """JSON lines on stderr (gunicorn's error log) unless the deployment configured the logger itself."""
     log.setLevel(logging.INFO)
-    if not log.handlers:
+    if not log.handlers and not app.testing:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
