@@ -42,7 +42,8 @@ def capture():
     old_level = root.level
     root.setLevel(logging.DEBUG)
     root.addHandler(handler)
-    security.addHandler(handler)
+    if not security.propagate:  # a deployment's own handler: capture there too
+        security.addHandler(handler)
     yield handler
     security.removeHandler(handler)
     root.removeHandler(handler)
