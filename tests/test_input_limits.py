@@ -112,3 +112,27 @@ def test_an_over_long_field_is_refused_with_its_limit(app, world):
     )
     assert response.status_code == 400
     assert str(NOTE_MAX_LENGTH) in response.get_json()["message"].replace(".", "").replace(",", "")
+
+
+def test_a_nul_character_is_refused_everywhere_and_nothing_is_stored(app, world):
+    """A fuzzing finding: PostgreSQL cannot store NUL, which made these server errors."""
+    assessment = small_assessment(world)
+    browser = logged_in(app, world.respondent_a.email)
+    headers = {"X-CSRFToken": browser.csrf(), "Accept": "application/json"}
+    for endpoint, payload in (
+        ("evidence", {"question": "NW-01", "note": "a\x00b"}),
+        ("evidence", {"question": "NW-01", "document_number": "\x00"}),
+        ("answers", {"question": "NW-04", "state": "answered", "value": "yes", "x\x00": 1}),
+    ):
+        response = isolated(
+            browser.client.post, f"/assessments/{assessment.id}/{endpoint}", json=payload, headers=headers
+        )
+        assert response.status_code == 400
+        assert "ký tự không thể lưu" in response.get_json()["message"]
+    assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AnswerRecord)) == 0
+    admin = logged_in(app, world.admin.email)
+    assert admin.get("/admin/audit?actor=a%00b").status_code == 400
+    assert (
+        admin.post("/admin/offices/new", {"code": "X\x00", "name_vi": "A", "name_en": "A"}).status_code == 400
+    )

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Request, Response, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Request,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -95,6 +107,31 @@ class LimitedRequest(Request):
         self._max_content_length = value
 
 
+def _contains_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    return False
+
+
+def _refuse_nul_characters() -> BaseResponse | tuple[BaseResponse, int] | None:
+    """No text may hold a NUL character: nobody types one, and PostgreSQL cannot store it (a fuzzing
+    finding: it was a server error). Refused with 400 before any view sees it."""
+    texts: list[object] = [*request.args.listvalues(), *request.form.listvalues()]
+    texts += [upload.filename or "" for upload in request.files.values()]
+    if request.is_json:
+        texts.append(request.get_json(silent=True))
+    if not _contains_nul(texts):
+        return None
+    message = _l("The text contains a character that cannot be saved. Remove it and try again.")
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return jsonify({"status": "invalid", "message": str(message)}), 400
+    return abort(400)
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -119,6 +156,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.permanent_session_lifetime = app.config["SESSION_MAX_HOURS"] * 3600
     app.request_class = LimitedRequest
+    app.before_request(_refuse_nul_characters)
     app.before_request(_enforce_session_limits)
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
