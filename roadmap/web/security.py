@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response as BaseResponse
 
 from roadmap.extensions import db, login_manager
@@ -83,8 +84,25 @@ def _force_password_change() -> BaseResponse | None:
     return None
 
 
+MAX_ID = 2**31 - 1
+
 # The routes that receive files may take the whole MAX_CONTENT_LENGTH; every other one much less.
 UPLOAD_ENDPOINTS = {"survey.upload_files", "survey.save_section"}
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: no larger than an id column holds (2^31 − 1), so that a huge id in an address is
+    a plain 404 at routing instead of a database error (a fuzzing finding: it was a server error)."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
 class LimitedRequest(Request):
@@ -156,6 +174,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.permanent_session_lifetime = app.config["SESSION_MAX_HOURS"] * 3600
     app.request_class = LimitedRequest
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.before_request(_refuse_nul_characters)
     app.before_request(_enforce_session_limits)
     app.before_request(_force_password_change)
