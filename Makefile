@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-browser bench lint format typecheck translations translations-update db demo clean
+.PHONY: run serve test test-browser soak bench lint format typecheck translations translations-update db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 test: $(VENV)/.installed-dev translations lint typecheck
 	@test -x "$(CHROMIUM_PATH)" || echo "*** No Chromium at $(CHROMIUM_PATH): the browser tests (tests/browser) are SKIPPED (apt-get install chromium). ***"
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Durability under faults (issue 9): gunicorn on loopback, workers killed, simultaneous submits (≤ 4 min).
+soak: $(VENV)/.installed-dev translations
+	mkdir -p build
+	$(BIN)/python -m pytest -q -m soak -s tests/test_soak.py $(PYTEST_ARGS)
 
 # The real-browser journeys alone (Debian's Chromium, Playwright, axe-core); screenshots in build/screenshots/.
 test-browser: $(VENV)/.installed-dev translations

@@ -59,9 +59,11 @@ def register_templates(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from roadmap import security_log
     from roadmap.web import security
 
     security.init_app(app)
+    security_log.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

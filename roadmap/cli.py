@@ -175,7 +175,53 @@ def jobs_purge(days: int) -> None:
     click.echo(f"Purged {jobs.purge(dt.timedelta(days=days))} finished jobs.")
 
 
+backup_cli = AppGroup("backup", help="Back up the database while the service runs; restore a backup.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+def backup_create(path: str | None) -> None:
+    """Write a backup (default: instance/backups/roadmap-<UTC time>.<sqlite|dump>)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from roadmap.services import backup
+
+    url = str(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if path is None:
+        suffix = "sqlite" if url.startswith("sqlite") else "dump"
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = str(Path(current_app.instance_path) / "backups" / f"roadmap-{stamp}.{suffix}")
+    try:
+        found = backup.create(url, Path(path))
+    except backup.BackupError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from error
+    click.echo(f"Backup written to {path} ({found}).")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--replace", is_flag=True, help="Overwrite a database that is not empty.")
+def backup_restore(path: str, replace: bool) -> None:
+    """Restore a backup into the configured database (which must be empty unless --replace)."""
+    from pathlib import Path
+
+    from roadmap.services import backup
+
+    db.session.remove()
+    db.engine.dispose()  # no connection of ours stays open on the database being replaced
+    try:
+        url = str(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        found = backup.restore(url, Path(path), replace=replace)
+    except backup.BackupError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from error
+    click.echo(f"Restored {path}: {found}.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(framework_cli)

@@ -92,6 +92,14 @@ def from_environment(
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Input limits (issue 9). The whole body: 12 MB where files are sent (one 10 MB file and a page's
+        # answers), 2 MB for any other form, 256 KB for a JSON autosave. In a multipart form, at most 500
+        # parts (the largest survey section has about 130) and 256 KB per text part (a 5,000-character
+        # answer is at most 20 KB). Field lengths are the services' (answers and notes 5,000 characters).
+        "MAX_FORM_BYTES": 2 * 1024 * 1024,
+        "MAX_JSON_BYTES": 256 * 1024,
+        "MAX_FORM_PARTS": 500,
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         # Evidence files live outside static/, under random names; a shared volume in the scale-out shape.
         "EVIDENCE_UPLOAD_DIR": env.get("EVIDENCE_UPLOAD_DIR") or None,
         # `local` (created when missing) or `shared` (a mounted volume that must exist): services.storage.

@@ -15,6 +15,7 @@ from roadmap.extensions import db
 from roadmap.models import AuditEvent, ConsultantAssignment, Role, User
 from roadmap.services.accounts import hash_password
 from tests.conftest import PASSWORD, Browser
+from tests.security_checks import header_problems
 
 ANON, RESPONDENT, CONSULTANT, ADMIN = None, Role.RESPONDENT, Role.CONSULTANT, Role.ADMIN
 ROLES = (ANON, RESPONDENT, CONSULTANT, ADMIN)
@@ -328,7 +329,12 @@ def test_permission_matrix(app, world, tmp_path):
                 failures.append(
                     f"{role or 'anonymous'} {method} {url} ({scope}): {response.status_code} != {expected}"
                 )
+            # Issue 9: every response of every route, whoever asks, carries the browser protections.
+            failures += [f"{role or 'anonymous'} {method} {p}" for p in header_problems(response, url)]
     assert failures == []
+    print(
+        f"permission matrix: {len(cases)} route cases x {len(ROLES)} roles = {len(cases) * len(ROLES)} checks"
+    )
 
 
 @pytest.mark.parametrize("role", [RESPONDENT, CONSULTANT])

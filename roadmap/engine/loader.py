@@ -247,7 +247,11 @@ class _SafeLoader(yaml.SafeLoader):
 
 def _parse_yaml(text: str, report: _Report) -> tuple[bool, Any]:
     """(whether the text is YAML at all, the document); records every path's line in the report."""
-    loader = _SafeLoader(text)
+    try:
+        loader = _SafeLoader(text)
+    except yaml.YAMLError as error:  # control characters are refused before parsing starts (found by fuzzing)
+        report.add((), f"not valid YAML: {error}")
+        return False, None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -841,9 +845,15 @@ def _repeats(items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
     """(position, item) of every item that already appeared earlier."""
     seen: set[Any] = set()
     for position, item in enumerate(items):
-        if item in seen:
+        key: Any
+        try:
+            hash(item)
+            key = (True, item)
+        except TypeError:  # a list or a mapping where a code belongs: compared by its text (found by fuzzing)
+            key = (False, repr(item))
+        if key in seen:
             yield position, item
-        seen.add(item)
+        seen.add(key)
 
 
 def _option_codes(question: QuestionModel) -> list[str]:

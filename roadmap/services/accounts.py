@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from roadmap.extensions import db
 from roadmap.models import Office, Role, User, utcnow
-from roadmap.services import Invalid, Problem, audit, invalid
+from roadmap.services import Invalid, Problem, audit, invalid, password_policy
 from roadmap.services.throttle import account_key, failure_store
 
 MIN_PASSWORD_LENGTH = 12
@@ -40,14 +40,50 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=_method())
 
 
-def password_problems(password: str, field: str = "password") -> list[Problem]:
+def password_problems(
+    password: str, field: str = "password", *, user: User | None = None, names: tuple[str, ...] = ()
+) -> list[Problem]:
+    """The password policy (ASVS V6.2, NIST SP 800-63B): 12 to 128 characters, any characters, no
+    composition rules; not one of the 10,000 most common passwords (nor one of them repeated or with digits
+    added), and not made mostly of the service's name, an office's name or code, or the user's own name."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return [
             Problem(field, _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
         ]
     if len(password) > MAX_PASSWORD_LENGTH:
         return [Problem(field, _l("The password must have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))]
+    if password_policy.is_common(password):
+        return [
+            Problem(
+                field,
+                _l(
+                    "This password is among the most used passwords and easy to guess. "
+                    "Choose a phrase of several words."
+                ),
+            )
+        ]
+    if password_policy.is_mostly_context(password, _context_words(user) + list(names)):
+        return [
+            Problem(
+                field,
+                _l(
+                    "The password must not be made mostly of the service's name, an office's name or code, "
+                    "or your own name or e-mail address."
+                ),
+            )
+        ]
     return []
+
+
+def _context_words(user: User | None) -> list[str]:
+    """Words an attacker tries first against this service: its name, the offices', the user's own."""
+    words = list(password_policy.PRODUCT_WORDS)
+    words.append(str(current_app.config.get("CONSULTANT_DEPARTMENT") or ""))
+    for code, name_vi, name_en in db.session.execute(select(Office.code, Office.name_vi, Office.name_en)):
+        words += [code, name_vi, name_en]
+    if user is not None:
+        words += [user.email, user.email.split("@")[0], user.full_name]
+    return words
 
 
 def normalise_email(email: str) -> str:
@@ -109,7 +145,7 @@ def change_password(user: User, current: str, new: str, confirmation: str) -> No
     problems: list[Problem] = []
     if not check_password_hash(user.password_hash, current):
         problems.append(Problem("current_password", _l("The current password is not correct.")))
-    problems += password_problems(new, "new_password")
+    problems += password_problems(new, "new_password", user=user)
     if new != confirmation:
         problems.append(Problem("confirm_password", _l("The two new passwords do not match.")))
     if not problems and check_password_hash(user.password_hash, new):
@@ -177,7 +213,7 @@ def create_user(details: UserDetails, password: str | None, *, actor: User | Non
     one_time = password is None
     if password is None:
         password = generate_one_time_password()
-    problems = password_problems(password)
+    problems = password_problems(password, names=(email, email.split("@")[0], details.full_name))
     if problems:
         raise Invalid(*problems)
     user = User(

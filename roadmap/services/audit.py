@@ -14,6 +14,7 @@ from flask import has_request_context, request
 from sqlalchemy import Select, String, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from roadmap import security_log
 from roadmap.extensions import db
 from roadmap.models import Assessment, AuditEvent, Office, User
 
@@ -36,6 +37,17 @@ def record(
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)
+    security_log.queue(
+        db.session(),
+        {
+            "event": action,
+            "actor_id": event.actor_id,
+            "actor": actor.email if actor is not None else None,
+            "object_type": object_type,
+            "object_id": event.object_id,
+            "details": event.details,
+        },
+    )
     return event
 
 

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Request,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response as BaseResponse
 
 from roadmap.extensions import db, login_manager
@@ -87,6 +100,72 @@ def _force_password_change() -> BaseResponse | None:
     return None
 
 
+MAX_ID = 2**31 - 1
+
+# The routes that receive files may take the whole MAX_CONTENT_LENGTH; every other one much less.
+UPLOAD_ENDPOINTS = {"survey.upload_files", "survey.save_section"}
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: no larger than an id column holds (2^31 − 1), so that a huge id in an address is
+    a plain 404 at routing instead of a database error (a fuzzing finding: it was a server error)."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
+
+
+class LimitedRequest(Request):
+    """A request whose body limit depends on its route, known from URL matching, before anything (the CSRF
+    check included) reads the body: larger than the limit is refused with 413."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is not None:
+            return self._max_content_length
+        if not current_app:
+            return None
+        config = current_app.config
+        if self.endpoint in UPLOAD_ENDPOINTS:
+            return int(config["MAX_CONTENT_LENGTH"])
+        return int(config["MAX_JSON_BYTES"] if self.is_json else config["MAX_FORM_BYTES"])
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def _contains_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    return False
+
+
+def _refuse_nul_characters() -> BaseResponse | tuple[BaseResponse, int] | None:
+    """No text may hold a NUL character: nobody types one, and PostgreSQL cannot store it (a fuzzing
+    finding: it was a server error). Refused with 400 before any view sees it."""
+    texts: list[object] = [*request.args.listvalues(), *request.form.listvalues()]
+    texts += [upload.filename or "" for upload in request.files.values()]
+    if request.is_json:
+        texts.append(request.get_json(silent=True))
+    if not _contains_nul(texts):
+        return None
+    message = _l("The text contains a character that cannot be saved. Remove it and try again.")
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return jsonify({"status": "invalid", "message": str(message)}), 400
+    return abort(400)
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -97,7 +176,7 @@ def _security_headers(response: Response) -> Response:
     if request.endpoint != "static":
         # Pages show an office's weaknesses: no shared or back-button cache of them.
         response.headers.setdefault("Cache-Control", "no-store")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
+    if current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
@@ -110,6 +189,9 @@ def init_app(app: Flask) -> None:
     # session versions and the idle limit protect us instead.
     login_manager.session_protection = "basic"
     app.permanent_session_lifetime = app.config["SESSION_MAX_HOURS"] * 3600
+    app.request_class = LimitedRequest
+    app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.before_request(_refuse_nul_characters)
     app.before_request(_enforce_session_limits)
     app.before_request(_force_password_change)
     app.after_request(_security_headers)

@@ -129,6 +129,8 @@ def too_large(error: RequestEntityTooLarge) -> Any:
 
 
 def _too_large_message() -> str:
+    if request.is_json:
+        return _("This change is too large to be saved. Shorten the text and try again.")
     return _("A file can be at most %(size)s MB.", size=evidence.MAX_FILE_BYTES // (1024 * 1024))
 
 
@@ -947,7 +949,7 @@ def download_file(assessment_id: int, file_id: int) -> Response:
         max_age=0,
         etag=row.sha256,
     )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
