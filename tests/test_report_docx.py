@@ -423,3 +423,30 @@ def test_settings_service_defaults_sequence_and_validation(app, world, assessmen
     assert [p.field for p in report_settings.problems(bad)] == ["number_pattern"]
     assert report_settings.date_line("Hà Nội", dt.date(2026, 3, 5)) == "Hà Nội, ngày 05 tháng 3 năm 2026"
     assert TODAY  # the roadmap tests' planning date, shared
+
+
+def test_the_word_report_is_kept_and_made_anew_only_when_what_it_shows_changes(
+    app, world, published, monkeypatch
+):
+    from roadmap.services import report_docx
+
+    renders = []
+    real = report_docx.render_docx
+
+    def counting(assessment, locale):
+        renders.append(locale)
+        return real(assessment, locale)
+
+    monkeypatch.setattr(report_docx, "render_docx", counting)
+    browser = logged_in(app, world.consultant.email)
+    first, _ = docx_of(browser, published)
+    second, _ = docx_of(browser, published)
+    assert first.data == second.data
+    assert renders == ["vi"]  # the second download came from the cache
+    docx_of(browser, published, "?lang=en")
+    assert renders == ["vi", "en"]  # another language is another document
+    world.office_a.name_vi = "Văn phòng Bổ sung Thử nghiệm"  # the office is renamed
+    db.session.commit()
+    _, document = docx_of(browser, published)
+    assert renders == ["vi", "en", "vi"]  # what the report shows changed: made anew
+    assert "Văn phòng Bổ sung Thử nghiệm" in all_text(document)

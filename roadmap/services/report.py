@@ -464,9 +464,8 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
         final=assessment.status_enum in FINAL_STATUSES,
         issued_on=day,
         date_line=report_settings.date_line(settings.place, day),
-        document_number=report_settings.document_number(
-            settings, seq=assessment.id, year=day.year, office_code=office.code, cycle_code=cycle.code
-        ),
+        # The same number as the Word export's: the assessment's place in its cycle (report_settings).
+        document_number=report_settings.number_for(assessment, settings),
         settings=settings,
         framework_title=framework.title.get(locale),
         framework_version=framework.version,

@@ -17,6 +17,7 @@ which Word never interprets.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -46,6 +47,8 @@ from roadmap.services.citations import Citations
 from roadmap.services.roadmaps import Roadmap
 
 LOCALES = ("vi", "en")
+# Part of the cache key (roadmap.services.report_cache): a change of this module renders anew.
+TEMPLATE_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Decree 30/2020/NĐ-CP, Appendix I: the layout values, in one place.

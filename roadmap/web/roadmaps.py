@@ -23,7 +23,15 @@ from forms.roadmap import EDIT_FORMS, OFFICE_SIZE_LABELS, PlanningForm, choices,
 from roadmap import charts
 from roadmap.models import Assessment, RoadmapEditKind
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid, assessments, lifecycle, report_docx, roadmap_exports, roadmaps
+from roadmap.services import (
+    Invalid,
+    assessments,
+    lifecycle,
+    report_cache,
+    report_docx,
+    roadmap_exports,
+    roadmaps,
+)
 from roadmap.services import roadmap_text as text
 from roadmap.services.roadmap_overlay import EffectiveStatus
 from roadmap.services.roadmaps import Conflict, Locked, Roadmap
@@ -248,11 +256,19 @@ def export_docx(assessment_id: int) -> Response:
     locale = request.args.get("lang", "vi")
     if locale not in report_docx.LOCALES:
         abort(400, description=_("Reports are available in Vietnamese (vi) and English (en) only."))
-    return _download(
-        report_docx.render_docx(assessment, locale),
-        report_docx.MIME_TYPE,
-        report_docx.filename(assessment, locale),
+    # Kept like the PDF: rendered again only when something the report shows has changed.
+    digest = report_cache.key(
+        assessment,
+        kind="docx",
+        locale=locale,
+        template_version=report_docx.TEMPLATE_VERSION,
+        day=roadmaps.local_today(),
     )
+    content = report_cache.get(assessment.id, kind="docx", locale=locale, digest=digest)
+    if content is None:
+        content = report_docx.render_docx(assessment, locale)
+        report_cache.put(assessment.id, kind="docx", locale=locale, digest=digest, content=content)
+    return _download(content, report_docx.MIME_TYPE, report_docx.filename(assessment, locale))
 
 
 # --- editing -------------------------------------------------------------------------------------------
