@@ -312,7 +312,17 @@ def test_respondent_reads_results_and_roadmap_in_vietnamese_and_english(
     expect(page.locator("#phases-heading")).to_have_text("Các giai đoạn")
     first_initiative = page.locator(".initiative-card h3").first.inner_text()
     look(page, "roadmap")
-    # The PDF download (issue 8, link marked data-download="report-pdf") is added here once merged.
+    # The report PDF, downloaded as a person does, then read back: the office and the first initiative.
+    with page.expect_download(timeout=120_000) as pending:
+        page.locator('[data-download="report-pdf"]').first.click()
+    download = pending.value
+    assert download.suggested_filename.endswith(".pdf")
+    import pypdf
+
+    reader = pypdf.PdfReader(download.path())
+    squashed = re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in reader.pages))
+    assert "VănphòngTrungươngĐảng" in squashed
+    assert re.sub(r"\s+", "", first_initiative) in squashed
 
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
