@@ -255,6 +255,10 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Bumped by every status change: a repeated submit of the same page changes nothing twice.
     status_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped by the database itself (triggers) on any change to the assessment's answers, evidence, files,
+    # targets, overrides, comments or evidence checks: one number that says "what the survey shows changed",
+    # read with the assessment, so that pages can be kept until it moves (roadmap.web.fragments).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     office: Mapped[Office] = relationship()
     cycle: Mapped[Cycle] = relationship()

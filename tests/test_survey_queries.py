@@ -58,11 +58,17 @@ def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
         assert browser.get(f"/assessments/{assessment.id}/sections/{dimension}").status_code == 200
     browser.csrf()
 
+    from roadmap.web import fragments
+
     counts = {}
     for dimension in (small, large):
+        fragments.pages.clear()  # rendered, not taken from the page cache
         with statements() as executed:
             assert browser.get(f"/assessments/{assessment.id}/sections/{dimension}").status_code == 200
         counts[f"page {dimension}"] = len(executed)
+        with statements() as executed:  # shown again, nothing changed: from the page cache
+            assert browser.get(f"/assessments/{assessment.id}/sections/{dimension}").status_code == 200
+        counts[f"kept page {dimension}"] = len(executed)
     for dimension in (small, large):
         question = framework.questions_of(dimension)[0]
         with statements() as executed:
@@ -76,6 +82,8 @@ def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
         counts[f"live {dimension}"] = len(executed)
 
     assert counts[f"page {small}"] == counts[f"page {large}"], counts
+    # The user, the assessment with its office and cycle, the unread count: nothing about the questions.
+    assert counts[f"kept page {small}"] == counts[f"kept page {large}"] <= 4, counts
     assert counts[f"live {small}"] == counts[f"live {large}"], counts
     assert counts[f"live {small}"] <= 12, counts
     assert counts[f"save {small}"] == counts[f"save {large}"], counts
@@ -108,3 +116,52 @@ def test_a_section_shown_again_reuses_the_markup_of_unchanged_questions_only(app
     html = browser.get(page).get_data(as_text=True)
     assert fragments.questions.misses == before + 1  # only the changed question
     assert world.respondent_a.full_name in html.split(f'id="q-{question.code}"')[1].split("</fieldset>")[0]
+
+
+def test_a_kept_section_page_is_the_same_page_with_a_working_token_and_changes_show_at_once(app, world):
+    """The page cache: a reload is served without rendering, its CSRF token works for the form without
+    scripts, and any change to the survey (a colleague's answer, a consultant's comment) shows at once,
+    because the database moves the assessment's revision."""
+    import re
+
+    from roadmap.models import Assessment, ReviewComment
+    from roadmap.web import fragments
+
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    framework = assessments.framework_of(assessment)
+    question = next(q for q in framework.questions_of("SEC") if q.show_if is None)
+    browser = logged_in(app, world.respondent_a.email)
+    page = f"/assessments/{assessment.id}/sections/SEC"
+    browser.get("/")  # the welcome message after logging in is shown once, on a page not kept
+    fragments.pages.clear()
+    first = browser.get(page).get_data(as_text=True)
+    hits = fragments.pages.hits
+    again = browser.get(page).get_data(as_text=True)
+    assert fragments.pages.hits == hits + 1
+    token = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"|name="csrf_token" value="[^"]+"')
+    assert token.sub("", first) == token.sub("", again)  # the same page but for the token's signature
+
+    revision = db.session.get(Assessment, assessment.id).revision
+    state, value = good_answer(question)
+    colleague = logged_in(app, world.respondent_a.email)
+    assert autosave(colleague, assessment.id, question.code, value, state=state).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Assessment, assessment.id).revision > revision
+    changed = browser.get(page).get_data(as_text=True)
+    block = changed.split(f'id="q-{question.code}"')[1].split("</fieldset>")[0]
+    assert world.respondent_a.full_name in block  # last edited by: the new answer is there
+
+    db.session.add(
+        ReviewComment(assessment_id=assessment.id, question_code=question.code, body="Bổ sung căn cứ")
+    )
+    db.session.commit()
+    assert db.session.get(Assessment, assessment.id).revision > revision + 1
+
+    # The token of a kept page posts the form without scripts.
+    kept = browser.get(page).get_data(as_text=True)
+    posted_token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', kept).group(
+        1
+    )
+    response = browser.client.post(page, data={"csrf_token": posted_token, "action": "save"})
+    assert response.status_code in (200, 302)

@@ -83,6 +83,6 @@ def download(job_id: str) -> Response:
         download_name=job.result_name or "export",
         max_age=0,
     )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -26,6 +26,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import (
@@ -490,8 +491,52 @@ def _remember_fragment(view: QuestionView, markup: Markup) -> Markup:
 @login_required
 def section(assessment_id: int, dimension: str) -> tuple[str, int]:
     assessment = authorized_assessment(assessment_id, with_names=True)
-    _dimension_or_404(assessments.framework_of(assessment), dimension)
-    return _render_section(assessment, dimension)
+    framework = assessments.framework_of(assessment)
+    _dimension_or_404(framework, dimension)
+    key = _page_key(assessment, framework, dimension)
+    if key is not None:
+        kept = fragments.pages.get(key)
+        if kept is not None:
+            # The page as rendered for this state, with this request's signature of the session's token.
+            page, token = kept
+            return page.replace(token, generate_csrf()), 200
+    page, status = _render_section(assessment, dimension)
+    if key is not None and status == 200:
+        fragments.pages.put(key, (page, generate_csrf()))
+    return page, status
+
+
+def _page_key(assessment: Assessment, framework: Framework, dimension: str) -> tuple[Any, ...] | None:
+    """Everything a section page shows, or None when the page must be rendered (a message to show once).
+
+    What the survey holds is summed up by the assessment's revision, which the database bumps on any change
+    to its answers, evidence, targets, overrides, comments or evidence checks; the rest is the status, the
+    names in the breadcrumbs, the user and their navigation, the language and the address."""
+    if session.get("_flashes"):
+        return None
+    office, cycle = assessment.office, assessment.cycle
+    return (
+        assessment.id,
+        assessment.revision,
+        assessment.status,
+        assessment.status_version,
+        framework.fingerprint,
+        dimension,
+        office.name_vi,
+        office.name_en,
+        cycle.name_vi,
+        cycle.name_en,
+        current_user.id,
+        current_user.full_name,
+        current_user.role,
+        current_user.office_id,
+        str(get_locale()),
+        str(get_timezone()),
+        notifications.unread_count(current_user),
+        session.get("csrf_token"),
+        request.full_path,
+        request.script_root,
+    )
 
 
 @dataclass(frozen=True)
