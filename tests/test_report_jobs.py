@@ -9,6 +9,7 @@ import contextvars
 import io
 import os
 import re
+import threading
 import uuid
 from urllib.parse import unquote
 
@@ -138,6 +139,35 @@ def test_on_redis_an_uncached_report_is_rendered_by_the_worker_and_downloaded(
     # Another locale is another rendering, hence another job.
     assert _job_id(browser.get(url(small_assessment, lang="en"))) != job_id
     assert _jobs() == 2
+
+
+def test_on_redis_two_clicks_at_the_same_moment_ask_for_one_job(app, world, small_assessment, on_redis):
+    browsers = [logged_in(app, CONSULTANT), logged_in(app, CONSULTANT)]
+    start = threading.Barrier(2)
+    answers: list[str] = []
+    address = url(small_assessment, lang="vi")
+
+    def click(browser) -> None:
+        start.wait()
+        answers.append(_job_id(browser.client.get(address)))
+
+    threads = [threading.Thread(target=click, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 2
+    assert answers[0] == answers[1]
+    assert _jobs() == 1
+
+
+def test_on_redis_an_unreachable_queue_fails_the_job_with_its_reason(app, world, small_assessment, on_redis):
+    browser = logged_in(app, CONSULTANT)
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    job_id = _job_id(browser.get(url(small_assessment, lang="vi")))
+    page = browser.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Hàng đợi công việc hiện không sẵn sàng" in page
+    assert db.session.get(Job, job_id).status == "failed"
 
 
 def test_on_redis_a_changed_report_or_another_requester_gets_its_own_job(
