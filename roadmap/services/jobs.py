@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # the first run and two retries
 # Modules that register job kinds; imported by every process that runs or shows jobs.
-KIND_MODULES = ["roadmap.services.cycle_exports"]
+KIND_MODULES = ["roadmap.services.cycle_exports", "roadmap.services.report_jobs"]
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention: marked for translation, translated later)

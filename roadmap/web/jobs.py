@@ -1,5 +1,8 @@
 """A background job's status for the user who asked for it: a page that refreshes itself while the job
-runs (a meta refresh: no script needed), the same as JSON for a page script, and the result's download."""
+runs (a meta refresh: no script needed), the same as JSON for a page script, and the result's download.
+
+The download checks again what the result shows: a report PDF only for a requester still entitled to the
+report (DOWNLOAD_REPORT), as the report's own address would."""
 
 from __future__ import annotations
 
@@ -9,12 +12,21 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from roadmap.models import Job, JobStatus
+from roadmap.policy import Action
 from roadmap.services import jobs
-from roadmap.web.guard import authorized_job
+from roadmap.web.guard import authorized_assessment, authorized_job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 REFRESH_SECONDS = 3
+
+
+def _report_still_allowed(job: Job) -> None:
+    authorized_assessment(int(job.params.get("assessment") or 0), Action.DOWNLOAD_REPORT)
+
+
+# Per kind, a check (aborting) that the requester may still have the result, on top of VIEW_JOB.
+DOWNLOAD_GUARDS = {"report-pdf": _report_still_allowed}
 
 
 def status_labels() -> dict[str, str]:
@@ -72,6 +84,9 @@ def status_json(job_id: str) -> Response:
 @login_required
 def download(job_id: str) -> Response:
     job = authorized_job(job_id)
+    guard = DOWNLOAD_GUARDS.get(job.kind)
+    if guard is not None:
+        guard(job)
     try:
         handle = jobs.open_result(job)
     except FileNotFoundError:

@@ -3,6 +3,10 @@
 `?lang=vi|en` picks the document's language (default: the user's); anything else is refused with 400
 before any work. A rendering is served from the cache when nothing it shows has changed; ETag and
 If-None-Match spare the transfer; the answer is never stored by browsers or proxies (`no-store`).
+
+A rendering not in the cache is made here and now without Redis (the embedded default); with `REDIS_URL`
+the route asks for a "report-pdf" job instead (roadmap.services.report_jobs; one per requester and
+rendering) and redirects to its status page, where the PDF is downloaded once ready.
 """
 
 from __future__ import annotations
@@ -11,16 +15,15 @@ import datetime as dt
 import io
 import logging
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from roadmap.extensions import db
 from roadmap.models import Assessment
 from roadmap.policy import Action, permits
-from roadmap.services import audit, report_cache, report_pdf, roadmaps
+from roadmap.services import report_cache, report_jobs, report_pdf, roadmaps
 from roadmap.web.guard import authorized_assessment
 
 bp = Blueprint("reports", __name__)
@@ -36,26 +39,9 @@ def _refusal(status: int, message: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, message=message), status
 
 
-def _failure_message(error: report_pdf.RenderFailed) -> str:
-    if error.reason == "timeout":
-        return _("The report took too long to prepare and was stopped. Please try again later.")
-    if error.reason == "memory":
-        return _(
-            "The report needed more memory than allowed and was stopped. Please contact the support team."
-        )
-    return _("The report could not be prepared. The error has been recorded.")
-
-
 def report_pdf_bytes(assessment: Assessment, locale: str, digest: str, day: dt.date) -> bytes:
     """The PDF from the cache, or rendered now and cached."""
-    cached = report_cache.get(assessment.id, kind="pdf", locale=locale, digest=digest)
-    if cached is not None:
-        return cached
-    rendered = report_pdf.render_assessment(assessment, locale, today=day)
-    if rendered.refused:  # never expected: our templates reference only packaged assets
-        log.warning("report %s: the fetcher refused %s", assessment.id, rendered.refused)
-    report_cache.put(assessment.id, kind="pdf", locale=locale, digest=digest, content=rendered.pdf)
-    return rendered.pdf
+    return report_jobs.pdf_bytes(assessment, locale, digest, day)
 
 
 @bp.route("/assessments/<int:assessment_id>/report.pdf")
@@ -66,25 +52,21 @@ def pdf(assessment_id: int) -> Response | tuple[str, int]:
     if locale not in report_pdf.LOCALES:
         return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
     day = roadmaps.local_today()
-    digest = report_cache.key(
-        assessment, kind="pdf", locale=locale, template_version=report_pdf.TEMPLATE_VERSION, day=day
-    )
+    digest = report_jobs.digest_of(assessment, locale, day)
     if digest in request.if_none_match:
         response = Response(status=304)
     else:
+        content = report_cache.get(assessment.id, kind="pdf", locale=locale, digest=digest)
+        if content is None and current_app.config.get("REDIS_URL"):
+            # The scale-out shape: a worker renders it; the user follows the job on its status page.
+            job = report_jobs.pending_or_new(current_user, assessment, locale, digest)
+            return redirect(url_for("jobs.status", job_id=job.id))
         try:
-            content = report_pdf_bytes(assessment, locale, digest, day)
+            if content is None:
+                content = report_pdf_bytes(assessment, locale, digest, day)
         except report_pdf.RenderFailed as error:
-            log.error("report %s (%s) stopped: %s %s", assessment.id, locale, error.reason, error.detail)
-            audit.record(
-                "report.failed",
-                actor=current_user,
-                object_type="assessment",
-                object_id=assessment.id,
-                details={"reason": error.reason, "locale": locale},
-            )
-            db.session.commit()
-            return _refusal(503, _failure_message(error))
+            report_jobs.record_failure(assessment, locale, error, current_user)
+            return _refusal(503, _(report_jobs.failure_reason(error)))
         with_locale = report_pdf.filename_for(assessment, locale)
         response = send_file(
             io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=with_locale
