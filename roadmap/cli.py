@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -53,6 +55,9 @@ def load_demo() -> None:
     if current_app.config["PRODUCTION"]:
         click.echo("error: demo data is refused in production mode (no default accounts).", err=True)
         raise SystemExit(1)
+    # Loading the demo records hundreds of audit events (all kept in the audit log); their echo on the
+    # console would bury the logins printed below.
+    logging.getLogger("roadmap.security").setLevel(logging.WARNING)
     logins = demo.load()
     click.echo("Demo logins (also kept in instance/demo-logins.txt):")
     for login in logins:
