@@ -165,3 +165,41 @@ def test_a_kept_section_page_is_the_same_page_with_a_working_token_and_changes_s
     )
     response = browser.client.post(page, data={"csrf_token": posted_token, "action": "save"})
     assert response.status_code in (200, 302)
+
+
+def test_the_results_page_is_kept_until_its_survey_or_its_peers_change(app, world):
+    """The overview (results) page is kept like a section page; the peers' figures are part of its key."""
+    from roadmap.models import Assessment
+    from roadmap.services import portfolio
+    from roadmap.web import fragments
+
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    browser = logged_in(app, world.respondent_a.email)
+    page = f"/assessments/{assessment.id}"
+    browser.get("/")
+    fragments.pages.clear()
+    assert browser.get(page).status_code == 200
+    hits = fragments.pages.hits
+    assert browser.get(page).status_code == 200
+    assert fragments.pages.hits == hits + 1  # kept
+
+    peers = portfolio.peer_version(world.cycle)
+    other = assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    other = db.session.get(Assessment, other.id)
+    other.status = "approved"
+    other.status_version += 1
+    db.session.commit()
+    assert portfolio.peer_version(world.cycle) != peers  # another office's approval moves the peers
+    before = fragments.pages.misses
+    assert browser.get(page).status_code == 200
+    assert fragments.pages.misses == before + 1  # rendered again
+
+    framework = assessments.framework_of(assessment)
+    question = next(q for q in framework.questions if q.show_if is None)
+    state, value = good_answer(question)
+    assert autosave(browser, assessment.id, question.code, value, state=state).status_code == 200
+    before = fragments.pages.misses
+    html = browser.get(page).get_data(as_text=True)
+    assert fragments.pages.misses == before + 1  # the answer moved the revision
+    assert "result-heading" in html

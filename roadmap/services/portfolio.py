@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from roadmap.extensions import db
@@ -173,6 +173,25 @@ class PeerFigures:
 
     count: int
     quartiles: dict[str, tuple[float, float, float]]  # dimension → (Q1, median, Q3)
+
+
+def peer_version(cycle: Cycle) -> tuple[Any, ...]:
+    """One statement that changes whenever the cycle's peer figures may: the reviewed assessments, their
+    status changes, and the newest snapshot among them."""
+    reviewed = (Assessment.cycle_id == cycle.id) & Assessment.status.in_(
+        [AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]
+    )
+    row = db.session.execute(
+        select(
+            func.count(Assessment.id),
+            func.sum(Assessment.status_version),
+            select(func.max(ScoreSnapshot.id))
+            .join(Assessment, Assessment.id == ScoreSnapshot.assessment_id)
+            .where(reviewed)
+            .scalar_subquery(),
+        ).where(reviewed)
+    ).one()
+    return tuple(row)
 
 
 def peer_figures(cycle: Cycle) -> PeerFigures | None:

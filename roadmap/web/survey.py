@@ -272,7 +272,24 @@ def _may_edit(assessment: Assessment) -> bool:
 @bp.route("/assessments/<int:assessment_id>")
 @login_required
 def overview(assessment_id: int) -> str:
-    assessment = authorized_assessment(assessment_id)
+    assessment = authorized_assessment(assessment_id, with_names=True)
+    framework = assessments.framework_of(assessment)
+    # Kept like a section page; the peers' figures and the cycle's dates are part of what it shows.
+    key = _page_key(assessment, framework, "overview")
+    if key is not None:
+        cycle = assessment.cycle
+        key = (*key, portfolio.peer_version(cycle), cycle.status, cycle.opens_on, cycle.closes_on)
+        kept = fragments.pages.get(key)
+        if kept is not None:
+            page, token = kept
+            return str(page.replace(token, generate_csrf()))
+    page = _render_overview(assessment)
+    if key is not None:
+        fragments.pages.put(key, (page, generate_csrf()))
+    return page
+
+
+def _render_overview(assessment: Assessment) -> str:
     scored = assessments.live_score(assessment)
     missing = assessments.missing_answers(scored.framework, scored.result, scored.records)
     return render_template(
