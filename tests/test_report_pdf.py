@@ -343,7 +343,9 @@ def test_a_runaway_render_is_stopped_and_reported():
         report_pdf.render(html, "", report_pdf.Limits(seconds=0.2))
     assert stopped.value.reason == "timeout"
     with pytest.raises(report_pdf.RenderFailed) as starved:
-        report_pdf.render(html, "", report_pdf.Limits(memory_mb=40))
+        # The libraries are initialised before the fork (report_pdf._preload), so the budget is what the
+        # layout itself may add: far less than this document needs.
+        report_pdf.render(html, "", report_pdf.Limits(memory_mb=8))
     assert starved.value.reason in ("memory", "error")
     # The process that asked carries on: a small render right after works.
     assert report_pdf.render("<p>Xin chào</p>", "").pdf.startswith(b"%PDF-")
@@ -404,3 +406,13 @@ def test_the_render_process_tunes_only_its_own_garbage_collector():
     # The serving process keeps its collector as it was: nothing frozen, the same thresholds.
     assert gc.get_threshold() == thresholds
     assert gc.get_freeze_count() == frozen
+
+
+def test_the_warm_up_before_forking_reads_only_the_packaged_fonts():
+    css = report_pdf._warm_up_css()
+    addresses = re.findall(r'url\("([^"]+)"\)', css)
+    assert sorted(addresses) == sorted(report_pdf.ASSET_BASE + name for name in report_pdf.ASSETS)
+    pdf, refused, served = report_pdf._write_pdf('<p class="f0">Độc lập</p>', css)
+    assert pdf.startswith(b"%PDF-")
+    assert refused == []
+    assert set(served) <= set(addresses)

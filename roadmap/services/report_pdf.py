@@ -242,10 +242,37 @@ def _child(connection: Any, html: str, css: str, memory_bytes: int) -> None:
         connection.close()
 
 
+_WARMED: list[bool] = []
+
+
+def _warm_up_css() -> str:
+    """@font-face rules for every packaged font (and a class per face), for the warm-up line."""
+    rules = []
+    for index, name in enumerate(ASSETS):
+        family, _dash, face = Path(name).stem.partition("-")
+        family = family.replace("Liberation", "Liberation ")
+        weight = "bold" if "Bold" in face else "normal"
+        style = "italic" if "Italic" in face else "normal"
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; src: url("{ASSET_BASE}{name}"); font-weight: {weight}; '
+            f'font-style: {style}; }} .f{index} {{ font-family: "{family}"; font-weight: {weight}; '
+            f"font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
 def _preload() -> None:
-    """Import WeasyPrint (and its native libraries) before forking, so that every render starts warm."""
+    """Import WeasyPrint (and its native libraries) before forking, and lay out one Vietnamese line in each
+    packaged font once in this process: every render process is forked with fontconfig, Pango and HarfBuzz
+    already initialised (measured: 0.05 s less per render). Our own constant text and fonts only."""
     import weasyprint
     import weasyprint.text.fonts  # noqa: F401
+
+    if _WARMED:
+        return
+    _WARMED.append(True)
+    line = "".join(f'<p class="f{index}">Chuyển đổi số — Độc lập</p>' for index in range(len(ASSETS)))
+    _write_pdf(f"<html lang='vi'><body>{line}</body></html>", _warm_up_css())
 
 
 @dataclass
