@@ -64,21 +64,28 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float | str]]
             )
             assessment = published[0]
 
-            def render_once() -> tuple[float, report_pdf.Rendered]:
-                started = time.perf_counter()
+            def render_once() -> tuple[float, float, report_pdf.Rendered]:
+                started, cpu_started = time.perf_counter(), time.process_time()
                 html, css, _data = report_pdf.html_of(assessment, "vi")
+                html_cpu = time.process_time() - cpu_started
                 rendered = report_pdf.render(html, css, report_pdf.limits())
-                return time.perf_counter() - started, rendered
+                return time.perf_counter() - started, html_cpu + rendered.cpu_seconds, rendered
 
             render_once()  # warm: imports, framework parse, scoring memo
-            timings, peaks = [], []
+            timings, cpu_timings, peaks = [], [], []
             for _ in range(args.repeats):
-                seconds, rendered = render_once()
+                seconds, cpu_seconds, rendered = render_once()
                 timings.append(seconds)
+                cpu_timings.append(cpu_seconds)
                 peaks.append(rendered.peak_rss_kb / 1024)
             pages = len(pypdf.PdfReader(io.BytesIO(rendered.pdf)).pages)
             median = statistics.median(timings)
+            cpu_median = statistics.median(cpu_timings)
             print(f"warm render: median {median:.2f} s over {args.repeats} ({pages} pages)")
+            # Processor time (HTML building plus the render process): what the render costs when the machine
+            # is not shared; the wall time above also counts waiting for a busy processor.
+            print(f"processor time of a warm render: median {cpu_median:.2f} s")
+            results["pdf_warm_render_cpu_median"] = {"value": round(cpu_median, 3), "unit": "s", "goal": "-"}
             peak = max(peaks)
             results["pdf_warm_render_median"] = {
                 "value": round(median, 3),
