@@ -419,3 +419,17 @@ def test_the_warm_up_before_forking_reads_only_the_packaged_fonts():
     assert pdf.startswith(b"%PDF-")
     assert refused == []
     assert set(served) <= set(addresses)
+
+
+def test_dates_in_documents_read_as_official_papers_write_them(app):
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    from roadmap.services import roadmap_text
+
+    with app.test_request_context():
+        with force_locale("vi"):
+            assert roadmap_text.date_text(dt.date(2026, 3, 5)) == "05/03/2026"
+        with force_locale("en"):
+            assert roadmap_text.date_text(dt.date(2026, 3, 5)) == "5 March 2026"

@@ -426,5 +426,12 @@ def item_changes(framework: Framework, item: EffectiveItem) -> list[str]:
     return changes
 
 
+# Dates in documents: the numeric form of Vietnamese administrative writing ("05/03/2026"), and a written-out
+# English one ("5 March 2026"); Babel's medium Vietnamese form ("5 thg 3, 2026") is for screens, not papers.
+_DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMMM yyyy"}
+
+
 def date_text(value: dt.date | None) -> str:
-    return "" if value is None else format_date(value)
+    if value is None:
+        return ""
+    return format_date(value, _DATE_PATTERNS.get(locale(), "medium"))
