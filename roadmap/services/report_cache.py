@@ -13,29 +13,17 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import (
-    AnswerRecord,
-    Assessment,
-    AssessmentStatus,
-    Evidence,
-    EvidenceFile,
-    EvidenceReview,
-    RoadmapState,
-    ScoreOverride,
-    TargetLevel,
-)
-from roadmap.services import report_settings
+from roadmap.models import Assessment, RoadmapState
+from roadmap.services import portfolio, report_settings
 
 KINDS = ("pdf", "docx")
-_REVIEWED = (AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value)
 
 
 def directory() -> Path:
@@ -43,37 +31,13 @@ def directory() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
 
 
-@cache
-def _version_statement() -> Select[Any]:
-    """Counts, latest stamps and ids of everything the report shows, in one statement (built once)."""
-    assessment_id = bindparam("assessment_id")
-    columns: list[Any] = []
-    for model, stamp in (
-        (AnswerRecord, AnswerRecord.updated_at),
-        (Evidence, Evidence.updated_at),
-        (EvidenceFile, EvidenceFile.uploaded_at),
-        (TargetLevel, TargetLevel.updated_at),
-        (ScoreOverride, ScoreOverride.created_at),
-        (EvidenceReview, EvidenceReview.reviewed_at),
-    ):
-        mine = model.assessment_id == assessment_id
-        columns.append(select(func.count()).where(mine).scalar_subquery())
-        columns.append(select(func.max(stamp)).where(mine).scalar_subquery())
-        columns.append(select(func.max(model.id)).where(mine).scalar_subquery())
-    columns.append(
-        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment_id).scalar_subquery()
-    )
-    # The peers' figures change when another office of the cycle is approved or reopened.
-    peers = (Assessment.cycle_id == bindparam("cycle_id")) & Assessment.status.in_(_REVIEWED)
-    columns.append(select(func.count(Assessment.id)).where(peers).scalar_subquery())
-    columns.append(select(func.sum(Assessment.status_version)).where(peers).scalar_subquery())
-    return select(*columns)
-
-
 def content_version(assessment: Assessment) -> str:
-    """A digest that changes whenever anything the report shows of this assessment changes."""
+    """A digest that changes whenever anything the report shows of this assessment changes: its answers,
+    evidence, targets, overrides and evidence checks (summed up by the revision the database keeps), its
+    status and names, its roadmap's change counter, and the peers' figures of its cycle."""
     parts: list[object] = [
         assessment.id,
+        assessment.revision,
         assessment.status,
         assessment.status_version,
         assessment.updated_at,
@@ -84,11 +48,9 @@ def content_version(assessment: Assessment) -> str:
         assessment.cycle.code,
         assessment.cycle.name_vi,
         assessment.cycle.name_en,
+        db.session.scalar(select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id)),
+        portfolio.peer_version(assessment.cycle),
     ]
-    row = db.session.execute(
-        _version_statement(), {"assessment_id": assessment.id, "cycle_id": assessment.cycle_id}
-    ).one()  # one round trip
-    parts.append(tuple(row))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -102,6 +64,17 @@ def _path(assessment_id: int, kind: str, locale: str, digest: str) -> Path:
     if kind not in KINDS:
         raise ValueError(kind)
     return directory() / f"{assessment_id}-{locale}-{digest}.{kind}"
+
+
+def get_or_make(
+    assessment_id: int, *, kind: str, locale: str, digest: str, make: Callable[[], bytes]
+) -> bytes:
+    """The rendering kept under `digest`, or `make()` now and kept."""
+    content = get(assessment_id, kind=kind, locale=locale, digest=digest)
+    if content is None:
+        content = make()
+        put(assessment_id, kind=kind, locale=locale, digest=digest, content=content)
+    return content
 
 
 def get(assessment_id: int, *, kind: str, locale: str, digest: str) -> bytes | None:

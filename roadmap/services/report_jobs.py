@@ -52,14 +52,14 @@ def digest_of(assessment: Assessment, locale: str, day: dt.date) -> str:
 
 def pdf_bytes(assessment: Assessment, locale: str, digest: str, day: dt.date) -> bytes:
     """The PDF from the cache, or rendered now and cached (RenderFailed when the render is stopped)."""
-    cached = report_cache.get(assessment.id, kind="pdf", locale=locale, digest=digest)
-    if cached is not None:
-        return cached
-    rendered = report_pdf.render_assessment(assessment, locale, today=day)
-    if rendered.refused:  # never expected: our templates reference only packaged assets
-        log.warning("report %s: the fetcher refused %s", assessment.id, rendered.refused)
-    report_cache.put(assessment.id, kind="pdf", locale=locale, digest=digest, content=rendered.pdf)
-    return rendered.pdf
+
+    def render() -> bytes:
+        rendered = report_pdf.render_assessment(assessment, locale, today=day)
+        if rendered.refused:  # never expected: our templates reference only packaged assets
+            log.warning("report %s: the fetcher refused %s", assessment.id, rendered.refused)
+        return rendered.pdf
+
+    return report_cache.get_or_make(assessment.id, kind="pdf", locale=locale, digest=digest, make=render)
 
 
 def record_failure(assessment: Assessment, locale: str, error: report_pdf.RenderFailed, actor: User) -> None:

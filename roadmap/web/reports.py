@@ -11,7 +11,6 @@ rendering) and redirects to its status page, where the PDF is downloaded once re
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 
@@ -39,11 +38,6 @@ def _refusal(status: int, message: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, message=message), status
 
 
-def report_pdf_bytes(assessment: Assessment, locale: str, digest: str, day: dt.date) -> bytes:
-    """The PDF from the cache, or rendered now and cached."""
-    return report_jobs.pdf_bytes(assessment, locale, digest, day)
-
-
 @bp.route("/assessments/<int:assessment_id>/report.pdf")
 @login_required
 def pdf(assessment_id: int) -> Response | tuple[str, int]:
@@ -63,7 +57,7 @@ def pdf(assessment_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("jobs.status", job_id=job.id))
         try:
             if content is None:
-                content = report_pdf_bytes(assessment, locale, digest, day)
+                content = report_jobs.pdf_bytes(assessment, locale, digest, day)
         except report_pdf.RenderFailed as error:
             report_jobs.record_failure(assessment, locale, error, current_user)
             return _refusal(503, _(report_jobs.failure_reason(error)))

@@ -264,10 +264,13 @@ def export_docx(assessment_id: int) -> Response:
         template_version=report_docx.TEMPLATE_VERSION,
         day=roadmaps.local_today(),
     )
-    content = report_cache.get(assessment.id, kind="docx", locale=locale, digest=digest)
-    if content is None:
-        content = report_docx.render_docx(assessment, locale)
-        report_cache.put(assessment.id, kind="docx", locale=locale, digest=digest, content=content)
+    content = report_cache.get_or_make(
+        assessment.id,
+        kind="docx",
+        locale=locale,
+        digest=digest,
+        make=lambda: report_docx.render_docx(assessment, locale),
+    )
     return _download(content, report_docx.MIME_TYPE, report_docx.filename(assessment, locale))
 
 

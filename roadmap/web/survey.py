@@ -279,14 +279,7 @@ def overview(assessment_id: int) -> str:
     if key is not None:
         cycle = assessment.cycle
         key = (*key, portfolio.peer_version(cycle), cycle.status, cycle.opens_on, cycle.closes_on)
-        kept = fragments.pages.get(key)
-        if kept is not None:
-            page, token = kept
-            return str(page.replace(token, generate_csrf()))
-    page = _render_overview(assessment)
-    if key is not None:
-        fragments.pages.put(key, (page, generate_csrf()))
-    return page
+    return _kept_page(key, lambda: (_render_overview(assessment), 200))[0]
 
 
 def _render_overview(assessment: Assessment) -> str:
@@ -510,14 +503,20 @@ def section(assessment_id: int, dimension: str) -> tuple[str, int]:
     assessment = authorized_assessment(assessment_id, with_names=True)
     framework = assessments.framework_of(assessment)
     _dimension_or_404(framework, dimension)
-    key = _page_key(assessment, framework, dimension)
+    return _kept_page(
+        _page_key(assessment, framework, dimension), lambda: _render_section(assessment, dimension)
+    )
+
+
+def _kept_page(key: tuple[Any, ...] | None, render: Callable[[], tuple[str, int]]) -> tuple[str, int]:
+    """The page kept under `key` (None: never kept), or rendered now and kept when it is a 200. A kept page
+    gets this request's signature of the session's CSRF token in place of the one it was rendered with."""
     if key is not None:
         kept = fragments.pages.get(key)
         if kept is not None:
-            # The page as rendered for this state, with this request's signature of the session's token.
             page, token = kept
             return page.replace(token, generate_csrf()), 200
-    page, status = _render_section(assessment, dimension)
+    page, status = render()
     if key is not None and status == 200:
         fragments.pages.put(key, (page, generate_csrf()))
     return page, status
