@@ -250,6 +250,23 @@ def test_idle_session_expires(app, world):
     assert "/login" in response.headers["Location"]
 
 
+def test_activity_moves_the_idle_clock_without_a_new_cookie_on_every_request(app, world):
+    browser = logged_in(app, world.admin.email)
+    browser.get("/")
+    # Within the minute nothing in the session changes: no cookie to sign again and send.
+    again = browser.get("/")
+    assert again.status_code == 200
+    assert "Set-Cookie" not in again.headers
+    # After 25 quiet minutes, a request starts the idle clock again, so a working user stays logged in.
+    with browser.client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 25 * 60
+    response = browser.get("/")
+    assert response.status_code == 200
+    assert "Set-Cookie" in response.headers
+    with browser.client.session_transaction() as session:
+        assert time.time() - session["seen_at"] < 60
+
+
 def test_session_has_an_absolute_lifetime(app, world):
     browser = logged_in(app, world.admin.email)
     with browser.client.session_transaction() as session:

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from sqlalchemy import bindparam, select
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -33,13 +34,21 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# How stale the idle clock may be: the idle limit is counted in minutes.
+SEEN_AT_GRANULARITY_SECONDS = 60
+
+
+# Built once: every request of a logged-in user runs it.
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Accept a session only while it carries the user's current session version."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalars(_USER_BY_ID, {"user_id": int(user_id)}).one_or_none()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -73,8 +82,9 @@ def _enforce_session_limits() -> BaseResponse | None:
             return None  # the API answers an anonymous caller itself (401, in JSON)
         flash(_l("Your session has expired. Please log in again."), "warning")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    # Static files do not count as activity, and need not rewrite the cookie.
-    if request.endpoint != "static":
+    # Static files do not count as activity. Activity is noted to the minute: a changed session is a
+    # re-signed cookie, and autosave sends requests by the second.
+    if request.endpoint != "static" and now - seen_at >= SEEN_AT_GRANULARITY_SECONDS:
         session["seen_at"] = now
     return None
 
@@ -189,6 +199,9 @@ def init_app(app: Flask) -> None:
     # session versions and the idle limit protect us instead.
     login_manager.session_protection = "basic"
     app.permanent_session_lifetime = app.config["SESSION_MAX_HOURS"] * 3600
+    # The cookie already lasts the absolute limit, and the limits are kept inside it: an unchanged session
+    # needs no new cookie on every response.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.request_class = LimitedRequest
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.before_request(_refuse_nul_characters)
