@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -17,7 +18,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, select, union, update
+from sqlalchemy import Text, bindparam, cast, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -339,6 +340,57 @@ def ensure_editable(assessment: Assessment, actor: User) -> None:
         lifecycle.transition(assessment, AssessmentStatus.DRAFT, actor=actor)
 
 
+# Autosave is the hottest write: its statements are built once, so that a save costs running them, not
+# building them and finding them in SQLAlchemy's cache.
+_ANSWERS = AnswerRecord.__table__
+_STORED_ANSWER = select(AnswerRecord).where(
+    AnswerRecord.assessment_id == bindparam("assessment_id"),
+    AnswerRecord.question_code == bindparam("question_code"),
+)
+_CHANGE_ANSWER = (
+    _ANSWERS.update()
+    .where(_ANSWERS.c.id == bindparam("record_id"), _ANSWERS.c.version == bindparam("base_version"))
+    .values(
+        state=bindparam("new_state"),
+        value=bindparam("new_value", type_=_ANSWERS.c.value.type),
+        version=bindparam("new_version"),
+        to_confirm=False,
+        updated_at=bindparam("now", type_=_ANSWERS.c.updated_at.type),
+        updated_by_id=bindparam("actor_id"),
+    )
+)
+_CHANGE_IF_CURRENT = (
+    _ANSWERS.update()
+    .where(
+        _ANSWERS.c.assessment_id == bindparam("of_assessment"),
+        _ANSWERS.c.question_code == bindparam("of_question"),
+        _ANSWERS.c.version == bindparam("base_version"),
+        or_(
+            _ANSWERS.c.to_confirm.is_(True),
+            _ANSWERS.c.state != bindparam("new_state"),
+            cast(_ANSWERS.c.value, Text).is_distinct_from(bindparam("new_value_text", type_=Text)),
+        ),
+    )
+    .values(
+        state=bindparam("new_state"),
+        value=bindparam("new_value", type_=_ANSWERS.c.value.type),
+        version=_ANSWERS.c.version + 1,
+        to_confirm=False,
+        updated_at=bindparam("now", type_=_ANSWERS.c.updated_at.type),
+        updated_by_id=bindparam("actor_id"),
+    )
+    .returning(_ANSWERS.c.id)
+)
+_TOUCH_ASSESSMENT = (
+    Assessment.__table__.update()
+    .where(Assessment.__table__.c.id == bindparam("assessment_id"))
+    .values(
+        updated_at=bindparam("now", type_=Assessment.__table__.c.updated_at.type),
+        last_edited_by_id=bindparam("actor_id"),
+    )
+)
+
+
 def save_answer(
     assessment: Assessment,
     question: Question,
@@ -349,12 +401,14 @@ def save_answer(
 ) -> SaveResult:
     """Store one answer (None clears it). Never overwrites a colleague's newer answer: that is a conflict."""
     ensure_editable(assessment, actor)
-    stored = db.session.scalar(
-        select(AnswerRecord).where(
-            AnswerRecord.assessment_id == assessment.id, AnswerRecord.question_code == question.code
-        )
-    )
     now = utcnow()
+    if answer is not None and base_version:
+        changed = _change_current_answer(assessment, question, answer, base_version, actor, now)
+        if changed is not None:
+            return changed
+    stored = db.session.scalar(
+        _STORED_ANSWER, {"assessment_id": assessment.id, "question_code": question.code}
+    )
     if answer is None:
         if stored is None:
             return SaveResult(SaveStatus.UNCHANGED, None)
@@ -389,23 +443,26 @@ def save_answer(
         return SaveResult(SaveStatus.CONFLICT, stored)
     # Compare-and-set on the version, so that two saves racing from the same base cannot both win.
     changed = db.session.execute(
-        update(AnswerRecord)
-        .where(AnswerRecord.id == stored.id, AnswerRecord.version == stored.version)
-        .values(
-            state=state,
-            value=value,
-            version=stored.version + 1,
-            to_confirm=False,
-            updated_at=now,
-            updated_by_id=actor.id,
-        )
-        .execution_options(synchronize_session=False)
+        _CHANGE_ANSWER,
+        {
+            "record_id": stored.id,
+            "base_version": stored.version,
+            "new_state": state,
+            "new_value": value,
+            "new_version": stored.version + 1,
+            "now": now,
+            "actor_id": actor.id,
+        },
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         db.session.refresh(stored)
         return SaveResult(SaveStatus.CONFLICT, stored)
-    _touch(assessment, actor, now)
+    # The assessment's "last edited" as a statement, not through the loaded object: nothing is left for the
+    # commit to flush.
+    db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
+    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
+        set_committed_value(assessment, attribute, touched)
     commit_keeping_loaded_state()
     # The row now holds exactly what the compare-and-set wrote: the loaded copy takes those values
     # instead of being read back.
@@ -419,6 +476,60 @@ def save_answer(
     ):
         set_committed_value(stored, attribute, stored_value)
     return SaveResult(SaveStatus.SAVED, stored)
+
+
+def _change_current_answer(
+    assessment: Assessment,
+    question: Question,
+    answer: Answer,
+    base_version: int,
+    actor: User,
+    now: dt.datetime,
+) -> SaveResult | None:
+    """The usual autosave, in one statement: the page changes the answer it shows, at the version it shows.
+    None when that is not the case (no answer yet, a colleague's newer version, the same value again):
+    the caller then reads the stored answer and decides."""
+    state, value = answer.state.value, _value_to_json(answer)
+    record_id = db.session.scalar(
+        _CHANGE_IF_CURRENT,
+        {
+            "of_assessment": assessment.id,
+            "of_question": question.code,
+            "base_version": base_version,
+            "new_state": state,
+            "new_value": value,
+            # As the column holds it: the same JSON text is the same value. (Another spelling of the same
+            # value only costs a new version.)
+            "new_value_text": json.dumps(value),
+            "now": now,
+            "actor_id": actor.id,
+        },
+    )
+    if record_id is None:
+        return None
+    db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
+    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
+        set_committed_value(assessment, attribute, touched)
+    commit_keeping_loaded_state()
+    # What the row now holds, without reading it back: the caller shows the version and the time. A copy
+    # this request had already loaded takes the same values, so that it does not show the old answer.
+    written = {
+        "state": state,
+        "value": value,
+        "version": base_version + 1,
+        "to_confirm": False,
+        "updated_at": now,
+        "updated_by_id": actor.id,
+    }
+    record = db.session.identity_map.get(db.session.identity_key(AnswerRecord, record_id))
+    if record is None:
+        record = AnswerRecord(
+            id=record_id, assessment_id=assessment.id, question_code=question.code, **written
+        )
+    else:
+        for attribute, stored_value in written.items():
+            set_committed_value(record, attribute, stored_value)
+    return SaveResult(SaveStatus.SAVED, record)
 
 
 def is_unchanged(record: AnswerRecord, answer: Answer) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, ConsultantAssignment, Notification, User, utcnow
@@ -65,15 +65,16 @@ def assessment_submitted(assessment: Assessment) -> list[Notification]:
     return about_assessment(assessment, ASSESSMENT_SUBMITTED, consultant_ids)
 
 
+# Built once: every page with the navigation counts them.
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(user: User) -> int:
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return int(db.session.scalar(_UNREAD, {"user_id": user.id}) or 0)
 
 
 def recent(user: User) -> list[Notification]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_login import current_user
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import IntegerConverter, Map
 
@@ -28,10 +29,26 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def _get(model: type[Any], object_id: int, options: Any = ()) -> Any:
+# One statement per model (and per set of joined names), built once: every page looks its object up by id,
+# and a prepared statement costs less to run than session.get costs to build and look up in SQLAlchemy's
+# statement cache.
+_BY_ID: dict[tuple[type[Any], bool], Select[Any]] = {}
+
+
+def _by_id(model: type[Any], with_names: bool = False) -> Select[Any]:
+    statement = _BY_ID.get((model, with_names))
+    if statement is None:
+        statement = select(model).where(model.id == bindparam("object_id"))
+        if with_names:
+            statement = statement.options(joinedload(model.office), joinedload(model.cycle))
+        _BY_ID[(model, with_names)] = statement
+    return statement
+
+
+def _get(model: type[Any], object_id: int, *, with_names: bool = False) -> Any:
     if not 0 < object_id <= MAX_ID:
         return None
-    return db.session.get(model, object_id, options=list(options))
+    return db.session.scalars(_by_id(model, with_names), {"object_id": object_id}).unique().one_or_none()
 
 
 def authorize(action: Action, target: Office | Assessment | Job | None = None) -> None:
@@ -69,8 +86,7 @@ def authorized_assessment(
     """The assessment, if it exists and the current user may do `action` to it; else 404 (or 403 when the
     user may see it but not do this, e.g. a consultant trying to edit answers). `with_names` loads its
     office and cycle in the same statement, for pages that show them."""
-    options = [joinedload(Assessment.office), joinedload(Assessment.cycle)] if with_names else []
-    assessment = _get(Assessment, assessment_id, options)
+    assessment = _get(Assessment, assessment_id, with_names=with_names)
     if assessment is None:
         abort(404)
     if (

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from flask import (
@@ -771,6 +771,13 @@ def _question_or_error(framework: Framework, payload: dict[str, Any]) -> Questio
     return framework.question(code)
 
 
+@lru_cache(maxsize=64)
+def _clock(minute: dt.datetime, locale: str, timezone: str) -> tuple[str, str]:
+    """A minute's short time and short date and time, as Babel writes them in this locale and time zone.
+    Autosave answers with them many times a minute, and formatting costs more than the save's statement."""
+    return format_time(minute, "short"), format_datetime(minute, "short")
+
+
 def _last_edited(name: str, when: dt.datetime) -> str:
     return _("Last edited by %(name)s, %(when)s", name=name, when=format_datetime(when, "short"))
 
@@ -833,7 +840,8 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
         )
     record = saved.record
     when = record.updated_at if record is not None else dt.datetime.now(dt.UTC)
-    saved_at = format_time(when, "short")
+    minute = when.replace(second=0, microsecond=0)
+    saved_at, edited_at = _clock(minute, str(get_locale()), str(get_timezone()))
     body = {
         "question": question.code,
         "version": record.version if record is not None else 0,
@@ -841,7 +849,7 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
         "saved_at": saved_at,
         "message": _("Saved at %(time)s", time=saved_at),
         "edited_by": current_user.full_name,
-        "meta": _last_edited(current_user.full_name, when),
+        "meta": _("Last edited by %(name)s, %(when)s", name=current_user.full_name, when=edited_at),
         # The live result is not re-computed here: the page asks /live once a burst of saves is over.
         "assessment_status": assessment.status,
     }
