@@ -112,7 +112,9 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     """Engine options for the final database URL (tests may replace the URL after the environment)."""
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # WAL, foreign keys and the busy timeout are set per connection in roadmap.database.
-        return {"connect_args": {"timeout": 15}}
+        from roadmap.database import QueuedWriterConnection
+
+        return {"connect_args": {"timeout": 15, "factory": QueuedWriterConnection}}
     return {
         "pool_size": config["DATABASE_POOL_SIZE"],
         "max_overflow": config["DATABASE_MAX_OVERFLOW"],
