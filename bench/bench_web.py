@@ -6,7 +6,8 @@ framework), serves the app with gunicorn on loopback (the project's gunicorn.con
 same way in the same run, a minimal Flask "hello world" — the ceiling. wrk (a well-kept load generator in C)
 then drives each target for `--seconds` after a warm-up: the hello world, the survey section page (the
 largest section, a logged-in respondent), autosave (each connection types ever new numbers into its own
-question, so every request really stores and re-scores), the results page (the assessment overview with its
+question, so every request really stores a new value; the page asks for the live result separately, once a
+burst of saves is sent), the results page (the assessment overview with its
 live result), and any extra targets other benchmarks register (the cached PDF download). Each target gives
 requests per second, p50 and p95 latency, errors, and the ratio to the hello world.
 Runs on SQLite, and on PostgreSQL as well when TEST_POSTGRES_URL is set (a fresh database, dropped after).
