@@ -9,7 +9,10 @@ largest section, a logged-in respondent), autosave (each connection types ever n
 question, so every request really stores a new value; the page asks for the live result separately, once a
 burst of saves is sent), the results page (the assessment overview with its
 live result), and any extra targets other benchmarks register (the cached PDF download). Each target gives
-requests per second, p50 and p95 latency, errors, and the ratio to the hello world.
+requests per second, p50 and p95 latency, errors, and the ratio to the hello world. Beside autosave, the
+autosave floor: a JSON POST that opens the session, checks the CSRF token, loads the user and authorises
+the edit of the assessment, and stores nothing (bench/floor_app.py) — the most autosave can reach with this
+stack.
 Runs on SQLite, and on PostgreSQL as well when TEST_POSTGRES_URL is set (a fresh database, dropped after).
 Goals (issue 5), as ratios to the hello world: section page ≥ 0.15, autosave ≥ 0.25.
 """
@@ -108,6 +111,7 @@ class Target:
     script: str = ""
     goal: float | None = None
     prime: bool = False  # one request before the warm-up (a report rendered once, then served from cache)
+    port: int | None = None  # another server than the app's (the autosave floor)
 
 
 @dataclass
@@ -391,16 +395,24 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
                 # Steady state: no worker is recycled (max_requests) in the middle of a measurement.
                 "GUNICORN_MAX_REQUESTS": "0",
             }
-            hello_port, app_port = free_port(), free_port()
+            hello_port, app_port, floor_port = free_port(), free_port(), free_port()
             servers = [
                 serve(
                     "hello:app", hello_port, {**env, "BENCH_CWD": str(directory)}, args.workers, args.threads
                 ),
                 serve("app:create_app()", app_port, env, args.workers, args.threads),
+                # The same app with the benchmark's autosave floor endpoint (bench/floor_app.py).
+                serve("bench.floor_app:app", floor_port, env, args.workers, args.threads),
             ]
             try:
                 cookie, token = login(app_port, "bench0@example.vn")
                 session = {"Cookie": cookie}
+                json_post = {
+                    **session,
+                    "Content-Type": "application/json",
+                    "Accept": "application/json",
+                    "X-CSRFToken": token,
+                }
                 targets = [
                     Target(
                         "section_page",
@@ -411,12 +423,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
                     Target(
                         "autosave",
                         f"/assessments/{seeded.assessment_id}/answers",
-                        {
-                            **session,
-                            "Content-Type": "application/json",
-                            "Accept": "application/json",
-                            "X-CSRFToken": token,
-                        },
+                        json_post,
                         LUA_AUTOSAVE.replace(
                             "{CHANGES}",
                             "{"
@@ -424,6 +431,15 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
                             + "}",
                         ),
                         goal=GOAL_AUTOSAVE_RATIO,
+                    ),
+                    # What every autosave does before touching its answer, and nothing else: the most
+                    # autosave can reach with this stack (bench/floor_app.py).
+                    Target(
+                        "autosave_floor",
+                        f"/bench/autosave-floor/{seeded.assessment_id}",
+                        json_post,
+                        'wrk.method = "POST"\nwrk.body = "{}"\n',
+                        port=floor_port,
                     ),
                     Target("results_page", f"/assessments/{seeded.published_id}", session),
                     Target(
@@ -438,7 +454,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:
                 figures: dict[str, dict[str, float]] = {}
                 ceiling = Target("hello_world", "/")
                 for target in [ceiling, *targets]:
-                    port = hello_port if target is ceiling else app_port
+                    port = hello_port if target is ceiling else target.port or app_port
                     if target.prime:
                         prime(port, target)
                     run_wrk(port, target, args.warmup, args.connections, directory)  # warm every worker
