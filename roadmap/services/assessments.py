@@ -347,18 +347,6 @@ _STORED_ANSWER = select(AnswerRecord).where(
     AnswerRecord.assessment_id == bindparam("assessment_id"),
     AnswerRecord.question_code == bindparam("question_code"),
 )
-_CHANGE_ANSWER = (
-    _ANSWERS.update()
-    .where(_ANSWERS.c.id == bindparam("record_id"), _ANSWERS.c.version == bindparam("base_version"))
-    .values(
-        state=bindparam("new_state"),
-        value=bindparam("new_value", type_=_ANSWERS.c.value.type),
-        version=bindparam("new_version"),
-        to_confirm=False,
-        updated_at=bindparam("now", type_=_ANSWERS.c.updated_at.type),
-        updated_by_id=bindparam("actor_id"),
-    )
-)
 _CHANGE_IF_CURRENT = (
     _ANSWERS.update()
     .where(
@@ -403,7 +391,10 @@ def save_answer(
     ensure_editable(assessment, actor)
     now = utcnow()
     if answer is not None and base_version:
-        changed = _change_current_answer(assessment, question, answer, base_version, actor, now)
+        # The usual autosave: the page changes the answer it shows, at the version it shows. Only when that
+        # is not the case (no answer yet, a colleague's newer version, the same value again) is the stored
+        # answer read to decide.
+        changed = _change_answer_at(assessment, question, answer, base_version, actor, now)
         if changed is not None:
             return changed
     stored = db.session.scalar(
@@ -442,43 +433,15 @@ def save_answer(
     if base_version is not None and stored.version != base_version:
         return SaveResult(SaveStatus.CONFLICT, stored)
     # Compare-and-set on the version, so that two saves racing from the same base cannot both win.
-    changed = db.session.execute(
-        _CHANGE_ANSWER,
-        {
-            "record_id": stored.id,
-            "base_version": stored.version,
-            "new_state": state,
-            "new_value": value,
-            "new_version": stored.version + 1,
-            "now": now,
-            "actor_id": actor.id,
-        },
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    changed = _change_answer_at(assessment, question, answer, stored.version, actor, now)
+    if changed is None:
         db.session.rollback()
         db.session.refresh(stored)
         return SaveResult(SaveStatus.CONFLICT, stored)
-    # The assessment's "last edited" as a statement, not through the loaded object: nothing is left for the
-    # commit to flush.
-    db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
-    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
-        set_committed_value(assessment, attribute, touched)
-    commit_keeping_loaded_state()
-    # The row now holds exactly what the compare-and-set wrote: the loaded copy takes those values
-    # instead of being read back.
-    for attribute, stored_value in (
-        ("state", state),
-        ("value", value),
-        ("version", stored.version + 1),
-        ("to_confirm", False),
-        ("updated_at", now),
-        ("updated_by_id", actor.id),
-    ):
-        set_committed_value(stored, attribute, stored_value)
-    return SaveResult(SaveStatus.SAVED, stored)
+    return changed
 
 
-def _change_current_answer(
+def _change_answer_at(
     assessment: Assessment,
     question: Question,
     answer: Answer,
@@ -486,9 +449,9 @@ def _change_current_answer(
     actor: User,
     now: dt.datetime,
 ) -> SaveResult | None:
-    """The usual autosave, in one statement: the page changes the answer it shows, at the version it shows.
-    None when that is not the case (no answer yet, a colleague's newer version, the same value again):
-    the caller then reads the stored answer and decides."""
+    """Change the stored answer if it is still at `base_version` and differs (or waits to be confirmed), in
+    one compare-and-set statement, and commit. None when nothing was changed: no answer, another version,
+    or the same value."""
     state, value = answer.state.value, _value_to_json(answer)
     record_id = db.session.scalar(
         _CHANGE_IF_CURRENT,
@@ -507,12 +470,14 @@ def _change_current_answer(
     )
     if record_id is None:
         return None
+    # The assessment's "last edited" as a statement, not through the loaded object: nothing is left for the
+    # commit to flush.
     db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
     for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
         set_committed_value(assessment, attribute, touched)
     commit_keeping_loaded_state()
     # What the row now holds, without reading it back: the caller shows the version and the time. A copy
-    # this request had already loaded takes the same values, so that it does not show the old answer.
+    # this request had already loaded takes the same values instead of being read back.
     written = {
         "state": state,
         "value": value,

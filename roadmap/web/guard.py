@@ -45,7 +45,8 @@ def _by_id(model: type[Any], with_names: bool = False) -> Select[Any]:
     return statement
 
 
-def _get(model: type[Any], object_id: int, *, with_names: bool = False) -> Any:
+def get_by_id(model: type[Any], object_id: int, *, with_names: bool = False) -> Any:
+    """The object with this id, or None (also for an id no column can hold)."""
     if not 0 < object_id <= MAX_ID:
         return None
     return db.session.scalars(_by_id(model, with_names), {"object_id": object_id}).unique().one_or_none()
@@ -73,7 +74,7 @@ def authorize(action: Action, target: Office | Assessment | Job | None = None) -
 
 def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Office:
     """The office, if it exists and the current user may do `action` to it; else 404."""
-    office = _get(Office, office_id)
+    office = get_by_id(Office, office_id)
     if office is None:
         abort(404)
     authorize(action, office)
@@ -86,7 +87,7 @@ def authorized_assessment(
     """The assessment, if it exists and the current user may do `action` to it; else 404 (or 403 when the
     user may see it but not do this, e.g. a consultant trying to edit answers). `with_names` loads its
     office and cycle in the same statement, for pages that show them."""
-    assessment = _get(Assessment, assessment_id, with_names=with_names)
+    assessment = get_by_id(Assessment, assessment_id, with_names=with_names)
     if assessment is None:
         abort(404)
     if (
@@ -120,7 +121,7 @@ def authorized_job(job_id: str) -> Job:
 
 def authorized_token(token_id: int) -> ApiToken:
     """One of the current user's own API tokens; anyone else's looks missing (404)."""
-    token = _get(ApiToken, token_id)
+    token = get_by_id(ApiToken, token_id)
     if token is None:
         abort(404)
     if not permits_token(current_user, token):

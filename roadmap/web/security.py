@@ -19,12 +19,12 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from sqlalchemy import bindparam, select
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response as BaseResponse
 
-from roadmap.extensions import db, login_manager
+from roadmap.extensions import login_manager
 from roadmap.models import User
+from roadmap.web.guard import get_by_id
 
 # No inline script or style anywhere: everything the pages need comes from static/.
 CONTENT_SECURITY_POLICY = (
@@ -38,17 +38,13 @@ CONTENT_SECURITY_POLICY = (
 SEEN_AT_GRANULARITY_SECONDS = 60
 
 
-# Built once: every request of a logged-in user runs it.
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
-
-
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Accept a session only while it carries the user's current session version."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.scalars(_USER_BY_ID, {"user_id": int(user_id)}).one_or_none()
+    user = get_by_id(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -653,7 +653,7 @@ def save_section(assessment_id: int, dimension: str) -> Response | tuple[str, in
         return redirect(url_for("survey.section", assessment_id=assessment.id, dimension=dimension))
     if conflicts:
         return _render_section(assessment, dimension, form=form, conflicts=frozenset(conflicts), status=409)
-    flash(_("Saved at %(time)s", time=format_time(dt.datetime.now(dt.UTC), "short")), "success")
+    flash(_("Saved at %(time)s", time=_clock(dt.datetime.now(dt.UTC))[0]), "success")
     target = dimension
     if request.form.get("action") == "next":
         codes = [d.code for d in framework.dimensions]
@@ -771,15 +771,20 @@ def _question_or_error(framework: Framework, payload: dict[str, Any]) -> Questio
     return framework.question(code)
 
 
+def _clock(when: dt.datetime) -> tuple[str, str]:
+    """`when` as a short time and as a short date and time, in the user's language and time zone."""
+    return _clock_of_minute(when.replace(second=0, microsecond=0), str(get_locale()), str(get_timezone()))
+
+
 @lru_cache(maxsize=64)
-def _clock(minute: dt.datetime, locale: str, timezone: str) -> tuple[str, str]:
-    """A minute's short time and short date and time, as Babel writes them in this locale and time zone.
-    Autosave answers with them many times a minute, and formatting costs more than the save's statement."""
+def _clock_of_minute(minute: dt.datetime, locale: str, timezone: str) -> tuple[str, str]:
+    # Neither form shows seconds: one formatting a minute per language and zone. Autosave answers with them
+    # many times a minute, and Babel's formatting costs more than the save's statement.
     return format_time(minute, "short"), format_datetime(minute, "short")
 
 
 def _last_edited(name: str, when: dt.datetime) -> str:
-    return _("Last edited by %(name)s, %(when)s", name=name, when=format_datetime(when, "short"))
+    return _("Last edited by %(name)s, %(when)s", name=name, when=_clock(when)[1])
 
 
 def _locked(error: Invalid | IllegalTransition) -> tuple[Response, int]:
@@ -815,7 +820,7 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
         theirs = saved.record
         names = assessments.user_names([theirs.updated_by_id])
         by = names.get(theirs.updated_by_id or 0, _("someone"))
-        at = format_time(theirs.updated_at, "short")
+        at = _clock(theirs.updated_at)[0]
         return _json(
             409,
             "conflict",
@@ -840,8 +845,7 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
         )
     record = saved.record
     when = record.updated_at if record is not None else dt.datetime.now(dt.UTC)
-    minute = when.replace(second=0, microsecond=0)
-    saved_at, edited_at = _clock(minute, str(get_locale()), str(get_timezone()))
+    saved_at = _clock(when)[0]
     body = {
         "question": question.code,
         "version": record.version if record is not None else 0,
@@ -849,7 +853,7 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
         "saved_at": saved_at,
         "message": _("Saved at %(time)s", time=saved_at),
         "edited_by": current_user.full_name,
-        "meta": _("Last edited by %(name)s, %(when)s", name=current_user.full_name, when=edited_at),
+        "meta": _last_edited(current_user.full_name, when),
         # The live result is not re-computed here: the page asks /live once a burst of saves is over.
         "assessment_status": assessment.status,
     }
@@ -886,7 +890,7 @@ def save_evidence(assessment_id: int) -> tuple[Response, int]:
         changed = evidence.save_text(assessment, question, text, actor=current_user)
     except (Invalid, IllegalTransition) as error:  # the assessment is no longer editable
         return _locked(error)
-    saved_at = format_time(dt.datetime.now(dt.UTC), "short")
+    saved_at = _clock(dt.datetime.now(dt.UTC))[0]
     return _json(
         200,
         "saved" if changed else "unchanged",
