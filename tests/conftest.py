@@ -264,3 +264,62 @@ def logged_in(app: Flask, email: str, password: str = PASSWORD) -> Browser:
     response = browser.login(email, password)
     assert response.status_code == 302, response.get_data(as_text=True)
     return browser
+
+
+# --- Redis, background jobs and renders, shared by the job, report and health tests --------------------
+
+
+def redis_test_url() -> str:
+    """The CI machine's Redis: CI must have it; elsewhere a test that needs it is skipped."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the Redis tests: set TEST_REDIS_URL.")
+        pytest.skip("TEST_REDIS_URL is not set (CI sets it).")
+    return url
+
+
+@pytest.fixture
+def job_queue(app: Flask) -> Iterator[Any]:
+    """Jobs on the CI machine's Redis, on a queue of this test's own; the shared Redis is left as it was."""
+    from sqlalchemy import select
+
+    from roadmap.extensions import db
+    from roadmap.models import Job
+    from roadmap.services import jobs
+
+    app.config.update(REDIS_URL=redis_test_url(), JOB_QUEUE=f"test-{uuid.uuid4().hex[:8]}")
+    connection = jobs.redis_connection(app.config["REDIS_URL"])
+    yield connection
+    # The queue's keys and those of every job of this test.
+    db.session.rollback()
+    for job_id in db.session.scalars(select(Job.id)):
+        for key in connection.scan_iter(f"rq:*{job_id}*"):
+            connection.delete(key)
+    for key in connection.scan_iter(f"*{app.config['JOB_QUEUE']}*"):
+        connection.delete(key)
+    connection.srem("rq:queues", f"rq:queue:{app.config['JOB_QUEUE']}")
+    connection.close()
+
+
+def run_worker(app: Flask) -> bool:
+    """A real RQ worker in burst mode, outside the test's app context (as a worker process is)."""
+    from roadmap.services import jobs
+
+    return bool(contextvars.Context().run(jobs.work, app, burst=True))
+
+
+@pytest.fixture
+def render_count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the report renders that really run (the render itself is the real one)."""
+    from roadmap.services import report_pdf
+
+    calls: list[int] = []
+    real = report_pdf.render
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_pdf, "render", counting)
+    return calls

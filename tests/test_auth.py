@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -10,7 +9,7 @@ from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, User
-from tests.conftest import PASSWORD, Browser, logged_in
+from tests.conftest import PASSWORD, Browser, logged_in, redis_test_url
 
 GENERIC_REFUSAL = "The e-mail address or the password is not correct."
 
@@ -77,11 +76,7 @@ def test_lockout_is_shared_between_workers(app, world):
 
 @pytest.fixture
 def redis_url():
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test the Redis lockout store: set TEST_REDIS_URL.")
-        pytest.skip("TEST_REDIS_URL is not set (CI sets it).")
+    url = redis_test_url()
     import redis
 
     client = redis.Redis.from_url(url)

@@ -13,12 +13,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from app import create_app
 from roadmap.extensions import db
-from tests.conftest import Browser, logged_in
+from tests.conftest import Browser, logged_in, redis_test_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,12 +74,7 @@ def test_readyz_checks_redis_only_when_configured(app):
 
 
 def test_readyz_with_the_ci_redis(app):
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test Redis mode: set TEST_REDIS_URL.")
-        pytest.skip("TEST_REDIS_URL is not set (CI sets it).")
-    app.config["REDIS_URL"] = url
+    app.config["REDIS_URL"] = redis_test_url()
     assert app.test_client().get("/readyz").status_code == 200
 
 

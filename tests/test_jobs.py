@@ -3,7 +3,6 @@ reasons; in process (no Redis) and on a real RQ queue with the CI machine's Redi
 
 from __future__ import annotations
 
-import contextvars
 import csv
 import io
 import os
@@ -23,7 +22,7 @@ from roadmap.extensions import db
 from roadmap.models import Job
 from roadmap.services import jobs
 from roadmap.services.jobs import N_, JobFailure, JobResult
-from tests.conftest import Browser, logged_in
+from tests.conftest import Browser, logged_in, run_worker
 
 # --- kinds registered for the tests: one that fails a given number of times, one that is refused ----------
 
@@ -206,29 +205,8 @@ def test_purge_forgets_old_finished_jobs_and_their_files(app, world, uploads):
 
 
 @pytest.fixture
-def redis_mode(app, uploads):
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test the jobs on Redis: set TEST_REDIS_URL.")
-        pytest.skip("TEST_REDIS_URL is not set (CI sets it).")
-    app.config.update(REDIS_URL=url, JOB_QUEUE=f"test-{uuid.uuid4().hex[:8]}")
-    connection = jobs.redis_connection(url)
-    yield connection
-    # Leave the shared Redis as it was: the queue's keys and those of every job of this test.
-    db.session.rollback()
-    for job_id in db.session.scalars(select(Job.id)):
-        for key in connection.scan_iter(f"rq:*{job_id}*"):
-            connection.delete(key)
-    for key in connection.scan_iter(f"*{app.config['JOB_QUEUE']}*"):
-        connection.delete(key)
-    connection.srem("rq:queues", f"rq:queue:{app.config['JOB_QUEUE']}")
-    connection.close()
-
-
-def _work(app) -> bool:
-    """A real RQ worker in burst mode, outside the test's app context (as a worker process is)."""
-    return contextvars.Context().run(jobs.work, app, burst=True)
+def redis_mode(job_queue, uploads):
+    return job_queue
 
 
 def test_on_redis_the_export_waits_for_a_worker_then_is_ready(app, world, redis_mode):
@@ -240,7 +218,7 @@ def test_on_redis_the_export_waits_for_a_worker_then_is_ready(app, world, redis_
     assert browser.get(f"/jobs/{job_id}/status.json").get_json()["status"] == "queued"
     assert browser.get(f"/jobs/{job_id}/download").status_code == 404
 
-    assert _work(app) is True
+    assert run_worker(app) is True
     job = _fresh(job_id)
     assert (job.status, job.attempts) == ("ready", 1)
     download = browser.get(f"/jobs/{job_id}/download")
@@ -251,7 +229,7 @@ def test_on_redis_the_export_waits_for_a_worker_then_is_ready(app, world, redis_
 def test_on_redis_a_failed_attempt_is_retried_by_the_worker(app, world, redis_mode):
     job = _job("test-flaky", world.consultant, fail_times=1)
     assert job.status == "queued"
-    _work(app)
+    run_worker(app)
     job = _fresh(job.id)
     assert (job.status, job.attempts, job.reason) == ("ready", 2, "")
     with jobs.open_result(job) as handle:
@@ -262,7 +240,7 @@ def test_on_redis_a_job_that_always_fails_is_failed_with_its_reason(app, world, 
     from rq import Queue
 
     job = _job("test-flaky", world.consultant, fail_times=99)
-    _work(app)
+    run_worker(app)
     job = _fresh(job.id)
     assert (job.status, job.attempts, job.reason) == ("failed", jobs.MAX_ATTEMPTS, jobs.UNEXPECTED)
     assert _runs[job.params["token"]] == jobs.MAX_ATTEMPTS
@@ -273,7 +251,7 @@ def test_on_redis_a_job_that_always_fails_is_failed_with_its_reason(app, world, 
 
 def test_on_redis_a_refusal_is_not_retried(app, world, redis_mode):
     job = _job("test-refused", world.consultant)
-    _work(app)
+    run_worker(app)
     job = _fresh(job.id)
     assert (job.status, job.attempts) == ("failed", 1)
     assert _runs[job.params["token"]] == 1

@@ -14,24 +14,10 @@ import pytest
 
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus
-from roadmap.services import assessments, frameworks, report_pdf, roadmaps
+from roadmap.services import assessments, frameworks, roadmaps
 from tests.conftest import logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    """Counts the renders that really run (the render itself is the real one)."""
-    calls = []
-    real = report_pdf.render
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(report_pdf, "render", counting)
-    return calls
 
 
 @pytest.fixture
@@ -56,7 +42,9 @@ def url(assessment, **query):
     return f"/assessments/{assessment.id}/report.pdf" + (f"?{suffix}" if suffix else "")
 
 
-def test_consultant_downloads_the_vietnamese_pdf_with_attachment_headers(app, world, assessment, renders):
+def test_consultant_downloads_the_vietnamese_pdf_with_attachment_headers(
+    app, world, assessment, render_count
+):
     browser = logged_in(app, "consultant@example.vn")
     response = browser.get(url(assessment, lang="vi"))
     assert response.status_code == 200
@@ -72,25 +60,27 @@ def test_consultant_downloads_the_vietnamese_pdf_with_attachment_headers(app, wo
     assert "Văn phòng A" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert reader.trailer["/Root"]["/Lang"] == "vi"
-    assert renders == [1]
+    assert render_count == [1]
 
 
-def test_second_download_comes_from_the_cache_and_if_none_match_gives_304(app, world, assessment, renders):
+def test_second_download_comes_from_the_cache_and_if_none_match_gives_304(
+    app, world, assessment, render_count
+):
     browser = logged_in(app, "consultant@example.vn")
     first = browser.get(url(assessment, lang="en"))
     second = browser.get(url(assessment, lang="en"))
     assert first.status_code == second.status_code == 200
     assert first.get_data() == second.get_data()
     assert first.headers["ETag"] == second.headers["ETag"]
-    assert len(renders) == 1
+    assert len(render_count) == 1
     again = browser.get(url(assessment, lang="en"), headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.get_data() == b""
     assert "no-store" in again.headers["Cache-Control"]
-    assert len(renders) == 1
+    assert len(render_count) == 1
 
 
-def test_a_change_of_answers_roadmap_or_locale_renders_anew(app, world, assessment, renders):
+def test_a_change_of_answers_roadmap_or_locale_renders_anew(app, world, assessment, render_count):
     browser = logged_in(app, "consultant@example.vn")
     etags = [browser.get(url(assessment, lang="vi")).headers["ETag"]]
     answer(assessment, world.respondent_a, "NW-04", "no")  # an answer
@@ -108,14 +98,14 @@ def test_a_change_of_answers_roadmap_or_locale_renders_anew(app, world, assessme
     etags.append(browser.get(url(assessment, lang="vi")).headers["ETag"])  # the roadmap
     etags.append(browser.get(url(assessment, lang="en")).headers["ETag"])  # the locale
     assert len(set(etags)) == 4
-    assert len(renders) == 4
+    assert len(render_count) == 4
     pdf = browser.get(url(assessment, lang="vi")).get_data()
-    assert len(renders) == 4
+    assert len(render_count) == 4
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Ưu tiên quý đầu" in text
 
 
-def test_bad_input_is_refused_before_any_render(app, world, assessment, renders):
+def test_bad_input_is_refused_before_any_render(app, world, assessment, render_count):
     consultant = logged_in(app, "consultant@example.vn")
     refused = consultant.get(url(assessment, lang="fr"))
     assert refused.status_code == 400
@@ -126,10 +116,12 @@ def test_bad_input_is_refused_before_any_render(app, world, assessment, renders)
     assert respondent.get(url(assessment)).status_code == 404
     other = logged_in(app, "resp.b@example.vn")
     assert other.get(url(assessment)).status_code == 404
-    assert renders == []
+    assert render_count == []
 
 
-def test_the_office_downloads_once_published_and_the_pages_offer_the_link(app, world, assessment, renders):
+def test_the_office_downloads_once_published_and_the_pages_offer_the_link(
+    app, world, assessment, render_count
+):
     respondent = logged_in(app, "resp.a@example.vn")
     overview = respondent.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert 'data-download="report-pdf"' not in overview
@@ -171,7 +163,7 @@ def test_command_line_renders_one_report_and_a_cycle_batch(app, world, assessmen
     wrong = runner.invoke(args=["report", "pdf", "--assessment", "1", "--lang", "fr", "--out", str(out)])
     assert wrong.exit_code != 0
 
-    # The batch renders the cycle's reviewed assessments only: none yet, then the approved one.
+    # The batch render_count the cycle's reviewed assessments only: none yet, then the approved one.
     folder = tmp_path / "batch"
     empty = runner.invoke(args=["report", "batch", "--cycle", world.cycle.code, "--out", str(folder)])
     assert empty.exit_code == 0, empty.output

@@ -5,12 +5,9 @@ requester's. Without Redis the download renders in the request, as tests/test_re
 
 from __future__ import annotations
 
-import contextvars
 import io
-import os
 import re
 import threading
-import uuid
 from urllib.parse import unquote
 
 import pypdf
@@ -19,8 +16,7 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus, AuditEvent, Job
-from roadmap.services import jobs, report_pdf
-from tests.conftest import logged_in
+from tests.conftest import logged_in, run_worker
 from tests.test_report_download import SMALL, answer, url
 
 CONSULTANT = "consultant@example.vn"
@@ -41,44 +37,9 @@ def small_assessment(world):
 
 
 @pytest.fixture
-def render_count(monkeypatch):
-    """Counts the renders that really run (the render itself is the real one)."""
-    calls = []
-    real = report_pdf.render
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(report_pdf, "render", counting)
-    return calls
-
-
-@pytest.fixture
-def on_redis(app, tmp_path):
-    url_ = os.environ.get("TEST_REDIS_URL")
-    if not url_:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test the report jobs on Redis: set TEST_REDIS_URL.")
-        pytest.skip("TEST_REDIS_URL is not set (CI sets it).")
-    app.config.update(
-        REDIS_URL=url_, JOB_QUEUE=f"test-{uuid.uuid4().hex[:8]}", EVIDENCE_UPLOAD_DIR=str(tmp_path / "up")
-    )
-    connection = jobs.redis_connection(url_)
-    yield connection
-    db.session.rollback()
-    for job_id in db.session.scalars(select(Job.id)):
-        for key in connection.scan_iter(f"rq:*{job_id}*"):
-            connection.delete(key)
-    for key in connection.scan_iter(f"*{app.config['JOB_QUEUE']}*"):
-        connection.delete(key)
-    connection.srem("rq:queues", f"rq:queue:{app.config['JOB_QUEUE']}")
-    connection.close()
-
-
-def _work(app) -> bool:
-    """A real RQ worker in burst mode, outside the test's app context (as a worker process is)."""
-    return contextvars.Context().run(jobs.work, app, burst=True)
+def on_redis(app, job_queue, tmp_path):
+    app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "up")
+    return job_queue
 
 
 def _job_id(response) -> str:
@@ -108,7 +69,7 @@ def test_on_redis_an_uncached_report_is_rendered_by_the_worker_and_downloaded(
     assert _job_id(browser.get(url(small_assessment, lang="vi"))) == job_id
     assert _jobs() == 1
 
-    assert _work(app) is True
+    assert run_worker(app) is True
     job = db.session.get(Job, job_id)
     assert (job.kind, job.status, job.attempts) == ("report-pdf", "ready", 1)
     assert job.params["locale"] == "vi"
@@ -191,7 +152,7 @@ def test_on_redis_a_stopped_render_fails_the_job_with_its_reason(app, world, sma
     app.config["REPORT_RENDER_TIMEOUT"] = 0.05
     browser = logged_in(app, CONSULTANT)
     job_id = _job_id(browser.get(url(small_assessment, lang="vi")))
-    _work(app)
+    run_worker(app)
     job = db.session.get(Job, job_id)
     assert (job.status, job.attempts) == ("failed", 1)  # a runaway render is not retried
     page = browser.get(f"/jobs/{job_id}").get_data(as_text=True)
@@ -209,7 +170,7 @@ def test_on_redis_a_stopped_render_fails_the_job_with_its_reason(app, world, sma
     app.config["REPORT_RENDER_TIMEOUT"] = 60
     retry = _job_id(browser.get(url(small_assessment, lang="vi")))
     assert retry != job_id
-    _work(app)
+    run_worker(app)
     assert db.session.get(Job, retry).status == "ready"
 
 
@@ -220,7 +181,7 @@ def test_on_redis_the_result_is_for_a_requester_still_entitled_to_the_report(
     db.session.commit()
     respondent = logged_in(app, world.respondent_a.email)
     job_id = _job_id(respondent.get(url(small_assessment, lang="vi")))
-    _work(app)
+    run_worker(app)
     assert respondent.get(f"/jobs/{job_id}/download").status_code == 200
     assert logged_in(app, CONSULTANT).get(f"/jobs/{job_id}/download").status_code == 404  # not theirs
 
@@ -238,7 +199,7 @@ def test_on_redis_the_result_is_for_a_requester_still_entitled_to_the_report(
     db.session.rollback()
     small_assessment.status = AssessmentStatus.APPROVED.value
     db.session.commit()
-    _work(app)
+    run_worker(app)
     job = db.session.get(Job, late)
     assert (job.status, job.reason) == ("failed", "This report is no longer available to you.")
 
