@@ -20,6 +20,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     get_template_attribute,
     jsonify,
     redirect,
@@ -139,12 +140,15 @@ def _too_large_message() -> str:
 def notification_badge() -> dict[str, Any]:
     """The unread count for the navigation, counted only when a page shows it."""
 
-    def unread_notification_count() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return notifications.unread_count(current_user)
+    return {"unread_notification_count": _unread_count}
 
-    return {"unread_notification_count": unread_notification_count}
+
+def _unread_count() -> int:
+    """The user's unread notifications, counted once a request: a kept page's key and the navigation of a
+    page rendered after it both show the count. (Marking them read is a POST that redirects.)"""
+    if "unread_count" not in g:
+        g.unread_count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
+    return int(g.unread_count)
 
 
 @bp.route("/session/token")
@@ -548,7 +552,7 @@ def _page_key(assessment: Assessment, framework: Framework, dimension: str) -> t
         current_user.office_id,
         str(get_locale()),
         str(get_timezone()),
-        notifications.unread_count(current_user),
+        _unread_count(),
         session.get("csrf_token"),
         request.full_path,
         request.script_root,
