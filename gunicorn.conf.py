@@ -13,7 +13,7 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # The usual 2 × cores + 1: requests wait on the database as much as on the CPU. Slow work (PDF rendering,
-# batch exports) runs as jobs on the workers (roadmap.services.jobs), not in these processes.
+# batch exports) runs as jobs on the workers (roadmap.services.platform.jobs), not in these processes.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 # Two threads per worker: a request waiting on the database does not block the next one. Each thread holds
 # at most one database connection, so a worker opens at most `threads` connections (docs/deploy.md, pool).

@@ -38,8 +38,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float | str]]
     from app import create_app
     from roadmap.extensions import db
     from roadmap.models import Assessment, User
-    from roadmap.services import report_batch, report_pdf
-    from roadmap.services.accounts import hash_password
+    from roadmap.services.directory.accounts import hash_password
+    from roadmap.services.reporting import batch as report_batch
+    from roadmap.services.reporting import pdf as report_pdf
 
     results: dict[str, dict[str, float | str]] = {}
     with tempfile.TemporaryDirectory() as folder:

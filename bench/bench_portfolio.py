@@ -32,8 +32,8 @@ def build(url: str, offices: int) -> tuple[object, str]:
     from app import create_app
     from roadmap.extensions import db
     from roadmap.models import Assessment, Cycle, Office, ScoreSnapshot, User
-    from roadmap.services import frameworks
-    from roadmap.services.accounts import hash_password
+    from roadmap.services.directory.accounts import hash_password
+    from roadmap.services.survey import frameworks
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
     with app.app_context():

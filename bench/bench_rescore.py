@@ -31,7 +31,7 @@ def build(count: int, url: str) -> None:
     from app import create_app
     from roadmap.extensions import db
     from roadmap.models import AnswerRecord, Assessment, Cycle, Office
-    from roadmap.services import frameworks
+    from roadmap.services.survey import frameworks
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -103,8 +103,8 @@ def measure(url: str, repeats: int) -> dict[str, float]:
     from roadmap.engine.scoring import score
     from roadmap.extensions import db
     from roadmap.models import AnswerRecord, FrameworkVersion
-    from roadmap.services import frameworks
-    from roadmap.services.assessments import stored_answer
+    from roadmap.services.survey import frameworks
+    from roadmap.services.survey.assessments import stored_answer
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -136,8 +136,9 @@ def seed(url: str, offices: int) -> Seeded:
     from roadmap.engine.framework import QuestionType
     from roadmap.extensions import db
     from roadmap.models import AnswerRecord, Assessment, Cycle, Office, User
-    from roadmap.services import assessments, frameworks, roadmaps
-    from roadmap.services.accounts import hash_password
+    from roadmap.services.directory.accounts import hash_password
+    from roadmap.services.plans import roadmaps
+    from roadmap.services.survey import assessments, frameworks
 
     rng = random.Random(SEED)  # noqa: S311 (benchmark data)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})

@@ -8,7 +8,7 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from roadmap.services.api_tokens import NAME_MAX_LENGTH
+from roadmap.services.directory.api_tokens import NAME_MAX_LENGTH
 
 
 class TokenForm(FlaskForm):

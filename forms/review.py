@@ -1,5 +1,6 @@
 """Forms of the consultants' review. Fields carry what was typed; what is acceptable (a justification, a
-reason, a range) is decided by roadmap.services.review, so every path gives the same localised message."""
+reason, a range) is decided by roadmap.services.review.workflow, so every path gives the same localised
+message."""
 
 from __future__ import annotations
 

@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 
 from roadmap.extensions import db
 from roadmap.models import Role
-from roadmap.services import Invalid, accounts
-from roadmap.services.accounts import UserDetails
+from roadmap.services import Invalid
+from roadmap.services.directory import accounts
+from roadmap.services.directory.accounts import UserDetails
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
@@ -50,7 +51,7 @@ def create_user(
 @demo_cli.command("load")
 def load_demo() -> None:
     """Load demonstration offices, accounts and an open cycle (idempotent) and print the logins."""
-    from roadmap.services import demo
+    from roadmap.services.demo import loader as demo
 
     if current_app.config["PRODUCTION"]:
         click.echo("error: demo data is refused in production mode (no default accounts).", err=True)
@@ -76,7 +77,7 @@ def _fail(error: Invalid) -> None:
 def framework_validate(path: str) -> None:
     """Check a framework file; list every problem with its line, or say it is valid."""
     from roadmap.engine.loader import FrameworkError
-    from roadmap.services import frameworks
+    from roadmap.services.survey import frameworks
 
     try:
         framework = frameworks.validate(frameworks.read_text(path), path)
@@ -97,7 +98,7 @@ def framework_validate(path: str) -> None:
 def framework_import(path: str) -> None:
     """Import a framework version (validated first; the same content twice is harmless)."""
     from roadmap.engine.loader import FrameworkError
-    from roadmap.services import frameworks
+    from roadmap.services.survey import frameworks
 
     try:
         result = frameworks.import_file(path, actor=None)
@@ -114,7 +115,7 @@ def framework_import(path: str) -> None:
 @framework_cli.command("list")
 def framework_list() -> None:
     """List the imported framework versions."""
-    from roadmap.services import frameworks
+    from roadmap.services.survey import frameworks
 
     rows = frameworks.versions()
     if not rows:
@@ -135,7 +136,7 @@ def framework_list() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None)
 def framework_export(version: str, framework_key: str | None, output: str | None) -> None:
     """Write a stored version as YAML (importing the export gives the same fingerprint)."""
-    from roadmap.services import frameworks
+    from roadmap.services.survey import frameworks
 
     rows = frameworks.find(version, framework_key)
     if not rows:
@@ -158,7 +159,7 @@ def framework_export(version: str, framework_key: str | None, output: str | None
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more jobs.")
 def worker(burst: bool) -> None:
     """Run background jobs (exports, reports) from the Redis queue; one job at a time per process."""
-    from roadmap.services import jobs
+    from roadmap.services.platform import jobs
 
     if not current_app.config.get("REDIS_URL"):
         click.echo("error: REDIS_URL is not set: without Redis, jobs run in the web process.", err=True)
@@ -175,7 +176,7 @@ def jobs_purge(days: int) -> None:
     """Forget finished jobs older than DAYS and delete their result files."""
     import datetime as dt
 
-    from roadmap.services import jobs
+    from roadmap.services.platform import jobs
 
     click.echo(f"Purged {jobs.purge(dt.timedelta(days=days))} finished jobs.")
 
@@ -190,7 +191,7 @@ def backup_create(path: str | None) -> None:
     import datetime as dt
     from pathlib import Path
 
-    from roadmap.services import backup
+    from roadmap.services.platform import backup
 
     url = str(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if path is None:
@@ -212,7 +213,7 @@ def backup_restore(path: str, replace: bool) -> None:
     """Restore a backup into the configured database (which must be empty unless --replace)."""
     from pathlib import Path
 
-    from roadmap.services import backup
+    from roadmap.services.platform import backup
 
     db.session.remove()
     db.engine.dispose()  # no connection of ours stays open on the database being replaced
@@ -247,7 +248,7 @@ report_cli = AppGroup(
 def report_pdf_command(assessment_id: int, locale: str, out: str) -> None:
     """Render the report of one assessment to a PDF file."""
     from roadmap.models import Assessment
-    from roadmap.services import report_pdf
+    from roadmap.services.reporting import pdf as report_pdf
 
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
@@ -273,7 +274,7 @@ def report_batch_command(cycle_code: str, out: str, locale: str, processes: int 
     from sqlalchemy import select
 
     from roadmap.models import Cycle
-    from roadmap.services import report_batch
+    from roadmap.services.reporting import batch as report_batch
 
     cycle = db.session.scalar(select(Cycle).where(Cycle.code == cycle_code))
     if cycle is None:

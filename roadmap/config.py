@@ -75,7 +75,7 @@ def from_environment(
         "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", "5")),
         "DATABASE_MAX_OVERFLOW": int(env.get("DATABASE_MAX_OVERFLOW", "5")),
         "REDIS_URL": env.get("REDIS_URL") or None,
-        # Background jobs (roadmap.services.jobs): the RQ queue's name and the longest a job may run.
+        # Background jobs (roadmap.services.platform.jobs): the RQ queue's name and the longest a job may run.
         "JOB_QUEUE": env.get("JOB_QUEUE", "roadmap"),
         "JOB_TIMEOUT_SECONDS": int(env.get("JOB_TIMEOUT_SECONDS", "600")),
         "BABEL_DEFAULT_LOCALE": env.get("ROADMAP_DEFAULT_LOCALE", "vi"),

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from roadmap.engine.overlay import RoadmapEditKind
 from roadmap.extensions import db
 
 
@@ -455,15 +456,6 @@ class RoadmapPlan(db.Model):  # type: ignore[name-defined,misc]
     created_by: Mapped[User | None] = relationship()
 
 
-class RoadmapEditKind(StrEnum):
-    ADD = "add"  # an initiative of the catalogue that the planner did not propose
-    ADD_CUSTOM = "add_custom"  # an initiative the consultant defines (a later one with its code replaces it)
-    REMOVE = "remove"  # stays visible as removed
-    MOVE = "move"  # to another start quarter
-    REORDER = "reorder"  # to another position in the list
-    NOTE = "note"  # on one initiative, or on the whole roadmap
-
-
 class RoadmapEdit(db.Model):  # type: ignore[name-defined,misc]
     """A consultant's change, a layer over the generated plans: kept across regenerations, applied in `seq`
     order, each with its reason."""
@@ -596,7 +588,7 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
 class ReportSettingsRecord(db.Model):  # type: ignore[name-defined,misc]
     """The official report's settings (Decree 30/2020): one row per save, the latest in force.
 
-    Only valid settings are stored (roadmap.services.report_settings checks them), so a rejected save
+    Only valid settings are stored (roadmap.services.reporting.settings checks them), so a rejected save
     leaves the previous row in force; the rows are the settings' history.
     """
 

@@ -55,7 +55,7 @@ class Action(StrEnum):
 
 
 # Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
-# assessment's status allows the step: that is the lifecycle's (roadmap.services.lifecycle) to say.
+# assessment's status allows the step: that is the lifecycle's (roadmap.services.survey.lifecycle) to say.
 _OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, Action.SUBMIT_ASSESSMENT})
 _REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT, Action.EDIT_ROADMAP})
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not

@@ -217,7 +217,7 @@ def world(app: Flask) -> World:
 
     from roadmap.extensions import db
     from roadmap.models import ConsultantAssignment, Cycle, Office, Role, User
-    from roadmap.services.accounts import hash_password
+    from roadmap.services.directory.accounts import hash_password
 
     office_a = Office(code="VPA", name_vi="Văn phòng A", name_en="Office A", kind="party")
     office_b = Office(code="VPB", name_vi="Văn phòng B", name_en="Office B", kind="state")
@@ -286,7 +286,7 @@ def job_queue(app: Flask) -> Iterator[Any]:
 
     from roadmap.extensions import db
     from roadmap.models import Job
-    from roadmap.services import jobs
+    from roadmap.services.platform import jobs
 
     app.config.update(REDIS_URL=redis_test_url(), JOB_QUEUE=f"test-{uuid.uuid4().hex[:8]}")
     connection = jobs.redis_connection(app.config["REDIS_URL"])
@@ -304,7 +304,7 @@ def job_queue(app: Flask) -> Iterator[Any]:
 
 def run_worker(app: Flask) -> bool:
     """A real RQ worker in burst mode, outside the test's app context (as a worker process is)."""
-    from roadmap.services import jobs
+    from roadmap.services.platform import jobs
 
     return bool(contextvars.Context().run(jobs.work, app, burst=True))
 
@@ -312,7 +312,7 @@ def run_worker(app: Flask) -> bool:
 @pytest.fixture
 def render_count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the report renders that really run (the render itself is the real one)."""
-    from roadmap.services import report_pdf
+    from roadmap.services.reporting import pdf as report_pdf
 
     calls: list[int] = []
     real = report_pdf.render

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, AuditEvent, User
-from roadmap.services import assessments, review
+from roadmap.services.review import workflow as review
+from roadmap.services.survey import assessments
 from tests.conftest import PASSWORD, isolated, logged_in
 from tests.test_permissions import _roadmap_of_each, _survey_objects
 from tests.test_survey import fill_small, page_versions, small_assessment

@@ -273,7 +273,7 @@ def test_audit_log_filters_by_actor_office_and_date_and_exports_csv(app, world):
     import datetime as dt
     import io
 
-    from roadmap.services import audit
+    from roadmap.services.platform import audit
 
     audit.record("office.updated", actor=world.admin, object_type="office", object_id=world.office_a.id)
     audit.record(

@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, AuditEvent, RoadmapEditKind, User, utcnow
-from roadmap.services import api_tokens, assessments, review, roadmaps
+from roadmap.services.directory import api_tokens
+from roadmap.services.plans import roadmaps
+from roadmap.services.review import workflow as review
+from roadmap.services.survey import assessments
 from tests.conftest import isolated, logged_in
 from tests.test_review import fresh, submitted  # noqa: F401  (the fixture)
 

@@ -21,9 +21,10 @@ from roadmap.models import (
     ScoreSnapshot,
     TargetLevel,
 )
-from roadmap.services import Invalid, assessments, frameworks, lifecycle
-from roadmap.services.assessments import SaveStatus
-from roadmap.services.lifecycle import IllegalTransition
+from roadmap.services import Invalid
+from roadmap.services.survey import assessments, frameworks, lifecycle
+from roadmap.services.survey.assessments import SaveStatus
+from roadmap.services.survey.lifecycle import IllegalTransition
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
 S = AssessmentStatus

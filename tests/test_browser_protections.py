@@ -11,7 +11,7 @@ from pathlib import Path
 
 from roadmap.extensions import db
 from roadmap.models import Office, User
-from roadmap.services import assessments, evidence, frameworks
+from roadmap.services.survey import assessments, evidence, frameworks
 from tests.conftest import isolated, logged_in
 from tests.security_checks import header_problems
 

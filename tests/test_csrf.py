@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import ApiToken, AuditEvent, ConsultantAssignment, Cycle, Office, User
-from roadmap.services import api_tokens
+from roadmap.services.directory import api_tokens
 from tests.conftest import PASSWORD, Browser
 
 ARGUMENTS = {

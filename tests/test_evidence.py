@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, Evidence, EvidenceFile
-from roadmap.services import evidence
+from roadmap.services.survey import evidence
 from tests.conftest import Browser, isolated, logged_in
 from tests.test_survey import autosave, fieldset_of, live, page_versions, small_assessment
 

@@ -103,7 +103,7 @@ def test_create_app_without_test_config_reads_the_environment(monkeypatch, tmp_p
 
 
 def test_passwords_are_hashed_with_full_cost_scrypt_outside_tests(tmp_path):
-    from roadmap.services.accounts import hash_password
+    from roadmap.services.directory.accounts import hash_password
 
     application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'h.db'}"})
     with application.app_context():

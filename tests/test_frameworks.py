@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, FrameworkVersion
-from roadmap.services import frameworks
+from roadmap.services.survey import frameworks
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roadmap.engine.loader import FrameworkError
-from roadmap.services import Invalid, frameworks
+from roadmap.services import Invalid
+from roadmap.services.survey import frameworks
 from tests.conftest import isolated, logged_in
 from tests.test_survey import SMALL, small_assessment
 

@@ -143,15 +143,15 @@ def test_every_page_renders_in_each_language_without_the_other_languages_strings
     app, world, locale, tmp_path
 ):
     foreign_strings = english_ui_strings() if locale == "vi" else vietnamese_ui_strings()
-    from roadmap.services import assessments, frameworks
+    from roadmap.services.survey import assessments, frameworks
 
     frameworks.import_file(ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml", actor=None)
     assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
-    from roadmap.services import roadmaps
+    from roadmap.services.plans import roadmaps
 
     roadmaps.generate(assessment, actor=world.consultant)
     db.session.commit()
-    from roadmap.services import jobs
+    from roadmap.services.platform import jobs
 
     app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     job = jobs.enqueue("cycle-export", {"cycle": world.cycle.id, "fmt": "csv"}, requested_by=world.consultant)

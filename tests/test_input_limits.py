@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from roadmap.engine.framework import QuestionType
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Evidence
-from roadmap.services import assessments, frameworks
-from roadmap.services.assessments import TEXT_MAX_LENGTH
-from roadmap.services.evidence import DOCUMENT_NUMBER_MAX_LENGTH, NOTE_MAX_LENGTH
+from roadmap.services.survey import assessments, frameworks
+from roadmap.services.survey.assessments import TEXT_MAX_LENGTH
+from roadmap.services.survey.evidence import DOCUMENT_NUMBER_MAX_LENGTH, NOTE_MAX_LENGTH
 from tests.conftest import isolated, logged_in
 from tests.test_survey import autosave, good_answer, page_versions, small_assessment
 

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import Job
-from roadmap.services import jobs
-from roadmap.services.jobs import N_, JobFailure, JobResult
+from roadmap.services.platform import jobs
+from roadmap.services.platform.jobs import N_, JobFailure, JobResult
 from tests.conftest import Browser, logged_in, run_worker
 
 # --- kinds registered for the tests: one that fails a given number of times, one that is refused ----------
@@ -182,7 +182,7 @@ def test_purge_forgets_old_finished_jobs_and_their_files(app, world, uploads):
     import datetime as dt
 
     from roadmap.models import utcnow
-    from roadmap.services import storage
+    from roadmap.services.platform import storage
 
     old = _job("test-flaky", world.consultant, fail_times=0)
     recent = _job("test-flaky", world.consultant, fail_times=0)

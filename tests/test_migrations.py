@@ -33,7 +33,7 @@ def test_the_audit_log_is_append_only_in_the_database(app, world):
     from sqlalchemy import delete, exc, update
 
     from roadmap.models import AuditEvent
-    from roadmap.services import audit
+    from roadmap.services.platform import audit
 
     audit.record("test.event", actor=world.admin)
     db.session.commit()

@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
-from roadmap.services import api_tokens, assessments
+from roadmap.services.directory import api_tokens
+from roadmap.services.survey import assessments
 from tests.conftest import isolated
 from tests.test_api import bearer, published  # noqa: F401  (fixtures)
 from tests.test_review import submitted  # noqa: F401  (a fixture)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from roadmap.services import accounts, password_policy
-from roadmap.services.accounts import UserDetails
+from roadmap.services.directory import accounts, password_policy
+from roadmap.services.directory.accounts import UserDetails
 from tests.conftest import PASSWORD, logged_in
 
 COMMON = "among the most used passwords"

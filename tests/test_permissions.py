@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, ConsultantAssignment, Role, User
-from roadmap.services.accounts import hash_password
+from roadmap.services.directory.accounts import hash_password
 from tests.conftest import PASSWORD, Browser
 from tests.security_checks import header_problems
 
@@ -253,7 +253,7 @@ def _survey_objects(app, world, tmp_path):
     """An assessment of each office (small framework), each with an evidence file."""
     import io
 
-    from roadmap.services import assessments, evidence, frameworks
+    from roadmap.services.survey import assessments, evidence, frameworks
 
     app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     frameworks.import_file("tests/fixtures/frameworks/small.yaml", actor=None)
@@ -273,7 +273,7 @@ def _survey_objects(app, world, tmp_path):
 
 def _roadmap_of_each(objects, world):
     """A generated roadmap for both assessments, so that roadmap pages exist for those allowed to see them."""
-    from roadmap.services import roadmaps
+    from roadmap.services.plans import roadmaps
 
     for scope in ("own", "foreign"):
         roadmaps.generate(objects[scope], actor=world.admin)
@@ -282,7 +282,7 @@ def _roadmap_of_each(objects, world):
 
 def _job_of_each(objects, world, other_consultant):
     """A finished cycle export asked for by the matrix's consultant ("own") and by another ("foreign")."""
-    from roadmap.services import jobs
+    from roadmap.services.platform import jobs
 
     params = {"cycle": world.cycle.id, "fmt": "csv"}
     objects["own_job"] = jobs.enqueue("cycle-export", params, requested_by=world.consultant)
@@ -312,7 +312,7 @@ def test_permission_matrix(app, world, tmp_path):
     survey = _survey_objects(app, world, tmp_path)
     _roadmap_of_each(survey, world)
     _job_of_each(survey, world, other_consultant)
-    from roadmap.services import api_tokens
+    from roadmap.services.directory import api_tokens
 
     survey["token"] = api_tokens.create(spare_user, "matrix").token
     cases = list(_cases(app, world, spare_user, spare_assignment, survey))

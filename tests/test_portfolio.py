@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from roadmap.extensions import db
 from roadmap.models import Cycle, User
-from roadmap.services import portfolio
+from roadmap.services.review import portfolio
 from tests.conftest import Browser
 
 

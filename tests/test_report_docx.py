@@ -25,7 +25,9 @@ from sqlalchemy import func, select
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus, AuditEvent, ReportSettingsRecord
 from roadmap.models import RoadmapEditKind as K
-from roadmap.services import assessments, evidence, frameworks, lifecycle, report_settings, roadmaps
+from roadmap.services.plans import roadmaps
+from roadmap.services.reporting import settings as report_settings
+from roadmap.services.survey import assessments, evidence, frameworks, lifecycle
 from tests.conftest import isolated, logged_in
 from tests.test_i18n import catalogue
 from tests.test_roadmaps import SMALL, TODAY, WORST, answer, edit
@@ -428,7 +430,7 @@ def test_settings_service_defaults_sequence_and_validation(app, world, assessmen
 def test_the_word_report_is_kept_and_made_anew_only_when_what_it_shows_changes(
     app, world, published, monkeypatch
 ):
-    from roadmap.services import report_docx
+    from roadmap.services.reporting import docx as report_docx
 
     renders = []
     real = report_docx.render_docx

@@ -14,7 +14,8 @@ import pytest
 
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus
-from roadmap.services import assessments, frameworks, roadmaps
+from roadmap.services.plans import roadmaps
+from roadmap.services.survey import assessments, frameworks
 from tests.conftest import logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"

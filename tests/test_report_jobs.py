@@ -26,7 +26,8 @@ CONSULTANT = "consultant@example.vn"
 def small_assessment(world):
     import datetime as dt
 
-    from roadmap.services import assessments, frameworks, roadmaps
+    from roadmap.services.plans import roadmaps
+    from roadmap.services.survey import assessments, frameworks
 
     frameworks.import_file(SMALL, actor=None)
     assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)

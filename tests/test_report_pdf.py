@@ -21,8 +21,9 @@ from sqlalchemy import select
 from app import create_app
 from roadmap.extensions import db
 from roadmap.models import Assessment, Evidence, Office, RoadmapEdit
-from roadmap.services import report_pdf, roadmaps
-from roadmap.services.citations import short_form
+from roadmap.services.plans import roadmaps
+from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.reporting.citations import short_form
 
 MM = 72 / 25.4
 A4 = (595.28, 841.89)
@@ -426,7 +427,7 @@ def test_dates_in_documents_read_as_official_papers_write_them(app):
 
     from flask_babel import force_locale
 
-    from roadmap.services import roadmap_text
+    from roadmap.services.plans import wording as roadmap_text
 
     with app.test_request_context():
         with force_locale("vi"):

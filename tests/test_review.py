@@ -17,7 +17,8 @@ from roadmap.models import (
     ScoreOverride,
     ScoreSnapshot,
 )
-from roadmap.services import assessments, evidence, frameworks, review
+from roadmap.services.review import workflow as review
+from roadmap.services.survey import assessments, evidence, frameworks
 from tests.conftest import logged_in
 from tests.test_assessment_service import SMALL, fill_everything, save
 
@@ -281,7 +282,7 @@ def test_review_notifications_read_as_sentences_in_the_readers_language(app):
     from flask_babel import refresh
 
     from roadmap.models import Notification
-    from roadmap.services import notifications
+    from roadmap.services.platform import notifications
 
     notice = Notification(user_id=1, kind="assessment.returned", params={"cycle_code": "2026"})
     with app.test_request_context("/?lang=en"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from roadmap.extensions import db
 from roadmap.models import ConsultantAssignment, EvidenceReview, Office
-from roadmap.services import assessments, evidence, frameworks, review
+from roadmap.services.review import workflow as review
+from roadmap.services.survey import assessments, evidence, frameworks
 from tests.conftest import logged_in
 from tests.test_assessment_service import SMALL, fill_everything
 from tests.test_survey_queries import statements

@@ -9,10 +9,7 @@ import pytest
 
 from roadmap.engine.answers import Answer
 from roadmap.engine.loader import load_framework
-from roadmap.engine.planner import DeadlineStatus, PlanningParameters, YearMonth, plan
-from roadmap.engine.scoring import project_with_initiatives, score
-from roadmap.models import RoadmapEditKind as K
-from roadmap.services.roadmap_overlay import (
+from roadmap.engine.overlay import (
     Edit,
     EffectiveStatus,
     Inapplicable,
@@ -20,6 +17,9 @@ from roadmap.services.roadmap_overlay import (
     quarter_start,
     quarters_of,
 )
+from roadmap.engine.planner import DeadlineStatus, PlanningParameters, YearMonth, plan
+from roadmap.engine.scoring import project_with_initiatives, score
+from roadmap.models import RoadmapEditKind as K
 
 SMALL = load_framework(Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml")
 CATALOGUE = {initiative.code: initiative for initiative in SMALL.initiatives}

@@ -17,14 +17,17 @@ import pytest
 from flask_babel import refresh
 from sqlalchemy import func, select
 
+from roadmap.engine.overlay import EffectiveStatus, Inapplicable
 from roadmap.engine.planner import PLANNER_VERSION, Origin, plan_from_dict
 from roadmap.engine.scoring import result_from_dict
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus, AuditEvent, RoadmapEdit, RoadmapPlan
 from roadmap.models import RoadmapEditKind as K
-from roadmap.services import Invalid, assessments, frameworks, lifecycle, roadmap_exports, roadmaps
-from roadmap.services.roadmap_overlay import EffectiveStatus, Inapplicable
-from roadmap.services.roadmaps import Conflict, Locked, PlanningInput
+from roadmap.services import Invalid
+from roadmap.services.plans import exports as roadmap_exports
+from roadmap.services.plans import roadmaps
+from roadmap.services.plans.roadmaps import Conflict, Locked, PlanningInput
+from roadmap.services.survey import assessments, frameworks, lifecycle
 from tests.conftest import Browser, isolated, logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from roadmap import security_log
 from roadmap.extensions import db
 from roadmap.models import AuditEvent
-from roadmap.services import audit
+from roadmap.services.platform import audit
 from tests.conftest import PASSWORD, Browser, isolated
 from tests.test_survey import autosave, small_assessment
 

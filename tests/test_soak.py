@@ -36,8 +36,8 @@ from sqlalchemy import func, select, text
 
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, AssessmentStatus, ConsultantAssignment, Office, User
-from roadmap.services import assessments, frameworks
-from roadmap.services.accounts import hash_password
+from roadmap.services.directory.accounts import hash_password
+from roadmap.services.survey import assessments, frameworks
 from tests.conftest import PASSWORD
 from tests.test_survey import SMALL, fill_small
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from roadmap.config import ConfigurationError, from_environment
 from roadmap.extensions import db
 from roadmap.models import EvidenceFile
-from roadmap.services import storage
+from roadmap.services.platform import storage
 from tests.conftest import logged_in
 from tests.test_evidence import PDF, stored_files, upload
 from tests.test_survey import small_assessment

@@ -24,8 +24,8 @@ from roadmap.models import (
     ScoreSnapshot,
     User,
 )
-from roadmap.services import assessments, frameworks, lifecycle
-from roadmap.services.accounts import hash_password
+from roadmap.services.directory.accounts import hash_password
+from roadmap.services.survey import assessments, frameworks, lifecycle
 from tests.conftest import PASSWORD, Browser, isolated, logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -662,7 +662,7 @@ def test_a_returned_assessment_shows_the_comments_at_their_questions_and_can_be_
 def test_one_offices_user_can_neither_read_nor_write_another_offices_assessment(app, world):
     import io
 
-    from roadmap.services import evidence
+    from roadmap.services.survey import evidence
 
     assessment = small_assessment(world)
     framework = assessments.framework_of(assessment)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from roadmap.extensions import db
-from roadmap.services import assessments, evidence, frameworks
+from roadmap.services.survey import assessments, evidence, frameworks
 from tests.conftest import logged_in
 from tests.test_survey import autosave, good_answer, live
 
@@ -172,7 +172,7 @@ def test_a_kept_section_page_is_the_same_page_with_a_working_token_and_changes_s
 def test_the_results_page_is_kept_until_its_survey_or_its_peers_change(app, world):
     """The overview (results) page is kept like a section page; the peers' figures are part of its key."""
     from roadmap.models import Assessment
-    from roadmap.services import portfolio
+    from roadmap.services.review import portfolio
     from roadmap.web import fragments
 
     frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)

@@ -9,7 +9,7 @@ import pytest
 
 from roadmap.extensions import db
 from roadmap.models import TargetLevel
-from roadmap.services import assessments, frameworks
+from roadmap.services.survey import assessments, frameworks
 from tests.conftest import logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"

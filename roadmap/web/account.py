@@ -11,7 +11,8 @@ from forms.api_tokens import TokenForm
 from forms.auth import ConfirmForm
 from roadmap.models import utcnow
 from roadmap.policy import Action
-from roadmap.services import Invalid, api_tokens
+from roadmap.services import Invalid
+from roadmap.services.directory import api_tokens
 from roadmap.web.guard import authorize, authorized_token
 
 bp = Blueprint("account", __name__)

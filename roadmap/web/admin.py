@@ -20,10 +20,13 @@ from forms.auth import ConfirmForm
 from roadmap.extensions import db
 from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, Office, Role, User
 from roadmap.policy import Action
-from roadmap.services import Invalid, accounts, audit, cycles, offices, report_settings
-from roadmap.services.accounts import UserDetails
-from roadmap.services.cycles import CycleDetails
-from roadmap.services.offices import OfficeDetails
+from roadmap.services import Invalid
+from roadmap.services.directory import accounts, cycles, offices
+from roadmap.services.directory.accounts import UserDetails
+from roadmap.services.directory.cycles import CycleDetails
+from roadmap.services.directory.offices import OfficeDetails
+from roadmap.services.platform import audit
+from roadmap.services.reporting import settings as report_settings
 from roadmap.web.guard import authorize
 
 bp = Blueprint("admin", __name__)

@@ -22,8 +22,11 @@ from roadmap.engine.scoring import result_to_dict
 from roadmap.extensions import csrf, db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, Office
 from roadmap.policy import Action, visible_offices_query
-from roadmap.services import api_tokens, assessments, roadmap_exports, roadmaps
-from roadmap.services.api_tokens import TokenRefused
+from roadmap.services.directory import api_tokens
+from roadmap.services.directory.api_tokens import TokenRefused
+from roadmap.services.plans import exports as roadmap_exports
+from roadmap.services.plans import roadmaps
+from roadmap.services.survey import assessments
 from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

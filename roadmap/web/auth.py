@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 
 from forms import attach_problems
 from forms.auth import ChangePasswordForm, ConfirmForm, LoginForm
-from roadmap.services import Invalid, accounts
-from roadmap.services.accounts import LoginResult
+from roadmap.services import Invalid
+from roadmap.services.directory import accounts
+from roadmap.services.directory.accounts import LoginResult
 from roadmap.web.security import start_session
 
 bp = Blueprint("auth", __name__)

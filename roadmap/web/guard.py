@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, Job, Office
 from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits, permits_token
-from roadmap.services import audit
+from roadmap.services.platform import audit
 
 # The largest id a database integer column holds (PostgreSQL's INTEGER): a larger id in an address names
 # nothing, and must answer 404 rather than reach the database and fail there.

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from roadmap.models import Job, JobStatus
 from roadmap.policy import Action
-from roadmap.services import jobs
+from roadmap.services.platform import jobs
 from roadmap.web.guard import authorized_assessment, authorized_job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")

@@ -11,7 +11,7 @@ from forms.auth import ConfirmForm
 from roadmap.extensions import db
 from roadmap.models import Assessment, ConsultantAssignment, Cycle, Office, User
 from roadmap.policy import Action, permits, visible_offices_query
-from roadmap.services.lifecycle import STATUS_LABELS
+from roadmap.services.survey.lifecycle import STATUS_LABELS
 from roadmap.web.auth import safe_next
 from roadmap.web.guard import authorize, authorized_office
 

@@ -5,7 +5,7 @@ before any work. A rendering is served from the cache when nothing it shows has 
 If-None-Match spare the transfer; the answer is never stored by browsers or proxies (`no-store`).
 
 A rendering not in the cache is made here and now without Redis (the embedded default); with `REDIS_URL`
-the route asks for a "report-pdf" job instead (roadmap.services.report_jobs; one per requester and
+the route asks for a "report-pdf" job instead (roadmap.services.reporting.jobs; one per requester and
 rendering) and redirects to its status page, where the PDF is downloaded once ready.
 """
 
@@ -22,7 +22,10 @@ from werkzeug.wrappers import Response
 
 from roadmap.models import Assessment
 from roadmap.policy import Action, permits
-from roadmap.services import report_cache, report_jobs, report_pdf, roadmaps
+from roadmap.services.plans import roadmaps
+from roadmap.services.reporting import cache as report_cache
+from roadmap.services.reporting import jobs as report_jobs
+from roadmap.services.reporting import pdf as report_pdf
 from roadmap.web.guard import authorized_assessment
 
 bp = Blueprint("reports", __name__)

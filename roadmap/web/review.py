@@ -1,5 +1,5 @@
 """The consultants' review: the queue, the review page and its actions. Thin: the work is in
-roadmap.services.review; this module turns its answers into pages.
+roadmap.services.review.workflow; this module turns its answers into pages.
 
 A refusal by the assessment's status (an illegal transition, a change outside review) is answered 409 with
 the service's message on the review page; a refusal of the input (no justification, no reason) 400. Both
@@ -33,9 +33,13 @@ from roadmap import charts
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict, OfficeKind, OverrideKind
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid, assessments, cycle_exports, evidence, jobs, lifecycle, review
-from roadmap.services import portfolio as portfolio_service
-from roadmap.services.lifecycle import IllegalTransition
+from roadmap.services import Invalid
+from roadmap.services.platform import jobs
+from roadmap.services.review import cycle_exports
+from roadmap.services.review import portfolio as portfolio_service
+from roadmap.services.review import workflow as review
+from roadmap.services.survey import assessments, evidence, lifecycle
+from roadmap.services.survey.lifecycle import IllegalTransition
 from roadmap.web.guard import authorize, authorized_assessment
 from roadmap.web.survey import answer_text
 

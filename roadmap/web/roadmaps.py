@@ -2,8 +2,8 @@
 what-if panel, the proposed-vs-approved changes, the consultants' edit tools and the exports.
 
 Views parse, authorise (VIEW_ROADMAP: the office only once published; EDIT_ROADMAP: the consultants),
-call roadmap.services.roadmaps and render. Charts are drawn here from the service's values with
-roadmap.charts (server-side SVG, labels escaped there); every word comes from roadmap.services.roadmap_text.
+call roadmap.services.plans.roadmaps and render. Charts are drawn here from the service's values with
+roadmap.charts (server-side SVG, labels escaped there); every word comes from roadmap.services.plans.wording.
 """
 
 from __future__ import annotations
@@ -21,20 +21,17 @@ from werkzeug.wrappers import Response
 
 from forms.roadmap import EDIT_FORMS, OFFICE_SIZE_LABELS, PlanningForm, choices, edit_form
 from roadmap import charts
+from roadmap.engine.overlay import EffectiveStatus
 from roadmap.models import Assessment, RoadmapEditKind
 from roadmap.policy import Action, permits
-from roadmap.services import (
-    Invalid,
-    assessments,
-    lifecycle,
-    report_cache,
-    report_docx,
-    roadmap_exports,
-    roadmaps,
-)
-from roadmap.services import roadmap_text as text
-from roadmap.services.roadmap_overlay import EffectiveStatus
-from roadmap.services.roadmaps import Conflict, Locked, Roadmap
+from roadmap.services import Invalid
+from roadmap.services.plans import exports as roadmap_exports
+from roadmap.services.plans import roadmaps
+from roadmap.services.plans import wording as text
+from roadmap.services.plans.roadmaps import Conflict, Locked, Roadmap
+from roadmap.services.reporting import cache as report_cache
+from roadmap.services.reporting import docx as report_docx
+from roadmap.services.survey import assessments, lifecycle
 from roadmap.web.guard import authorized_assessment
 
 bp = Blueprint("roadmaps", __name__)

@@ -65,9 +65,12 @@ from roadmap.engine.scoring import Exclusion, ScoreResult
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFile, Notification
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid, assessments, evidence, lifecycle, notifications, portfolio
-from roadmap.services.assessments import SaveStatus, Scored
-from roadmap.services.lifecycle import IllegalTransition
+from roadmap.services import Invalid
+from roadmap.services.platform import notifications
+from roadmap.services.review import portfolio
+from roadmap.services.survey import assessments, evidence, lifecycle
+from roadmap.services.survey.assessments import SaveStatus, Scored
+from roadmap.services.survey.lifecycle import IllegalTransition
 from roadmap.web import fragments
 from roadmap.web.guard import authorize, authorized_assessment, authorized_office
 

@@ -1,0 +1,1 @@
+"""Demonstration data: the shipped framework, the central offices, accounts and a cycle in every state."""

@@ -1,0 +1,291 @@
+"""Demonstration data: the shipped framework, the central offices, accounts for each role and an open
+cycle. Idempotent.
+
+Passwords are generated on the first load and kept in instance/demo-logins.json (owner-only), so that a
+second load prints the same logins; nothing about them is written in the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from roadmap.engine.answers import Answer
+from roadmap.engine.framework import Framework
+from roadmap.extensions import db
+from roadmap.models import Assessment, ConsultantAssignment, Cycle, Evidence, OfficeKind, Role, User
+from roadmap.services.demo.answers import demo_answers
+from roadmap.services.directory import accounts
+from roadmap.services.directory.cycles import CycleDetails, create_cycle
+from roadmap.services.directory.offices import OfficeDetails, create_office, office_by_code
+from roadmap.services.survey import assessments, frameworks
+
+# (code, Vietnamese name, English name, kind)
+DEMO_OFFICES: tuple[tuple[str, str, str, OfficeKind], ...] = (
+    ("VPTW", "Văn phòng Trung ương Đảng", "Party Central Office", OfficeKind.PARTY),
+    ("VPCTN", "Văn phòng Chủ tịch nước", "Office of the President", OfficeKind.STATE),
+    ("VPQH", "Văn phòng Quốc hội", "National Assembly Office", OfficeKind.LEGISLATIVE),
+    ("VPCP", "Văn phòng Chính phủ", "Government Office", OfficeKind.GOVERNMENT),
+    ("BTCTW", "Ban Tổ chức Trung ương", "Central Organisation Commission", OfficeKind.PARTY),
+    ("UBKTTW", "Ủy ban Kiểm tra Trung ương", "Central Inspection Commission", OfficeKind.PARTY),
+    ("BNCTW", "Ban Nội chính Trung ương", "Central Internal Affairs Commission", OfficeKind.PARTY),
+    ("TANDTC", "Tòa án nhân dân tối cao", "Supreme People's Court", OfficeKind.JUDICIAL),
+    ("VKSNDTC", "Viện kiểm sát nhân dân tối cao", "Supreme People's Procuracy", OfficeKind.JUDICIAL),
+    ("KTNN", "Kiểm toán nhà nước", "State Audit Office", OfficeKind.STATE),
+)
+
+# Consultants of the Central Post Office Department, each serving part of the offices.
+DEMO_CONSULTANTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("tuvan1@cbdtw.demo.vn", "Nguyễn Thị Hồng Nhung", ("VPTW", "VPCTN", "BTCTW", "UBKTTW", "BNCTW")),
+    ("tuvan2@cbdtw.demo.vn", "Trần Quốc Minh", ("VPQH", "VPCP", "TANDTC", "VKSNDTC", "KTNN")),
+)
+DEMO_ADMIN = ("quantri@cbdtw.demo.vn", "Lê Văn Quản")
+DEMO_RESPONDENT_NAMES = (
+    "Phạm Thu Hà",
+    "Đỗ Minh Tuấn",
+    "Vũ Thị Lan",
+    "Hoàng Đức Anh",
+    "Bùi Ngọc Mai",
+    "Đặng Văn Hùng",
+    "Ngô Thị Thanh",
+    "Dương Quang Huy",
+    "Lý Thị Kim Oanh",
+    "Trịnh Công Sơn",
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    office: str | None
+
+
+def _logins_file() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.json"
+
+
+def _read_saved() -> dict[str, str]:
+    path = _logins_file()
+    if not path.exists():
+        return {}
+    return {entry["email"]: entry["password"] for entry in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def _write_saved(logins: list[DemoLogin]) -> None:
+    path = _logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump([asdict(login) for login in logins], handle, ensure_ascii=False, indent=2)
+    text_copy = path.with_suffix(".txt")
+    fd = os.open(text_copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        for login in logins:
+            handle.write(f"{login.role}\t{login.email}\t{login.password}\t{login.office or ''}\n")
+
+
+def _ensure_user(email: str, name: str, role: Role, office: str | None, saved: dict[str, str]) -> DemoLogin:
+    user = db.session.scalar(select(User).where(User.email == email))
+    password = saved.get(email)
+    if user is None:
+        password = password or secrets.token_urlsafe(12)
+        accounts.create_user(accounts.UserDetails(email, name, role.value, office), password, actor=None)
+    elif password is None or not accounts.check_password(user, password):
+        # The saved login was lost or changed: give the demo account a fresh one to print.
+        password = secrets.token_urlsafe(12)
+        user.password_hash = accounts.hash_password(password)
+        user.active = True
+        db.session.commit()
+    return DemoLogin(role.value, email, password, office)
+
+
+def load(today: dt.date | None = None) -> list[DemoLogin]:
+    today = today or dt.date.today()
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    for code, name_vi, name_en, kind in DEMO_OFFICES:
+        if office_by_code(code) is None:
+            create_office(OfficeDetails(code, name_vi, name_en, kind.value), actor=None)
+
+    saved = _read_saved()
+    logins = [_ensure_user(DEMO_ADMIN[0], DEMO_ADMIN[1], Role.ADMIN, None, saved)]
+    for email, name, office_codes in DEMO_CONSULTANTS:
+        logins.append(_ensure_user(email, name, Role.CONSULTANT, None, saved))
+        consultant = db.session.scalar(select(User).where(User.email == email))
+        assert consultant is not None  # noqa: S101 (just ensured)
+        for code in office_codes:
+            office = office_by_code(code)
+            assert office is not None  # noqa: S101 (just ensured)
+            exists = db.session.scalar(
+                select(ConsultantAssignment).where(
+                    ConsultantAssignment.consultant_id == consultant.id,
+                    ConsultantAssignment.office_id == office.id,
+                )
+            )
+            if exists is None:
+                db.session.add(ConsultantAssignment(consultant_id=consultant.id, office_id=office.id))
+    db.session.commit()
+    for (code, *_), name in zip(DEMO_OFFICES, DEMO_RESPONDENT_NAMES, strict=True):
+        logins.append(_ensure_user(f"daumoi.{code.lower()}@demo.vn", name, Role.RESPONDENT, code, saved))
+
+    year = str(today.year)
+    if db.session.scalar(select(Cycle).where(Cycle.code == year)) is None:
+        create_cycle(
+            CycleDetails(
+                code=year,
+                name_vi=f"Kỳ đánh giá năm {year}",
+                name_en=f"{year} assessment cycle",
+                opens_on=today.replace(month=1, day=1),
+                closes_on=today.replace(month=12, day=31),
+            ),
+            actor=None,
+        )
+    current = db.session.scalar(select(Cycle).where(Cycle.code == year))
+    assert current is not None  # noqa: S101 (just ensured)
+    _demo_assessments(today, current)
+    _write_saved(logins)
+    return logins
+
+
+# --- assessments that show the whole loop ----------------------------------------------------------
+
+# Each office's base strength (0–1) and the state of its current assessment: every state appears, so that
+# a new user sees drafts, a review with comments, a return, approved and published results at once.
+DEMO_STATES: dict[str, tuple[float, str, float]] = {
+    # office: (strength, state in the current cycle, share of questions answered)
+    "VPTW": (0.72, "published", 1.0),
+    "VPCTN": (0.6, "approved", 1.0),
+    "VPQH": (0.66, "in_review", 1.0),
+    "VPCP": (0.7, "returned", 1.0),
+    "BTCTW": (0.52, "submitted", 1.0),
+    "UBKTTW": (0.45, "draft", 0.5),
+    "BNCTW": (0.4, "draft", 0.2),
+    "TANDTC": (0.35, "none", 0.0),
+    "VKSNDTC": (0.48, "submitted", 1.0),
+    "KTNN": (0.58, "draft", 0.8),
+}
+# Dimensions where the central offices are typically ahead or behind (research pack §1): the special-use
+# network and e-office are mature, IPv6 and security staffing lag.
+DIMENSION_BIAS = {"NET": 0.12, "OPS": 0.1, "PLT": 0.05, "IP6": -0.18, "SWF": -0.12, "DAT": -0.05}
+PREVIOUS_CYCLE_GAP = 0.12
+
+
+def _strengths(framework: Framework, base: float, office_index: int) -> dict[str, float]:
+    strengths = {}
+    for position, dimension in enumerate(framework.dimensions):
+        wobble = ((office_index * 7 + position * 3) % 5 - 2) * 0.03
+        strengths[dimension.code] = min(
+            max(base + DIMENSION_BIAS.get(dimension.code, 0.0) + wobble, 0.05), 0.95
+        )
+    return strengths
+
+
+def _fill(assessment: Assessment, answers: dict[str, Answer], respondent: User, with_evidence: bool) -> None:
+    framework = assessments.framework_of(assessment)
+    for code, answer in answers.items():
+        question = framework.question(code)
+        assessments.save_answer(assessment, question, answer, None, actor=respondent)
+        if with_evidence and question.evidence_threshold is not None and answer.is_answered:
+            db.session.add(
+                Evidence(
+                    assessment_id=assessment.id,
+                    question_code=code,
+                    note="Văn bản của đơn vị đã được lưu tại bộ phận văn thư.",
+                    document_number=f"{100 + len(code)}/QĐ-{assessment.office.code}",
+                    document_date=assessment.cycle.opens_on,
+                    updated_by_id=respondent.id,
+                )
+            )
+    db.session.commit()
+
+
+def _advance(assessment: Assessment, state: str, respondent: User, consultant: User) -> None:
+    """Take a complete assessment through the real lifecycle, up to `state`."""
+    from roadmap.services.review import workflow as review
+
+    if state == "draft":
+        return
+    assessments.submit(assessment, actor=respondent, expected_status_version=assessment.status_version)
+    if state == "submitted":
+        return
+    review.start_review(assessment, actor=consultant)
+    framework = assessments.framework_of(assessment)
+    first_questions = [q.code for q in framework.questions if q.evidence_threshold is not None][:2]
+    for code in first_questions:
+        review.add_comment(
+            assessment,
+            "Đề nghị đơn vị bổ sung số, ngày văn bản làm minh chứng cho câu trả lời này.",
+            actor=consultant,
+            question_code=code,
+        )
+    if state == "in_review":
+        return
+    if state == "returned":
+        review.return_for_revision(
+            assessment,
+            "Đề nghị rà soát lại các câu trả lời có ý kiến và gửi lại trong tuần tới.",
+            actor=consultant,
+        )
+        return
+    review.approve(assessment, actor=consultant)
+    if state == "published":
+        review.publish(assessment, actor=consultant)
+
+
+def _demo_assessments(today: dt.date, current: Cycle) -> None:
+    """A previous cycle with published results for every office, and the current cycle in every state."""
+    if frameworks.versions() == []:
+        return
+    previous_code = str(current.opens_on.year - 1)
+    previous = db.session.scalar(select(Cycle).where(Cycle.code == previous_code))
+    if previous is None:
+        previous = create_cycle(
+            CycleDetails(
+                code=previous_code,
+                name_vi=f"Kỳ đánh giá năm {previous_code}",
+                name_en=f"{previous_code} assessment cycle",
+                opens_on=current.opens_on.replace(year=current.opens_on.year - 1),
+                closes_on=current.closes_on.replace(year=current.closes_on.year - 1),
+            ),
+            actor=None,
+        )
+    consultants = {
+        code: db.session.scalar(select(User).where(User.email == email))
+        for email, _, codes in DEMO_CONSULTANTS
+        for code in codes
+    }
+    for index, (code, (strength, state, share)) in enumerate(DEMO_STATES.items()):
+        office = office_by_code(code)
+        respondent = db.session.scalar(select(User).where(User.office_id == office.id)) if office else None
+        consultant = consultants.get(code)
+        if office is None or respondent is None or consultant is None:
+            continue
+        for cycle, cycle_strength, cycle_state, cycle_share in (
+            (previous, strength - PREVIOUS_CYCLE_GAP, "published", 1.0),
+            (current, strength, state, share),
+        ):
+            if cycle_state == "none" or assessments.assessment_for(office, cycle) is not None:
+                continue
+            if not cycle.is_open:
+                cycle.status = "open"  # reopened for the demonstration's history only, closed again below
+            assessment = assessments.start(office, cycle, actor=respondent)
+            framework = assessments.framework_of(assessment)
+            answers = demo_answers(
+                framework,
+                _strengths(framework, cycle_strength, index),
+                seed=index * 100 + cycle.opens_on.year,
+                share=cycle_share,
+            )
+            _fill(assessment, answers, respondent, with_evidence=cycle_strength > 0.5)
+            _advance(assessment, cycle_state, respondent, consultant)
+    if previous.is_open:
+        previous.status = "closed"
+        db.session.commit()

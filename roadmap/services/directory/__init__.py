@@ -1,0 +1,1 @@
+"""Who and what: accounts and passwords, API tokens, offices and consultant assignments, cycles."""

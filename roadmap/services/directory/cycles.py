@@ -1,0 +1,79 @@
+"""Assessment cycles (kỳ đánh giá): created, opened and closed by administrators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.models import Cycle, CycleStatus, User
+from roadmap.services import Invalid, Problem
+from roadmap.services.platform import audit
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class CycleDetails:
+    code: str
+    name_vi: str
+    name_en: str
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+
+
+def _check(details: CycleDetails, existing: Cycle | None) -> None:
+    problems: list[Problem] = []
+    code = details.code.strip()
+    if not CODE_PATTERN.match(code):
+        problems.append(Problem("code", _l("Use up to 32 letters, digits, dots, hyphens or underscores.")))
+    else:
+        duplicate = db.session.scalar(select(Cycle).where(Cycle.code == code))
+        if duplicate is not None and duplicate is not existing:
+            problems.append(Problem("code", _l("A cycle with this code already exists.")))
+    if not details.name_vi.strip():
+        problems.append(Problem("name_vi", _l("Please enter the Vietnamese name.")))
+    if not details.name_en.strip():
+        problems.append(Problem("name_en", _l("Please enter the English name.")))
+    if details.opens_on is None:
+        problems.append(Problem("opens_on", _l("Please enter a date.")))
+    if details.closes_on is None:
+        problems.append(Problem("closes_on", _l("Please enter a date.")))
+    if details.opens_on and details.closes_on and details.closes_on < details.opens_on:
+        problems.append(Problem("closes_on", _l("The closing date must not be before the opening date.")))
+    if problems:
+        raise Invalid(*problems)
+
+
+def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
+    _check(details, None)
+    assert details.opens_on is not None  # noqa: S101 (checked by _check)
+    assert details.closes_on is not None  # noqa: S101 (checked by _check)
+    cycle = Cycle(
+        code=details.code.strip(),
+        name_vi=details.name_vi.strip(),
+        name_en=details.name_en.strip(),
+        opens_on=details.opens_on,
+        closes_on=details.closes_on,
+        status=CycleStatus.OPEN.value,
+    )
+    db.session.add(cycle)
+    db.session.flush()
+    audit.record(
+        "cycle.created", actor=actor, object_type="cycle", object_id=cycle.id, details={"code": cycle.code}
+    )
+    db.session.commit()
+    return cycle
+
+
+def set_status(cycle: Cycle, status: CycleStatus, *, actor: User) -> None:
+    if cycle.status == status:
+        return
+    cycle.status = status.value
+    action = "cycle.opened" if status is CycleStatus.OPEN else "cycle.closed"
+    audit.record(action, actor=actor, object_type="cycle", object_id=cycle.id)
+    db.session.commit()

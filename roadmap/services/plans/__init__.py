@@ -1,0 +1,1 @@
+"""Roadmaps: planning, the consultants' edits, the roadmap in words and as files."""

@@ -1,0 +1,111 @@
+"""Rendered reports kept on disk, keyed by what they show; shared by the PDF ("pdf") and the Word export
+("docx").
+
+The key is a digest of the assessment's content version — status, answers, evidence, targets, overrides,
+evidence reviews, the roadmap's change counter, the office's and cycle's names — with the locale, the
+template version and the report settings. Any change gives a new key, so a stale file is never served;
+storing a new file removes the older ones of the same assessment, kind and locale. Files live under
+`REPORT_CACHE_DIR` (default `instance/report-cache`), so every worker process of a host shares them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.models import Assessment, RoadmapState
+from roadmap.services.reporting import settings as report_settings
+from roadmap.services.review import portfolio
+
+KINDS = ("pdf", "docx")
+
+
+def directory() -> Path:
+    configured = current_app.config.get("REPORT_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
+
+
+def content_version(assessment: Assessment) -> str:
+    """A digest that changes whenever anything the report shows of this assessment changes: its answers,
+    evidence, targets, overrides and evidence checks (summed up by the revision the database keeps), its
+    status and names, its roadmap's change counter, and the peers' figures of its cycle."""
+    parts: list[object] = [
+        assessment.id,
+        assessment.revision,
+        assessment.status,
+        assessment.status_version,
+        assessment.updated_at,
+        assessment.framework_version_id,
+        assessment.office.code,
+        assessment.office.name_vi,
+        assessment.office.name_en,
+        assessment.cycle.code,
+        assessment.cycle.name_vi,
+        assessment.cycle.name_en,
+        db.session.scalar(select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id)),
+        portfolio.peer_version(assessment.cycle),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def key(assessment: Assessment, *, kind: str, locale: str, template_version: str, day: object) -> str:
+    settings = report_settings.current()
+    material = repr((content_version(assessment), kind, locale, template_version, settings, day))
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def _path(assessment_id: int, kind: str, locale: str, digest: str) -> Path:
+    if kind not in KINDS:
+        raise ValueError(kind)
+    return directory() / f"{assessment_id}-{locale}-{digest}.{kind}"
+
+
+def get_or_make(
+    assessment_id: int, *, kind: str, locale: str, digest: str, make: Callable[[], bytes]
+) -> bytes:
+    """The rendering kept under `digest`, or `make()` now and kept."""
+    content = get(assessment_id, kind=kind, locale=locale, digest=digest)
+    if content is None:
+        content = make()
+        put(assessment_id, kind=kind, locale=locale, digest=digest, content=content)
+    return content
+
+
+def get(assessment_id: int, *, kind: str, locale: str, digest: str) -> bytes | None:
+    try:
+        return _path(assessment_id, kind, locale, digest).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def put(assessment_id: int, *, kind: str, locale: str, digest: str, content: bytes) -> None:
+    """Store atomically (a reader never sees half a file) and drop this report's older renderings."""
+    target = _path(assessment_id, kind, locale, digest)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for old in target.parent.glob(f"{assessment_id}-{locale}-*.{kind}"):
+        if old != target:
+            old.unlink(missing_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(content)
+    os.replace(temporary, target)
+
+
+def clear(assessment_id: int | None = None) -> int:
+    """Remove cached renderings (of one assessment, or all); returns how many."""
+    root = directory()
+    if not root.exists():
+        return 0
+    pattern = f"{assessment_id}-*" if assessment_id is not None else "*-*"
+    removed = 0
+    for path in root.glob(pattern):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed

@@ -1,0 +1,238 @@
+"""Settings of the official report (Decree 30/2020/NĐ-CP): who issues it, how it is numbered, who signs.
+
+One place for these values: the PDF (issue 8/12) and the Word export (issue 12) both read `current()`.
+The defaults below hold until an administrator saves settings in the admin area; every save is a new row
+of `report_settings` (the latest in force), and only valid settings are ever stored, so a rejected save
+leaves the previous settings in force and reports keep rendering with them.
+
+The number's `{seq}` is the assessment's place among its cycle's assessments (1 for the first one started):
+stable, unique within the cycle (a cycle is the year's round), and known without writing anything when a
+report is rendered. See `sequence_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass, field
+
+from flask import has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from roadmap.extensions import db
+from roadmap.models import Assessment, ReportSettingsRecord, User
+from roadmap.services import Invalid, Problem
+from roadmap.services.platform import audit
+
+# Placeholders a document number pattern may use, e.g. "{seq}/BC-{office_code}" → "12/BC-VPCP".
+NUMBER_PLACEHOLDERS = ("seq", "year", "office_code", "cycle_code")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    issuing_body: str = "CỤC BƯU ĐIỆN TRUNG ƯƠNG"
+    issuing_body_parent: str = "BỘ KHOA HỌC VÀ CÔNG NGHỆ"
+    number_pattern: str = "{seq}/BC-{office_code}"
+    place: str = "Hà Nội"
+    signatory_position: str = "CỤC TRƯỞNG"
+    signatory_name: str = ""
+    recipients: tuple[str, ...] = field(default_factory=lambda: ("Như trên;", "Lưu: VT."))
+
+
+DEFAULTS = ReportSettings()
+
+
+# Lengths the database columns allow.
+MAX_LENGTHS = {
+    "issuing_body": 255,
+    "issuing_body_parent": 255,
+    "number_pattern": 128,
+    "place": 128,
+    "signatory_position": 255,
+    "signatory_name": 255,
+}
+MAX_RECIPIENTS = 30
+MAX_RECIPIENT_LENGTH = 255
+
+
+def _latest() -> ReportSettingsRecord | None:
+    return db.session.scalar(select(ReportSettingsRecord).order_by(ReportSettingsRecord.id.desc()).limit(1))
+
+
+def _from_record(record: ReportSettingsRecord) -> ReportSettings:
+    return ReportSettings(
+        issuing_body=record.issuing_body,
+        issuing_body_parent=record.issuing_body_parent,
+        number_pattern=record.number_pattern,
+        place=record.place,
+        signatory_position=record.signatory_position,
+        signatory_name=record.signatory_name,
+        recipients=tuple(record.recipients or ()),
+    )
+
+
+def current() -> ReportSettings:
+    """The settings in force: the latest saved ones, or DEFAULTS before any save (or outside the app)."""
+    if not has_app_context():
+        return DEFAULTS
+    record = _latest()
+    if record is None:
+        return DEFAULTS
+    settings = _from_record(record)
+    # Stored settings were checked when saved; a row written by other means must not break every report.
+    return DEFAULTS if problems(settings) else settings
+
+
+def saved_at() -> dt.datetime | None:
+    """When the settings in force were saved (None while the defaults hold)."""
+    record = _latest() if has_app_context() else None
+    return None if record is None else record.saved_at
+
+
+def problems(settings: ReportSettings) -> list[Problem]:
+    """What is wrong with these settings, each beside its field (empty when they may be saved)."""
+    found: list[Problem] = []
+    for name, limit in MAX_LENGTHS.items():
+        if len(getattr(settings, name)) > limit:
+            found.append(Problem(name, _l("At most %(limit)d characters.", limit=limit)))
+    if not settings.issuing_body.strip():
+        found.append(Problem("issuing_body", _l("Please enter the issuing body.")))
+    if not settings.place.strip():
+        found.append(Problem("place", _l("Please enter the place where the report is issued.")))
+    if not settings.signatory_position.strip():
+        found.append(Problem("signatory_position", _l("Please enter the signatory's position.")))
+    if not settings.signatory_name.strip():
+        found.append(Problem("signatory_name", _l("Please enter the signatory's full name.")))
+    pattern_problem = _pattern_problem(settings.number_pattern)
+    if pattern_problem is not None:
+        found.append(Problem("number_pattern", pattern_problem))
+    if len(settings.recipients) > MAX_RECIPIENTS:
+        found.append(Problem("recipients", _l("At most %(limit)d recipients.", limit=MAX_RECIPIENTS)))
+    if any(len(r) > MAX_RECIPIENT_LENGTH for r in settings.recipients):
+        found.append(
+            Problem("recipients", _l("At most %(limit)d characters per line.", limit=MAX_RECIPIENT_LENGTH))
+        )
+    return found
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    known = ", ".join("{" + name + "}" for name in NUMBER_PLACEHOLDERS)
+    if not pattern.strip():
+        return str(_l("Please enter the document number pattern."))
+    try:
+        unknown = unknown_placeholders(pattern)
+    except ValueError:
+        return str(
+            _l(
+                "The pattern has an unmatched brace. Write placeholders such as {seq} with both braces; "
+                "the known placeholders are %(known)s.",
+                known=known,
+            )
+        )
+    if unknown:
+        return str(
+            _l(
+                "Unknown placeholder %(unknown)s. The known placeholders are %(known)s.",
+                unknown=", ".join("{" + name + "}" for name in unknown),
+                known=known,
+            )
+        )
+    try:
+        document_number(
+            ReportSettings(number_pattern=pattern), seq=1, year=2026, office_code="VPCP", cycle_code="2026"
+        )
+    except (ValueError, TypeError, KeyError, IndexError):
+        return str(_l("The pattern cannot be filled in: check the text after the colon in each placeholder."))
+    return None
+
+
+def save(settings: ReportSettings, *, actor: User) -> ReportSettings:
+    """Store new settings (they are in force from now on), audited; Invalid, with nothing stored, when
+    any value is wrong. The caller commits."""
+    settings = ReportSettings(
+        issuing_body=settings.issuing_body.strip(),
+        issuing_body_parent=settings.issuing_body_parent.strip(),
+        number_pattern=settings.number_pattern.strip(),
+        place=settings.place.strip(),
+        signatory_position=settings.signatory_position.strip(),
+        signatory_name=settings.signatory_name.strip(),
+        recipients=tuple(r.strip() for r in settings.recipients if r.strip()),
+    )
+    found = problems(settings)
+    if found:
+        raise Invalid(*found)
+    before = current()
+    record = ReportSettingsRecord(
+        issuing_body=settings.issuing_body,
+        issuing_body_parent=settings.issuing_body_parent,
+        number_pattern=settings.number_pattern,
+        place=settings.place,
+        signatory_position=settings.signatory_position,
+        signatory_name=settings.signatory_name,
+        recipients=list(settings.recipients),
+        saved_by_id=actor.id,
+    )
+    db.session.add(record)
+    db.session.flush()
+    changed = {
+        name: {"from": _jsonable(getattr(before, name)), "to": _jsonable(getattr(settings, name))}
+        for name in ReportSettings.__dataclass_fields__
+        if getattr(before, name) != getattr(settings, name)
+    }
+    audit.record(
+        "report_settings.saved",
+        actor=actor,
+        object_type="report_settings",
+        object_id=record.id,
+        details={"changed": changed},
+    )
+    return settings
+
+
+def _jsonable(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def sequence_of(assessment: Assessment) -> int:
+    """The `{seq}` of an assessment's report: its place among its cycle's assessments, in the order they
+    were started (1, 2, …). Stable and unique within the cycle; nothing is written to find it."""
+    earlier = db.session.scalar(
+        select(func.count())
+        .select_from(Assessment)
+        .where(Assessment.cycle_id == assessment.cycle_id, Assessment.id <= assessment.id)
+    )
+    return int(earlier or 1)
+
+
+def number_for(assessment: Assessment, settings: ReportSettings | None = None) -> str:
+    """The document number and symbol of an assessment's report, e.g. "3/BC-VPCP"."""
+    settings = settings or current()
+    return document_number(
+        settings,
+        seq=sequence_of(assessment),
+        year=assessment.cycle.opens_on.year,
+        office_code=assessment.office.code,
+        cycle_code=assessment.cycle.code,
+    )
+
+
+def unknown_placeholders(pattern: str) -> list[str]:
+    """Placeholders in `pattern` that `document_number` cannot fill (empty when the pattern is valid)."""
+    unknown: list[str] = []
+    for _literal, name, _spec, _conversion in string.Formatter().parse(pattern):
+        if name is not None and name not in NUMBER_PLACEHOLDERS and name not in unknown:
+            unknown.append(name)
+    return unknown
+
+
+def document_number(
+    settings: ReportSettings, *, seq: int, year: int, office_code: str, cycle_code: str
+) -> str:
+    return settings.number_pattern.format(seq=seq, year=year, office_code=office_code, cycle_code=cycle_code)
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """'Hà Nội, ngày 05 tháng 3 năm 2026': leading zero for days 1–9 and for months 1–2 (Decree 30)."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
