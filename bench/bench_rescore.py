@@ -104,7 +104,7 @@ def measure(url: str, repeats: int) -> dict[str, float]:
     from roadmap.extensions import db
     from roadmap.models import AnswerRecord, FrameworkVersion
     from roadmap.services.survey import frameworks
-    from roadmap.services.survey.assessments import stored_answer
+    from roadmap.services.survey.answers import stored_answer
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -138,7 +138,7 @@ def seed(url: str, offices: int) -> Seeded:
     from roadmap.models import AnswerRecord, Assessment, Cycle, Office, User
     from roadmap.services.directory.accounts import hash_password
     from roadmap.services.plans import roadmaps
-    from roadmap.services.survey import assessments, frameworks
+    from roadmap.services.survey import answers, frameworks, results, steps
 
     rng = random.Random(SEED)  # noqa: S311 (benchmark data)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"})
@@ -207,10 +207,10 @@ def seed(url: str, offices: int) -> Seeded:
         # The measured office's published assessment has its snapshot and roadmap, as after a review: the
         # results page and the report show them.
         reviewed = db.session.get(Assessment, published_id)
-        assessments.take_snapshot(reviewed, "approved", actor=None)
+        results.take_snapshot(reviewed, "approved", actor=None)
         roadmaps.generate(reviewed, actor=None)
         db.session.commit()
-        draft = assessments.start(respondent.office, current, actor=respondent)
+        draft = steps.start(respondent.office, current, actor=respondent)
         changes: list[tuple[str, int, int]] = []
         for index, question in enumerate(framework.questions):
             if question.show_if is not None or (index % 2 and question.dimension != SECTION):
@@ -220,8 +220,8 @@ def seed(url: str, offices: int) -> Seeded:
             raw = value if not isinstance(value, (int, float)) or isinstance(value, bool) else str(value)
             if question.type is QuestionType.YES_NO:
                 raw = "yes" if value else "no"
-            assessments.save_answer(
-                draft, question, assessments.parse_answer(question, state, raw), 0, actor=respondent
+            answers.save_answer(
+                draft, question, answers.parse_answer(question, state, raw), 0, actor=respondent
             )
             if question.type in (QuestionType.NUMBER, QuestionType.PERCENT):
                 low = int(question.min_value or 0)

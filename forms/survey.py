@@ -2,7 +2,7 @@
 
 A question's answer field comes from ANSWER_FIELDS (question type → field): the one table to extend when
 the framework format gains a type. Fields carry what was typed and the choices; what an answer may be is
-decided by `roadmap.services.survey.assessments.parse_answer`, shared with the autosave endpoint, so both
+decided by `roadmap.services.survey.answers.parse_answer`, shared with the autosave endpoint, so both
 paths give the same localised messages. The markup is written by `templates/survey/_question.html` from the
 fields' names, ids and data (a section has a few hundred inputs; WTForms widgets cost too much there).
 """

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, AuditEvent, User
 from roadmap.services.review import workflow as review
-from roadmap.services.survey import assessments
+from roadmap.services.survey import assessments, steps
 from tests.conftest import PASSWORD, isolated, logged_in
 from tests.test_permissions import _roadmap_of_each, _survey_objects
 from tests.test_survey import fill_small, page_versions, small_assessment
@@ -162,9 +162,7 @@ def test_only_the_offices_consultants_override_points(app, world, tmp_path):
     app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     assessment = small_assessment(world)
     fill_small(assessment, world.respondent_a)
-    assessments.submit(
-        assessment, actor=world.respondent_a, expected_status_version=assessment.status_version
-    )
+    steps.submit(assessment, actor=world.respondent_a, expected_status_version=assessment.status_version)
     review.start_review(assessment, actor=world.consultant)
     db.session.commit()
     form = {"question": "NW-01", "points": "1", "justification": "Đã kiểm tra tại chỗ: hạ tầng đạt yêu cầu."}

@@ -15,7 +15,7 @@ from roadmap.models import ApiToken, Assessment, AuditEvent, RoadmapEditKind, Us
 from roadmap.services.directory import api_tokens
 from roadmap.services.plans import roadmaps
 from roadmap.services.review import workflow as review
-from roadmap.services.survey import assessments
+from roadmap.services.survey import answers, steps
 from tests.conftest import isolated, logged_in
 from tests.test_review import fresh, submitted  # noqa: F401  (the fixture)
 
@@ -210,7 +210,7 @@ def _ids(response) -> set[int]:
 
 
 def test_each_role_reads_what_it_may_see_and_foreign_objects_look_missing(app, world, published):
-    other = assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    other = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
     own, foreign = published.id, other.id
     tokens = {
         "respondent": token_for(world.respondent_a),
@@ -295,7 +295,7 @@ def test_api_figures_match_the_html_pages(app, world, published):
     detail = api_get(app, f"/api/v1/assessments/{aid}", secret).get_json()
     assert detail["status"] == "published"
     assert detail["office"]["name"]["vi"] == "Văn phòng A"
-    records = assessments.answer_records(db.session.get(Assessment, aid))
+    records = answers.answer_records(db.session.get(Assessment, aid))
     assert {a["question"]: a["value"] for a in detail["answers"]} == {c: r.value for c, r in records.items()}
 
     scores = api_get(app, f"/api/v1/assessments/{aid}/scores", secret).get_json()

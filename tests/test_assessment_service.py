@@ -22,8 +22,8 @@ from roadmap.models import (
     TargetLevel,
 )
 from roadmap.services import Invalid
-from roadmap.services.survey import assessments, frameworks, lifecycle
-from roadmap.services.survey.assessments import SaveStatus
+from roadmap.services.survey import answers, assessments, frameworks, lifecycle, results, steps
+from roadmap.services.survey.answers import SaveStatus
 from roadmap.services.survey.lifecycle import IllegalTransition
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -46,14 +46,14 @@ def small(app):
 
 @pytest.fixture
 def assessment(world, small):
-    return assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    return steps.start(world.office_a, world.cycle, actor=world.respondent_a)
 
 
 def save(assessment, actor, code, state="answered", value=None, base=None):
     framework = assessments.framework_of(assessment)
     question = framework.question(code)
-    return assessments.save_answer(
-        assessment, question, assessments.parse_answer(question, state, value), base, actor=actor
+    return answers.save_answer(
+        assessment, question, answers.parse_answer(question, state, value), base, actor=actor
     )
 
 
@@ -81,7 +81,7 @@ def test_one_assessment_per_office_and_cycle(world, assessment):
     assert assessment.status == S.DRAFT
     assert assessment.framework_version.framework_key == "small-test"
     with pytest.raises(Invalid) as refused:
-        assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+        steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     assert "already has an assessment" in str(refused.value.problems[0].message)
 
 
@@ -89,7 +89,7 @@ def test_a_closed_cycle_cannot_be_started(world, small):
     world.cycle.status = "closed"
     db.session.commit()
     with pytest.raises(Invalid):
-        assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+        steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     assert db.session.scalar(select(func.count()).select_from(Assessment)) == 0
 
 
@@ -97,12 +97,12 @@ def test_answers_of_every_type_round_trip_through_the_database(world, assessment
     fill_everything(assessment, world.respondent_a)
     db.session.expire_all()
     framework = assessments.framework_of(assessment)
-    answers = assessments.answers_of(framework, assessments.answer_records(assessment))
-    assert answers["NW-01"] == Answer.of("c")
-    assert answers["NW-02"] == Answer.of(3.0)
-    assert answers["NW-04"] == Answer.of(True)
-    assert answers["CY-02"] == Answer.of(frozenset({"mfa", "backup"}))
-    assert answers["CY-03"] == Answer.of(False)
+    by_code = answers.answers_of(framework, answers.answer_records(assessment))
+    assert by_code["NW-01"] == Answer.of("c")
+    assert by_code["NW-02"] == Answer.of(3.0)
+    assert by_code["NW-04"] == Answer.of(True)
+    assert by_code["CY-02"] == Answer.of(frozenset({"mfa", "backup"}))
+    assert by_code["CY-03"] == Answer.of(False)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_bad_answers_are_refused_with_a_message_naming_the_question_and_nothing_
     save(assessment, world.respondent_a, "NW-04", value="yes")
     question = assessments.framework_of(assessment).question(code)
     with pytest.raises(Invalid) as refused:
-        assessments.parse_answer(question, state, value)
+        answers.parse_answer(question, state, value)
     problem = refused.value.problems[0]
     assert problem.field == code
     assert fragment in str(problem.message)
@@ -159,16 +159,14 @@ def test_resending_the_same_answer_is_harmless(world, assessment):
 def test_clearing_an_answer(world, assessment):
     save(assessment, world.respondent_a, "NW-01", value="b")
     framework = assessments.framework_of(assessment)
-    result = assessments.save_answer(
-        assessment, framework.question("NW-01"), None, 1, actor=world.respondent_a
-    )
+    result = answers.save_answer(assessment, framework.question("NW-01"), None, 1, actor=world.respondent_a)
     assert result.status is SaveStatus.CLEARED
     assert db.session.scalar(select(func.count()).select_from(AnswerRecord)) == 0
 
 
 def test_live_score_uses_answers_evidence_and_targets(world, assessment):
     fill_everything(assessment, world.respondent_a)
-    scored = assessments.live_score(assessment)
+    scored = results.live_score(assessment)
     assert scored.result.framework_id == "small-test"
     # NW-01 = c claims evidence without any: the discount applies.
     assert scored.result.question("NW-01").evidence_discounted
@@ -177,37 +175,37 @@ def test_live_score_uses_answers_evidence_and_targets(world, assessment):
 
 def test_targets_default_from_the_framework_and_can_be_set(world, assessment):
     framework = assessments.framework_of(assessment)
-    assert assessments.targets_of(assessment, framework)["NETW"] == 3
-    assessments.set_target(assessment, "NETW", 4, actor=world.respondent_a)
-    assert assessments.targets_of(assessment, framework)["NETW"] == 4
+    assert results.targets_of(assessment, framework)["NETW"] == 3
+    results.set_target(assessment, "NETW", 4, actor=world.respondent_a)
+    assert results.targets_of(assessment, framework)["NETW"] == 4
     with pytest.raises(Invalid):
-        assessments.set_target(assessment, "NETW", 6, actor=world.respondent_a)
+        results.set_target(assessment, "NETW", 6, actor=world.respondent_a)
     with pytest.raises(Invalid):
-        assessments.set_target(assessment, "NOPE", 3, actor=world.respondent_a)
+        results.set_target(assessment, "NOPE", 3, actor=world.respondent_a)
     assert db.session.scalar(select(func.count()).select_from(TargetLevel)) == 1
 
 
 def test_respondents_cannot_change_targets_after_submission_but_consultants_can(world, assessment):
     fill_everything(assessment, world.respondent_a)
-    assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1)
+    assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=1)
     with pytest.raises(Invalid):
-        assessments.set_target(assessment, "CYBR", 4, actor=world.respondent_a)
-    assessments.set_target(assessment, "CYBR", 4, actor=world.consultant)
-    assert assessments.targets_of(assessment, assessments.framework_of(assessment))["CYBR"] == 4
+        results.set_target(assessment, "CYBR", 4, actor=world.respondent_a)
+    results.set_target(assessment, "CYBR", 4, actor=world.consultant)
+    assert results.targets_of(assessment, assessments.framework_of(assessment))["CYBR"] == 4
 
 
 def test_submit_needs_every_visible_required_answer(world, assessment):
     save(assessment, world.respondent_a, "NW-01", value="c")
     with pytest.raises(Invalid) as refused:
-        assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1)
+        steps.submit(assessment, actor=world.respondent_a, expected_status_version=1)
     assert "required questions are not answered yet" in str(refused.value.problems[0].message)
     assert assessment.status == S.DRAFT
 
 
 def test_submit_is_idempotent_and_freezes_a_snapshot(world, assessment):
     fill_everything(assessment, world.respondent_a)
-    assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1) is True
-    assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1) is False
+    assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=1) is True
+    assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=1) is False
     assert assessment.status == S.SUBMITTED
     snapshots = db.session.scalars(select(ScoreSnapshot)).all()
     assert len(snapshots) == 1
@@ -221,14 +219,14 @@ def test_submit_is_idempotent_and_freezes_a_snapshot(world, assessment):
 
 def test_a_snapshot_gives_back_exactly_the_result_it_froze(world, assessment):
     fill_everything(assessment, world.respondent_a)
-    snapshot = assessments.take_snapshot(assessment, "test", actor=world.consultant)
+    snapshot = results.take_snapshot(assessment, "test", actor=world.consultant)
     db.session.commit()
     framework = assessments.framework_of(assessment)
     live = score(
         framework,
-        assessments.answers_of(framework, assessments.answer_records(assessment)),
-        evidence=assessments.evidence_codes(assessment),
-        targets=assessments.targets_of(assessment, framework),
+        answers.answers_of(framework, answers.answer_records(assessment)),
+        evidence=answers.evidence_codes(assessment),
+        targets=results.targets_of(assessment, framework),
     )
     db.session.expire_all()
     stored = db.session.get(ScoreSnapshot, snapshot.id)
@@ -238,7 +236,7 @@ def test_a_snapshot_gives_back_exactly_the_result_it_froze(world, assessment):
 
 def test_a_submitted_assessment_cannot_be_edited(world, assessment):
     fill_everything(assessment, world.respondent_a)
-    assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1)
+    steps.submit(assessment, actor=world.respondent_a, expected_status_version=1)
     with pytest.raises(Invalid) as refused:
         save(assessment, world.respondent_a, "NW-01", value="a")
     assert "can no longer be changed" in str(refused.value.problems[0].message)
@@ -250,7 +248,7 @@ def test_lifecycle_refuses_illegal_steps_and_wrong_roles(world, assessment):
     with pytest.raises(IllegalTransition):
         lifecycle.transition(assessment, S.SUBMITTED, actor=world.consultant)
     fill_everything(assessment, world.respondent_a)
-    assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1)
+    steps.submit(assessment, actor=world.respondent_a, expected_status_version=1)
     with pytest.raises(IllegalTransition):
         lifecycle.transition(assessment, S.IN_REVIEW, actor=world.respondent_a)
     lifecycle.transition(assessment, S.IN_REVIEW, actor=world.consultant)
@@ -262,13 +260,13 @@ def test_lifecycle_refuses_illegal_steps_and_wrong_roles(world, assessment):
 
 def test_return_then_edit_reopens_the_draft_and_resubmit_works(world, assessment):
     fill_everything(assessment, world.respondent_a)
-    assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1)
+    steps.submit(assessment, actor=world.respondent_a, expected_status_version=1)
     lifecycle.transition(assessment, S.IN_REVIEW, actor=world.consultant)
     lifecycle.transition(assessment, S.RETURNED, actor=world.consultant, comment="NW-01: thiếu minh chứng.")
     db.session.commit()
     save(assessment, world.respondent_a, "NW-01", value="b", base=1)
     assert assessment.status == S.DRAFT
-    assert assessments.submit(
+    assert steps.submit(
         assessment, actor=world.respondent_a, expected_status_version=assessment.status_version
     )
     actions = db.session.scalars(
@@ -286,7 +284,7 @@ def test_return_then_edit_reopens_the_draft_and_resubmit_works(world, assessment
 
 def test_carry_forward_copies_approved_answers_to_confirm(world, assessment):
     fill_everything(assessment, world.respondent_a)
-    assessments.submit(assessment, actor=world.respondent_a, expected_status_version=1)
+    steps.submit(assessment, actor=world.respondent_a, expected_status_version=1)
     lifecycle.transition(assessment, S.IN_REVIEW, actor=world.consultant)
     lifecycle.transition(assessment, S.APPROVED, actor=world.consultant)
     next_cycle = Cycle(
@@ -298,12 +296,12 @@ def test_carry_forward_copies_approved_answers_to_confirm(world, assessment):
     )
     db.session.add(next_cycle)
     db.session.commit()
-    carried = assessments.start(world.office_a, next_cycle, actor=world.respondent_a, carry_forward=True)
-    records = assessments.answer_records(carried)
-    assert set(records) == set(assessments.answer_records(assessment))
+    carried = steps.start(world.office_a, next_cycle, actor=world.respondent_a, carry_forward=True)
+    records = answers.answer_records(carried)
+    assert set(records) == set(answers.answer_records(assessment))
     assert all(record.to_confirm for record in records.values())
-    scored = assessments.live_score(carried, guidance=False)
-    assert "NW-01" in assessments.missing_answers(scored.framework, scored.result, records)
+    scored = results.live_score(carried, guidance=False)
+    assert "NW-01" in results.missing_answers(scored.framework, scored.result, records)
     # Confirming (saving the same value) clears the mark.
     save(carried, world.respondent_a, "NW-01", value="c", base=1)
-    assert not assessments.answer_records(carried)["NW-01"].to_confirm
+    assert not answers.answer_records(carried)["NW-01"].to_confirm

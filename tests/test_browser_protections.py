@@ -11,7 +11,7 @@ from pathlib import Path
 
 from roadmap.extensions import db
 from roadmap.models import Office, User
-from roadmap.services.survey import assessments, evidence, frameworks
+from roadmap.services.survey import assessments, evidence, frameworks, steps
 from tests.conftest import isolated, logged_in
 from tests.security_checks import header_problems
 
@@ -99,7 +99,7 @@ def test_hostile_text_is_shown_as_text_everywhere(app, world, tmp_path):
     respondent.full_name = "Nguyễn " + PAYLOAD
     db.session.commit()
     frameworks.import_file("tests/fixtures/frameworks/small.yaml", actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     framework = assessments.framework_of(assessment)
     evidence.save_text(
         assessment,

@@ -143,10 +143,10 @@ def test_every_page_renders_in_each_language_without_the_other_languages_strings
     app, world, locale, tmp_path
 ):
     foreign_strings = english_ui_strings() if locale == "vi" else vietnamese_ui_strings()
-    from roadmap.services.survey import assessments, frameworks
+    from roadmap.services.survey import frameworks, steps
 
     frameworks.import_file(ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml", actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     from roadmap.services.plans import roadmaps
 
     roadmaps.generate(assessment, actor=world.consultant)

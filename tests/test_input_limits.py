@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from roadmap.engine.framework import QuestionType
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Evidence
-from roadmap.services.survey import assessments, frameworks
-from roadmap.services.survey.assessments import TEXT_MAX_LENGTH
+from roadmap.services.survey import assessments, frameworks, steps
+from roadmap.services.survey.answers import TEXT_MAX_LENGTH
 from roadmap.services.survey.evidence import DOCUMENT_NUMBER_MAX_LENGTH, NOTE_MAX_LENGTH
 from tests.conftest import isolated, logged_in
 from tests.test_survey import autosave, good_answer, page_versions, small_assessment
@@ -28,7 +28,7 @@ def long_text(length: int) -> str:
 def test_the_largest_section_of_the_shipped_framework_at_full_length_is_accepted(app, world, tmp_path):
     app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     frameworks.import_file(SHIPPED, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     framework = assessments.framework_of(assessment)
     sizes = {
         d.code: len([q for q in framework.questions if q.dimension == d.code]) for d in framework.dimensions

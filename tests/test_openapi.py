@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
 from roadmap.services.directory import api_tokens
-from roadmap.services.survey import assessments
+from roadmap.services.survey import steps
 from tests.conftest import isolated
 from tests.test_api import bearer, published  # noqa: F401  (fixtures)
 from tests.test_review import submitted  # noqa: F401  (a fixture)
@@ -58,7 +58,7 @@ def _validator(document: dict, response_spec: dict) -> Draft202012Validator:
 
 def test_real_answers_match_their_schemas(app, world, published):  # noqa: F811
     document = _document(app)
-    draft = assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    draft = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
     secret = api_tokens.create(world.admin, "schemas").secret
     client = app.test_client(use_cookies=False)
     calls = [

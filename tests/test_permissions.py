@@ -253,7 +253,7 @@ def _survey_objects(app, world, tmp_path):
     """An assessment of each office (small framework), each with an evidence file."""
     import io
 
-    from roadmap.services.survey import assessments, evidence, frameworks
+    from roadmap.services.survey import assessments, evidence, frameworks, steps
 
     app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
     frameworks.import_file("tests/fixtures/frameworks/small.yaml", actor=None)
@@ -262,7 +262,7 @@ def _survey_objects(app, world, tmp_path):
         ("own", world.office_a, world.respondent_a),
         ("foreign", world.office_b, world.respondent_b),
     ):
-        assessment = assessments.start(office, world.cycle, actor=respondent)
+        assessment = steps.start(office, world.cycle, actor=respondent)
         framework = assessments.framework_of(assessment)
         # A PDF: its bytes are text, which the test browser reads for a CSRF token.
         upload = evidence.check_upload("plan.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))

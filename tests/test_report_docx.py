@@ -27,7 +27,7 @@ from roadmap.models import AssessmentStatus, AuditEvent, ReportSettingsRecord
 from roadmap.models import RoadmapEditKind as K
 from roadmap.services.plans import roadmaps
 from roadmap.services.reporting import settings as report_settings
-from roadmap.services.survey import assessments, evidence, frameworks, lifecycle
+from roadmap.services.survey import assessments, evidence, frameworks, lifecycle, results, steps
 from tests.conftest import isolated, logged_in
 from tests.test_i18n import catalogue
 from tests.test_roadmaps import SMALL, TODAY, WORST, answer, edit
@@ -40,7 +40,7 @@ DATE_LINE = re.compile(r"^Hà Nội, ngày (0[1-9]|[12]\d|3[01]) tháng (0[12]|[
 @pytest.fixture
 def assessment(world):
     frameworks.import_file(SMALL, actor=None)
-    return assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    return steps.start(world.office_a, world.cycle, actor=world.respondent_a)
 
 
 @pytest.fixture
@@ -48,10 +48,10 @@ def published(world, assessment):
     """Through the real lifecycle, with a custom initiative and a note typed in Vietnamese, then published."""
     for code, value in WORST.items():
         answer(assessment, world.respondent_a, code, value)
-    assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=None)
+    assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=None)
     lifecycle.transition(assessment, AssessmentStatus.IN_REVIEW, actor=world.consultant)
     lifecycle.transition(assessment, AssessmentStatus.APPROVED, actor=world.consultant)
-    assessments.take_snapshot(assessment, "approved", actor=world.consultant)
+    results.take_snapshot(assessment, "approved", actor=world.consultant)
     roadmaps.generate(assessment, actor=world.consultant, today=TODAY)
     edit(
         assessment,
@@ -317,7 +317,7 @@ def test_download_follows_the_roadmap_policy_and_refuses_bad_input(app, world, a
     assert isolated(consultant.client.get, f"{url}?lang=fr").status_code == 400
     assert isolated(consultant.client.get, f"{url}?lang=").status_code == 400
     assert isolated(consultant.client.get, "/assessments/999999/report.docx").status_code == 404
-    other = assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    other = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
     db.session.commit()
     assert isolated(consultant.client.get, f"/assessments/{other.id}/report.docx").status_code == 404
 
@@ -415,7 +415,7 @@ def test_bad_settings_are_refused_beside_the_field_and_the_previous_ones_stay_in
 
 def test_settings_service_defaults_sequence_and_validation(app, world, assessment):
     assert report_settings.current() == report_settings.DEFAULTS
-    second = assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    second = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
     db.session.commit()
     assert report_settings.number_for(assessment) == "1/BC-VPA"
     assert report_settings.number_for(second) == "2/BC-VPB"

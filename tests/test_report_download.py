@@ -15,7 +15,7 @@ import pytest
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus
 from roadmap.services.plans import roadmaps
-from roadmap.services.survey import assessments, frameworks
+from roadmap.services.survey import answers, assessments, frameworks, steps
 from tests.conftest import logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -24,7 +24,7 @@ SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yam
 @pytest.fixture
 def assessment(world):
     frameworks.import_file(SMALL, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     answer(assessment, world.respondent_a, "NW-01", "a")
     roadmaps.generate(assessment, actor=world.consultant, today=dt.date(2026, 11, 15))
     db.session.commit()
@@ -33,8 +33,8 @@ def assessment(world):
 
 def answer(assessment, actor, code, value):
     question = assessments.framework_of(assessment).question(code)
-    parsed = assessments.parse_answer(question, "answered", value)
-    assessments.save_answer(assessment, question, parsed, None, actor=actor)
+    parsed = answers.parse_answer(question, "answered", value)
+    answers.save_answer(assessment, question, parsed, None, actor=actor)
     db.session.commit()
 
 

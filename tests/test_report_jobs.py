@@ -27,10 +27,10 @@ def small_assessment(world):
     import datetime as dt
 
     from roadmap.services.plans import roadmaps
-    from roadmap.services.survey import assessments, frameworks
+    from roadmap.services.survey import frameworks, steps
 
     frameworks.import_file(SMALL, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     answer(assessment, world.respondent_a, "NW-01", "a")
     roadmaps.generate(assessment, actor=world.consultant, today=dt.date(2026, 11, 15))
     db.session.commit()

@@ -18,7 +18,7 @@ from roadmap.models import (
     ScoreSnapshot,
 )
 from roadmap.services.review import workflow as review
-from roadmap.services.survey import assessments, evidence, frameworks
+from roadmap.services.survey import assessments, evidence, frameworks, steps
 from tests.conftest import logged_in
 from tests.test_assessment_service import SMALL, fill_everything, save
 
@@ -29,14 +29,14 @@ S = AssessmentStatus
 def submitted(world):
     """Office A's assessment, fully answered, with evidence at NW-01, submitted."""
     frameworks.import_file(SMALL, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     fill_everything(assessment, world.respondent_a)
     question = assessments.framework_of(assessment).question("NW-01")
     evidence.save_text(
         assessment, question, evidence.parse_text("Sơ đồ mạng", "12/QĐ-VP", None), actor=world.respondent_a
     )
     db.session.commit()
-    assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=None)
+    assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=None)
     return assessment
 
 
@@ -110,7 +110,7 @@ def test_the_whole_workflow(app, world, submitted):
     assessment = fresh(aid)
     save(assessment, world.respondent_a, "NW-03", value="90")
     assert fresh(aid).status == S.DRAFT
-    assert assessments.submit(fresh(aid), actor=world.respondent_a, expected_status_version=None)
+    assert steps.submit(fresh(aid), actor=world.respondent_a, expected_status_version=None)
 
     assert status_post(consultant, aid, "start").status_code == 302
     assert status_post(consultant, aid, "approve").status_code == 302
@@ -238,9 +238,9 @@ REVIEW_POSTS = ("start", "return", "approve", "publish", "comments", "evidence",
 
 def test_a_consultant_not_assigned_sees_nothing(app, world, submitted):
     # Office B's assessment: the matrix's consultant is assigned to office A only.
-    foreign = assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    foreign = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
     fill_everything(foreign, world.respondent_b)
-    assert assessments.submit(foreign, actor=world.respondent_b, expected_status_version=None)
+    assert steps.submit(foreign, actor=world.respondent_b, expected_status_version=None)
     consultant = logged_in(app, world.consultant.email)
     queue = consultant.get("/review").get_data(as_text=True)
     assert world.office_b.name_vi not in queue

@@ -6,7 +6,7 @@ from __future__ import annotations
 from roadmap.extensions import db
 from roadmap.models import ConsultantAssignment, EvidenceReview, Office
 from roadmap.services.review import workflow as review
-from roadmap.services.survey import assessments, evidence, frameworks
+from roadmap.services.survey import assessments, evidence, frameworks, results, steps
 from tests.conftest import logged_in
 from tests.test_assessment_service import SMALL, fill_everything
 from tests.test_survey_queries import statements
@@ -21,14 +21,14 @@ def _submitted(world, count: int, start: int) -> list:
         db.session.add(office)
         db.session.flush()
         db.session.add(ConsultantAssignment(consultant_id=world.consultant.id, office_id=office.id))
-        assessment = assessments.start(office, world.cycle, actor=world.admin)
+        assessment = steps.start(office, world.cycle, actor=world.admin)
         fill_everything(assessment, world.respondent_a)
         framework = assessments.framework_of(assessment)
         for code in ("NW-01", "NW-02"):
             text = evidence.parse_text("Sơ đồ mạng", f"{number}/QĐ-VP", None)
             evidence.save_text(assessment, framework.question(code), text, actor=world.respondent_a)
         db.session.commit()
-        assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=None)
+        assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=None)
         made.append(assessment)
     # One verdict, so that "unverified" differs between rows.
     db.session.add(EvidenceReview(assessment_id=made[0].id, question_code="NW-01", verdict="verified"))
@@ -60,8 +60,8 @@ def test_the_review_queue_uses_a_fixed_number_of_statements(app, world):
     # The batched figures are those of the one-by-one computation.
     items = {item.assessment.id: item for item in review.queue(world.consultant)}
     for assessment in first:
-        scored = assessments.live_score(assessment, guidance=False)
-        sections = assessments.progress(scored.framework, scored.result)
+        scored = results.live_score(assessment, guidance=False)
+        sections = results.progress(scored.framework, scored.result)
         item = items[assessment.id]
         assert item.answered == sum(section.answered for section in sections)
         assert item.warnings == len(scored.result.warnings)

@@ -27,7 +27,7 @@ from roadmap.services import Invalid
 from roadmap.services.plans import exports as roadmap_exports
 from roadmap.services.plans import roadmaps
 from roadmap.services.plans.roadmaps import Conflict, Locked, PlanningInput
-from roadmap.services.survey import assessments, frameworks, lifecycle
+from roadmap.services.survey import answers, assessments, frameworks, lifecycle, results, steps
 from tests.conftest import Browser, isolated, logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -60,18 +60,18 @@ def english(app):
 @pytest.fixture
 def assessment(world):
     frameworks.import_file(SMALL, actor=None)
-    return assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    return steps.start(world.office_a, world.cycle, actor=world.respondent_a)
 
 
 @pytest.fixture
 def foreign(world, assessment):
-    return assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    return steps.start(world.office_b, world.cycle, actor=world.respondent_b)
 
 
 def answer(assessment, actor, code, value):
     question = assessments.framework_of(assessment).question(code)
-    parsed = assessments.parse_answer(question, "answered", value)
-    return assessments.save_answer(assessment, question, parsed, None, actor=actor)
+    parsed = answers.parse_answer(question, "answered", value)
+    return answers.save_answer(assessment, question, parsed, None, actor=actor)
 
 
 def generate(assessment, actor, **kwargs):
@@ -104,10 +104,10 @@ def publish(assessment, world):
     """Through the real lifecycle: submitted, in review, approved (with its roadmap), published."""
     for code, value in WORST.items():
         answer(assessment, world.respondent_a, code, value)
-    assert assessments.submit(assessment, actor=world.respondent_a, expected_status_version=None)
+    assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=None)
     lifecycle.transition(assessment, AssessmentStatus.IN_REVIEW, actor=world.consultant)
     lifecycle.transition(assessment, AssessmentStatus.APPROVED, actor=world.consultant)
-    assessments.take_snapshot(assessment, "approved", actor=world.consultant)
+    results.take_snapshot(assessment, "approved", actor=world.consultant)
     roadmaps.generate(assessment, actor=world.consultant, today=TODAY)
     lifecycle.transition(assessment, AssessmentStatus.PUBLISHED, actor=world.consultant)
     db.session.commit()
@@ -137,15 +137,15 @@ def test_generation_stores_the_plan_with_its_inputs_fingerprint_and_engine_versi
 def test_an_assessment_with_the_consultants_is_planned_from_its_latest_snapshot(world, assessment):
     for code, value in WORST.items():
         answer(assessment, world.respondent_a, code, value)
-    assessments.submit(assessment, actor=world.respondent_a, expected_status_version=None)
+    steps.submit(assessment, actor=world.respondent_a, expected_status_version=None)
     row = generate(assessment, world.consultant)
     assert row.score_basis == "snapshot"
-    assert row.score_snapshot_id == assessments.latest_snapshot(assessment).id
+    assert row.score_snapshot_id == results.latest_snapshot(assessment).id
     assert [item.code for item in plan_from_dict(row.plan).items] == ["K02", "K01", "K03", "K04"]
 
 
 def test_current_targets_count(world, assessment):
-    assessments.set_target(assessment, "PEOP", 1, actor=world.consultant)
+    results.set_target(assessment, "PEOP", 1, actor=world.consultant)
     generate(assessment, world.consultant)
     assert "K04" not in codes(assessment)  # PEOP is at its target: no training proposed
 
@@ -169,7 +169,7 @@ def test_regeneration_keeps_the_edits_and_reports_those_that_no_longer_apply(wor
 
     # The office changes its answers: monitoring is now called for, and training no longer is.
     answer(assessment, world.respondent_a, "NW-04", "no")
-    assessments.set_target(assessment, "PEOP", 1, actor=world.consultant)
+    results.set_target(assessment, "PEOP", 1, actor=world.consultant)
     regenerated = roadmaps.regenerate(
         assessment, actor=world.consultant, expected_version=roadmap.version, today=TODAY
     )

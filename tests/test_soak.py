@@ -37,7 +37,7 @@ from sqlalchemy import func, select, text
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, AssessmentStatus, ConsultantAssignment, Office, User
 from roadmap.services.directory.accounts import hash_password
-from roadmap.services.survey import assessments, frameworks
+from roadmap.services.survey import frameworks, steps
 from tests.conftest import PASSWORD
 from tests.test_survey import SMALL, fill_small
 
@@ -186,7 +186,7 @@ def offices_with_assessments(world, count: int) -> list[tuple[str, int]]:
         db.session.add(user)
         db.session.add(ConsultantAssignment(consultant_id=world.consultant.id, office_id=office.id))
         db.session.flush()
-        assessment = assessments.start(office, world.cycle, actor=user)
+        assessment = steps.start(office, world.cycle, actor=user)
         result.append((user.email, assessment.id))
     db.session.commit()
     return result

@@ -25,7 +25,7 @@ from roadmap.models import (
     User,
 )
 from roadmap.services.directory.accounts import hash_password
-from roadmap.services.survey import assessments, frameworks, lifecycle
+from roadmap.services.survey import answers, assessments, frameworks, lifecycle, results, steps
 from tests.conftest import PASSWORD, Browser, isolated, logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -42,7 +42,7 @@ def uploads(app, tmp_path):
 
 def small_assessment(world, office=None, respondent=None) -> Assessment:
     frameworks.import_file(SMALL, actor=None)
-    return assessments.start(office or world.office_a, world.cycle, actor=respondent or world.respondent_a)
+    return steps.start(office or world.office_a, world.cycle, actor=respondent or world.respondent_a)
 
 
 def autosave(
@@ -140,13 +140,11 @@ def fill_small(assessment: Assessment, actor: User) -> None:
         if question.show_if is not None:
             continue
         state, value = good_answer(question)
-        assessments.save_answer(
-            assessment, question, assessments.parse_answer(question, state, value), 0, actor=actor
+        answers.save_answer(
+            assessment, question, answers.parse_answer(question, state, value), 0, actor=actor
         )
     question = framework.question("CY-04")  # shown, since CY-03 is yes
-    assessments.save_answer(
-        assessment, question, assessments.parse_answer(question, "answered", "c"), 0, actor=actor
-    )
+    answers.save_answer(assessment, question, answers.parse_answer(question, "answered", "c"), 0, actor=actor)
 
 
 # --- the respondent's home -----------------------------------------------------------------------------
@@ -182,7 +180,7 @@ def test_home_links_a_respondent_to_the_office_assessments(app, world):
 
 def test_a_respondent_fills_every_section_of_the_shipped_framework_and_submits(app, world):
     frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     framework = assessments.framework_of(assessment)
     browser = logged_in(app, world.respondent_a.email)
     hidden: set[str] = set()
@@ -204,8 +202,8 @@ def test_a_respondent_fills_every_section_of_the_shipped_framework_and_submits(a
             hidden = set(live(browser, assessment.id, dimension.code)["hidden"])
             answered += 1
     assert answered == len(framework.questions) - len(hidden)
-    scored = assessments.live_score(db.session.get(Assessment, assessment.id))
-    assert assessments.missing_answers(scored.framework, scored.result, scored.records) == []
+    scored = results.live_score(db.session.get(Assessment, assessment.id))
+    assert results.missing_answers(scored.framework, scored.result, scored.records) == []
     page = browser.get(f"/assessments/{assessment.id}/submit").get_data(as_text=True)
     version = re.search(r'name="status_version" type="hidden" value="(\d+)"', page).group(1)
     submitted = browser.post(f"/assessments/{assessment.id}/submit", {"status_version": version})
@@ -238,15 +236,15 @@ def test_show_if_questions_appear_and_disappear_and_a_hidden_answer_is_kept_but_
     assert "CY-04" in hidden["hidden"]
     assert hidden["progress"]["sections"]["CYBR"]["required"] == required_with_follow_up - 1
     assert record(assessment.id, "CY-04").value == "c"  # kept …
-    scored = assessments.live_score(db.session.get(Assessment, assessment.id))
+    scored = results.live_score(db.session.get(Assessment, assessment.id))
     assert scored.result.question("CY-04").counted is False  # … but not counted
-    assert "CY-04" not in assessments.missing_answers(scored.framework, scored.result, scored.records)
+    assert "CY-04" not in results.missing_answers(scored.framework, scored.result, scored.records)
 
     # Shown again, the kept answer is back.
     assert autosave(browser, assessment.id, "CY-03", "yes", base_version=2).status_code == 200
     again = live(browser, assessment.id, "CYBR")
     assert "CY-04" not in again["hidden"]
-    assert assessments.live_score(db.session.get(Assessment, assessment.id)).result.question("CY-04").counted
+    assert results.live_score(db.session.get(Assessment, assessment.id)).result.question("CY-04").counted
 
 
 # --- autosave ------------------------------------------------------------------------------------------
@@ -502,7 +500,7 @@ def test_carried_forward_answers_wait_for_confirmation(app, world):
     )
     db.session.add(previous_cycle)
     db.session.commit()
-    previous = assessments.start(world.office_a, previous_cycle, actor=world.respondent_a)
+    previous = steps.start(world.office_a, previous_cycle, actor=world.respondent_a)
     fill_small(previous, world.respondent_a)
     previous.status = AssessmentStatus.APPROVED.value
     db.session.commit()
@@ -514,8 +512,8 @@ def test_carried_forward_answers_wait_for_confirmation(app, world):
     assert record(current.id, "NW-01").to_confirm is True
     page = browser.get(f"/assessments/{current.id}/sections/NETW").get_data(as_text=True)
     assert 'data-to-confirm-for="NW-01"' in page
-    scored = assessments.live_score(current)
-    assert "NW-01" in assessments.missing_answers(scored.framework, scored.result, scored.records)
+    scored = results.live_score(current)
+    assert "NW-01" in results.missing_answers(scored.framework, scored.result, scored.records)
 
     # Saving the section form does not confirm silently; ticking "I confirm" does.
     section_post(browser, current.id, "NETW", {"NW-01-value": "c"})
@@ -707,11 +705,11 @@ def test_a_sections_guidance_alone_is_the_same_as_in_the_full_result(app, world)
     framework = assessments.framework_of(assessment)
     for code, value in (("NW-01", "b"), ("NW-04", "no"), ("CY-03", "no"), ("PP-01", "20")):
         question = framework.question(code)
-        answer = assessments.parse_answer(question, "answered", value)
-        assessments.save_answer(assessment, question, answer, 0, actor=world.respondent_a)
-    full = assessments.live_score(assessment).result
+        answer = answers.parse_answer(question, "answered", value)
+        answers.save_answer(assessment, question, answer, 0, actor=world.respondent_a)
+    full = results.live_score(assessment).result
     for dimension in framework.dimensions:
-        one = assessments.live_score(assessment, guidance_for=dimension.code).result
+        one = results.live_score(assessment, guidance_for=dimension.code).result
         expected = full.guidance_for(dimension.code)
         assert one.guidance == ((expected,) if expected is not None else ())
         assert (one.index, one.dimensions) == (full.index, full.dimensions)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from roadmap.extensions import db
-from roadmap.services.survey import assessments, evidence, frameworks
+from roadmap.services.survey import answers, assessments, evidence, frameworks, steps
 from tests.conftest import logged_in
 from tests.test_survey import autosave, good_answer, live
 
@@ -35,7 +35,7 @@ def statements():
 
 def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
     frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     framework = assessments.framework_of(assessment)
     small, large = "GOV", "SEC"
     assert len(framework.questions_of(large)) >= 2 * len(framework.questions_of(small))
@@ -43,8 +43,8 @@ def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
     # look-up (editor, evidence, files) would show up as extra statements in the larger one.
     for dimension in (small, large):
         for question in framework.questions_of(dimension):
-            answer = assessments.parse_answer(question, *good_answer(question))
-            assessments.save_answer(assessment, question, answer, 0, actor=world.respondent_a)
+            answer = answers.parse_answer(question, *good_answer(question))
+            answers.save_answer(assessment, question, answer, 0, actor=world.respondent_a)
             evidence.save_text(
                 assessment,
                 question,
@@ -100,7 +100,7 @@ def test_a_section_shown_again_reuses_the_markup_of_unchanged_questions_only(app
     from roadmap.web import fragments
 
     frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     framework = assessments.framework_of(assessment)
     questions = [q for q in framework.questions_of("SEC") if q.show_if is None]
     browser = logged_in(app, world.respondent_a.email)
@@ -130,7 +130,7 @@ def test_a_kept_section_page_is_the_same_page_with_a_working_token_and_changes_s
     from roadmap.web import fragments
 
     frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     framework = assessments.framework_of(assessment)
     question = next(q for q in framework.questions_of("SEC") if q.show_if is None)
     browser = logged_in(app, world.respondent_a.email)
@@ -176,7 +176,7 @@ def test_the_results_page_is_kept_until_its_survey_or_its_peers_change(app, worl
     from roadmap.web import fragments
 
     frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
-    assessment = assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     browser = logged_in(app, world.respondent_a.email)
     page = f"/assessments/{assessment.id}"
     browser.get("/")
@@ -187,7 +187,7 @@ def test_the_results_page_is_kept_until_its_survey_or_its_peers_change(app, worl
     assert fragments.pages.hits == hits + 1  # kept
 
     peers = portfolio.peer_version(world.cycle)
-    other = assessments.start(world.office_b, world.cycle, actor=world.respondent_b)
+    other = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
     other = db.session.get(Assessment, other.id)
     other.status = "approved"
     other.status_version += 1

@@ -9,7 +9,7 @@ import pytest
 
 from roadmap.extensions import db
 from roadmap.models import TargetLevel
-from roadmap.services.survey import assessments, frameworks
+from roadmap.services.survey import assessments, frameworks, results, steps
 from tests.conftest import logged_in
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -18,11 +18,11 @@ SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yam
 @pytest.fixture
 def assessment(world):
     frameworks.import_file(SMALL, actor=None)
-    return assessments.start(world.office_a, world.cycle, actor=world.respondent_a)
+    return steps.start(world.office_a, world.cycle, actor=world.respondent_a)
 
 
 def targets_of(assessment):
-    return assessments.targets_of(assessment, assessments.framework_of(assessment))
+    return results.targets_of(assessment, assessments.framework_of(assessment))
 
 
 def test_the_office_sets_its_targets_and_the_gap_follows(app, world, assessment):
@@ -33,7 +33,7 @@ def test_the_office_sets_its_targets_and_the_gap_follows(app, world, assessment)
     response = browser.post(f"/assessments/{assessment.id}/targets", posted)
     assert response.status_code == 302
     assert targets_of(assessment) == {"NETW": 5, "CYBR": 3, "PEOP": 2}
-    scored = assessments.live_score(assessment, guidance=False)
+    scored = results.live_score(assessment, guidance=False)
     assert scored.result.dimension("NETW").gap == 5 - scored.result.dimension("NETW").level
 
 

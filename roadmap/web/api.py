@@ -26,7 +26,7 @@ from roadmap.services.directory import api_tokens
 from roadmap.services.directory.api_tokens import TokenRefused
 from roadmap.services.plans import exports as roadmap_exports
 from roadmap.services.plans import roadmaps
-from roadmap.services.survey import assessments
+from roadmap.services.survey import answers, assessments, results
 from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -213,10 +213,10 @@ def assessments_list() -> Response:
 def assessment(assessment_id: int) -> Response:
     row = authorized_assessment(assessment_id)
     framework = assessments.framework_of(row)
-    records = assessments.answer_records(row)
+    records = answers.answer_records(row)
     dimension_of = {question.code: question.dimension for question in framework.questions}
     body = summary(row)
-    body["targets"] = assessments.targets_of(row, framework)
+    body["targets"] = results.targets_of(row, framework)
     body["answers"] = [
         {
             "question": code,
@@ -234,7 +234,7 @@ def assessment(assessment_id: int) -> Response:
 @bp.route("/assessments/<int:assessment_id>/scores")
 def scores(assessment_id: int) -> Response:
     row = authorized_assessment(assessment_id, Action.VIEW_RESULTS)
-    scored = assessments.live_score(row, guidance=False)
+    scored = results.live_score(row, guidance=False)
     result = scored.result
     return jsonify(
         {

@@ -38,7 +38,7 @@ from roadmap.services.platform import jobs
 from roadmap.services.review import cycle_exports
 from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review import workflow as review
-from roadmap.services.survey import assessments, evidence, lifecycle
+from roadmap.services.survey import answers, assessments, evidence, lifecycle
 from roadmap.services.survey.lifecycle import IllegalTransition
 from roadmap.web.guard import authorize, authorized_assessment
 from roadmap.web.survey import answer_text
@@ -94,7 +94,7 @@ def _render(
         overrides=review.overrides(assessment),
         comments=assessments.review_comments(assessment, current_user),
         answer_text=answer_text,
-        to_answer=assessments.to_answer,
+        to_answer=answers.to_answer,
         status_labels=lifecycle.STATUS_LABELS,
         in_review=assessment.status_enum is AssessmentStatus.IN_REVIEW,
         can=lambda target: lifecycle.allowed(assessment, target, current_user),

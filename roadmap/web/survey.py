@@ -68,9 +68,10 @@ from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.platform import notifications
 from roadmap.services.review import portfolio
-from roadmap.services.survey import assessments, evidence, lifecycle
-from roadmap.services.survey.assessments import SaveStatus, Scored
+from roadmap.services.survey import answers, assessments, evidence, lifecycle, results, steps
+from roadmap.services.survey.answers import SaveStatus
 from roadmap.services.survey.lifecycle import IllegalTransition
+from roadmap.services.survey.results import Scored
 from roadmap.web import fragments
 from roadmap.web.guard import authorize, authorized_assessment, authorized_office
 
@@ -192,7 +193,7 @@ def answer_text(question: Question, answer: Answer | None) -> str:
 
 
 def record_text(question: Question, record: AnswerRecord | None) -> str:
-    return answer_text(question, assessments.to_answer(question, record) if record is not None else None)
+    return answer_text(question, answers.to_answer(question, record) if record is not None else None)
 
 
 def client_condition(condition: Condition) -> dict[str, Any]:
@@ -237,7 +238,7 @@ def office_assessments(office_id: int) -> str:
     return render_template(
         "survey/assessments.html",
         office=office,
-        summaries=assessments.office_assessments(office),
+        summaries=results.office_assessments(office),
         startable=[(cycle, assessments.has_carry_forward_source(office, cycle)) for cycle in startable],
         start_form=StartForm(),
         status_labels=lifecycle.STATUS_LABELS,
@@ -255,9 +256,7 @@ def start(cycle_id: int) -> Response:
         abort(404)
     form = StartForm()
     try:
-        assessment = assessments.start(
-            office, cycle, actor=current_user, carry_forward=form.carry_forward.data
-        )
+        assessment = steps.start(office, cycle, actor=current_user, carry_forward=form.carry_forward.data)
     except Invalid as error:
         for problem in error.problems:
             flash(str(problem.message), "danger")
@@ -290,14 +289,14 @@ def overview(assessment_id: int) -> str:
 
 
 def _render_overview(assessment: Assessment) -> str:
-    scored = assessments.live_score(assessment)
-    missing = assessments.missing_answers(scored.framework, scored.result, scored.records)
+    scored = results.live_score(assessment)
+    missing = results.missing_answers(scored.framework, scored.result, scored.records)
     return render_template(
         "survey/overview.html",
         assessment=assessment,
         framework=scored.framework,
         result=scored.result,
-        sections=assessments.progress(scored.framework, scored.result),
+        sections=results.progress(scored.framework, scored.result),
         missing=[scored.framework.question(code) for code in missing],
         comments=assessments.review_comments(assessment, current_user).get(None, []),
         editable=_may_edit(assessment),
@@ -412,7 +411,7 @@ def _render_section(
     conflicts: frozenset[str] = frozenset(),
     status: int = 200,
 ) -> tuple[str, int]:
-    scored = assessments.live_score(assessment, guidance_for=dimension)
+    scored = results.live_score(assessment, guidance_for=dimension)
     framework, result = scored.framework, scored.result
     questions = framework.questions_of(dimension)
     codes = [question.code for question in questions]
@@ -466,7 +465,7 @@ def _render_section(
                 context[ref] = _client_answer(record)
     dimensions = framework.dimensions
     position = [d.code for d in dimensions].index(dimension)
-    sections = assessments.progress(framework, result)
+    sections = results.progress(framework, result)
     return render_template(
         "survey/section.html",
         assessment=assessment,
@@ -485,7 +484,7 @@ def _render_section(
         remember=_remember_fragment,
         has_errors=[view for view in views if view.form is not None and view.form.errors],
         labels=_question_labels(framework),
-        text_max_length=assessments.TEXT_MAX_LENGTH,
+        text_max_length=answers.TEXT_MAX_LENGTH,
         note_max_length=evidence.NOTE_MAX_LENGTH,
         document_number_max_length=evidence.DOCUMENT_NUMBER_MAX_LENGTH,
         context_answers=context,
@@ -583,7 +582,7 @@ def _check_posted(
     answer: Answer | None = None
     raw = posted_answer(subform)
     try:
-        answer = assessments.parse_answer(question, *raw) if raw is not None else None
+        answer = answers.parse_answer(question, *raw) if raw is not None else None
     except Invalid as error:
         subform["value"].errors = [problem.message for problem in error.problems]
         status = 400
@@ -612,7 +611,7 @@ def _check_posted(
         record is not None
         and record.to_confirm
         and answer is not None
-        and assessments.is_unchanged(record, answer)
+        and answers.is_unchanged(record, answer)
         and not request.form.get(f"{question.code}-confirmed")
     )
     posted = _PostedQuestion(question, answer, posted_version(subform) or 0, leave_answer, text, uploads)
@@ -628,7 +627,7 @@ def save_section(assessment_id: int, dimension: str) -> Response | tuple[str, in
     framework = assessments.framework_of(assessment)
     _dimension_or_404(framework, dimension)
     form = posted_section_form(framework, dimension, _locale())
-    records = assessments.answer_records(assessment)
+    records = answers.answer_records(assessment)
     checked, statuses = [], set()
     for question in framework.questions_of(dimension):
         # Only questions that the page really posted (their version marker) are touched: a forged or
@@ -644,7 +643,7 @@ def save_section(assessment_id: int, dimension: str) -> Response | tuple[str, in
     try:
         for posted in checked:
             if not posted.leave_answer:
-                saved = assessments.save_answer(
+                saved = answers.save_answer(
                     assessment, posted.question, posted.answer, posted.base_version, actor=current_user
                 )
                 if saved.status is SaveStatus.CONFLICT:
@@ -727,9 +726,9 @@ def _result_panel(assessment: Assessment, scored: Scored, focus: str | None) -> 
 
 def _live_payload(assessment: Assessment, focus: str) -> dict[str, Any]:
     """What the page refreshes after every save: visibility, progress, evidence flags and the live result."""
-    scored: Scored = assessments.live_score(assessment, guidance_for=focus)
+    scored: Scored = results.live_score(assessment, guidance_for=focus)
     framework, result = scored.framework, scored.result
-    sections = assessments.progress(framework, result)
+    sections = results.progress(framework, result)
     return {
         "hidden": [q.code for q in result.questions if q.exclusion is Exclusion.HIDDEN],
         "evidence_needed": [q.code for q in result.questions if q.evidence_required and not q.has_evidence],
@@ -773,7 +772,7 @@ def _question_or_error(framework: Framework, payload: dict[str, Any]) -> Questio
             400,
             "invalid",
             question=shown,
-            message=str(assessments.answer_problem(None, "question_unknown", shown)),
+            message=str(answers.answer_problem(None, "question_unknown", shown)),
         )
     return framework.question(code)
 
@@ -816,11 +815,11 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
     base_version = base if isinstance(base, int) and not isinstance(base, bool) and base >= 0 else 0
     state = payload.get("state")
     try:
-        answer = None if state is None else assessments.parse_answer(question, state, payload.get("value"))
+        answer = None if state is None else answers.parse_answer(question, state, payload.get("value"))
     except Invalid as error:
         return _json(400, "invalid", question=question.code, message=str(error.problems[0].message))
     try:
-        saved = assessments.save_answer(assessment, question, answer, base_version, actor=current_user)
+        saved = answers.save_answer(assessment, question, answer, base_version, actor=current_user)
     except (Invalid, IllegalTransition) as error:
         return _locked(error)
     if saved.status is SaveStatus.CONFLICT and saved.record is not None:
@@ -1038,8 +1037,8 @@ def download_file(assessment_id: int, file_id: int) -> Response:
 
 
 def _render_submit(assessment: Assessment, form: SubmitForm, status: int = 200) -> tuple[str, int]:
-    scored = assessments.live_score(assessment, guidance=False)
-    missing = assessments.missing_answers(scored.framework, scored.result, scored.records)
+    scored = results.live_score(assessment, guidance=False)
+    missing = results.missing_answers(scored.framework, scored.result, scored.records)
     form.status_version.data = str(assessment.status_version)
     return render_template(
         "survey/submit.html",
@@ -1070,7 +1069,7 @@ def submit(assessment_id: int) -> Response | tuple[str, int]:
     if expected is None:
         abort(400)
     try:
-        submitted = assessments.submit(assessment, actor=current_user, expected_status_version=expected)
+        submitted = steps.submit(assessment, actor=current_user, expected_status_version=expected)
     except Invalid as error:
         form.form_errors.extend(problem.message for problem in error.problems)
         return _render_submit(assessment, form, status=409)
@@ -1135,21 +1134,21 @@ def targets(assessment_id: int) -> Response | tuple[str, int]:
                 problems[dimension.code] = _("A target level is between 1 and 5.")
                 continue
             try:
-                assessments.set_target(assessment, dimension.code, int(posted), actor=current_user)
+                results.set_target(assessment, dimension.code, int(posted), actor=current_user)
             except Invalid as error:
                 db.session.rollback()
                 problems[dimension.code] = str(error.problems[0].message)
         if not problems:
             flash(_("Targets saved."), "success")
             return redirect(url_for("survey.targets", assessment_id=assessment.id))
-    scored = assessments.live_score(assessment, guidance=False)
+    scored = results.live_score(assessment, guidance=False)
     editable = current_user.is_respondent is False or assessment.status_enum in assessments.EDITABLE
     return render_template(
         "survey/targets.html",
         assessment=assessment,
         framework=scored.framework,
         result=scored.result,
-        targets=assessments.targets_of(assessment, framework),
+        targets=results.targets_of(assessment, framework),
         problems=problems,
         editable=editable,
     ), (400 if problems else 200)

@@ -25,7 +25,7 @@ from roadmap.services.demo.answers import demo_answers
 from roadmap.services.directory import accounts
 from roadmap.services.directory.cycles import CycleDetails, create_cycle
 from roadmap.services.directory.offices import OfficeDetails, create_office, office_by_code
-from roadmap.services.survey import assessments, frameworks
+from roadmap.services.survey import answers, assessments, frameworks, steps
 
 # (code, Vietnamese name, English name, kind)
 DEMO_OFFICES: tuple[tuple[str, str, str, OfficeKind], ...] = (
@@ -188,11 +188,11 @@ def _strengths(framework: Framework, base: float, office_index: int) -> dict[str
     return strengths
 
 
-def _fill(assessment: Assessment, answers: dict[str, Answer], respondent: User, with_evidence: bool) -> None:
+def _fill(assessment: Assessment, answered: dict[str, Answer], respondent: User, with_evidence: bool) -> None:
     framework = assessments.framework_of(assessment)
-    for code, answer in answers.items():
+    for code, answer in answered.items():
         question = framework.question(code)
-        assessments.save_answer(assessment, question, answer, None, actor=respondent)
+        answers.save_answer(assessment, question, answer, None, actor=respondent)
         if with_evidence and question.evidence_threshold is not None and answer.is_answered:
             db.session.add(
                 Evidence(
@@ -213,7 +213,7 @@ def _advance(assessment: Assessment, state: str, respondent: User, consultant: U
 
     if state == "draft":
         return
-    assessments.submit(assessment, actor=respondent, expected_status_version=assessment.status_version)
+    steps.submit(assessment, actor=respondent, expected_status_version=assessment.status_version)
     if state == "submitted":
         return
     review.start_review(assessment, actor=consultant)
@@ -276,15 +276,15 @@ def _demo_assessments(today: dt.date, current: Cycle) -> None:
                 continue
             if not cycle.is_open:
                 cycle.status = "open"  # reopened for the demonstration's history only, closed again below
-            assessment = assessments.start(office, cycle, actor=respondent)
+            assessment = steps.start(office, cycle, actor=respondent)
             framework = assessments.framework_of(assessment)
-            answers = demo_answers(
+            answered = demo_answers(
                 framework,
                 _strengths(framework, cycle_strength, index),
                 seed=index * 100 + cycle.opens_on.year,
                 share=cycle_share,
             )
-            _fill(assessment, answers, respondent, with_evidence=cycle_strength > 0.5)
+            _fill(assessment, answered, respondent, with_evidence=cycle_strength > 0.5)
             _advance(assessment, cycle_state, respondent, consultant)
     if previous.is_open:
         previous.status = "closed"

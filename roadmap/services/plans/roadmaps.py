@@ -80,7 +80,7 @@ from roadmap.models import (
 )
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.platform import audit
-from roadmap.services.survey import assessments
+from roadmap.services.survey import assessments, results
 
 Kind = RoadmapEditKind
 
@@ -476,7 +476,7 @@ class Basis:
 def basis_of(assessment: Assessment) -> Basis:
     """The result to plan from (see the module docstring), with the office's current targets applied."""
     framework = assessments.framework_of(assessment)
-    targets = assessments.targets_of(assessment, framework)
+    targets = results.targets_of(assessment, framework)
     if assessment.status_enum not in assessments.EDITABLE:
         for reason in _BASIS_SNAPSHOTS:
             snapshot = db.session.scalar(
@@ -487,7 +487,7 @@ def basis_of(assessment: Assessment) -> Basis:
             )
             if snapshot is not None:
                 return Basis(with_targets(result_from_dict(snapshot.result), targets), "snapshot", snapshot)
-    live = assessments.live_score(assessment, guidance=False).result
+    live = results.live_score(assessment, guidance=False).result
     return Basis(with_targets(live, targets), "live", None)
 
 

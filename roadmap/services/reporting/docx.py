@@ -47,7 +47,7 @@ from roadmap.services.plans import wording as text
 from roadmap.services.plans.roadmaps import Roadmap
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.reporting.citations import Citations
-from roadmap.services.survey import assessments, evidence
+from roadmap.services.survey import assessments, evidence, results
 
 LOCALES = ("vi", "en")
 # Part of the cache key (roadmap.services.reporting.cache): a change of this module renders anew.
@@ -123,7 +123,7 @@ def gather(assessment: Assessment, locale: str) -> Content:
         locale=locale,
         framework=framework,
         result=result,
-        guidance=assessments.live_score(assessment, guidance=True).result,
+        guidance=results.live_score(assessment, guidance=True).result,
         roadmap=roadmap,
         settings=settings,
         number=report_settings.number_for(assessment, settings),

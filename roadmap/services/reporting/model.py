@@ -25,7 +25,7 @@ from roadmap.services.reporting import settings as report_settings
 from roadmap.services.reporting.citations import Citations
 from roadmap.services.reporting.settings import ReportSettings
 from roadmap.services.review import portfolio
-from roadmap.services.survey import assessments, evidence, lifecycle
+from roadmap.services.survey import answers, evidence, lifecycle, results
 
 # Reviewed results: the watermark "DỰ THẢO / DRAFT" goes once the assessment is approved.
 FINAL_STATUSES = frozenset({AssessmentStatus.APPROVED, AssessmentStatus.PUBLISHED})
@@ -144,7 +144,7 @@ def _answer_lines(
     from roadmap.web.survey import answer_text  # the one wording of an answer, shared with the screens
 
     locale = text.locale()
-    records = assessments.answer_records(assessment)
+    records = answers.answer_records(assessment)
     backing = evidence.of_questions(assessment, codes)
     outcomes = {outcome.code: outcome for outcome in result.questions}
     lines: dict[str, AnswerLine] = {}
@@ -171,7 +171,7 @@ def _answer_lines(
         lines[code] = AnswerLine(
             code=code,
             question=question.text.get(locale),
-            answer=answer_text(question, assessments.to_answer(question, record) if record else None),
+            answer=answer_text(question, answers.to_answer(question, record) if record else None),
             points=points,
             evidence=tuple(refs),
         )
@@ -426,7 +426,7 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
     locale = text.locale()
     day = today or roadmaps.local_today()
     settings = report_settings.current()
-    scored = assessments.live_score(assessment)
+    scored = results.live_score(assessment)
     framework, result = scored.framework, scored.result
     peers = portfolio.peer_figures(assessment.cycle)
     codes = [question.code for question in framework.questions]

@@ -45,8 +45,8 @@ from roadmap.models import (
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.plans import roadmaps
 from roadmap.services.platform import audit, notifications
-from roadmap.services.survey import assessments, lifecycle
-from roadmap.services.survey.assessments import Scored
+from roadmap.services.survey import answers, assessments, lifecycle, results
+from roadmap.services.survey.results import Scored
 
 S = AssessmentStatus
 QUEUE_STATUSES = (S.SUBMITTED, S.IN_REVIEW)
@@ -119,7 +119,7 @@ def queue(
         ).unique()
     )
     # Every figure of every row from a fixed number of statements, whatever the queue's length.
-    scores, evidence = assessments.live_scores(rows)
+    scores, evidence = results.live_scores(rows)
     judged: dict[int, set[str]] = {row.id: set() for row in rows}
     if rows:
         for assessment_id, code in db.session.execute(
@@ -132,7 +132,7 @@ def queue(
     items = []
     for assessment in rows:
         scored = scores[assessment.id]
-        sections = assessments.progress(scored.framework, scored.result)
+        sections = results.progress(scored.framework, scored.result)
         submitted = assessment.submitted_at or assessment.created_at
         items.append(
             QueueItem(
@@ -159,7 +159,7 @@ def queue(
 
 def reviewed_score(assessment: Assessment) -> Scored:
     """The result with the consultants' overrides applied (the engine keeps the computed values beside)."""
-    return assessments.live_score(assessment, guidance=False)
+    return results.live_score(assessment, guidance=False)
 
 
 def evidence_reviews(assessment: Assessment) -> dict[str, EvidenceReview]:
@@ -175,7 +175,7 @@ def evidence_reviews(assessment: Assessment) -> dict[str, EvidenceReview]:
 
 def unverified_evidence(assessment: Assessment) -> set[str]:
     """Questions whose evidence has no verdict yet."""
-    return assessments.evidence_codes(assessment) - set(evidence_reviews(assessment))
+    return answers.evidence_codes(assessment) - set(evidence_reviews(assessment))
 
 
 def overrides(assessment: Assessment) -> dict[tuple[str, str], ScoreOverride]:
@@ -267,7 +267,7 @@ def judge_evidence(
     """Mark a question's evidence verified, or rejected with a reason; the latest verdict counts. Commits."""
     _ensure_in_review(assessment)
     code = _question_code(_framework(assessment), question_code)
-    if code not in assessments.evidence_codes(assessment):
+    if code not in answers.evidence_codes(assessment):
         raise invalid("question", _l("Question %(question)s has no evidence to check.", question=code))
     text = (reason or "").strip()
     if verdict is EvidenceVerdict.REJECTED:
@@ -446,7 +446,7 @@ def approve(
             assessment, S.APPROVED, actor=actor, expected_status_version=expected_status_version
         )
         # The roadmap service plans from the latest "approved" snapshot: it must exist before it is called.
-        snapshot = assessments.take_snapshot(assessment, "approved", actor=actor)
+        snapshot = results.take_snapshot(assessment, "approved", actor=actor)
         db.session.flush()
         plan = roadmaps.generate(assessment, actor=actor)
         notify_office(assessment, APPROVED)

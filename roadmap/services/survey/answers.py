@@ -1,0 +1,393 @@
+"""Answers: stored values to the engine's answers and back, parsing what a person typed, saving one answer
+with optimistic concurrency (one compare-and-set statement), carrying answers forward, evidence flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
+from sqlalchemy import Text, bindparam, cast, func, or_, select, union
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from roadmap.engine.answers import Answer, AnswerState
+from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.scoring import (
+    InvalidAnswer,
+    validate_answer,
+)
+from roadmap.extensions import commit_keeping_loaded_state, db
+from roadmap.models import (
+    AnswerRecord,
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    Evidence,
+    EvidenceFile,
+    Office,
+    User,
+    utcnow,
+)
+from roadmap.services import Invalid, Problem
+from roadmap.services.survey.assessments import ANSWER_ERRORS, ensure_editable, framework_of
+
+# Long enough for a paragraph of plans; a 100,000-character answer is a paste accident or an attack.
+TEXT_MAX_LENGTH = 5000
+
+
+def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, actor: User) -> int:
+    """Copy the previous cycle's approved answers, each "to confirm"; only questions that still exist."""
+    previous = db.session.scalar(
+        select(Assessment)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(
+            Assessment.office_id == office.id,
+            Assessment.id != assessment.id,
+            Assessment.status.in_([AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]),
+            Cycle.opens_on < cycle.opens_on,
+        )
+        .order_by(Cycle.opens_on.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return 0
+    framework = framework_of(assessment)
+    carried = 0
+    for record in db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id == previous.id)):
+        if not framework.has_question(record.question_code):
+            continue
+        answer = to_answer(framework.question(record.question_code), record)
+        try:
+            validate_answer(framework.question(record.question_code), answer)
+        except InvalidAnswer:
+            continue  # the question's options changed between versions: ask again
+        db.session.add(
+            AnswerRecord(
+                assessment_id=assessment.id,
+                question_code=record.question_code,
+                state=record.state,
+                value=record.value,
+                to_confirm=True,
+                updated_by_id=actor.id,
+            )
+        )
+        carried += 1
+    return carried
+
+
+def to_answer(question: Question, record: AnswerRecord) -> Answer:
+    return stored_answer(question, record.state, record.value)
+
+
+def stored_answer(question: Question, state: str, value: Any) -> Answer:
+    """The engine's Answer for a stored (state, JSON value) pair."""
+    answer_state = AnswerState(state)
+    if answer_state is not AnswerState.ANSWERED:
+        return Answer(answer_state)
+    return Answer.of(_value_from_json(question, value))
+
+
+def _value_from_json(question: Question, value: Any) -> Any:
+    if question.type is QuestionType.MULTI_CHOICE:
+        return frozenset(value) if isinstance(value, list) else value
+    if (
+        question.type in (QuestionType.NUMBER, QuestionType.PERCENT)
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+    ):
+        return float(value)
+    return value
+
+
+def _value_to_json(answer: Answer) -> Any:
+    if isinstance(answer.value, frozenset):
+        return sorted(answer.value)
+    return answer.value
+
+
+def answer_records(assessment: Assessment) -> dict[str, AnswerRecord]:
+    rows = db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id == assessment.id))
+    return {row.question_code: row for row in rows}
+
+
+def answers_of(framework: Framework, records: dict[str, AnswerRecord]) -> dict[str, Answer]:
+    return {
+        code: to_answer(framework.question(code), record)
+        for code, record in records.items()
+        if framework.has_question(code)
+    }
+
+
+def answer_problem(question: Question | None, code: str, question_code: str) -> LazyString:
+    """The localised message for an engine's answer error code, naming the question."""
+    params: dict[str, Any] = {"question": question_code, "option": "", "min": "", "max": ""}
+    if question is not None:
+        if question.type is QuestionType.PERCENT:
+            params.update(min="0", max="100")
+        elif question.min_value is not None and question.max_value is not None:
+            params.update(min=_plain(question.min_value), max=_plain(question.max_value))
+        exclusive = [o for o in question.options if o.exclusive]
+        if exclusive:
+            params["option"] = exclusive[0].label.get(str(get_locale() or "vi"))
+    if code == "text_too_long":
+        params["max"] = str(TEXT_MAX_LENGTH)
+    return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def parse_answer(question: Question, state: str, value: Any) -> Answer:
+    """An Answer from posted data (JSON or form), typed for the question; raises Invalid naming it."""
+    try:
+        answer_state = AnswerState(state)
+    except ValueError:
+        raise Invalid(Problem(question.code, answer_problem(question, "value_type", question.code))) from None
+    if answer_state is not AnswerState.ANSWERED:
+        answer = Answer(answer_state)
+    else:
+        answer = Answer.of(_coerce(question, value))
+    try:
+        validate_answer(question, answer)
+    except InvalidAnswer as error:
+        raise Invalid(Problem(question.code, answer_problem(question, error.code, question.code))) from None
+    if (
+        question.type is QuestionType.TEXT
+        and isinstance(answer.value, str)
+        and len(answer.value) > TEXT_MAX_LENGTH
+    ):
+        raise Invalid(Problem(question.code, answer_problem(question, "text_too_long", question.code)))
+    return answer
+
+
+def _coerce(question: Question, value: Any) -> Any:
+    """Posted forms give strings; JSON gives typed values. Both become the engine's value types."""
+    kind = question.type
+    if kind is QuestionType.MULTI_CHOICE:
+        if isinstance(value, str):
+            return frozenset([value]) if value else frozenset()
+        if isinstance(value, (list, tuple)):
+            return frozenset(str(v) for v in value)
+        return value
+    if kind is QuestionType.YES_NO:
+        if isinstance(value, str):
+            return {"yes": True, "true": True, "no": False, "false": False}.get(value.lower(), value)
+        return value
+    if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
+        if isinstance(value, str):
+            text = value.strip().replace(" ", "").replace(",", ".")
+            try:
+                number = float(text)
+            except ValueError:
+                return value
+            return number if math.isfinite(number) else value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+    if kind is QuestionType.TEXT and isinstance(value, str):
+        return value.strip()
+    return value
+
+
+class SaveStatus(StrEnum):
+    SAVED = "saved"
+    UNCHANGED = "unchanged"  # the same value was already stored: a retry, or two people agreeing
+    CONFLICT = "conflict"  # someone else changed it since `base_version`; nothing was stored
+    CLEARED = "cleared"
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: SaveStatus
+    record: AnswerRecord | None
+
+
+# Autosave is the hottest write: its statements are built once, so that a save costs running them, not
+# building them and finding them in SQLAlchemy's cache.
+_ANSWERS = AnswerRecord.__table__
+
+
+_STORED_ANSWER = select(AnswerRecord).where(
+    AnswerRecord.assessment_id == bindparam("assessment_id"),
+    AnswerRecord.question_code == bindparam("question_code"),
+)
+
+
+_CHANGE_IF_CURRENT = (
+    _ANSWERS.update()
+    .where(
+        _ANSWERS.c.assessment_id == bindparam("of_assessment"),
+        _ANSWERS.c.question_code == bindparam("of_question"),
+        _ANSWERS.c.version == bindparam("base_version"),
+        or_(
+            _ANSWERS.c.to_confirm.is_(True),
+            _ANSWERS.c.state != bindparam("new_state"),
+            cast(_ANSWERS.c.value, Text).is_distinct_from(bindparam("new_value_text", type_=Text)),
+        ),
+    )
+    .values(
+        state=bindparam("new_state"),
+        value=bindparam("new_value", type_=_ANSWERS.c.value.type),
+        version=_ANSWERS.c.version + 1,
+        to_confirm=False,
+        updated_at=bindparam("now", type_=_ANSWERS.c.updated_at.type),
+        updated_by_id=bindparam("actor_id"),
+    )
+    .returning(_ANSWERS.c.id)
+)
+
+
+_TOUCH_ASSESSMENT = (
+    Assessment.__table__.update()
+    .where(Assessment.__table__.c.id == bindparam("assessment_id"))
+    .values(
+        updated_at=bindparam("now", type_=Assessment.__table__.c.updated_at.type),
+        last_edited_by_id=bindparam("actor_id"),
+    )
+)
+
+
+def save_answer(
+    assessment: Assessment,
+    question: Question,
+    answer: Answer | None,
+    base_version: int | None,
+    *,
+    actor: User,
+) -> SaveResult:
+    """Store one answer (None clears it). Never overwrites a colleague's newer answer: that is a conflict."""
+    ensure_editable(assessment, actor)
+    now = utcnow()
+    if answer is not None and base_version:
+        # The usual autosave: the page changes the answer it shows, at the version it shows. Only when that
+        # is not the case (no answer yet, a colleague's newer version, the same value again) is the stored
+        # answer read to decide.
+        changed = _change_answer_at(assessment, question, answer, base_version, actor, now)
+        if changed is not None:
+            return changed
+    stored = db.session.scalar(
+        _STORED_ANSWER, {"assessment_id": assessment.id, "question_code": question.code}
+    )
+    if answer is None:
+        if stored is None:
+            return SaveResult(SaveStatus.UNCHANGED, None)
+        if base_version is not None and stored.version != base_version:
+            return SaveResult(SaveStatus.CONFLICT, stored)
+        db.session.delete(stored)
+        _touch(assessment, actor, now)
+        db.session.commit()
+        return SaveResult(SaveStatus.CLEARED, None)
+    state, value = answer.state.value, _value_to_json(answer)
+    if stored is None:
+        record = AnswerRecord(
+            assessment_id=assessment.id,
+            question_code=question.code,
+            state=state,
+            value=value,
+            updated_by_id=actor.id,
+            updated_at=now,
+        )
+        db.session.add(record)
+        _touch(assessment, actor, now)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # A colleague's first answer to the same question arrived first: decide as for any later save.
+            db.session.rollback()
+            return save_answer(assessment, question, answer, base_version, actor=actor)
+        return SaveResult(SaveStatus.SAVED, record)
+    if stored.state == state and stored.value == value and not stored.to_confirm:
+        return SaveResult(SaveStatus.UNCHANGED, stored)
+    if base_version is not None and stored.version != base_version:
+        return SaveResult(SaveStatus.CONFLICT, stored)
+    # Compare-and-set on the version, so that two saves racing from the same base cannot both win.
+    changed = _change_answer_at(assessment, question, answer, stored.version, actor, now)
+    if changed is None:
+        db.session.rollback()
+        db.session.refresh(stored)
+        return SaveResult(SaveStatus.CONFLICT, stored)
+    return changed
+
+
+def _change_answer_at(
+    assessment: Assessment,
+    question: Question,
+    answer: Answer,
+    base_version: int,
+    actor: User,
+    now: dt.datetime,
+) -> SaveResult | None:
+    """Change the stored answer if it is still at `base_version` and differs (or waits to be confirmed), in
+    one compare-and-set statement, and commit. None when nothing was changed: no answer, another version,
+    or the same value."""
+    state, value = answer.state.value, _value_to_json(answer)
+    record_id = db.session.scalar(
+        _CHANGE_IF_CURRENT,
+        {
+            "of_assessment": assessment.id,
+            "of_question": question.code,
+            "base_version": base_version,
+            "new_state": state,
+            "new_value": value,
+            # As the column holds it: the same JSON text is the same value. (Another spelling of the same
+            # value only costs a new version.)
+            "new_value_text": json.dumps(value),
+            "now": now,
+            "actor_id": actor.id,
+        },
+    )
+    if record_id is None:
+        return None
+    # The assessment's "last edited" as a statement, not through the loaded object: nothing is left for the
+    # commit to flush.
+    db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
+    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
+        set_committed_value(assessment, attribute, touched)
+    commit_keeping_loaded_state()
+    # What the row now holds, without reading it back: the caller shows the version and the time. A copy
+    # this request had already loaded takes the same values instead of being read back.
+    written = {
+        "state": state,
+        "value": value,
+        "version": base_version + 1,
+        "to_confirm": False,
+        "updated_at": now,
+        "updated_by_id": actor.id,
+    }
+    record = db.session.identity_map.get(db.session.identity_key(AnswerRecord, record_id))
+    if record is None:
+        record = AnswerRecord(
+            id=record_id, assessment_id=assessment.id, question_code=question.code, **written
+        )
+    else:
+        for attribute, stored_value in written.items():
+            set_committed_value(record, attribute, stored_value)
+    return SaveResult(SaveStatus.SAVED, record)
+
+
+def is_unchanged(record: AnswerRecord, answer: Answer) -> bool:
+    """Whether `answer` is what `record` already holds."""
+    return record.state == answer.state.value and record.value == _value_to_json(answer)
+
+
+def _touch(assessment: Assessment, actor: User, now: dt.datetime) -> None:
+    assessment.updated_at = now
+    assessment.last_edited_by_id = actor.id
+
+
+def evidence_codes(assessment: Assessment) -> set[str]:
+    """Questions with evidence: a note, a document reference or a file."""
+    noted = select(Evidence.question_code).where(
+        Evidence.assessment_id == assessment.id,
+        (func.length(func.trim(Evidence.note)) > 0) | (func.length(func.trim(Evidence.document_number)) > 0),
+    )
+    filed = select(EvidenceFile.question_code).where(EvidenceFile.assessment_id == assessment.id)
+    # One statement: every save re-scores, and the score needs this set each time.
+    return set(db.session.scalars(union(noted, filed)))

@@ -1,0 +1,363 @@
+"""An assessment's result: targets, the consultants' overrides, the live score (memoised), snapshots that
+freeze a result with the framework and engine that produced it, and progress."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from roadmap.engine.framework import Framework
+from roadmap.engine.scoring import (
+    ENGINE_VERSION,
+    Exclusion,
+    LevelOverride,
+    PointsOverride,
+    ScoreResult,
+    next_level_guidance,
+    result_to_dict,
+    score,
+)
+from roadmap.extensions import db
+from roadmap.models import (
+    AnswerRecord,
+    Assessment,
+    Cycle,
+    Evidence,
+    EvidenceFile,
+    Office,
+    OverrideKind,
+    ScoreOverride,
+    ScoreSnapshot,
+    TargetLevel,
+    User,
+    utcnow,
+)
+from roadmap.services import invalid
+from roadmap.services.platform import audit
+from roadmap.services.survey.answers import answer_records, answers_of, evidence_codes
+from roadmap.services.survey.assessments import EDITABLE, framework_of
+
+_T = TypeVar("_T")
+
+
+def targets_of(assessment: Assessment, framework: Framework) -> dict[str, int]:
+    rows = db.session.scalars(select(TargetLevel).where(TargetLevel.assessment_id == assessment.id))
+    return _targets_from(framework, rows)
+
+
+def _targets_from(framework: Framework, rows: Iterable[TargetLevel]) -> dict[str, int]:
+    targets = {dimension.code: dimension.default_target for dimension in framework.dimensions}
+    for row in rows:
+        if row.dimension_code in targets:
+            targets[row.dimension_code] = row.level
+    return targets
+
+
+def set_target(assessment: Assessment, dimension_code: str, level: int, *, actor: User) -> None:
+    framework = framework_of(assessment)
+    if dimension_code not in {d.code for d in framework.dimensions}:
+        raise invalid("dimension", _l("There is no dimension %(code)s in this survey.", code=dimension_code))
+    if not 1 <= level <= 5:
+        raise invalid("level", _l("A target level is between 1 and 5."))
+    if actor.is_respondent and assessment.status_enum not in EDITABLE:
+        raise invalid(None, _l("Targets can be changed by the office only while the assessment is a draft."))
+    row = db.session.scalar(
+        select(TargetLevel).where(
+            TargetLevel.assessment_id == assessment.id, TargetLevel.dimension_code == dimension_code
+        )
+    )
+    if row is None:
+        row = TargetLevel(assessment_id=assessment.id, dimension_code=dimension_code, level=level)
+        db.session.add(row)
+    row.level = level
+    row.updated_by_id = actor.id
+    row.updated_at = utcnow()
+    audit.record(
+        "target.set",
+        actor=actor,
+        object_type="assessment",
+        object_id=assessment.id,
+        details={"dimension": dimension_code, "level": level},
+    )
+    db.session.commit()
+
+
+def overrides_of(assessment: Assessment) -> tuple[dict[str, PointsOverride], dict[str, LevelOverride]]:
+    """The consultants' overrides (roadmap.services.review.workflow) as the engine takes them. They are part
+    of the assessment's result for everyone who sees it, so every score of the assessment applies them."""
+    return _overrides_from(
+        db.session.scalars(
+            select(ScoreOverride)
+            .where(ScoreOverride.assessment_id == assessment.id)
+            .options(joinedload(ScoreOverride.author))
+        )
+    )
+
+
+def _overrides_from(
+    rows: Iterable[ScoreOverride],
+) -> tuple[dict[str, PointsOverride], dict[str, LevelOverride]]:
+    points: dict[str, PointsOverride] = {}
+    levels: dict[str, LevelOverride] = {}
+    for row in rows:
+        author = row.author.full_name if row.author is not None else ""
+        if row.kind == OverrideKind.POINTS:
+            points[row.target_code] = PointsOverride(row.value, row.justification, author)
+        else:
+            levels[row.target_code] = LevelOverride(int(row.value), row.justification, author)
+    return points, levels
+
+
+@dataclass(frozen=True)
+class Scored:
+    framework: Framework
+    records: dict[str, AnswerRecord]
+    result: ScoreResult
+    # Everything the result was computed from: equal inputs, equal result (and equal rendered result).
+    inputs: tuple[Any, ...] = ()
+
+
+def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: str | None = None) -> Scored:
+    """Score the assessment as it stands now (nothing stored). With `guidance_for` (a dimension code), the
+    next-level guidance is computed for that dimension only: what a survey page shows, at a fraction of
+    the cost of every dimension's."""
+    framework = framework_of(assessment)
+    records = answer_records(assessment)
+    targets = targets_of(assessment, framework)
+    return _score_from(
+        framework,
+        records,
+        evidence_codes(assessment),
+        targets,
+        overrides_of(assessment),
+        guidance=guidance,
+        guidance_for=guidance_for,
+    )
+
+
+def live_scores(rows: Sequence[Assessment]) -> tuple[dict[int, Scored], dict[int, set[str]]]:
+    """`live_score` (without guidance) of many assessments at once, in a fixed number of statements
+    whatever their number; with each one's evidence codes, which lists of assessments also show."""
+    ids = [row.id for row in rows]
+    records: dict[int, dict[str, AnswerRecord]] = {i: {} for i in ids}
+    evidence: dict[int, set[str]] = {i: set() for i in ids}
+    target_rows: dict[int, list[TargetLevel]] = {i: [] for i in ids}
+    override_rows: dict[int, list[ScoreOverride]] = {i: [] for i in ids}
+    if ids:
+        for record in db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id.in_(ids))):
+            records[record.assessment_id][record.question_code] = record
+        noted = db.session.execute(
+            select(Evidence.assessment_id, Evidence.question_code).where(
+                Evidence.assessment_id.in_(ids),
+                (func.length(func.trim(Evidence.note)) > 0)
+                | (func.length(func.trim(Evidence.document_number)) > 0),
+            )
+        )
+        filed = db.session.execute(
+            select(EvidenceFile.assessment_id, EvidenceFile.question_code)
+            .where(EvidenceFile.assessment_id.in_(ids))
+            .distinct()
+        )
+        for assessment_id, code in [*noted, *filed]:
+            evidence[assessment_id].add(code)
+        for target in db.session.scalars(select(TargetLevel).where(TargetLevel.assessment_id.in_(ids))):
+            target_rows[target.assessment_id].append(target)
+        for override in db.session.scalars(
+            select(ScoreOverride)
+            .where(ScoreOverride.assessment_id.in_(ids))
+            .options(joinedload(ScoreOverride.author))
+        ):
+            override_rows[override.assessment_id].append(override)
+    scored = {}
+    for row in rows:
+        framework = framework_of(row)
+        scored[row.id] = _score_from(
+            framework,
+            records[row.id],
+            evidence[row.id],
+            _targets_from(framework, target_rows[row.id]),
+            _overrides_from(override_rows[row.id]),
+            guidance=False,
+            guidance_for=None,
+        )
+    return scored, evidence
+
+
+def _score_from(
+    framework: Framework,
+    records: dict[str, AnswerRecord],
+    evidence_found: set[str],
+    targets: dict[str, int],
+    overrides: tuple[dict[str, PointsOverride], dict[str, LevelOverride]],
+    *,
+    guidance: bool,
+    guidance_for: str | None,
+) -> Scored:
+    answers = answers_of(framework, records)
+    evidence = frozenset(evidence_found & {q.code for q in framework.questions})
+    points, levels = overrides
+    inputs = (
+        framework.fingerprint,
+        tuple(sorted(answers.items())),
+        evidence,
+        tuple(sorted(targets.items())),
+        tuple(sorted(points.items())),
+        tuple(sorted(levels.items())),
+    )
+    everything = guidance and guidance_for is None
+    result = _memoised(
+        (*inputs, "score", everything),
+        lambda: score(
+            framework,
+            answers,
+            evidence=evidence,
+            targets=targets,
+            point_overrides=points,
+            level_overrides=levels,
+            guidance=everything,
+        ),
+    )
+    if guidance and guidance_for is not None:
+        scored = result
+        guides = _memoised(
+            (*inputs, "guidance", guidance_for),
+            lambda: next_level_guidance(
+                framework,
+                answers,
+                scored,
+                evidence=evidence,
+                targets=targets,
+                point_overrides=points,
+                level_overrides=levels,
+                dimensions=(guidance_for,),
+            ),
+        )
+        result = dataclasses.replace(result, guidance=guides)
+    return Scored(framework, records, result, (*inputs, guidance, guidance_for))
+
+
+# The engine is pure and its results immutable: the same inputs give the same result, so a page shown again
+# without a change (reloads, colleagues reading, section after section) reuses it instead of re-scoring;
+# next-level guidance is the costly part. Per process, bounded; keys start with the framework's fingerprint.
+_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+_MEMO_SIZE = 512
+
+
+_MEMO_LOCK = Lock()
+
+
+def _memoised(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            known: _T = _MEMO[key]
+            return known
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO[key] = value
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
+
+
+def take_snapshot(assessment: Assessment, reason: str, *, actor: User | None) -> ScoreSnapshot:
+    """Freeze the current result with the framework fingerprint and the engine version. The caller commits."""
+    scored = live_score(assessment, guidance=True)
+    snapshot = ScoreSnapshot(
+        assessment_id=assessment.id,
+        reason=reason,
+        framework_fingerprint=assessment.framework_version.fingerprint,
+        engine_version=ENGINE_VERSION,
+        index_value=scored.result.index,
+        overall_level=scored.result.level,
+        levels={dimension.code: dimension.level for dimension in scored.result.dimensions},
+        result=result_to_dict(scored.result),
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(snapshot)
+    return snapshot
+
+
+def latest_snapshot(assessment: Assessment) -> ScoreSnapshot | None:
+    return db.session.scalar(
+        select(ScoreSnapshot)
+        .where(ScoreSnapshot.assessment_id == assessment.id)
+        .order_by(ScoreSnapshot.created_at.desc(), ScoreSnapshot.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    dimension: str
+    required: int  # visible required questions
+    answered: int  # of those, answered (N/A and "don't know" included)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.required
+
+
+def progress(framework: Framework, result: ScoreResult) -> list[SectionProgress]:
+    counts = {d.code: [0, 0] for d in framework.dimensions}
+    for question, outcome in zip(framework.questions, result.questions, strict=True):
+        if not question.required or outcome.exclusion is Exclusion.HIDDEN:
+            continue
+        counts[question.dimension][0] += 1
+        if outcome.answer is not None:
+            counts[question.dimension][1] += 1
+    return [SectionProgress(code, required, answered) for code, (required, answered) in counts.items()]
+
+
+def missing_answers(framework: Framework, result: ScoreResult, records: dict[str, AnswerRecord]) -> list[str]:
+    """Codes of visible required questions without an answer, or with a carried-forward one not confirmed."""
+    missing = []
+    for question, outcome in zip(framework.questions, result.questions, strict=True):
+        if not question.required or outcome.exclusion is Exclusion.HIDDEN:
+            continue
+        record = records.get(question.code)
+        if outcome.answer is None or (record is not None and record.to_confirm):
+            missing.append(question.code)
+    return missing
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """One row of an office's list of assessments."""
+
+    assessment: Assessment
+    answered: int
+    required: int
+
+
+def office_assessments(office: Office) -> list[AssessmentSummary]:
+    """The office's assessments, newest cycle first, each with its progress (a few rows: one a year)."""
+    rows = db.session.scalars(
+        select(Assessment)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(Assessment.office_id == office.id)
+        .options(joinedload(Assessment.cycle), joinedload(Assessment.last_edited_by))
+        .order_by(Cycle.opens_on.desc())
+    ).all()
+    summaries = []
+    for assessment in rows:
+        scored = live_score(assessment, guidance=False)
+        sections = progress(scored.framework, scored.result)
+        summaries.append(
+            AssessmentSummary(
+                assessment,
+                answered=sum(section.answered for section in sections),
+                required=sum(section.required for section in sections),
+            )
+        )
+    return summaries
