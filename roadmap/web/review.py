@@ -40,8 +40,8 @@ from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, evidence, lifecycle
 from roadmap.services.survey.lifecycle import IllegalTransition
+from roadmap.services.survey.wording import answer_text
 from roadmap.web.guard import authorize, authorized_assessment
-from roadmap.web.survey import answer_text
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 

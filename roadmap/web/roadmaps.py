@@ -16,18 +16,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from forms.roadmap import EDIT_FORMS, OFFICE_SIZE_LABELS, PlanningForm, choices, edit_form
-from roadmap import charts
-from roadmap.engine.overlay import EffectiveStatus
 from roadmap.models import Assessment, RoadmapEditKind
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.plans import exports as roadmap_exports
 from roadmap.services.plans import roadmaps
 from roadmap.services.plans import wording as text
+from roadmap.services.plans.figures import gantt_svg, trajectory_svg
 from roadmap.services.plans.roadmaps import Conflict, Locked, Roadmap
 from roadmap.services.reporting import cache as report_cache
 from roadmap.services.reporting import docx as report_docx
@@ -51,84 +49,6 @@ def _common(assessment: Assessment) -> dict[str, Any]:
         "status_labels": lifecycle.STATUS_LABELS,
         "rt": text,
     }
-
-
-# --- charts --------------------------------------------------------------------------------------------
-
-
-def _colour(item: Any) -> int:
-    """Red for what needs attention, amber for the consultants' changes, green for the planner's."""
-    if item.findings or item.status is EffectiveStatus.DEADLINE_MISSED:
-        return 1
-    if item.moved_by is not None or item.added_by is not None:
-        return 3
-    return 5 if item.item.mandatory else 4
-
-
-def _note(item: Any) -> str:
-    if item.status is EffectiveStatus.DEADLINE_MISSED:
-        return _("deadline missed")
-    if item.findings:
-        return _("see warnings")
-    if item.moved_by is not None:
-        return _("moved")
-    if item.added_by is not None:
-        return _("added")
-    return ""
-
-
-def _column_labels(roadmap: Roadmap) -> list[str]:
-    """One label per three months from the start, short enough for the chart's columns: 'Q1/2027' when the
-    plan starts with a quarter (as the service ensures), else the column's first month ('03/2027')."""
-    start = roadmap.plan.parameters.start
-    columns = -(-roadmap.plan.parameters.horizon_months // 3)
-    if start.month % 3 == 1:
-        return [f"Q{start.plus(3 * i).quarter}/{start.plus(3 * i).year}" for i in range(columns)]
-    return [text.month_label(start.plus(3 * i)) for i in range(columns)]
-
-
-def gantt_svg(roadmap: Roadmap) -> Markup:
-    locale = text.locale()
-    bars = []
-    for item in roadmap.effective.counted():
-        name = f"{item.code} {item.initiative.name.get(locale)}"
-        bars.append(
-            charts.GanttBar(
-                label=name if len(name) <= 42 else name[:41] + "…",
-                start_month=item.start or 0,
-                duration_months=item.initiative.duration_months,
-                level_colour=_colour(item),
-                note=_note(item),
-            )
-        )
-    svg = charts.gantt(
-        bars,
-        quarter_labels=_column_labels(roadmap),
-        phase_bounds=roadmap.plan.parameters.phase_bounds,
-        phase_labels=[text.phase_label(i) for i in range(roadmap.plan.parameters.phase_count)],
-        title=_("Schedule by quarter"),
-    )
-    return Markup(svg)  # noqa: S704 (roadmap.charts escapes every label)
-
-
-def trajectory_svg(roadmap: Roadmap) -> Markup:
-    now = roadmap.result.index
-    svg = charts.line_chart(
-        [
-            charts.Series(_("Proposed"), [now, *(p.index for p in roadmap.plan.trajectory)], "#5a6270"),
-            charts.Series(
-                _("Approved"),
-                [now, *(p.projection.index for p in roadmap.effective.trajectory)],
-                "#8b1a1a",
-                dashed=True,
-            ),
-        ],
-        x_labels=[_("Now"), *(text.phase_short_label(i) for i in range(len(roadmap.plan.trajectory)))],
-        y_max=1000,
-        y_ticks=(0, 250, 500, 750, 1000),
-        title=_("Projected index after each phase"),
-    )
-    return Markup(svg)  # noqa: S704 (roadmap.charts escapes every label)
 
 
 @dataclass(frozen=True)

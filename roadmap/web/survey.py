@@ -32,7 +32,6 @@ from flask import (
 )
 from flask_babel import (
     format_datetime,
-    format_decimal,
     format_percent,
     format_time,
     get_locale,
@@ -58,9 +57,9 @@ from forms.survey import (
     posted_version,
     section_form,
 )
-from roadmap.engine.answers import Answer, AnswerState
+from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
-from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.framework import Framework, Question
 from roadmap.engine.scoring import Exclusion, ScoreResult
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFile, Notification
@@ -72,6 +71,7 @@ from roadmap.services.survey import answers, assessments, evidence, lifecycle, r
 from roadmap.services.survey.answers import SaveStatus
 from roadmap.services.survey.lifecycle import IllegalTransition
 from roadmap.services.survey.results import Scored
+from roadmap.services.survey.wording import answer_text, record_text
 from roadmap.web import fragments
 from roadmap.web.guard import authorize, authorized_assessment, authorized_office
 
@@ -163,37 +163,6 @@ def csrf_token() -> Response:
 
 
 # --- what pages show: answers as text, conditions for the script --------------------------------------
-
-
-def answer_text(question: Question, answer: Answer | None) -> str:
-    """An answer as a person reads it, in the current language."""
-    locale = _locale()
-    if answer is None:
-        return _("No answer")
-    if answer.state is AnswerState.NOT_APPLICABLE:
-        return _("Not applicable")
-    if answer.state is AnswerState.DONT_KNOW:
-        return _("Don't know")
-    value = answer.value
-    if question.type is QuestionType.YES_NO and isinstance(value, bool):
-        option = question.option("yes" if value else "no")
-        return option.label.get(locale) if option else (_("Yes") if value else _("No"))
-    if isinstance(value, frozenset):
-        return "; ".join(o.label.get(locale) for o in question.options if o.code in value)
-    if isinstance(value, str) and question.type is not QuestionType.TEXT:
-        option = question.option(value)
-        return option.label.get(locale) if option else value
-    if isinstance(value, float):
-        number = format_decimal(value)
-        if question.type is QuestionType.PERCENT:
-            return f"{number} %"
-        return f"{number} {question.unit.get(locale)}" if question.unit else number
-    text = str(value)
-    return text if len(text) <= 200 else text[:200] + "…"
-
-
-def record_text(question: Question, record: AnswerRecord | None) -> str:
-    return answer_text(question, answers.to_answer(question, record) if record is not None else None)
 
 
 def client_condition(condition: Condition) -> dict[str, Any]:

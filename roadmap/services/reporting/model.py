@@ -18,7 +18,10 @@ from roadmap import charts
 from roadmap.engine.framework import Framework
 from roadmap.engine.scoring import GuidanceStatus, ScoreResult
 from roadmap.models import Assessment, AssessmentStatus
-from roadmap.services.plans import roadmaps
+from roadmap.services.plans import (
+    figures,  # the same charts as on screen
+    roadmaps,
+)
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.roadmaps import Roadmap
 from roadmap.services.reporting import settings as report_settings
@@ -26,6 +29,9 @@ from roadmap.services.reporting.citations import Citations
 from roadmap.services.reporting.settings import ReportSettings
 from roadmap.services.review import portfolio
 from roadmap.services.survey import answers, evidence, lifecycle, results
+from roadmap.services.survey.wording import (
+    answer_text,  # the one wording of an answer, shared with the screens
+)
 
 # Reviewed results: the watermark "DỰ THẢO / DRAFT" goes once the assessment is approved.
 FINAL_STATUSES = frozenset({AssessmentStatus.APPROVED, AssessmentStatus.PUBLISHED})
@@ -141,7 +147,6 @@ def _number(value: float) -> str:
 def _answer_lines(
     framework: Framework, result: ScoreResult, assessment: Assessment, codes: list[str]
 ) -> dict[str, AnswerLine]:
-    from roadmap.web.survey import answer_text  # the one wording of an answer, shared with the screens
 
     locale = text.locale()
     records = answers.answer_records(assessment)
@@ -202,8 +207,6 @@ def _dimension_parts(
             if guide.status is GuidanceStatus.REACHABLE:
                 for change in guide.changes:
                     question = framework.question(change.question)
-                    from roadmap.web.survey import answer_text
-
                     hint = _(
                         "%(question)s: answer “%(answer)s”",
                         question=question.text.get(locale),
@@ -261,7 +264,6 @@ def _radar(parts: tuple[DimensionPart, ...], peers: portfolio.PeerFigures | None
 
 
 def _roadmap_part(roadmap: Roadmap, citations: Citations) -> RoadmapPart:
-    from roadmap.web.roadmaps import gantt_svg, trajectory_svg  # the same charts as on screen
 
     framework = roadmap.framework
     locale = text.locale()
@@ -356,8 +358,8 @@ def _roadmap_part(roadmap: Roadmap, citations: Citations) -> RoadmapPart:
     return RoadmapPart(
         version=roadmap.version,
         phases=phases,
-        gantt_svg=str(gantt_svg(roadmap)),
-        trajectory_svg=str(trajectory_svg(roadmap)),
+        gantt_svg=str(figures.gantt_svg(roadmap)),
+        trajectory_svg=str(figures.trajectory_svg(roadmap)),
         trajectory=tuple((text.phase_label(p.phase), _number(p.index)) for p in roadmap.effective.trajectory),
         cards=tuple(cards),
         edits=edits,
