@@ -21,17 +21,7 @@ from werkzeug.utils import secure_filename
 
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.roadmaps import Roadmap
-
-Cell = str | int | float | None
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Cell) -> Cell:
-    """The value as a spreadsheet should store it: texts that would start a formula become plain text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+from roadmap.services.platform.spreadsheet import Cell, safe_cell
 
 
 def filename(roadmap: Roadmap, extension: str) -> str:

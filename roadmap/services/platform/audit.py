@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from roadmap import security_log
 from roadmap.extensions import db
 from roadmap.models import Assessment, AuditEvent, Office, User
+from roadmap.services.platform.spreadsheet import safe_cell
 
 
 def record(
@@ -101,7 +102,6 @@ def _plain(value: object) -> str:
 
 def to_csv(events: Iterable[AuditEvent]) -> bytes:
     """The log as CSV (UTF-8 with BOM, for spreadsheets), safe against formula and line injection."""
-    from roadmap.services.plans.exports import safe_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -21,9 +21,8 @@ from sqlalchemy import select
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Cycle, RoadmapPlan, User
 from roadmap.policy import Action, permits
-from roadmap.services.plans.exports import safe_cell
-from roadmap.services.platform import jobs
 from roadmap.services.platform.jobs import N_, JobFailure, JobResult
+from roadmap.services.platform.spreadsheet import safe_cell
 from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review.portfolio import Portfolio
 
@@ -157,7 +156,10 @@ def export(view: Portfolio, fmt: str, part: str = "scores") -> JobResult:
     raise ValueError(fmt)
 
 
-@jobs.register("cycle-export", title=N_("Cycle export"))
+KIND = "cycle-export"
+TITLE = N_("Cycle export")
+
+
 def export_job(params: dict[str, Any], user: User) -> JobResult:
     """params: cycle (id), fmt, part, kind and status (the portfolio's filters); what the user may see."""
     if not permits(user, Action.VIEW_REVIEW_QUEUE):
