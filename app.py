@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -104,3 +105,13 @@ def register_commands(app: Flask) -> None:
     from roadmap import cli
 
     cli.init_app(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """The kinds of background job, known to every process that builds the app (web hosts and workers)."""
+    from roadmap.services.platform import jobs
+    from roadmap.services.reporting import jobs as report_jobs
+    from roadmap.services.review import cycle_exports
+
+    jobs.register(report_jobs.KIND, title=report_jobs.TITLE)(report_jobs.render_job)
+    jobs.register(cycle_exports.KIND, title=cycle_exports.TITLE)(cycle_exports.export_job)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from roadmap import worker as worker_process
+from roadmap.engine.loader import FrameworkError
 from roadmap.extensions import db
-from roadmap.models import Role
+from roadmap.models import Assessment, Cycle, Role
 from roadmap.services import Invalid
+from roadmap.services.demo import loader as demo
 from roadmap.services.directory import accounts
 from roadmap.services.directory.accounts import UserDetails
+from roadmap.services.platform import backup, jobs
+from roadmap.services.reporting import batch as report_batch
+from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.survey import frameworks
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
@@ -51,7 +61,6 @@ def create_user(
 @demo_cli.command("load")
 def load_demo() -> None:
     """Load demonstration offices, accounts and an open cycle (idempotent) and print the logins."""
-    from roadmap.services.demo import loader as demo
 
     if current_app.config["PRODUCTION"]:
         click.echo("error: demo data is refused in production mode (no default accounts).", err=True)
@@ -76,8 +85,6 @@ def _fail(error: Invalid) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def framework_validate(path: str) -> None:
     """Check a framework file; list every problem with its line, or say it is valid."""
-    from roadmap.engine.loader import FrameworkError
-    from roadmap.services.survey import frameworks
 
     try:
         framework = frameworks.validate(frameworks.read_text(path), path)
@@ -97,8 +104,6 @@ def framework_validate(path: str) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def framework_import(path: str) -> None:
     """Import a framework version (validated first; the same content twice is harmless)."""
-    from roadmap.engine.loader import FrameworkError
-    from roadmap.services.survey import frameworks
 
     try:
         result = frameworks.import_file(path, actor=None)
@@ -115,7 +120,6 @@ def framework_import(path: str) -> None:
 @framework_cli.command("list")
 def framework_list() -> None:
     """List the imported framework versions."""
-    from roadmap.services.survey import frameworks
 
     rows = frameworks.versions()
     if not rows:
@@ -136,7 +140,6 @@ def framework_list() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None)
 def framework_export(version: str, framework_key: str | None, output: str | None) -> None:
     """Write a stored version as YAML (importing the export gives the same fingerprint)."""
-    from roadmap.services.survey import frameworks
 
     rows = frameworks.find(version, framework_key)
     if not rows:
@@ -159,12 +162,10 @@ def framework_export(version: str, framework_key: str | None, output: str | None
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more jobs.")
 def worker(burst: bool) -> None:
     """Run background jobs (exports, reports) from the Redis queue; one job at a time per process."""
-    from roadmap.services.platform import jobs
-
     if not current_app.config.get("REDIS_URL"):
         click.echo("error: REDIS_URL is not set: without Redis, jobs run in the web process.", err=True)
         raise SystemExit(1)
-    jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+    worker_process.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
 
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
@@ -174,9 +175,6 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @click.option("--days", type=click.IntRange(min=0), default=7, show_default=True)
 def jobs_purge(days: int) -> None:
     """Forget finished jobs older than DAYS and delete their result files."""
-    import datetime as dt
-
-    from roadmap.services.platform import jobs
 
     click.echo(f"Purged {jobs.purge(dt.timedelta(days=days))} finished jobs.")
 
@@ -188,10 +186,6 @@ backup_cli = AppGroup("backup", help="Back up the database while the service run
 @click.argument("path", type=click.Path(dir_okay=False), required=False)
 def backup_create(path: str | None) -> None:
     """Write a backup (default: instance/backups/roadmap-<UTC time>.<sqlite|dump>)."""
-    import datetime as dt
-    from pathlib import Path
-
-    from roadmap.services.platform import backup
 
     url = str(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if path is None:
@@ -211,9 +205,6 @@ def backup_create(path: str | None) -> None:
 @click.option("--replace", is_flag=True, help="Overwrite a database that is not empty.")
 def backup_restore(path: str, replace: bool) -> None:
     """Restore a backup into the configured database (which must be empty unless --replace)."""
-    from pathlib import Path
-
-    from roadmap.services.platform import backup
 
     db.session.remove()
     db.engine.dispose()  # no connection of ours stays open on the database being replaced
@@ -247,8 +238,6 @@ report_cli = AppGroup(
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
 def report_pdf_command(assessment_id: int, locale: str, out: str) -> None:
     """Render the report of one assessment to a PDF file."""
-    from roadmap.models import Assessment
-    from roadmap.services.reporting import pdf as report_pdf
 
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
@@ -269,12 +258,6 @@ def report_pdf_command(assessment_id: int, locale: str, out: str) -> None:
 @click.option("--processes", type=int, default=None, help="Worker processes (default: one per core).")
 def report_batch_command(cycle_code: str, out: str, locale: str, processes: int | None) -> None:
     """Render the report of every approved or published assessment of a cycle into a directory."""
-    from pathlib import Path
-
-    from sqlalchemy import select
-
-    from roadmap.models import Cycle
-    from roadmap.services.reporting import batch as report_batch
 
     cycle = db.session.scalar(select(Cycle).where(Cycle.code == cycle_code))
     if cycle is None:

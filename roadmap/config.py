@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from roadmap.database import QueuedWriterConnection
+
 # Keys a careless deployment might copy from an example; never accepted in production.
 _KNOWN_BAD_SECRETS = {"", "dev", "change-me", "changeme", "secret", "please-change"}
 MIN_SECRET_LENGTH = 32
@@ -112,7 +114,6 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     """Engine options for the final database URL (tests may replace the URL after the environment)."""
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # WAL, foreign keys and the busy timeout are set per connection in roadmap.database.
-        from roadmap.database import QueuedWriterConnection
 
         return {"connect_args": {"timeout": 15, "factory": QueuedWriterConnection}}
     return {

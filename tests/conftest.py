@@ -10,6 +10,7 @@ import contextvars
 import os
 import re
 import shutil
+import signal
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -303,10 +304,17 @@ def job_queue(app: Flask) -> Iterator[Any]:
 
 
 def run_worker(app: Flask) -> bool:
-    """A real RQ worker in burst mode, outside the test's app context (as a worker process is)."""
-    from roadmap.services.platform import jobs
+    """A real RQ worker in burst mode, outside the test's app context (as a worker process is). RQ installs
+    its own SIGTERM and SIGINT handlers, which swallow the signal; they are put back afterwards, or a process
+    forked later by another test (a multiprocessing pool) would ignore the terminate that ends it."""
+    from roadmap import worker
 
-    return bool(contextvars.Context().run(jobs.work, app, burst=True))
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return bool(contextvars.Context().run(worker.work, app, burst=True))
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 @pytest.fixture

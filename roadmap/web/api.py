@@ -28,6 +28,7 @@ from roadmap.services.plans import exports as roadmap_exports
 from roadmap.services.plans import roadmaps
 from roadmap.services.survey import answers, assessments, results
 from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
+from roadmap.web.openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # nothing here writes; a token request carries no cookie to forge
@@ -273,6 +274,5 @@ def roadmap(assessment_id: int) -> Response:
 
 @bp.route("/openapi.json")
 def openapi() -> Response:
-    from roadmap.web.openapi import document
 
     return jsonify(document())

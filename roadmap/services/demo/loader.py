@@ -25,6 +25,7 @@ from roadmap.services.demo.answers import demo_answers
 from roadmap.services.directory import accounts
 from roadmap.services.directory.cycles import CycleDetails, create_cycle
 from roadmap.services.directory.offices import OfficeDetails, create_office, office_by_code
+from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
 
 # (code, Vietnamese name, English name, kind)
@@ -209,7 +210,6 @@ def _fill(assessment: Assessment, answered: dict[str, Answer], respondent: User,
 
 def _advance(assessment: Assessment, state: str, respondent: User, consultant: User) -> None:
     """Take a complete assessment through the real lifecycle, up to `state`."""
-    from roadmap.services.review import workflow as review
 
     if state == "draft":
         return

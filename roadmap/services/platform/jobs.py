@@ -15,16 +15,16 @@ The result (bytes, a download name and a content type) is stored in upload stora
 (roadmap.services.platform.storage) under a key of ours, so that any app host can serve it once the job is
 ready.
 
-Kinds are a registry. A module registers its kind with `@jobs.register("name", title=N_("..."))` on a
-function `(params, user) -> JobResult` and is listed in KIND_MODULES, so that a worker that only imports
-this module still knows every kind. The function must authorise again (the requester may have lost the
-right since), and raise `JobFailure(N_("..."))` for a refusal that a retry cannot cure.
+Kinds are a registry: a capability defines a function `(params, user) -> JobResult` and `create_app`
+registers it under its name (`jobs.register("name", title=N_("..."))(function)`), so that every process
+that builds the app, web or worker, knows every kind. The function must authorise again (the requester may
+have lost the right since), and raise `JobFailure(N_("..."))` for a refusal that a retry cannot cure. The
+worker process itself (`flask worker`) is roadmap.worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import logging
 import secrets
@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from sqlalchemy import select
 
 from roadmap.extensions import db
@@ -42,8 +42,9 @@ from roadmap.services.platform import storage as storage_module
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # the first run and two retries
-# Modules that register job kinds; imported by every process that runs or shows jobs.
-KIND_MODULES = ["roadmap.services.review.cycle_exports", "roadmap.services.reporting.jobs"]
+# What RQ runs for each job, by name: the worker process's entry point (roadmap.worker), which gives the
+# attempt an app context; this module does not import it (the worker stands above every service).
+WORKER_ENTRY_POINT = "roadmap.worker.perform"
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention: marked for translation, translated later)
@@ -96,8 +97,6 @@ def register(
 
 
 def kinds() -> dict[str, JobKind]:
-    for module in KIND_MODULES:
-        importlib.import_module(module)
     return _KINDS
 
 
@@ -122,7 +121,7 @@ def enqueue(kind: str, params: dict[str, Any], *, requested_by: User) -> Job:
     if current_app.config.get("REDIS_URL"):
         try:
             queue().enqueue(
-                "roadmap.services.platform.jobs.perform",
+                WORKER_ENTRY_POINT,
                 job_id,
                 job_id=job_id,
                 retry=_retry(),
@@ -176,24 +175,6 @@ def run_in_process(job_id: str) -> None:
     for _ in range(MAX_ATTEMPTS):
         if not perform_attempt(job_id):
             return
-
-
-_worker_app: Flask | None = None
-
-
-def perform(job_id: str) -> None:
-    """The RQ entry point: one attempt in a fresh app context; RetryLater when it failed unexpectedly."""
-    if has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-    elif _worker_app is not None:
-        app = _worker_app
-    else:  # `rq worker` started without flask: build the app from the environment
-        from app import create_app
-
-        app = create_app()
-    with app.app_context():
-        if perform_attempt(job_id):
-            raise RetryLater(job_id)
 
 
 def perform_attempt(job_id: str) -> bool:
@@ -280,18 +261,3 @@ def _finish_failed(job_id: str, reason: str) -> None:
         job.reason = reason
         job.finished_at = utcnow()
         db.session.commit()
-
-
-def work(app: Flask, *, burst: bool = False) -> bool:
-    """Process the queue (`flask worker`): one job at a time in this process, each in its own app context.
-
-    RQ's SimpleWorker runs jobs in this process rather than in a fork per job: no database connection is
-    ever shared between a parent and a child, and scaling is by running more worker processes."""
-    from rq import SimpleWorker
-
-    global _worker_app
-    _worker_app = app
-    with app.app_context():
-        connection = redis_connection()
-        worker = SimpleWorker([queue(connection)], connection=connection)
-    return bool(worker.work(burst=burst, with_scheduler=False, logging_level="WARNING"))

@@ -80,7 +80,9 @@ def record_failure(assessment: Assessment, locale: str, error: report_pdf.Render
 # --- the job ---------------------------------------------------------------------------------------------
 
 
-@jobs.register(KIND, title=N_("Report (PDF)"))
+TITLE = N_("Report (PDF)")
+
+
 def render_job(params: dict[str, Any], user: User) -> JobResult:
     """params: assessment (id), locale, digest (the content digest when asked; the dedup key). Renders what
     the assessment shows now, under the digest of now, for a requester still entitled to the report."""

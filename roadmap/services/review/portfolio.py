@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, Office, ScoreSnapshot, User
 from roadmap.policy import visible_offices_query
+from roadmap.services.survey import frameworks
 
 # Statuses whose latest snapshot is a result worth showing beside the others.
 SHOWN_STATUSES = frozenset(
@@ -156,7 +157,6 @@ def build(
 
 def _dimension_names(assessments: list[Assessment], codes: list[str]) -> list[tuple[str, Any]]:
     """Names from the framework the assessments use (parsed once per process and version)."""
-    from roadmap.services.survey import frameworks
 
     versions = {a.framework_version.fingerprint: a.framework_version for a in assessments}
     for version in versions.values():

@@ -1,0 +1,40 @@
+"""The background worker (`flask worker`): runs the jobs of the RQ queue, each attempt in an app context of
+this process. It stands beside the factory, above every service: services only name its entry point.
+
+RQ's SimpleWorker runs jobs in this process rather than in a fork per job: no database connection is ever
+shared between a parent and a child, and scaling is by running more worker processes. A bare `rq worker`
+has no app to run jobs in, so workers are started with `flask worker` only.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_app_context
+
+from roadmap.services.platform import jobs
+
+_app: Flask | None = None
+
+
+def perform(job_id: str) -> None:
+    """The RQ entry point (jobs.WORKER_ENTRY_POINT): one attempt; RetryLater when it failed unexpectedly."""
+    if has_app_context():
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    elif _app is not None:
+        app = _app
+    else:
+        raise RuntimeError("start workers with `flask worker`: a bare `rq worker` has no app to run jobs in")
+    with app.app_context():
+        if jobs.perform_attempt(job_id):
+            raise jobs.RetryLater(job_id)
+
+
+def work(app: Flask, *, burst: bool = False) -> bool:
+    """Process the queue: one job at a time in this process, each in its own app context."""
+    from rq import SimpleWorker
+
+    global _app
+    _app = app
+    with app.app_context():
+        connection = jobs.redis_connection()
+        worker = SimpleWorker([jobs.queue(connection)], connection=connection)
+    return bool(worker.work(burst=burst, with_scheduler=False, logging_level="WARNING"))
