@@ -6,19 +6,28 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-browser soak bench lint format typecheck translations translations-update db demo clean
+.PHONY: lock run serve test test-browser soak bench lint format typecheck translations translations-update db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Dependencies are locked with their hashes (requirements*.txt, compiled from requirements*.in by `make lock`).
 $(VENV)/.installed: requirements.txt $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# For maintainers: after changing requirements.in or requirements-dev.in (direct dependencies and their ranges),
+# compile the locked files with every transitive dependency and its hashes.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
@@ -43,9 +52,11 @@ run: demo
 serve: db translations
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
+# ruff, and the direction of dependency (import-linter contracts in pyproject.toml; docs/architecture.md).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

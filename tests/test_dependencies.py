@@ -1,14 +1,18 @@
-"""Dependency hygiene (issue 9): every dependency is pinned exactly, and no pin falls below the floor we
-declare here (the first release with the security fixes we rely on). pip-audit needs the network, which the
-closed network does not have: this table is reviewed instead when a pin changes."""
+"""Dependency hygiene (issues 9 and 17): every dependency is locked exactly and with its hashes (compiled by
+`make lock` from the direct dependencies in requirements.in and requirements-dev.in, which pyproject.toml
+declares too), and no pin falls below the floor we declare here (the first release with the security fixes
+we rely on). pip-audit needs the network, which the closed network does not have: this table is reviewed
+instead when a pin changes."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -42,18 +46,42 @@ FLOORS: dict[str, tuple[str, str]] = {
     "urllib3": ("2.2.2", "CVE-2024-37891 (Proxy-Authorization kept on cross-origin redirects)"),
 }
 
-PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
+PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;#\\]+)")
+HASH = re.compile(r"--hash=sha256:[0-9a-f]{64}")
+
+
+def locked_entries(filename: str) -> list[str]:
+    """The lock file's requirements, each with its continuation lines (its hashes) joined."""
+    entries: list[str] = []
+    for raw in (ROOT / filename).read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip() if not raw.strip().startswith("--hash") else raw.strip()
+        if not line:
+            continue
+        if line.startswith("--hash") and entries:
+            entries[-1] += " " + line
+        else:
+            entries.append(line)
+    return entries
 
 
 def pins(filename: str) -> dict[str, str]:
     found = {}
-    for raw in (ROOT / filename).read_text(encoding="utf-8").splitlines():
-        line = raw.split("#")[0].strip()
-        if not line or line.startswith("-r"):
-            continue
-        match = PIN.match(line)
-        assert match, f"{filename}: {line!r} is not an exact pin (name==version)"
+    for entry in locked_entries(filename):
+        match = PIN.match(entry)
+        assert match, f"{filename}: {entry!r} is not an exact pin (name==version)"
+        assert HASH.search(entry), f"{filename}: {match.group(1)} has no hash (make lock)"
         found[canonicalize_name(match.group(1).split("[")[0])] = match.group(2)
+    return found
+
+
+def direct(filename: str) -> dict[str, str]:
+    """The direct dependencies of a requirements .in file, name → specifier (-r and -c lines skipped)."""
+    found = {}
+    for raw in (ROOT / filename).read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            requirement = Requirement(line)
+            found[canonicalize_name(requirement.name)] = str(requirement.specifier)
     return found
 
 
@@ -96,3 +124,19 @@ def test_the_floor_check_catches_an_old_pin():
         f"weasyprint 69.0 < 70.0 ({FLOORS['weasyprint'][1]})",
         f"jinja2 3.1.4 < 3.1.6 ({FLOORS['jinja2'][1]})",
     ]
+
+
+def test_pyproject_declares_the_same_direct_dependencies_as_the_lock_sources():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    def declared(requirements: list[str]) -> dict[str, str]:
+        return {canonicalize_name(Requirement(r).name): str(Requirement(r).specifier) for r in requirements}
+
+    assert declared(project["dependencies"]) == direct("requirements.in")
+    assert declared(project["optional-dependencies"]["dev"]) == direct("requirements-dev.in")
+
+
+def test_every_direct_dependency_is_in_the_lock():
+    locked = pins("requirements-dev.txt")
+    assert set(direct("requirements.in")) <= set(pins("requirements.txt"))
+    assert set(direct("requirements-dev.in")) <= set(locked)
