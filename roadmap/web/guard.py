@@ -14,6 +14,7 @@ from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, Job, Office
 from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits, permits_token
 from roadmap.services.platform import audit
+from roadmap.services.platform.caching import memoised
 
 # The largest id a database integer column holds (PostgreSQL's INTEGER): a larger id in an address names
 # nothing, and must answer 404 rather than reach the database and fail there.
@@ -32,16 +33,11 @@ class DatabaseIdConverter(IntegerConverter):
 # One statement per model (and per set of joined names), built once: every page looks its object up by id,
 # and a prepared statement costs less to run than session.get costs to build and look up in SQLAlchemy's
 # statement cache.
-_BY_ID: dict[tuple[type[Any], bool], Select[Any]] = {}
-
-
+@memoised(maxsize=32)
 def _by_id(model: type[Any], with_names: bool = False) -> Select[Any]:
-    statement = _BY_ID.get((model, with_names))
-    if statement is None:
-        statement = select(model).where(model.id == bindparam("object_id"))
-        if with_names:
-            statement = statement.options(joinedload(model.office), joinedload(model.cycle))
-        _BY_ID[(model, with_names)] = statement
+    statement = select(model).where(model.id == bindparam("object_id"))
+    if with_names:
+        statement = statement.options(joinedload(model.office), joinedload(model.cycle))
     return statement
 
 

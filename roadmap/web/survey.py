@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any
 
 from flask import (
@@ -66,6 +66,7 @@ from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFi
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.platform import notifications
+from roadmap.services.platform.caching import memoised
 from roadmap.services.review import portfolio
 from roadmap.services.survey import answers, assessments, evidence, lifecycle, results, steps
 from roadmap.services.survey.answers import SaveStatus
@@ -751,7 +752,7 @@ def _clock(when: dt.datetime) -> tuple[str, str]:
     return _clock_of_minute(when.replace(second=0, microsecond=0), str(get_locale()), str(get_timezone()))
 
 
-@lru_cache(maxsize=64)
+@memoised(maxsize=64)
 def _clock_of_minute(minute: dt.datetime, locale: str, timezone: str) -> tuple[str, str]:
     # Neither form shows seconds: one formatting a minute per language and zone. Autosave answers with them
     # many times a minute, and Babel's formatting costs more than the save's statement.

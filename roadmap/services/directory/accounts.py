@@ -17,13 +17,13 @@ from roadmap.models import Office, Role, User, utcnow
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.directory import password_policy
 from roadmap.services.platform import audit
+from roadmap.services.platform.caching import memoised
 from roadmap.services.platform.throttle import account_key, failure_store
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 # A hash to check against when the account does not exist, so both cases take the same time.
 _DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (never an account's; only hashed to spend time)
-_dummy_hashes: dict[str, str] = {}
 
 
 def _method() -> str:
@@ -32,10 +32,12 @@ def _method() -> str:
 
 
 def _dummy_hash() -> str:
-    method = _method()
-    if method not in _dummy_hashes:
-        _dummy_hashes[method] = generate_password_hash(_DUMMY_PASSWORD, method=method)
-    return _dummy_hashes[method]
+    return _dummy_hash_by(_method())
+
+
+@memoised(maxsize=4)
+def _dummy_hash_by(method: str) -> str:
+    return generate_password_hash(_DUMMY_PASSWORD, method=method)
 
 
 def hash_password(password: str) -> str:

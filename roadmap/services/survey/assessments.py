@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
@@ -24,6 +23,7 @@ from roadmap.models import (
     User,
 )
 from roadmap.services import invalid
+from roadmap.services.platform.caching import Cache, app_cache
 from roadmap.services.survey import frameworks, lifecycle
 
 EDITABLE = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.RETURNED})
@@ -47,12 +47,10 @@ def assessment_for(office: Office, cycle: Cycle) -> Assessment | None:
 def framework_of(assessment: Assessment) -> Framework:
     """The assessment's framework. Framework versions never change once stored, so each app remembers which
     framework a version id stands for and saves the row's lookup on every request."""
-    known: dict[int, Framework] = current_app.extensions.setdefault("roadmap.frameworks_by_version", {})
-    framework = known.get(assessment.framework_version_id)
-    if framework is None:
-        framework = frameworks.framework_of(assessment.framework_version)
-        known[assessment.framework_version_id] = framework
-    return framework
+    known: Cache[Framework] = app_cache("survey.frameworks_by_version", maxsize=64)
+    return known.get_or_make(
+        assessment.framework_version_id, lambda: frameworks.framework_of(assessment.framework_version)
+    )
 
 
 ANSWER_ERRORS: dict[str, Callable[..., LazyString]] = {
