@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, Job, Office
-from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits, permits_token
+from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, Target, permits
 from roadmap.services.platform import audit
 from roadmap.services.platform.caching import memoised
 
@@ -48,7 +48,7 @@ def get_by_id(model: type[Any], object_id: int, *, with_names: bool = False) -> 
     return db.session.scalars(_by_id(model, with_names), {"object_id": object_id}).unique().one_or_none()
 
 
-def authorize(action: Action, target: Office | Assessment | Job | None = None) -> None:
+def authorize(action: Action, target: Target | None = None) -> None:
     """Abort unless the current user may do `action` (to `target`).
 
     A refused object is answered 404, so that ids of other offices' objects reveal nothing; a refused
@@ -120,7 +120,7 @@ def authorized_token(token_id: int) -> ApiToken:
     token = get_by_id(ApiToken, token_id)
     if token is None:
         abort(404)
-    if not permits_token(current_user, token):
+    if not permits(current_user, Action.MANAGE_API_TOKENS, token):
         audit.record(
             "access.denied",
             actor=current_user if current_user.is_authenticated else None,

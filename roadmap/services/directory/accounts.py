@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from roadmap.extensions import db
 from roadmap.models import Office, Role, User, utcnow
+from roadmap.policy import OFFICE_ROLES
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.directory import password_policy
 from roadmap.services.platform import audit
@@ -197,9 +198,9 @@ def _checked(details: UserDetails, existing: User | None) -> tuple[str, Office |
         problems.append(
             Problem("office_code", _l("There is no office with code %(code)s.", code=details.office_code))
         )
-    if details.role == Role.RESPONDENT and not details.office_code:
+    if details.role in OFFICE_ROLES and not details.office_code:
         problems.append(Problem("office_code", _l("A respondent must belong to an office.")))
-    if details.role != Role.RESPONDENT and details.office_code:
+    if details.role not in OFFICE_ROLES and details.office_code:
         problems.append(Problem("office_code", _l("Only respondents belong to an office.")))
     if details.locale not in current_app.config["LANGUAGES"]:
         problems.append(Problem("locale", _l("Unknown language.")))

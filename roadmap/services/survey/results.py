@@ -38,11 +38,12 @@ from roadmap.models import (
     User,
     utcnow,
 )
+from roadmap.policy import Action, permits
 from roadmap.services import invalid
 from roadmap.services.platform import audit
 from roadmap.services.platform.caching import Cache
 from roadmap.services.survey.answers import answer_records, answers_of, evidence_codes
-from roadmap.services.survey.assessments import EDITABLE, framework_of
+from roadmap.services.survey.assessments import framework_of
 
 
 def targets_of(assessment: Assessment, framework: Framework) -> dict[str, int]:
@@ -64,7 +65,7 @@ def set_target(assessment: Assessment, dimension_code: str, level: int, *, actor
         raise invalid("dimension", _l("There is no dimension %(code)s in this survey.", code=dimension_code))
     if not 1 <= level <= 5:
         raise invalid("level", _l("A target level is between 1 and 5."))
-    if actor.is_respondent and assessment.status_enum not in EDITABLE:
+    if not permits(actor, Action.SET_TARGETS, assessment):
         raise invalid(None, _l("Targets can be changed by the office only while the assessment is a draft."))
     row = db.session.scalar(
         select(TargetLevel).where(
