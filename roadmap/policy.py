@@ -5,7 +5,8 @@ The answer is a table, `POLICY`: for every action, every role's grant — the re
 grant requires (any object, an object of the user's own office, of an office assigned to them, or the user's
 own), and for some grants the statuses of the assessment in which it holds. What the table does not grant
 is refused: an action without a row, a role without a cell, a user whose stored role is unknown. A new role
-is a new column here (and its name in roadmap.models.Role and its label), nothing else.
+is a new column here, besides its name (roadmap.models.Role and the schema's check) and its label: no view,
+service or template names a role (docs/architecture.md, "A role").
 
 The web layer turns a refusal into 404 when the object is one the user may not even know about, and 403
 when the user may know the page exists but not use it (see roadmap.web.guard).
@@ -148,6 +149,7 @@ def grant_of(user: User, action: Action) -> Grant | None:
 
 
 def permits(user: User, action: Action, target: Target | None = None) -> bool:
+    """Whether the table grants `user` this action on `target` (None: no object, or the user's own list)."""
     grant = grant_of(user, action)
     if grant is None:
         return False
