@@ -120,22 +120,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_consultant(self) -> bool:
-        return self.role == Role.CONSULTANT
-
-    @property
-    def is_respondent(self) -> bool:
-        return self.role == Role.RESPONDENT
-
 
 class ConsultantAssignment(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "consultant_assignments"
@@ -230,6 +214,11 @@ class AssessmentStatus(StrEnum):
     RETURNED = "returned"
     APPROVED = "approved"
     PUBLISHED = "published"
+
+
+# The statuses in which the office works on its answers: a draft, or returned to it (its first change takes
+# it back to draft).
+EDITABLE_STATUSES = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.RETURNED})
 
 
 class Assessment(db.Model):  # type: ignore[name-defined,misc]

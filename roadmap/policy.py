@@ -1,18 +1,28 @@
-"""The one place that answers "may this user do this to that object?". Every view asks it.
+"""The one place that answers "may this user do this to that object?". Every view asks it, and so does every
+service that treats users differently by role.
 
-Respondents see only their own office, consultants the offices assigned to them, administrators all.
+The answer is a table, `POLICY`: for every action, every role's grant — the relation to the object that the
+grant requires (any object, an object of the user's own office, of an office assigned to them, or the user's
+own), and for some grants the statuses of the assessment in which it holds. What the table does not grant
+is refused: an action without a row, a role without a cell, a user whose stored role is unknown. A new role
+is a new column here, besides its name (roadmap.models.Role and the schema's check) and its label: no view,
+service or template names a role (docs/architecture.md, "A role").
+
 The web layer turns a refusal into 404 when the object is one the user may not even know about, and 403
 when the user may know the page exists but not use it (see roadmap.web.guard).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, false, select, true
 
 from roadmap.extensions import db
 from roadmap.models import (
+    EDITABLE_STATUSES,
     ApiToken,
     Assessment,
     AssessmentStatus,
@@ -40,7 +50,8 @@ class Action(StrEnum):
     VIEW_ASSESSMENT = "assessment.view"
     EDIT_ASSESSMENT = "assessment.edit"  # answers, evidence: the office's own representatives only
     SUBMIT_ASSESSMENT = "assessment.submit"
-    SET_TARGETS = "assessment.targets"
+    SET_TARGETS = "assessment.targets"  # change the target levels (seeing them is viewing the assessment)
+    READ_REVIEW_COMMENTS = "assessment.comments"  # the consultants' comments at the questions
     VIEW_REVIEW_QUEUE = "review.queue"  # the list of assessments waiting for review
     REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
     VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
@@ -54,79 +65,133 @@ class Action(StrEnum):
     DOWNLOAD_REPORT = "report.download"  # the report (PDF): the office once published, reviewers always
 
 
-# Who may act on an office's assessment, by relation to the office. Being allowed does not mean the
-# assessment's status allows the step: that is the lifecycle's (roadmap.services.survey.lifecycle) to say.
-_OWN_OFFICE_ONLY = frozenset({Action.START_ASSESSMENT, Action.EDIT_ASSESSMENT, Action.SUBMIT_ASSESSMENT})
-_REVIEWERS_ONLY = frozenset({Action.REVIEW_ASSESSMENT, Action.EDIT_ROADMAP})
+class Relation(StrEnum):
+    """What a grant requires of the object acted on."""
+
+    ANY = "any"  # any object, or none
+    OWN_OFFICE = "own office"  # an office, or an office's assessment, that the user belongs to
+    ASSIGNED_OFFICE = "assigned office"  # an office, or its assessment, assigned to the user
+    OWN = "own"  # the user's own job or token; without one, the user's own list of them
+
+
+@dataclass(frozen=True)
+class Grant:
+    relation: Relation
+    # Only while the assessment acted on is in one of these statuses (None: whatever its status). A grant
+    # limited to statuses needs an assessment as target: an office has no status.
+    statuses: frozenset[AssessmentStatus] | None = None
+
+
+ANY = Grant(Relation.ANY)
+OWN_OFFICE = Grant(Relation.OWN_OFFICE)
+ASSIGNED = Grant(Relation.ASSIGNED_OFFICE)
+OWN = Grant(Relation.OWN)
+REFUSED = None  # written out in the table, so that every role's answer to every action is a decision
+# For the office an unpublished roadmap (its results, its report) does not exist yet.
+OWN_OFFICE_ONCE_PUBLISHED = Grant(Relation.OWN_OFFICE, frozenset({AssessmentStatus.PUBLISHED}))
+# The office works on its survey while it is a draft (or returned to it); then it is the reviewers' turn.
+OWN_OFFICE_WHILE_EDITABLE = Grant(Relation.OWN_OFFICE, EDITABLE_STATUSES)
+
+# The table's columns.
+RESPONDENT, CONSULTANT, ADMIN = Role.RESPONDENT, Role.CONSULTANT, Role.ADMIN
+
+# Being granted an action on an assessment does not mean that its status allows the step (submitting a
+# draft, approving what is in review): that is the lifecycle's to say (roadmap.services.survey.lifecycle).
+POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
+    Action.VIEW_HOME: {RESPONDENT: ANY, CONSULTANT: ANY, ADMIN: ANY},
+    # The list then shows the offices each may view.
+    Action.LIST_OFFICES: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
+    Action.VIEW_OFFICE: {RESPONDENT: OWN_OFFICE, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.MANAGE_OFFICES: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.MANAGE_USERS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.MANAGE_ASSIGNMENTS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.MANAGE_CYCLES: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.LIST_CYCLES: {RESPONDENT: ANY, CONSULTANT: ANY, ADMIN: ANY},
+    Action.VIEW_AUDIT: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.READ_NOTIFICATIONS: {RESPONDENT: OWN, CONSULTANT: OWN, ADMIN: OWN},
+    # Administrators see every office but answer for none: the survey is the office's own.
+    Action.START_ASSESSMENT: {RESPONDENT: OWN_OFFICE, CONSULTANT: REFUSED, ADMIN: REFUSED},
+    Action.VIEW_ASSESSMENT: {RESPONDENT: OWN_OFFICE, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.EDIT_ASSESSMENT: {RESPONDENT: OWN_OFFICE, CONSULTANT: REFUSED, ADMIN: REFUSED},
+    Action.SUBMIT_ASSESSMENT: {RESPONDENT: OWN_OFFICE, CONSULTANT: REFUSED, ADMIN: REFUSED},
+    Action.SET_TARGETS: {RESPONDENT: OWN_OFFICE_WHILE_EDITABLE, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # The office reads the comments once the assessment has come back to it; reviewers always.
+    Action.READ_REVIEW_COMMENTS: {RESPONDENT: OWN_OFFICE_WHILE_EDITABLE, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # The queue then lists the assessments each may review.
+    Action.VIEW_REVIEW_QUEUE: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
+    Action.REVIEW_ASSESSMENT: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.VIEW_ROADMAP: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.EDIT_ROADMAP: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # A job's result was made with its requester's rights (an export of the offices they see): it is
+    # theirs alone, administrators included.
+    Action.VIEW_JOB: {RESPONDENT: OWN, CONSULTANT: OWN, ADMIN: OWN},
+    Action.MANAGE_REPORT_SETTINGS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.READ_API: {RESPONDENT: ANY, CONSULTANT: ANY, ADMIN: ANY},
+    Action.VIEW_RESULTS: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # One's own tokens only: nobody else's, administrators included.
+    Action.MANAGE_API_TOKENS: {RESPONDENT: OWN, CONSULTANT: OWN, ADMIN: OWN},
+    Action.DOWNLOAD_REPORT: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+}
+
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
 HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT})
 
-
-# Actions that do not concern one object: who may do them at all.
-_ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
-    Action.VIEW_HOME: frozenset(Role),
-    Action.LIST_OFFICES: frozenset({Role.CONSULTANT, Role.ADMIN}),
-    Action.LIST_CYCLES: frozenset(Role),
-    Action.MANAGE_OFFICES: frozenset({Role.ADMIN}),
-    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
-    Action.MANAGE_ASSIGNMENTS: frozenset({Role.ADMIN}),
-    Action.MANAGE_CYCLES: frozenset({Role.ADMIN}),
-    Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
-    Action.READ_NOTIFICATIONS: frozenset(Role),
-    Action.MANAGE_API_TOKENS: frozenset(Role),
-    Action.VIEW_REVIEW_QUEUE: frozenset({Role.CONSULTANT, Role.ADMIN}),
-    Action.MANAGE_REPORT_SETTINGS: frozenset({Role.ADMIN}),
-    Action.READ_API: frozenset(Role),
-}
+Target = Office | Assessment | Job | ApiToken
 
 
-def permits_token(user: User, token: ApiToken) -> bool:
-    """A token is managed (listed, revoked) by its own user only: nobody else, administrators included."""
-    return permits(user, Action.MANAGE_API_TOKENS) and token.user_id == user.id
-
-
-def permits(user: User, action: Action, target: Office | Assessment | Job | None = None) -> bool:
+def grant_of(user: User, action: Action) -> Grant | None:
+    """The user's grant for `action`, or None: an inactive or anonymous user, an action or a role that the
+    table does not know (looked up by the stored name, so an unknown role is refused, not an error)."""
     if not user.is_authenticated or not user.active:
+        return None
+    return POLICY.get(action, {}).get(user.role)
+
+
+def permits(user: User, action: Action, target: Target | None = None) -> bool:
+    """Whether the table grants `user` this action on `target` (None: no object, or the user's own list)."""
+    grant = grant_of(user, action)
+    if grant is None:
         return False
-    if action in _ROLE_ACTIONS:
-        return user.role_enum in _ROLE_ACTIONS[action]
-    if target is None:
+    if grant.statuses is not None and not (
+        isinstance(target, Assessment) and target.status_enum in grant.statuses
+    ):
         return False
-    if isinstance(target, Job):
-        # A job's result was made with its requester's rights (an export of the offices they see): it is
-        # theirs alone, administrators included.
-        return action is Action.VIEW_JOB and target.requested_by_id == user.id
-    # Decided on the office's id: every request checks this, and the office row itself is not needed.
-    office_id = target.id if isinstance(target, Office) else target.office_id
-    if action in _OWN_OFFICE_ONLY:
-        return user.is_respondent and user.office_id == office_id
-    if action in _REVIEWERS_ONLY:
-        return not user.is_respondent and may_see_office_id(user, office_id)
-    if action in (Action.VIEW_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT):
-        # The office sees its roadmap (its report PDF and, through the API, its scores) once published;
-        # consultants and administrators while they make them.
-        if user.is_respondent and not _published(target):
-            return False
-        return may_see_office_id(user, office_id)
-    # VIEW_OFFICE, VIEW_ASSESSMENT, SET_TARGETS: anyone who may see the office.
-    return may_see_office_id(user, office_id)
-
-
-def _published(target: Office | Assessment) -> bool:
-    return isinstance(target, Assessment) and target.status == AssessmentStatus.PUBLISHED.value
-
-
-def may_see_office(user: User, office: Office) -> bool:
-    return may_see_office_id(user, office.id)
-
-
-def may_see_office_id(user: User, office_id: int) -> bool:
-    if user.is_admin:
+    if grant.relation is Relation.ANY:
         return True
-    if user.is_respondent:
-        return user.office_id == office_id
+    if grant.relation is Relation.OWN:
+        if isinstance(target, Job):
+            return target.requested_by_id == user.id
+        if isinstance(target, ApiToken):
+            return target.user_id == user.id
+        return target is None
+    # Decided on the office's id: every request checks this, and the office row itself is not needed.
+    if isinstance(target, Office):
+        office_id = target.id
+    elif isinstance(target, Assessment):
+        office_id = target.office_id
+    else:
+        return False  # an office relation needs an office: a user of no office starts no assessment
+    if grant.relation is Relation.OWN_OFFICE:
+        return user.office_id is not None and user.office_id == office_id
     return office_id in assigned_office_ids(user)
+
+
+def roles_granted(relation: Relation) -> frozenset[Role]:
+    """The roles that hold some grant with this relation: those who belong to an office (OWN_OFFICE), those
+    whom offices are assigned to (ASSIGNED_OFFICE)."""
+    return frozenset(
+        role
+        for grants in POLICY.values()
+        for role, grant in grants.items()
+        if grant is not None and grant.relation is relation
+    )
+
+
+# Who belongs to an office (and may act for it), and whom offices are assigned to: read off the table, so that
+# accounts and assignments follow a new role's column.
+OFFICE_ROLES = roles_granted(Relation.OWN_OFFICE)
+ASSIGNABLE_ROLES = roles_granted(Relation.ASSIGNED_OFFICE)
 
 
 def assigned_office_ids(user: User) -> set[int]:
@@ -136,13 +201,25 @@ def assigned_office_ids(user: User) -> set[int]:
     return set(rows)
 
 
-def visible_offices_query(user: User):  # type: ignore[no-untyped-def]
+def office_condition(user: User, action: Action, office_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The SQL condition on `office_id` under which `permits(user, action, <that office's object>)` holds,
+    for listing many objects in one statement. Only for actions whose grants are not limited to statuses."""
+    grant = grant_of(user, action)
+    if grant is None:
+        return false()
+    if grant.statuses is not None:
+        raise ValueError(f"{action} depends on the assessment's status: filter the assessments themselves")
+    if grant.relation is Relation.ANY:
+        return true()
+    if grant.relation is Relation.OWN_OFFICE and user.office_id is not None:
+        return office_id == user.office_id
+    if grant.relation is Relation.ASSIGNED_OFFICE:
+        return office_id.in_(
+            select(ConsultantAssignment.office_id).where(ConsultantAssignment.consultant_id == user.id)
+        )
+    return false()
+
+
+def visible_offices_query(user: User) -> Select[tuple[Office]]:
     """A SELECT of the offices the user may see, to be ordered and paged by the caller."""
-    query = select(Office)
-    if user.is_admin:
-        return query
-    if user.is_respondent:
-        return query.where(Office.id == user.office_id)
-    return query.join(ConsultantAssignment, ConsultantAssignment.office_id == Office.id).where(
-        ConsultantAssignment.consultant_id == user.id
-    )
+    return select(Office).where(office_condition(user, Action.VIEW_OFFICE, Office.id))

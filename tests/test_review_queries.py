@@ -4,7 +4,7 @@ assessments as for 3, and its figures stay right."""
 from __future__ import annotations
 
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, EvidenceReview, Office
+from roadmap.models import ConsultantAssignment, EvidenceReview, Office, Role, User
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import assessments, evidence, frameworks, results, steps
 from tests.conftest import logged_in
@@ -21,14 +21,23 @@ def _submitted(world, count: int, start: int) -> list:
         db.session.add(office)
         db.session.flush()
         db.session.add(ConsultantAssignment(consultant_id=world.consultant.id, office_id=office.id))
-        assessment = steps.start(office, world.cycle, actor=world.admin)
-        fill_everything(assessment, world.respondent_a)
+        # The office's own representative: the lifecycle lets only them submit it.
+        respondent = User(
+            email=f"resp.q{number:03d}@example.vn",
+            full_name=f"Đầu mối {number}",
+            role=Role.RESPONDENT.value,
+            office_id=office.id,
+            password_hash=world.respondent_a.password_hash,
+        )
+        db.session.add(respondent)
+        assessment = steps.start(office, world.cycle, actor=respondent)
+        fill_everything(assessment, respondent)
         framework = assessments.framework_of(assessment)
         for code in ("NW-01", "NW-02"):
             text = evidence.parse_text("Sơ đồ mạng", f"{number}/QĐ-VP", None)
-            evidence.save_text(assessment, framework.question(code), text, actor=world.respondent_a)
+            evidence.save_text(assessment, framework.question(code), text, actor=respondent)
         db.session.commit()
-        assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=None)
+        assert steps.submit(assessment, actor=respondent, expected_status_version=None)
         made.append(assessment)
     # One verdict, so that "unverified" differs between rows.
     db.session.add(EvidenceReview(assessment_id=made[0].id, question_code="NW-01", verdict="verified"))

@@ -18,8 +18,8 @@ from forms import attach_problems
 from forms.admin import AssignmentForm, CycleForm, OfficeForm, ReportSettingsForm, UserForm
 from forms.auth import ConfirmForm
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, Office, Role, User
-from roadmap.policy import Action
+from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, Office, User
+from roadmap.policy import ASSIGNABLE_ROLES, Action
 from roadmap.services import Invalid
 from roadmap.services.directory import accounts, cycles, offices
 from roadmap.services.directory.accounts import UserDetails
@@ -209,7 +209,9 @@ def assignments() -> str | Response:
     authorize(Action.MANAGE_ASSIGNMENTS)
     form = AssignmentForm()
     consultants = db.session.scalars(
-        select(User).where(User.role == Role.CONSULTANT, User.active.is_(True)).order_by(User.full_name)
+        select(User)
+        .where(User.role.in_([role.value for role in ASSIGNABLE_ROLES]), User.active.is_(True))
+        .order_by(User.full_name)
     ).all()
     all_offices = db.session.scalars(
         select(Office).where(Office.active.is_(True)).order_by(Office.code)

@@ -12,8 +12,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, Job, Office
-from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, permits, permits_token
+from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, Target, permits
 from roadmap.services.platform import audit
+from roadmap.services.platform.caching import memoised
 
 # The largest id a database integer column holds (PostgreSQL's INTEGER): a larger id in an address names
 # nothing, and must answer 404 rather than reach the database and fail there.
@@ -32,16 +33,11 @@ class DatabaseIdConverter(IntegerConverter):
 # One statement per model (and per set of joined names), built once: every page looks its object up by id,
 # and a prepared statement costs less to run than session.get costs to build and look up in SQLAlchemy's
 # statement cache.
-_BY_ID: dict[tuple[type[Any], bool], Select[Any]] = {}
-
-
+@memoised(maxsize=32)
 def _by_id(model: type[Any], with_names: bool = False) -> Select[Any]:
-    statement = _BY_ID.get((model, with_names))
-    if statement is None:
-        statement = select(model).where(model.id == bindparam("object_id"))
-        if with_names:
-            statement = statement.options(joinedload(model.office), joinedload(model.cycle))
-        _BY_ID[(model, with_names)] = statement
+    statement = select(model).where(model.id == bindparam("object_id"))
+    if with_names:
+        statement = statement.options(joinedload(model.office), joinedload(model.cycle))
     return statement
 
 
@@ -52,7 +48,7 @@ def get_by_id(model: type[Any], object_id: int, *, with_names: bool = False) -> 
     return db.session.scalars(_by_id(model, with_names), {"object_id": object_id}).unique().one_or_none()
 
 
-def authorize(action: Action, target: Office | Assessment | Job | None = None) -> None:
+def authorize(action: Action, target: Target | None = None) -> None:
     """Abort unless the current user may do `action` (to `target`).
 
     A refused object is answered 404, so that ids of other offices' objects reveal nothing; a refused
@@ -124,7 +120,7 @@ def authorized_token(token_id: int) -> ApiToken:
     token = get_by_id(ApiToken, token_id)
     if token is None:
         abort(404)
-    if not permits_token(current_user, token):
+    if not permits(current_user, Action.MANAGE_API_TOKENS, token):
         audit.record(
             "access.denied",
             actor=current_user if current_user.is_authenticated else None,

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any
 
 from flask import (
@@ -66,6 +66,7 @@ from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFi
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.platform import notifications
+from roadmap.services.platform.caching import memoised
 from roadmap.services.review import portfolio
 from roadmap.services.survey import answers, assessments, evidence, lifecycle, results, steps
 from roadmap.services.survey.answers import SaveStatus
@@ -217,8 +218,8 @@ def office_assessments(office_id: int) -> str:
 @bp.route("/cycles/<int:cycle_id>/assessment", methods=["POST"])
 @login_required
 def start(cycle_id: int) -> Response:
-    # Only an office's own representatives start its assessment; other roles have no office (403).
-    office = current_user.office if current_user.is_respondent else None
+    # Only an office's own representatives start its assessment; a user of no office has none to start (403).
+    office = current_user.office
     authorize(Action.START_ASSESSMENT, office)
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None:
@@ -751,7 +752,7 @@ def _clock(when: dt.datetime) -> tuple[str, str]:
     return _clock_of_minute(when.replace(second=0, microsecond=0), str(get_locale()), str(get_timezone()))
 
 
-@lru_cache(maxsize=64)
+@memoised(maxsize=64)
 def _clock_of_minute(minute: dt.datetime, locale: str, timezone: str) -> tuple[str, str]:
     # Neither form shows seconds: one formatting a minute per language and zone. Autosave answers with them
     # many times a minute, and Babel's formatting costs more than the save's statement.
@@ -1091,9 +1092,10 @@ def notifications_read() -> Response:
 @bp.route("/assessments/<int:assessment_id>/targets", methods=["GET", "POST"])
 @login_required
 def targets(assessment_id: int) -> Response | tuple[str, int]:
-    """The level the office aims at per dimension: the office while the assessment is a draft, its
-    consultants at any time (the service says which)."""
-    assessment = authorized_assessment(assessment_id, Action.SET_TARGETS)
+    """The level the office aims at per dimension: shown to everyone who may see the assessment; changed by
+    the office while it is a draft, by its consultants at any time (Action.SET_TARGETS; the service refuses
+    the others with a message)."""
+    assessment = authorized_assessment(assessment_id)
     framework = assessments.framework_of(assessment)
     problems: dict[str, str] = {}
     if request.method == "POST":
@@ -1111,7 +1113,7 @@ def targets(assessment_id: int) -> Response | tuple[str, int]:
             flash(_("Targets saved."), "success")
             return redirect(url_for("survey.targets", assessment_id=assessment.id))
     scored = results.live_score(assessment, guidance=False)
-    editable = current_user.is_respondent is False or assessment.status_enum in assessments.EDITABLE
+    editable = permits(current_user, Action.SET_TARGETS, assessment)
     return render_template(
         "survey/targets.html",
         assessment=assessment,

@@ -1,4 +1,5 @@
-"""What every template may use: labels for stored codes, and the `do` statement for the form macros."""
+"""What every template may use: labels for stored codes, the policy (to show only what the user may use) and
+the `do` statement for the form macros."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from forms.admin import OFFICE_KIND_LABELS, ROLE_LABELS
 from roadmap.models import CycleStatus
+from roadmap.policy import Action, permits
 
 CYCLE_STATUS_LABELS = {CycleStatus.OPEN: _l("Open"), CycleStatus.CLOSED: _l("Closed")}
 
@@ -24,4 +26,6 @@ def init_app(app: Flask) -> None:
         role_label=lambda code: _label(ROLE_LABELS, code),
         office_kind_label=lambda code: _label(OFFICE_KIND_LABELS, code),
         cycle_status_label=lambda code: _label(CYCLE_STATUS_LABELS, code),
+        permits=permits,
+        Action=Action,
     )

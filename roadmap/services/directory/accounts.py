@@ -14,16 +14,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from roadmap.extensions import db
 from roadmap.models import Office, Role, User, utcnow
+from roadmap.policy import OFFICE_ROLES
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.directory import password_policy
 from roadmap.services.platform import audit
+from roadmap.services.platform.caching import memoised
 from roadmap.services.platform.throttle import account_key, failure_store
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 # A hash to check against when the account does not exist, so both cases take the same time.
 _DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (never an account's; only hashed to spend time)
-_dummy_hashes: dict[str, str] = {}
 
 
 def _method() -> str:
@@ -32,10 +33,12 @@ def _method() -> str:
 
 
 def _dummy_hash() -> str:
-    method = _method()
-    if method not in _dummy_hashes:
-        _dummy_hashes[method] = generate_password_hash(_DUMMY_PASSWORD, method=method)
-    return _dummy_hashes[method]
+    return _dummy_hash_by(_method())
+
+
+@memoised(maxsize=4)
+def _dummy_hash_by(method: str) -> str:
+    return generate_password_hash(_DUMMY_PASSWORD, method=method)
 
 
 def hash_password(password: str) -> str:
@@ -195,9 +198,9 @@ def _checked(details: UserDetails, existing: User | None) -> tuple[str, Office |
         problems.append(
             Problem("office_code", _l("There is no office with code %(code)s.", code=details.office_code))
         )
-    if details.role == Role.RESPONDENT and not details.office_code:
+    if details.role in OFFICE_ROLES and not details.office_code:
         problems.append(Problem("office_code", _l("A respondent must belong to an office.")))
-    if details.role != Role.RESPONDENT and details.office_code:
+    if details.role not in OFFICE_ROLES and details.office_code:
         problems.append(Problem("office_code", _l("Only respondents belong to an office.")))
     if details.locale not in current_app.config["LANGUAGES"]:
         problems.append(Problem("locale", _l("Unknown language.")))

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Office, OfficeKind, Role, User
+from roadmap.models import ConsultantAssignment, Office, OfficeKind, User
+from roadmap.policy import ASSIGNABLE_ROLES
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.platform import audit
 
@@ -120,7 +121,7 @@ def set_office_active(office: Office, active: bool, *, actor: User) -> None:
 
 
 def assign_consultant(consultant: User, office: Office, *, actor: User) -> ConsultantAssignment:
-    if consultant.role != Role.CONSULTANT:
+    if consultant.role not in ASSIGNABLE_ROLES:
         raise invalid("consultant_id", _l("Only consultants can be assigned to offices."))
     existing = db.session.scalar(
         select(ConsultantAssignment).where(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
+
+from roadmap.services.platform.caching import memoised
 
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
 
@@ -33,7 +34,7 @@ PRODUCT_WORDS = (
 MIN_RESIDUAL = 8
 
 
-@cache
+@memoised(maxsize=1)
 def common_passwords() -> frozenset[str]:
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().lower() for line in lines if line.strip())

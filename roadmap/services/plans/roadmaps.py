@@ -80,6 +80,7 @@ from roadmap.models import (
 )
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.platform import audit
+from roadmap.services.platform.caching import memoised
 from roadmap.services.survey import assessments, results
 
 Kind = RoadmapEditKind
@@ -339,22 +340,18 @@ def _local(texts: Mapping[str, str]) -> LocalText:
     return LocalText((("vi", vietnamese), ("en", english)))
 
 
-_EXTENDED: dict[tuple[str, tuple[Initiative, ...]], Framework] = {}
-
-
 def extended_framework(framework: Framework, custom: Sequence[Initiative]) -> Framework:
     """The framework with the custom initiatives in its catalogue, so that names, prerequisites and the
-    scoring what-if know them. Kept (a few), so that its compiled scorer is reused between requests."""
+    scoring what-if know them."""
     if not custom:
         return framework
-    key = (framework.fingerprint, tuple(custom))
-    cached = _EXTENDED.get(key)
-    if cached is None:
-        cached = dataclasses.replace(framework, initiatives=framework.initiatives + tuple(custom))
-        if len(_EXTENDED) >= 16:
-            _EXTENDED.pop(next(iter(_EXTENDED)), None)
-        _EXTENDED[key] = cached
-    return cached
+    return _extended(framework, tuple(custom))
+
+
+# Kept (a few), so that the extended framework's compiled scorer is reused between requests.
+@memoised(maxsize=16, key=lambda framework, custom: (framework.fingerprint, custom))
+def _extended(framework: Framework, custom: tuple[Initiative, ...]) -> Framework:
+    return dataclasses.replace(framework, initiatives=framework.initiatives + custom)
 
 
 # --- reading -------------------------------------------------------------------------------------------

@@ -1,2 +1,2 @@
 """What every capability stands on: the audit log, file storage, background jobs, throttling, backups,
-notifications and spreadsheet safety. Imports no other service package."""
+notifications, spreadsheet safety and in-process caches. Imports no other service package."""

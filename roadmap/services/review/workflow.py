@@ -29,19 +29,18 @@ from roadmap.extensions import db
 from roadmap.models import (
     Assessment,
     AssessmentStatus,
-    ConsultantAssignment,
     EvidenceReview,
     EvidenceVerdict,
     Notification,
     Office,
     OverrideKind,
     ReviewComment,
-    Role,
     ScoreOverride,
     ScoreSnapshot,
     User,
     utcnow,
 )
+from roadmap.policy import Action, office_condition
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.plans import roadmaps
 from roadmap.services.platform import audit, notifications
@@ -85,14 +84,11 @@ class QueueItem:
 
 
 def _reviewable(user: User) -> Any:
-    """A SELECT of the assessments the user reviews: of the assigned offices; administrators all."""
-    query = select(Assessment).join(Office, Office.id == Assessment.office_id)
-    if user.is_admin:
-        return query
-    if user.role_enum is not Role.CONSULTANT:
-        return query.where(False)
-    return query.join(ConsultantAssignment, ConsultantAssignment.office_id == Office.id).where(
-        ConsultantAssignment.consultant_id == user.id
+    """A SELECT of the assessments the user may review (consultants: of their assigned offices)."""
+    return (
+        select(Assessment)
+        .join(Office, Office.id == Assessment.office_id)
+        .where(office_condition(user, Action.REVIEW_ASSESSMENT, Assessment.office_id))
     )
 
 
@@ -470,12 +466,10 @@ def publish(assessment: Assessment, *, actor: User, expected_status_version: int
 
 
 def notify_office(assessment: Assessment, kind: str) -> list[Notification]:
-    """Tell the office's active respondents; the caller commits, so the notice exists exactly when the
-    change does."""
+    """Tell the office's active people (its respondents: only they belong to an office); the caller commits,
+    so the notice exists exactly when the change does."""
     respondent_ids = db.session.scalars(
-        select(User.id).where(
-            User.office_id == assessment.office_id, User.role == Role.RESPONDENT.value, User.active.is_(True)
-        )
+        select(User.id).where(User.office_id == assessment.office_id, User.active.is_(True))
     ).all()
     return notifications.about_assessment(assessment, kind, respondent_ids)
 

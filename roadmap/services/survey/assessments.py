@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from roadmap.engine.framework import Framework
 from roadmap.extensions import db
 from roadmap.models import (
+    EDITABLE_STATUSES,
     Assessment,
     AssessmentStatus,
     Cycle,
@@ -23,10 +23,12 @@ from roadmap.models import (
     ReviewComment,
     User,
 )
+from roadmap.policy import Action, permits
 from roadmap.services import invalid
+from roadmap.services.platform.caching import Cache, app_cache
 from roadmap.services.survey import frameworks, lifecycle
 
-EDITABLE = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.RETURNED})
+EDITABLE = EDITABLE_STATUSES
 
 
 def current_framework_version() -> FrameworkVersion | None:
@@ -47,12 +49,10 @@ def assessment_for(office: Office, cycle: Cycle) -> Assessment | None:
 def framework_of(assessment: Assessment) -> Framework:
     """The assessment's framework. Framework versions never change once stored, so each app remembers which
     framework a version id stands for and saves the row's lookup on every request."""
-    known: dict[int, Framework] = current_app.extensions.setdefault("roadmap.frameworks_by_version", {})
-    framework = known.get(assessment.framework_version_id)
-    if framework is None:
-        framework = frameworks.framework_of(assessment.framework_version)
-        known[assessment.framework_version_id] = framework
-    return framework
+    known: Cache[Framework] = app_cache("survey.frameworks_by_version", maxsize=64)
+    return known.get_or_make(
+        assessment.framework_version_id, lambda: frameworks.framework_of(assessment.framework_version)
+    )
 
 
 ANSWER_ERRORS: dict[str, Callable[..., LazyString]] = {
@@ -129,14 +129,10 @@ def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
     return {row.id: row.full_name for row in rows}
 
 
-# Respondents read the consultant's comments once the assessment has come back to them; consultants and
-# administrators always see them.
-_COMMENTS_SHOWN_TO_OFFICE = frozenset({AssessmentStatus.RETURNED, AssessmentStatus.DRAFT})
-
-
 def review_comments(assessment: Assessment, viewer: User) -> dict[str | None, list[ReviewComment]]:
-    """Comments by question code (None: on the whole assessment), oldest first, in one query."""
-    if viewer.is_respondent and assessment.status_enum not in _COMMENTS_SHOWN_TO_OFFICE:
+    """Comments by question code (None: on the whole assessment), oldest first, in one query; none for a
+    viewer who may not read them yet (the office, until the assessment comes back to it)."""
+    if not permits(viewer, Action.READ_REVIEW_COMMENTS, assessment):
         return {}
     comments: dict[str | None, list[ReviewComment]] = {}
     for comment in db.session.scalars(

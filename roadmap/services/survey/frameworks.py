@@ -6,7 +6,6 @@ changed content under an existing version is refused, because assessments may al
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from roadmap.extensions import db
 from roadmap.models import FrameworkVersion, User
 from roadmap.services import invalid
 from roadmap.services.platform import audit
+from roadmap.services.platform.caching import memoised
 
 SHIPPED_FRAMEWORK = Path(__file__).resolve().parents[2] / "frameworks" / "central-offices-1.0.0.yaml"
 
@@ -110,13 +110,6 @@ def find(version: str, framework_key: str | None = None) -> list[FrameworkVersio
     return list(db.session.scalars(query))
 
 
-# Parsed versions by fingerprint: a version's content never changes, so it is parsed once per process, and
-# the (large) source is read from the database only then.
-_PARSED: dict[str, Framework] = {}
-_PARSED_LIMIT = 32
-_PARSING = threading.Lock()
-
-
 def _parse(fingerprint: str, source: str) -> Framework:
     framework = load_framework_text(source, f"framework {fingerprint[:12]}")
     if framework.fingerprint != fingerprint:
@@ -125,20 +118,13 @@ def _parse(fingerprint: str, source: str) -> Framework:
     return framework
 
 
+# Kept by fingerprint: a version's content never changes, so it is parsed once per process, and the (large)
+# source is read from the database only then. Threads of a fresh worker all want it at once: one parses
+# (about a second), the others wait for it.
+@memoised(maxsize=32, key=lambda row: row.fingerprint, one_at_a_time=True)
 def framework_of(row: FrameworkVersion) -> Framework:
     """The immutable framework of a stored version, parsed once per process."""
-    framework = _PARSED.get(row.fingerprint)
-    if framework is not None:
-        return framework
-    # Threads of a fresh worker all want it at once: one parses (about a second), the others wait for it.
-    with _PARSING:
-        framework = _PARSED.get(row.fingerprint)
-        if framework is None:
-            framework = _parse(row.fingerprint, row.source)
-            if len(_PARSED) >= _PARSED_LIMIT:
-                _PARSED.pop(next(iter(_PARSED)))
-            _PARSED[row.fingerprint] = framework
-    return framework
+    return _parse(row.fingerprint, row.source)
 
 
 def export(row: FrameworkVersion) -> str:

@@ -1,8 +1,9 @@
 """The lifecycle of an assessment (DESIGN.md §5), checked in this one place.
 
 draft → submitted → in_review → approved → published, and in_review → returned → draft (returning needs a
-comment). Each transition names the roles that may make it; anything else is refused as a whole, with a
-message, and the web layer answers 409.
+comment). Each transition names the policy action that its actor needs (who holds it is roadmap.policy's
+table, so a new role is decided there); anything else is refused as a whole, with a message, and the web
+layer answers 409.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Role, User, utcnow
+from roadmap.models import Assessment, AssessmentStatus, User, utcnow
+from roadmap.policy import Action, permits
 from roadmap.services.platform import audit
 
 S = AssessmentStatus
@@ -23,22 +25,19 @@ S = AssessmentStatus
 class Transition:
     source: AssessmentStatus
     target: AssessmentStatus
-    roles: frozenset[Role]
-    action: str
+    permission: Action  # what the actor must be granted on the assessment
+    action: str  # the audit log's name of the step
     needs_comment: bool = False
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.DRAFT, S.SUBMITTED, frozenset({Role.RESPONDENT}), "assessment.submitted"),
-    Transition(
-        S.SUBMITTED, S.IN_REVIEW, frozenset({Role.CONSULTANT, Role.ADMIN}), "assessment.review_started"
-    ),
-    Transition(
-        S.IN_REVIEW, S.RETURNED, frozenset({Role.CONSULTANT, Role.ADMIN}), "assessment.returned", True
-    ),
-    Transition(S.RETURNED, S.DRAFT, frozenset({Role.RESPONDENT}), "assessment.reopened"),
-    Transition(S.IN_REVIEW, S.APPROVED, frozenset({Role.CONSULTANT, Role.ADMIN}), "assessment.approved"),
-    Transition(S.APPROVED, S.PUBLISHED, frozenset({Role.CONSULTANT, Role.ADMIN}), "assessment.published"),
+    Transition(S.DRAFT, S.SUBMITTED, Action.SUBMIT_ASSESSMENT, "assessment.submitted"),
+    Transition(S.SUBMITTED, S.IN_REVIEW, Action.REVIEW_ASSESSMENT, "assessment.review_started"),
+    Transition(S.IN_REVIEW, S.RETURNED, Action.REVIEW_ASSESSMENT, "assessment.returned", True),
+    # The office's first change after a return (roadmap.services.survey.assessments.ensure_editable).
+    Transition(S.RETURNED, S.DRAFT, Action.EDIT_ASSESSMENT, "assessment.reopened"),
+    Transition(S.IN_REVIEW, S.APPROVED, Action.REVIEW_ASSESSMENT, "assessment.approved"),
+    Transition(S.APPROVED, S.PUBLISHED, Action.REVIEW_ASSESSMENT, "assessment.published"),
 )
 
 STATUS_LABELS: dict[AssessmentStatus, LazyString] = {
@@ -68,7 +67,7 @@ def find(source: AssessmentStatus, target: AssessmentStatus) -> Transition | Non
 
 def allowed(assessment: Assessment, target: AssessmentStatus, user: User) -> bool:
     transition = find(assessment.status_enum, target)
-    return transition is not None and user.role_enum in transition.roles
+    return transition is not None and permits(user, transition.permission, assessment)
 
 
 def transition(
@@ -93,7 +92,7 @@ def transition(
                 target=STATUS_LABELS[target],
             )
         )
-    if actor.role_enum not in step.roles:
+    if not permits(actor, step.permission, assessment):
         raise IllegalTransition(_l("Your role does not allow this step."))
     if step.needs_comment and not (comment or "").strip():
         raise IllegalTransition(_l("Please write a comment that says what must be revised."))

@@ -4,11 +4,9 @@ freeze a result with the framework and engine that produced it, and progress."""
 from __future__ import annotations
 
 import dataclasses
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from threading import Lock
-from typing import Any, TypeVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -40,12 +38,12 @@ from roadmap.models import (
     User,
     utcnow,
 )
+from roadmap.policy import Action, permits
 from roadmap.services import invalid
 from roadmap.services.platform import audit
+from roadmap.services.platform.caching import Cache
 from roadmap.services.survey.answers import answer_records, answers_of, evidence_codes
-from roadmap.services.survey.assessments import EDITABLE, framework_of
-
-_T = TypeVar("_T")
+from roadmap.services.survey.assessments import framework_of
 
 
 def targets_of(assessment: Assessment, framework: Framework) -> dict[str, int]:
@@ -67,7 +65,7 @@ def set_target(assessment: Assessment, dimension_code: str, level: int, *, actor
         raise invalid("dimension", _l("There is no dimension %(code)s in this survey.", code=dimension_code))
     if not 1 <= level <= 5:
         raise invalid("level", _l("A target level is between 1 and 5."))
-    if actor.is_respondent and assessment.status_enum not in EDITABLE:
+    if not permits(actor, Action.SET_TARGETS, assessment):
         raise invalid(None, _l("Targets can be changed by the office only while the assessment is a draft."))
     row = db.session.scalar(
         select(TargetLevel).where(
@@ -213,7 +211,7 @@ def _score_from(
         tuple(sorted(levels.items())),
     )
     everything = guidance and guidance_for is None
-    result = _memoised(
+    result = _SCORED.get_or_make(
         (*inputs, "score", everything),
         lambda: score(
             framework,
@@ -227,7 +225,7 @@ def _score_from(
     )
     if guidance and guidance_for is not None:
         scored = result
-        guides = _memoised(
+        guides = _SCORED.get_or_make(
             (*inputs, "guidance", guidance_for),
             lambda: next_level_guidance(
                 framework,
@@ -247,27 +245,7 @@ def _score_from(
 # The engine is pure and its results immutable: the same inputs give the same result, so a page shown again
 # without a change (reloads, colleagues reading, section after section) reuses it instead of re-scoring;
 # next-level guidance is the costly part. Per process, bounded; keys start with the framework's fingerprint.
-_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-
-
-_MEMO_SIZE = 512
-
-
-_MEMO_LOCK = Lock()
-
-
-def _memoised(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-    with _MEMO_LOCK:
-        if key in _MEMO:
-            _MEMO.move_to_end(key)
-            known: _T = _MEMO[key]
-            return known
-    value = compute()
-    with _MEMO_LOCK:
-        _MEMO[key] = value
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return value
+_SCORED: Cache[Any] = Cache(maxsize=512)
 
 
 def take_snapshot(assessment: Assessment, reason: str, *, actor: User | None) -> ScoreSnapshot:
