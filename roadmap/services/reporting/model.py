@@ -260,7 +260,7 @@ def _radar(parts: tuple[DimensionPart, ...], peers: portfolio.PeerFigures | None
     if peers is not None:
         medians = [peers.quartiles.get(p.code, (0.0, 0.0, 0.0))[1] for p in parts]
         series.append(charts.Series(_("Peer median"), medians, "#5a6270", dashed=True))
-    return charts.radar([p.code for p in parts], series, title=_("Levels against targets"))
+    return charts.radar([p.code for p in parts], series, title=_("Levels against targets")).svg()
 
 
 def _roadmap_part(roadmap: Roadmap, citations: Citations) -> RoadmapPart:
