@@ -113,5 +113,6 @@ def register_jobs(app: Flask) -> None:
     from roadmap.services.reporting import jobs as report_jobs
     from roadmap.services.review import cycle_exports
 
-    jobs.register(report_jobs.KIND, title=report_jobs.TITLE)(report_jobs.render_job)
+    for kind, title in report_jobs.KINDS.items():  # one kind per report format (report-pdf, report-docx)
+        jobs.register(kind, title=title)(report_jobs.render_job)
     jobs.register(cycle_exports.KIND, title=cycle_exports.TITLE)(cycle_exports.export_job)

@@ -1,16 +1,28 @@
-"""Charts as SVG made on the server: the same drawing on screen and in the PDF, no JavaScript library.
+"""Charts made on the server: one drawing, written as SVG (screens, the PDF) or as a PNG image (the Word
+document), so that a chart looks the same wherever it is shown. No JavaScript library, no SVG rasteriser.
 
-Pure functions from plain values to SVG text. Every label is escaped here, so callers may pass user text.
-Sizes are in user units with a viewBox, so the browser or WeasyPrint scales them to the space they get.
+A chart function computes the chart's shapes once, from plain values, into a `Drawing` (lines, rectangles,
+polygons, polylines, circles and text, in user units); `Drawing.svg()` writes them as SVG text with a
+viewBox (the browser or WeasyPrint scales it), `Drawing.png()` paints the same shapes with Pillow in the
+same packaged font as the PDF (Liberation Sans). Word does not show SVG everywhere, and converting SVG to
+an image would need a rasteriser (a system library, cairo or librsvg, or a new dependency); painting the
+few kinds of shape these charts use from the same geometry needs neither.
+
+Pure functions. Every label is escaped when written as SVG, so callers may pass user text.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
 
 # Level colours from 1 (weak) to 5 (strong), chosen to stay distinguishable in greyscale print.
 LEVEL_COLOURS = ("#b3261e", "#e07b39", "#e6b800", "#6a9f3a", "#1e6b3a")
@@ -18,42 +30,250 @@ INK = "#1c1f24"
 MUTED = "#5a6270"
 GRID = "#d6dae0"
 FONT = 'font-family="Liberation Sans, DejaVu Sans, Arial, sans-serif"'
+DASH = (5.0, 4.0)  # a dashed stroke: 5 units drawn, 4 left out
+FONT_FILE = Path(__file__).resolve().parents[1] / "static" / "fonts" / "LiberationSans-Regular.ttf"
+PNG_SCALE = 2.0  # pixels per user unit in a PNG: a 520-unit chart is 1040 px, about 260 dpi at 10 cm
+_SUPERSAMPLE = 2  # painted this many times larger and reduced: Pillow's shapes have no anti-aliasing
 
 
-def _text(
-    x: float,
-    y: float,
-    label: str,
-    *,
-    size: float = 11,
-    anchor: str = "start",
-    fill: str = INK,
-) -> str:
+# --- the shapes ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    stroke: str = GRID
+    width: float = 0.6
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    fill: str
+    radius: float = 0.0
+    stroke: str = ""  # an outline, in the default width of 1
+    tooltip: str = ""  # shown on hover on screen (an SVG title); not painted
+
+
+@dataclass(frozen=True)
+class Polygon:
+    points: tuple[tuple[float, float], ...]
+    stroke: str
+    width: float
+    fill: str = ""  # "" for none
+    fill_opacity: float = 1.0
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Polyline:
+    points: tuple[tuple[float, float], ...]
+    stroke: str
+    width: float
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    fill: str
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float  # the anchor point on the baseline
+    y: float
+    label: str
+    size: float = 11
+    anchor: str = "start"  # start, middle or end, as in SVG
+    fill: str = INK
+
+
+Shape = Line | Rect | Polygon | Polyline | Circle | Text
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart's shapes in user units, in painting order, with its size and accessible title."""
+
+    width: float
+    height: float
+    title: str
+    shapes: tuple[Shape, ...]
+
+    def svg(self) -> str:
+        return _svg(self)
+
+    def png(self, scale: float = PNG_SCALE) -> bytes:
+        return _png(self, scale)
+
+
+# --- the SVG writer --------------------------------------------------------------------------------------
+
+
+def _points(points: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+
+
+def _dash(dashed: bool) -> str:
+    return f' stroke-dasharray="{DASH[0]:g},{DASH[1]:g}"' if dashed else ""
+
+
+def _svg_shape(shape: Shape) -> str:
+    if isinstance(shape, Text):
+        return (
+            f'<text x="{shape.x:.1f}" y="{shape.y:.1f}" font-size="{shape.size:g}" '
+            f'text-anchor="{shape.anchor}" fill="{shape.fill}" {FONT}>{escape(shape.label)}</text>'
+        )
+    if isinstance(shape, Line):
+        return (
+            f'<line x1="{shape.x1:.1f}" y1="{shape.y1:.1f}" x2="{shape.x2:.1f}" y2="{shape.y2:.1f}" '
+            f'stroke="{shape.stroke}" stroke-width="{shape.width:g}"{_dash(shape.dashed)}/>'
+        )
+    if isinstance(shape, Rect):
+        extra = f' rx="{shape.radius:g}"' if shape.radius else ""
+        extra += f' stroke="{shape.stroke}"' if shape.stroke else ""
+        rect = (
+            f'<rect x="{shape.x:.1f}" y="{shape.y:.1f}" width="{shape.width:.1f}" '
+            f'height="{shape.height:.1f}" fill="{shape.fill}"{extra}/>'
+        )
+        return f"<g><title>{escape(shape.tooltip)}</title>{rect}</g>" if shape.tooltip else rect
+    if isinstance(shape, Polygon):
+        fill = f'fill="{shape.fill or "none"}"'
+        if shape.fill and shape.fill_opacity != 1:
+            fill += f' fill-opacity="{shape.fill_opacity:g}"'
+        return (
+            f'<polygon points="{_points(shape.points)}" {fill} stroke="{shape.stroke}" '
+            f'stroke-width="{shape.width:g}"{_dash(shape.dashed)}/>'
+        )
+    if isinstance(shape, Polyline):
+        return (
+            f'<polyline points="{_points(shape.points)}" fill="none" stroke="{shape.stroke}" '
+            f'stroke-width="{shape.width:g}"{_dash(shape.dashed)}/>'
+        )
+    return f'<circle cx="{shape.cx:.1f}" cy="{shape.cy:.1f}" r="{shape.r:g}" fill="{shape.fill}"/>'
+
+
+def _svg(drawing: Drawing) -> str:
+    title = escape(drawing.title)
+    body = "".join(_svg_shape(shape) for shape in drawing.shapes)
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" {FONT}>'
-        f"{escape(label)}</text>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {drawing.width:.0f} {drawing.height:.0f}" '
+        f'width="{drawing.width:.0f}" height="{drawing.height:.0f}" role="img" aria-label="{title}">'
+        f"<title>{title}</title>{body}</svg>"
     )
 
 
-def _line(
-    x1: float, y1: float, x2: float, y2: float, stroke: str = GRID, width: float = 0.6, extra: str = ""
-) -> str:
-    return (
-        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-        f'stroke="{stroke}" stroke-width="{width}"{extra}/>'
-    )
+# --- the raster writer -----------------------------------------------------------------------------------
+
+_ANCHORS = {"start": "ls", "middle": "ms", "end": "rs"}  # on the baseline, as SVG places text
 
 
-def _rect(x: float, y: float, width: float, height: float, fill: str, extra: str = "") -> str:
-    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{fill}"{extra}/>'
+@functools.lru_cache(maxsize=16)
+def _font(pixels: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT_FILE), pixels)
 
 
-def _svg(width: float, height: float, body: list[str], title: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{escape(title)}">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
-    )
+def _rgb(colour: str) -> tuple[int, int, int]:
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _dashes(points: Sequence[tuple[float, float]], scale: float) -> list[list[tuple[float, float]]]:
+    """The drawn pieces of a dashed path: DASH[0] on, DASH[1] off, continued across its corners."""
+    on, off = DASH[0] * scale, DASH[1] * scale
+    pieces: list[list[tuple[float, float]]] = []
+    drawing, left = True, on
+    current: list[tuple[float, float]] = [points[0]]
+    for (x1, y1), (x2, y2) in pairwise(points):
+        length = math.hypot(x2 - x1, y2 - y1)
+        done = 0.0
+        while length - done > left:
+            done += left
+            point = (x1 + (x2 - x1) * done / length, y1 + (y2 - y1) * done / length)
+            if drawing:
+                current.append(point)
+                pieces.append(current)
+            else:
+                current = [point]
+            drawing = not drawing
+            left = on if drawing else off
+        left -= length - done
+        if drawing:
+            current.append((x2, y2))
+    if drawing and len(current) > 1:
+        pieces.append(current)
+    return pieces
+
+
+def _stroke(
+    draw: ImageDraw.ImageDraw,
+    points: Sequence[tuple[float, float]],
+    colour: str,
+    width: float,
+    dashed: bool,
+    scale: float,
+) -> None:
+    pixels = max(1, round(width * scale))
+    for piece in _dashes(points, scale) if dashed else [list(points)]:
+        draw.line(piece, fill=_rgb(colour), width=pixels, joint="curve")
+
+
+def _paint(draw: ImageDraw.ImageDraw, shape: Shape, s: float) -> None:
+    if isinstance(shape, Text):
+        font = _font(max(1, round(shape.size * s)))
+        anchor = _ANCHORS.get(shape.anchor, "ls")
+        draw.text((shape.x * s, shape.y * s), shape.label, fill=_rgb(shape.fill), font=font, anchor=anchor)
+    elif isinstance(shape, Line):
+        points = [(shape.x1 * s, shape.y1 * s), (shape.x2 * s, shape.y2 * s)]
+        _stroke(draw, points, shape.stroke, shape.width, shape.dashed, s)
+    elif isinstance(shape, Rect):
+        box = (shape.x * s, shape.y * s, (shape.x + shape.width) * s, (shape.y + shape.height) * s)
+        outline = _rgb(shape.stroke) if shape.stroke else None
+        width = max(1, round(s)) if shape.stroke else 0
+        if shape.radius:
+            draw.rounded_rectangle(box, shape.radius * s, fill=_rgb(shape.fill), outline=outline, width=width)
+        else:
+            draw.rectangle(box, fill=_rgb(shape.fill), outline=outline, width=width)
+    elif isinstance(shape, Polygon):
+        points = [(x * s, y * s) for x, y in shape.points]
+        if shape.fill and shape.fill_opacity > 0:
+            draw.polygon(points, fill=(*_rgb(shape.fill), round(255 * shape.fill_opacity)))
+        _stroke(draw, [*points, points[0]], shape.stroke, shape.width, shape.dashed, s)
+    elif isinstance(shape, Polyline):
+        points = [(x * s, y * s) for x, y in shape.points]
+        _stroke(draw, points, shape.stroke, shape.width, shape.dashed, s)
+    else:
+        box = (
+            (shape.cx - shape.r) * s,
+            (shape.cy - shape.r) * s,
+            (shape.cx + shape.r) * s,
+            (shape.cy + shape.r) * s,
+        )
+        draw.ellipse(box, fill=_rgb(shape.fill))
+
+
+def _png(drawing: Drawing, scale: float) -> bytes:
+    s = scale * _SUPERSAMPLE
+    image = Image.new("RGB", (math.ceil(drawing.width * s), math.ceil(drawing.height * s)), "white")
+    draw = ImageDraw.Draw(image, "RGBA")  # RGBA: a translucent fill is blended with what lies below
+    for shape in drawing.shapes:
+        _paint(draw, shape, s)
+    buffer = io.BytesIO()
+    image.reduce(_SUPERSAMPLE).save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+# --- the charts ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -73,7 +293,7 @@ def gantt(
     phase_labels: Sequence[str],
     title: str,
     label_width: float = 260,
-) -> str:
+) -> Drawing:
     """Bars by month, with a column per quarter and shaded phases."""
     quarters = max(len(quarter_labels), 1)
     months = quarters * 3
@@ -82,28 +302,28 @@ def gantt(
     top = 44.0
     width = label_width + months * month_width + 130
     height = top + len(bars) * row_height + 12
-    body: list[str] = []
+    shapes: list[Shape] = []
     for index, (start, end) in enumerate(pairwise(phase_bounds)):
         x = label_width + start * month_width
-        body.append(
-            _rect(x, 0, (end - start) * month_width, height, "#f4f5f7" if index % 2 == 0 else "#ffffff")
+        shapes.append(
+            Rect(x, 0, (end - start) * month_width, height, "#f4f5f7" if index % 2 == 0 else "#ffffff")
         )
         if index < len(phase_labels):
-            body.append(_text(x + 3, 13, phase_labels[index], size=10, fill=MUTED))
+            shapes.append(Text(x + 3, 13, phase_labels[index], size=10, fill=MUTED))
     for quarter, label in enumerate(quarter_labels):
         x = label_width + quarter * 3 * month_width
-        body.append(_line(x, 18, x, height))
-        body.append(_text(x + 1.5 * month_width, 34, label, size=8, anchor="middle", fill=MUTED))
+        shapes.append(Line(x, 18, x, height))
+        shapes.append(Text(x + 1.5 * month_width, 34, label, size=8, anchor="middle", fill=MUTED))
     for row, bar in enumerate(bars):
         y = top + row * row_height
-        body.append(_text(label_width - 6, y + 13, bar.label, size=10, anchor="end"))
+        shapes.append(Text(label_width - 6, y + 13, bar.label, size=10, anchor="end"))
         x = label_width + bar.start_month * month_width
         bar_width = max(bar.duration_months, 1) * month_width
         colour = LEVEL_COLOURS[min(max(bar.level_colour, 1), 5) - 1]
-        body.append(_rect(x, y + 3, bar_width, row_height - 7, colour, ' rx="2"'))
+        shapes.append(Rect(x, y + 3, bar_width, row_height - 7, colour, radius=2))
         if bar.note:
-            body.append(_text(x + bar_width + 4, y + 13, bar.note, size=9, fill=MUTED))
-    return _svg(width, height, body, title)
+            shapes.append(Text(x + bar_width + 4, y + 13, bar.note, size=9, fill=MUTED))
+    return Drawing(width, height, title, tuple(shapes))
 
 
 @dataclass(frozen=True)
@@ -123,33 +343,30 @@ def line_chart(
     y_ticks: Sequence[float] = (),
     width: float = 520,
     height: float = 260,
-) -> str:
+) -> Drawing:
     """A trajectory: one line per series over the x labels (e.g. now, after phase 1, 2, 3)."""
     left, right, top, bottom = 44.0, 16.0, 16.0, 52.0
     plot_w, plot_h = width - left - right, height - top - bottom
     steps = max(len(x_labels) - 1, 1)
-    body: list[str] = []
+    shapes: list[Shape] = []
     for tick in y_ticks or (0, y_max / 2, y_max):
         y = top + plot_h * (1 - tick / y_max)
-        body.append(_line(left, y, left + plot_w, y))
-        body.append(_text(left - 6, y + 4, f"{tick:g}", size=10, anchor="end", fill=MUTED))
+        shapes.append(Line(left, y, left + plot_w, y))
+        shapes.append(Text(left - 6, y + 4, f"{tick:g}", size=10, anchor="end", fill=MUTED))
     for index, label in enumerate(x_labels):
         x = left + plot_w * index / steps
-        body.append(_text(x, top + plot_h + 16, label, size=10, anchor="middle", fill=MUTED))
+        shapes.append(Text(x, top + plot_h + 16, label, size=10, anchor="middle", fill=MUTED))
     for number, line in enumerate(series):
-        points = [
+        points = tuple(
             (left + plot_w * index / steps, top + plot_h * (1 - min(max(value, 0), y_max) / y_max))
             for index, value in enumerate(line.values)
-        ]
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        dash = ' stroke-dasharray="5,4"' if line.dashed else ""
-        body.append(f'<polyline points="{path}" fill="none" stroke="{line.colour}" stroke-width="2"{dash}/>')
-        for x, y in points:
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{line.colour}"/>')
+        )
+        shapes.append(Polyline(points, line.colour, 2, line.dashed))
+        shapes.extend(Circle(x, y, 3, line.colour) for x, y in points)
         legend_x = left + number * 150
-        body.append(_line(legend_x, height - 12, legend_x + 18, height - 12, line.colour, 2, dash))
-        body.append(_text(legend_x + 22, height - 8, line.label, size=10))
-    return _svg(width, height, body, title)
+        shapes.append(Line(legend_x, height - 12, legend_x + 18, height - 12, line.colour, 2, line.dashed))
+        shapes.append(Text(legend_x + 22, height - 8, line.label, size=10))
+    return Drawing(width, height, title, tuple(shapes))
 
 
 def radar(
@@ -159,12 +376,12 @@ def radar(
     title: str,
     maximum: float = 5,
     size: float = 360,
-) -> str:
+) -> Drawing:
     """Levels per dimension on spokes (1–5), e.g. current, target and peer median."""
     centre = size / 2
     radius = size / 2 - 70
     count = max(len(axes), 3)
-    body: list[str] = []
+    shapes: list[Shape] = []
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
@@ -172,26 +389,21 @@ def radar(
         return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
 
     for ring in range(1, int(maximum) + 1):
-        ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(count)))
-        body.append(f'<polygon points="{ring_points}" fill="none" stroke="{GRID}" stroke-width="0.6"/>')
+        shapes.append(Polygon(tuple(point(i, ring) for i in range(count)), GRID, 0.6))
     for index, label in enumerate(axes):
         x, y = point(index, maximum)
-        body.append(_line(centre, centre, x, y))
+        shapes.append(Line(centre, centre, x, y))
         lx, ly = point(index, maximum * 1.16)
         anchor = "middle" if abs(lx - centre) < 8 else ("start" if lx > centre else "end")
-        body.append(_text(lx, ly + 4, label, size=10, anchor=anchor))
+        shapes.append(Text(lx, ly + 4, label, size=10, anchor=anchor))
     for number, line in enumerate(series):
-        shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(line.values)))
-        dash = ' stroke-dasharray="5,4"' if line.dashed else ""
-        fill_opacity = "0.15" if number == 0 else "0"
-        body.append(
-            f'<polygon points="{shape}" fill="{line.colour}" fill-opacity="{fill_opacity}" '
-            f'stroke="{line.colour}" stroke-width="2"{dash}/>'
-        )
+        shape = tuple(point(i, v) for i, v in enumerate(line.values))
+        opacity = 0.15 if number == 0 else 0.0  # the first series (the current levels) is shaded
+        shapes.append(Polygon(shape, line.colour, 2, line.colour, opacity, line.dashed))
         legend_y = size - 14 - 16 * (len(series) - 1 - number)
-        body.append(_line(12, legend_y - 4, 30, legend_y - 4, line.colour, 2, dash))
-        body.append(_text(34, legend_y, line.label, size=10))
-    return _svg(size, size, body, title)
+        shapes.append(Line(12, legend_y - 4, 30, legend_y - 4, line.colour, 2, line.dashed))
+        shapes.append(Text(34, legend_y, line.label, size=10))
+    return Drawing(size, size, title, tuple(shapes))
 
 
 @dataclass(frozen=True)
@@ -207,30 +419,29 @@ def heatmap(
     *,
     title: str,
     label_width: float = 240,
-) -> str:
+) -> Drawing:
     """Offices × dimensions, one coloured square per level, the level written inside."""
     cell = 34.0
     top = 40.0
     width = label_width + len(columns) * cell + 8
     height = top + len(rows) * cell + 8
-    body: list[str] = []
+    shapes: list[Shape] = []
     for column, label in enumerate(columns):
-        body.append(_text(label_width + column * cell + cell / 2, top - 10, label, size=10, anchor="middle"))
+        shapes.append(Text(label_width + column * cell + cell / 2, top - 10, label, size=10, anchor="middle"))
     for row, label in enumerate(rows):
         y = top + row * cell
-        body.append(_text(label_width - 8, y + cell / 2 + 4, label, size=10, anchor="end"))
+        shapes.append(Text(label_width - 8, y + cell / 2 + 4, label, size=10, anchor="end"))
         for column, value in enumerate(cells[row]):
             x = label_width + column * cell
             if value.level is None:
-                body.append(_rect(x + 1, y + 1, cell - 2, cell - 2, "#ffffff", f' stroke="{GRID}"'))
+                shapes.append(Rect(x + 1, y + 1, cell - 2, cell - 2, "#ffffff", stroke=GRID))
                 continue
             colour = LEVEL_COLOURS[min(max(value.level, 1), 5) - 1]
-            tip = f"<title>{escape(value.tooltip)}</title>" if value.tooltip else ""
-            body.append(f"<g>{tip}{_rect(x + 1, y + 1, cell - 2, cell - 2, colour)}</g>")
+            shapes.append(Rect(x + 1, y + 1, cell - 2, cell - 2, colour, tooltip=value.tooltip))
             text_fill = "#ffffff" if value.level in (1, 5, 4) else INK
-            body.append(
-                _text(
+            shapes.append(
+                Text(
                     x + cell / 2, y + cell / 2 + 4, str(value.level), size=12, anchor="middle", fill=text_fill
                 )
             )
-    return _svg(width, height, body, title)
+    return Drawing(width, height, title, tuple(shapes))

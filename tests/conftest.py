@@ -64,6 +64,37 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def demo_app(sqlite_template: Path, folder: Path, **config: Any) -> Flask:
+    """An app on a copy of the migrated SQLite database with the demo loaded (`flask demo load`), for module
+    fixtures that render the demo's reports (a report does not depend on the database)."""
+    shutil.copyfile(sqlite_template, folder / "demo.db")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}",
+            "REPORT_CACHE_DIR": str(folder / "cache"),
+            **config,
+        }
+    )
+    app.instance_path = str(folder)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+    return app
+
+
+def first_published_assessment() -> Any:
+    """The demo's first published assessment (last cycle's, with its roadmap)."""
+    from sqlalchemy import select
+
+    from roadmap.extensions import db
+    from roadmap.models import Assessment
+
+    return db.session.scalars(
+        select(Assessment).where(Assessment.status == "published").order_by(Assessment.id)
+    ).first()
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     base = make_url(_require_postgres())

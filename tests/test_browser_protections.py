@@ -51,11 +51,12 @@ AUDITED = {
     ("templates/survey/_question.html", "f_flags|safe"),
     # The SVG charts: roadmap.charts escapes every label and title it draws (tests/test_charts.py).
     ("roadmap/web/review.py", "heatmap=Markup(heatmap),"),
-    ("roadmap/services/plans/figures.py", "return Markup(svg)"),
+    ("roadmap/services/plans/figures.py", "return Markup(gantt_chart(roadmap).svg())"),
+    ("roadmap/services/plans/figures.py", "return Markup(trajectory_chart(roadmap).svg())"),
     # The report's charts: the same roadmap.charts SVG (tests/test_report_pdf.py plants hostile names).
-    ("templates/report/report.html", "r.radar_svg|safe"),
-    ("templates/report/report.html", "r.roadmap.gantt_svg|safe"),
-    ("templates/report/report.html", "r.roadmap.trajectory_svg|safe"),
+    ("templates/report/report.html", "r.radar.svg()|safe"),
+    ("templates/report/report.html", "r.roadmap.gantt.svg()|safe"),
+    ("templates/report/report.html", "r.roadmap.trajectory.svg()|safe"),
     # The live result panel: the output of our own autoescaping template, kept in the fragment cache.
     ("roadmap/web/survey.py", "Markup(  # noqa: S704"),
 }

@@ -1,17 +1,33 @@
-"""Server-side SVG charts: well-formed, escaped, and drawing what they are given."""
+"""Server-side charts: one drawing, written as well-formed, escaped SVG and painted as a PNG of the same
+shapes (the Word report's charts)."""
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 
-from roadmap.charts import GanttBar, HeatCell, Series, gantt, heatmap, line_chart, radar
+from PIL import Image
+
+from roadmap.charts import (
+    LEVEL_COLOURS,
+    Drawing,
+    GanttBar,
+    HeatCell,
+    Line,
+    Series,
+    Text,
+    gantt,
+    heatmap,
+    line_chart,
+    radar,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert(1)</script> & "x"'
 
 
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)  # noqa: S314 (our own output, not untrusted input)
+def parse(drawing: Drawing) -> ET.Element:
+    return ET.fromstring(drawing.svg())  # noqa: S314 (our own output, not untrusted input)
 
 
 def test_gantt_draws_one_bar_per_initiative_and_escapes_labels():
@@ -25,7 +41,7 @@ def test_gantt_draws_one_bar_per_initiative_and_escapes_labels():
     root = parse(svg)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert HOSTILE in texts  # as text, never as markup
-    assert "<script>" not in svg
+    assert "<script>" not in svg.svg()
     assert "I02 Kế hoạch" in texts
     assert "trễ hạn" in texts
     bars = [r for r in root.iter(f"{SVG}rect") if r.get("rx") == "2"]
@@ -67,3 +83,64 @@ def test_heatmap_writes_levels_and_leaves_missing_cells_blank():
     root = parse(svg)
     numbers = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.isdigit()]
     assert numbers == ["1", "5", "3"]
+
+
+# --- the same shapes as an image --------------------------------------------------------------------------
+
+
+def image(drawing: Drawing, scale: float = 2) -> Image.Image:
+    return Image.open(io.BytesIO(drawing.png(scale))).convert("RGB")
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def near(pixel: tuple[int, int, int], colour: str, tolerance: int = 12) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, rgb(colour), strict=True))
+
+
+def test_the_png_paints_the_gantt_bars_where_the_svg_draws_them():
+    drawing = gantt(
+        [GanttBar("I01 Khảo sát", 0, 3, level_colour=1), GanttBar("I02 Kế hoạch", 6, 12, level_colour=5)],
+        quarter_labels=["Q1/2027", "Q2/2027", "Q3/2027", "Q4/2027", "Q1/2028", "Q2/2028"],
+        phase_bounds=[0, 6, 18],
+        phase_labels=["Giai đoạn 1", "Giai đoạn 2"],
+        title="Lộ trình",
+    )
+    picture = image(drawing, scale=2)
+    assert picture.size == (round(drawing.width * 2), round(drawing.height * 2))
+    bars = [r for r in parse(drawing).iter(f"{SVG}rect") if r.get("rx") == "2"]
+    for bar, colour in zip(bars, (LEVEL_COLOURS[0], LEVEL_COLOURS[4]), strict=True):
+        x = float(bar.get("x")) + float(bar.get("width")) / 2
+        y = float(bar.get("y")) + float(bar.get("height")) / 2
+        assert near(picture.getpixel((round(x * 2), round(y * 2))), colour), colour
+    # The labels are painted in the packaged font, right-aligned before the bars (text-anchor="end").
+    label_area = picture.crop((0, 88, 508, 128))  # the first row, left of x = 254 (at scale 2)
+    assert label_area.convert("L").getextrema()[0] < 100
+    assert label_area.crop((0, 0, 200, label_area.height)).getextrema() == ((255, 255),) * 3
+
+
+def test_the_png_shades_the_first_radar_series_and_dashes_dashed_lines():
+    drawing = radar(["A", "B", "C", "D"], [Series("Now", [4, 4, 4, 4], "#8b1a1a")], title="Mức")
+    picture = image(drawing)
+    centre = round(drawing.width)  # the centre of the chart, at scale 2
+    shaded = picture.getpixel((centre + 20, centre + 20))
+    assert shaded != (255, 255, 255)  # blended with the white below: fill-opacity 0.15
+    assert not near(shaded, "#8b1a1a")
+
+    solid = Drawing(100, 20, "t", (Line(0, 10, 100, 10, "#000000", 2),))
+    dashed = Drawing(100, 20, "t", (Line(0, 10, 100, 10, "#000000", 2, dashed=True),))
+    row = 20  # y = 10 at scale 2
+    solid_ink = [image(solid).getpixel((x, row))[0] < 128 for x in range(4, 196)]
+    dashed_ink = [image(dashed).getpixel((x, row))[0] < 128 for x in range(4, 196)]
+    assert all(solid_ink)
+    assert 0.45 < sum(dashed_ink) / len(dashed_ink) < 0.65  # 5 units drawn, 4 left out
+
+
+def test_the_png_places_text_by_its_anchor_as_svg_does():
+    for anchor, inked in (("start", "right"), ("end", "left"), ("middle", "both")):
+        picture = image(Drawing(200, 30, "t", (Text(100, 20, "Mức độ", size=12, anchor=anchor),)))
+        left = picture.crop((0, 0, 200, 60)).getextrema()[0][0] < 128
+        right = picture.crop((200, 0, 400, 60)).getextrema()[0][0] < 128
+        assert (left, right) == {"right": (False, True), "left": (True, False), "both": (True, True)}[inked]

@@ -115,7 +115,7 @@ PAGES = {
     ],
 }
 # Words that are legitimately the same in both languages, or proper names.
-SAME_IN_BOTH = {"English", "Tiếng Việt", "Word (DOCX)"}  # the last: the report download (issue 12)
+SAME_IN_BOTH = {"English", "Tiếng Việt"}
 
 
 def english_ui_strings() -> list[str]:

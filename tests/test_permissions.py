@@ -6,6 +6,7 @@ instead of escaping it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pytest
@@ -140,8 +141,7 @@ EXPECTED: dict[str, Expectation] = {
     "roadmaps.export_csv": roadmap_view(200),
     "roadmaps.export_xlsx": roadmap_view(200),
     "roadmaps.export_json": roadmap_view(200),
-    # The official report (issue 12): the Word export follows the roadmap's policy; its settings are admin's.
-    "roadmaps.export_docx": roadmap_view(200),
+    # The official report's settings (issue 12) are the administrators'.
     "admin.report_settings_edit": admin_only(200),
     "roadmaps.edit": roadmap_edit(200),
     # An empty post from someone allowed: the form is refused (400), nothing changes.
@@ -196,9 +196,9 @@ EXPECTED: dict[str, Expectation] = {
     "api.assessment": lambda role, scope: 401 if role is None else office_page(role, scope),
     "api.scores": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
     "api.roadmap": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
-    # The report PDF (issue 8): like the roadmap, the office's consultants and administrators; its office
-    # once published (the matrix's drafts: 404 for their respondents).
-    "reports.pdf": roadmap_view(200),
+    # The official report, PDF and Word alike (issues 8, 12, 17): like the roadmap, the office's consultants
+    # and administrators; its office once published (the matrix's drafts: 404 for their respondents).
+    "reports.download": roadmap_view(200),
 }
 
 
@@ -225,25 +225,26 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "file_id": [("own", survey["own_file"].id), ("foreign", survey["foreign_file"].id)],
         "job_id": [("own", survey["own_job"].id), ("foreign", survey["foreign_job"].id)],
         "token_id": [("-", survey["token"].id)],
+        "kind": ["pdf", "docx"],  # every format of the report
     }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         methods = rule.methods - {"HEAD", "OPTIONS"}
         method = "GET" if "GET" in methods else "POST"
         scoped = [a for a in rule.arguments if isinstance(values[a][0], tuple)]
         scopes = values[scoped[0]] if scoped else [("-", None)]
+        plain = sorted(a for a in rule.arguments if a not in scoped)
         for scope, _ in scopes:
-            arguments = {}
-            for name in rule.arguments:
-                options = values[name]
-                if isinstance(options[0], tuple):
+            # Every value of an unscoped argument that has several (the report's formats).
+            for choice in itertools.product(*(values[name] for name in plain)):
+                arguments = dict(zip(plain, choice, strict=True))
+                for name in scoped:
+                    options = values[name]
                     arguments[name] = dict(options).get(scope, options[0][1])
-                else:
-                    arguments[name] = options[0]
-            with app.test_request_context():
-                from flask import url_for
+                with app.test_request_context():
+                    from flask import url_for
 
-                url = url_for(rule.endpoint, **arguments)
-            yield rule.endpoint, method, url, scope
+                    url = url_for(rule.endpoint, **arguments)
+                yield rule.endpoint, method, url, scope
 
 
 EMAILS = {RESPONDENT: "resp.a@example.vn", CONSULTANT: "consultant@example.vn", ADMIN: "admin@example.vn"}

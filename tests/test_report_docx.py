@@ -1,13 +1,16 @@
-"""The report as an editable Word document, and the report settings behind it (issue 12).
+"""The report as an editable Word document, and the report settings behind it (issues 12 and 17).
 
 The .docx is opened with python-docx as Word would open it: Heading styles, the Decree 30/2020 page setup
 (A4, margins, Times New Roman 13 pt, page number centred at the top and absent from the first page), every
 dimension and every initiative, Vietnamese text intact, and a save-and-reopen round trip. The settings form
 refuses bad input beside the field, keeps what was typed, and the report keeps the settings in force.
+The Word document and the PDF are two layouts of one report model: tests/test_report_equivalence.py reads
+both back and compares them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -26,6 +29,7 @@ from roadmap.extensions import db
 from roadmap.models import AssessmentStatus, AuditEvent, ReportSettingsRecord
 from roadmap.models import RoadmapEditKind as K
 from roadmap.services.plans import roadmaps
+from roadmap.services.reporting import formats
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.survey import assessments, evidence, frameworks, lifecycle, results, steps
 from tests.conftest import isolated, logged_in
@@ -89,6 +93,11 @@ def all_text(document):
     return "\n".join(parts)
 
 
+def dimension_names(document):
+    """The names of the dimensions' parts: Heading 2 'NETW. Hạ tầng mạng …' (code, then name)."""
+    return [h.split(". ", 1)[1] for h in headings(document, 2) if re.match(r"^[A-Z]{2,8}\. ", h)]
+
+
 def headings(document, level=None):
     return [
         p.text
@@ -104,7 +113,8 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
     response, document = docx_of(logged_in(app, "consultant@example.vn"), published)
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert response.headers["Cache-Control"] == "private, no-store"
-    name = "Báo cáo chuyển đổi số - VPA - 2026.docx"
+    assert response.headers["ETag"]
+    name = "Báo cáo chuyển đổi số VPA 2026.docx"  # the PDF's name, with its own extension
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote(name)}" in disposition
@@ -143,7 +153,10 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
     assert motto[0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
     assert any(DATE_LINE.match(line) for line in motto), motto
     kind = next(p.text for p in document.paragraphs if p.text.startswith("BÁO CÁO"))
-    assert kind == "BÁO CÁO\nKết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất"
+    assert kind == (
+        "BÁO CÁO\nKết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất\n"
+        "của Văn phòng A — Kỳ đánh giá năm 2026"
+    )
     text = all_text(document)
     assert "Nơi nhận:" in text
     assert "- Lưu: VT." in text
@@ -151,11 +164,11 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
 
     # Headings are Word Heading styles: parts, every dimension, every initiative.
     assert headings(document, 1)[:3] == [
-        "1. Tóm tắt",
-        "2. Kết quả theo từng trụ cột",
-        "3. Lộ trình đề xuất",
+        "Tóm tắt kết quả",
+        "Kết quả đánh giá theo từng trụ cột",
+        "Lộ trình đề xuất",
     ]
-    assert [h.split(". ", 1)[1] for h in headings(document, 2) if h.startswith("2.")] == DIMENSIONS_VI
+    assert dimension_names(document) == DIMENSIONS_VI
     initiative_headings = [h for h in headings(document, 3) if re.match(r"^\d+\. ", h)]
     roadmap_codes = {h.split()[1] for h in initiative_headings}
     assert roadmap_codes == {item.code for item in roadmaps.load(published).effective.items}
@@ -188,14 +201,7 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
     # Tables are Word tables (summary, phases, initiatives, answers…), charts are images; rows never split
     # across pages and header rows repeat.
     summary = document.tables[1]
-    assert [c.text for c in summary.rows[0].cells] == [
-        "Mã",
-        "Trụ cột",
-        "Điểm",
-        "Mức",
-        "Mục tiêu",
-        "Khoảng cách",
-    ]
+    assert [c.text for c in summary.rows[0].cells] == ["Trụ cột", "Điểm", "Mức", "Mục tiêu", "Khoảng cách"]
     assert summary.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in summary.rows)
     assert len(document.tables) >= 10
@@ -224,20 +230,16 @@ def test_the_docx_reopens_after_a_round_trip_with_well_formed_parts(app, world, 
 def test_english_docx_on_request_has_no_vietnamese_furniture(app, world, published):
     response, document = docx_of(logged_in(app, "consultant@example.vn"), published, "?lang=en")
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="Digital transformation report - VPA - 2026.docx"'
+        'attachment; filename="Digital transformation report VPA 2026.docx"'
     )
     text = all_text(document)
     assert "CỘNG HÒA" not in text
     assert "Nơi nhận" not in text
     assert "BÁO CÁO" not in text
     assert "Recipients:" in text
-    assert "REPORT" in text
-    assert headings(document, 1)[:3] == [
-        "1. Executive summary",
-        "2. Results by dimension",
-        "3. Proposed roadmap",
-    ]
-    assert [h.split(". ", 1)[1] for h in headings(document, 2) if h.startswith("2.")] == DIMENSIONS_EN
+    assert "Digital transformation assessment and roadmap: Office A, 2026 cycle" in text  # the cover
+    assert headings(document, 1)[:3] == ["Executive summary", "Assessment by dimension", "The roadmap"]
+    assert dimension_names(document) == DIMENSIONS_EN
     assert "Approve security levels of information systems" in text
     assert document.core_properties.language == "en"
 
@@ -258,13 +260,22 @@ def test_a_report_is_in_one_language_only(app, world, published, locale):
 
 def test_legal_references_are_cited_in_full_first_and_short_after(app, world, published):
     """Decree 30: the first citation gives type, number, date, issuing body and summary; later ones type and
-    number. Decree 85/2016 is cited by initiative K02 (the roadmap) and again by question CY-03 (appendix)."""
+    number. Decree 85/2016 is cited in the summary's legal basis, again by initiative K02 (the roadmap) and
+    again by question CY-03 (appendix)."""
     _response, document = docx_of(logged_in(app, "consultant@example.vn"), published)
     text = all_text(document)
     full = "Nghị định số 85/2016/NĐ-CP ngày 01/7/2016 về bảo đảm an toàn hệ thống thông tin theo cấp độ"
     assert text.count(full) == 1
-    k02 = next(t for t in document.tables if t.rows[0].cells[0].text == "Trạng thái" and full in all_cells(t))
-    assert k02 is not None
+    basis = next(i for i, p in enumerate(document.paragraphs) if p.text == "Căn cứ pháp lý:")
+    assert document.paragraphs[basis + 1].text == f"{full};"
+    cards = [t for t in document.tables if t.rows and t.rows[0].cells[0].text == "Lý do đề xuất"]
+    cited = [
+        row.cells[1].text
+        for card in cards
+        for row in card.rows
+        if row.cells[0].text == "Căn cứ pháp lý" and "85/2016" in row.cells[1].text
+    ]
+    assert cited == ["Nghị định số 85/2016/NĐ-CP"]  # initiative K02: type and number only
     appendix = next(t for t in document.tables if any(row.cells[0].text == "CY-03" for row in t.rows))
     cy03 = next(row for row in appendix.rows if row.cells[0].text == "CY-03").cells[1].text
     assert cy03.endswith("Căn cứ: Nghị định số 85/2016/NĐ-CP")
@@ -289,9 +300,8 @@ def test_typed_text_is_kept_as_literal_text_and_nothing_points_outside(app, worl
     assert "\x01" in evidence.of_questions(assessment, ["NW-01"]).notes["NW-01"].note  # stored as typed
     response, document = docx_of(logged_in(app, "consultant@example.vn"), assessment)
     row = next(r for t in document.tables for r in t.rows if r.cells[0].text == "NW-01")
-    assert (
-        row.cells[3].text
-        == f"12/QĐ-VPA ngày 05/03/2026; Biên bản kiểm tra {payload} url(http://169.254.169.254/)"
+    assert row.cells[4].text == (
+        f"Văn bản: 12/QĐ-VPA ngày 05/03/2026\nGhi chú: Biên bản kiểm tra {payload} url(http://169.254.169.254/)"
     )
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     for name in archive.namelist():
@@ -330,7 +340,9 @@ def test_the_office_downloads_its_report_once_published_from_the_results_and_roa
         html = isolated(respondent.client.get, page).get_data(as_text=True)
         link = re.search(r'<a href="([^"]+)" data-download="report-docx" download>', html)
         assert link is not None, page
-        assert link.group(1) == f"/assessments/{published.id}/report.docx"
+        assert link.group(1) == f"/assessments/{published.id}/report.docx?lang=vi"
+        english = re.search(r'<a href="([^"]+)" data-download="report-docx-en"', html)
+        assert english.group(1) == f"/assessments/{published.id}/report.docx?lang=en"
     docx_of(respondent, published)
 
 
@@ -430,16 +442,14 @@ def test_settings_service_defaults_sequence_and_validation(app, world, assessmen
 def test_the_word_report_is_kept_and_made_anew_only_when_what_it_shows_changes(
     app, world, published, monkeypatch
 ):
-    from roadmap.services.reporting import docx as report_docx
-
     renders = []
-    real = report_docx.render_docx
+    word = formats.FORMATS["docx"]
 
-    def counting(assessment, locale):
-        renders.append(locale)
-        return real(assessment, locale)
+    def counting(data):
+        renders.append(data.locale)
+        return word.render(data)
 
-    monkeypatch.setattr(report_docx, "render_docx", counting)
+    monkeypatch.setitem(formats.FORMATS, "docx", dataclasses.replace(word, render=counting))
     browser = logged_in(app, world.consultant.email)
     first, _ = docx_of(browser, published)
     second, _ = docx_of(browser, published)

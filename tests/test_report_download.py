@@ -1,5 +1,6 @@
-"""Downloading the report PDF: who may, in which language, the headers, the cache and its invalidation,
-bad input answered before any render, and a runaway render reported while the server carries on."""
+"""Downloading the report, PDF and Word alike: who may, in which language, the headers, the cache and its
+invalidation, bad input answered before any render, and a runaway render reported while the server carries
+on."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 
 import pypdf
 import pytest
+from docx import Document
 
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus
@@ -182,3 +184,45 @@ def test_command_line_renders_one_report_and_a_cycle_batch(app, world, assessmen
     unknown = runner.invoke(args=["report", "batch", "--cycle", "1999", "--out", str(folder)])
     assert unknown.exit_code != 0
     assert "No cycle 1999" in unknown.output
+
+
+# --- one route family for every format (issue 17) ----------------------------------------------------------
+
+
+def test_the_word_report_shares_the_address_family_language_default_cache_and_etag(app, world, assessment):
+    browser = logged_in(app, "consultant@example.vn")
+    browser.post("/locale/en")  # the interface in English: the report stays Vietnamese unless asked
+    address = f"/assessments/{assessment.id}/report.docx"
+    first = browser.get(address)
+    assert first.status_code == 200
+    assert first.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    encoded = re.search(r"filename\*=UTF-8''(\S+)", first.headers["Content-Disposition"]).group(1)
+    assert unquote(encoded) == "Báo cáo chuyển đổi số VPA 2026.docx"
+    assert "no-store" in first.headers["Cache-Control"]
+    document = Document(io.BytesIO(first.get_data()))
+    assert document.core_properties.language == "vi"
+    assert browser.get(f"{address}?lang=vi").get_data() == first.get_data()  # the same cached rendering
+    unchanged = browser.get(address, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304
+    english = browser.get(f"{address}?lang=en")
+    assert english.headers["ETag"] != first.headers["ETag"]
+    assert Document(io.BytesIO(english.get_data())).core_properties.language == "en"
+    # The PDF's rendering of the same report is another file under another tag.
+    assert browser.get(url(assessment)).headers["ETag"] not in (
+        first.headers["ETag"],
+        english.headers["ETag"],
+    )
+
+
+def test_a_bad_language_or_format_is_refused_for_every_format(app, world, assessment, render_count):
+    consultant = logged_in(app, "consultant@example.vn")
+    for kind in ("pdf", "docx"):
+        refused = consultant.get(f"/assessments/{assessment.id}/report.{kind}?lang=fr")
+        assert refused.status_code == 400
+        assert "tiếng Việt (vi) và tiếng Anh (en)" in refused.get_data(as_text=True)
+    consultant.post("/locale/en")
+    refused = consultant.get(f"/assessments/{assessment.id}/report.docx?lang=")
+    assert refused.status_code == 400
+    assert "Vietnamese (vi) and English (en) only" in refused.get_data(as_text=True)
+    assert consultant.get(f"/assessments/{assessment.id}/report.odt").status_code == 404
+    assert render_count == []

@@ -214,3 +214,26 @@ def test_without_redis_the_download_renders_in_the_request_and_asks_for_no_job(
     assert response.get_data().startswith(b"%PDF-")
     assert render_count == [1]
     assert _jobs() == 0
+
+
+def test_on_redis_the_word_report_is_a_job_of_its_own_kind_and_then_served_from_the_cache(
+    app, world, small_assessment, on_redis
+):
+    browser = logged_in(app, CONSULTANT)
+    address = f"/assessments/{small_assessment.id}/report.docx"
+    job_id = _job_id(browser.get(address))
+    assert "Báo cáo (Word)" in browser.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert _job_id(browser.get(f"{address}?lang=vi")) == job_id  # the same rendering: the same job
+    assert _job_id(browser.get(url(small_assessment, lang="vi"))) != job_id  # the PDF: another job
+    assert run_worker(app) is True
+    job = db.session.get(Job, job_id)
+    assert (job.kind, job.status, job.params["format"]) == ("report-docx", "ready", "docx")
+    download = browser.get(f"/jobs/{job_id}/download")
+    assert download.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    encoded = re.search(r"filename\*=UTF-8''(\S+)", download.headers["Content-Disposition"]).group(1)
+    assert unquote(encoded) == "Báo cáo chuyển đổi số VPA 2026.docx"
+    direct = browser.get(address)
+    assert direct.status_code == 200
+    assert direct.get_data() == download.get_data()
+    assert browser.get(address, headers={"If-None-Match": direct.headers["ETag"]}).status_code == 304
+    assert _jobs() == 2

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,12 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from roadmap.extensions import db
 from roadmap.models import Assessment, Evidence, Office, RoadmapEdit
 from roadmap.services.plans import roadmaps
 from roadmap.services.reporting import pdf as report_pdf
 from roadmap.services.reporting.citations import short_form
+from tests.conftest import demo_app, first_published_assessment
 
 MM = 72 / 25.4
 A4 = (595.28, 841.89)
@@ -42,21 +41,9 @@ ISSUED = dt.date(2026, 3, 5)
 def demo_reports(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The published report of the demo's last cycle, in Vietnamese and English, rendered once."""
     folder = tmp_path_factory.mktemp("report")
-    shutil.copyfile(sqlite_template, folder / "demo.db")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}",
-            "REPORT_CACHE_DIR": str(folder / "cache"),
-        }
-    )
-    app.instance_path = str(folder)
+    app = demo_app(sqlite_template, folder)
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo", "load"])
-        assert result.exit_code == 0, result.output
-        assessment = db.session.scalars(
-            select(Assessment).where(Assessment.status == "published").order_by(Assessment.id)
-        ).first()
+        assessment = first_published_assessment()
         office = db.session.get(Office, assessment.office_id)
         clean_name = office.name_vi
         office.name_vi = f"{clean_name} {PAYLOADS[0]}"
@@ -155,7 +142,7 @@ def test_vietnamese_report_is_a4_with_a_bookmark_for_every_part_and_correct_diac
     bookmarks = _outline(reader)
     for part in (
         "Tóm tắt kết quả",
-        "Kết quả đánh giá theo từng lĩnh vực",
+        "Kết quả đánh giá theo từng trụ cột",
         "Lộ trình đề xuất",
         "Kết quả dự kiến theo giai đoạn",
         "Điều chỉnh và ghi chú của chuyên gia tư vấn",
@@ -359,7 +346,11 @@ def test_legal_documents_are_cited_in_full_once_then_by_type_and_number(demo_rep
     data = demo_reports["vi"]["data"]
     text = _flat(_text(demo_reports["vi"]["reader"])).replace(" ", "")  # lines may break anywhere
     assert data.legal_basis[0].startswith("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị")
-    in_order = [*data.legal_basis, *(c for card in data.roadmap.cards for c in card.policies)]
+    in_order = [
+        *data.legal_basis,
+        *(c for card in data.roadmap.cards for c in card.policies),
+        *(c for group in data.answers for line in group.lines for c in line.references),
+    ]
     seen: dict[str, str] = {}
     repeated = 0
     for citation in in_order:
@@ -384,7 +375,7 @@ def test_the_appendix_lists_every_answer_with_its_answer_and_evidence_on_one_ent
     reader = demo_reports["vi"]["reader"]
     data = demo_reports["vi"]["data"]
     appendix = _flat(_text(reader)).split("PHỤ LỤC: CÂU TRẢ LỜI VÀ MINH CHỨNG")[-1]
-    lines = [line for _name, group in data.answers for line in group]
+    lines = [line for group in data.answers for line in group.lines]
     assert len(lines) > 100
     for line in lines:
         # The code opens the entry, then the question, then "Câu trả lời: …" (one compact paragraph).

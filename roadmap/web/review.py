@@ -308,7 +308,7 @@ def portfolio() -> str:
         [code for code, _ in view.dimensions],
         [[charts.HeatCell(row.levels.get(code)) for code, _ in view.dimensions] for row in with_results],
         title=_("Levels by office and dimension, %(cycle)s", cycle=cycle.name(locale)),
-    )
+    ).svg()
     return render_template(
         "review/portfolio.html",
         view=view,

@@ -27,8 +27,6 @@ from roadmap.services.plans import roadmaps
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.figures import gantt_svg, trajectory_svg
 from roadmap.services.plans.roadmaps import Conflict, Locked, Roadmap
-from roadmap.services.reporting import cache as report_cache
-from roadmap.services.reporting import docx as report_docx
 from roadmap.services.survey import assessments, lifecycle
 from roadmap.web.guard import authorized_assessment
 
@@ -162,33 +160,6 @@ def export_json(assessment_id: int) -> Response:
     roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
     data = json.dumps(roadmap_exports.to_json(roadmap), ensure_ascii=False, indent=2).encode("utf-8")
     return _download(data, "application/json", roadmap_exports.filename(roadmap, "json"))
-
-
-@bp.route("/assessments/<int:assessment_id>/report.docx")
-@login_required
-def export_docx(assessment_id: int) -> Response:
-    """The official report as an editable Word document, in Vietnamese unless `?lang=en` is asked for.
-    The same readers as the roadmap; the report may be made before a roadmap exists (it then says so)."""
-    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
-    locale = request.args.get("lang", "vi")
-    if locale not in report_docx.LOCALES:
-        abort(400, description=_("Reports are available in Vietnamese (vi) and English (en) only."))
-    # Kept like the PDF: rendered again only when something the report shows has changed.
-    digest = report_cache.key(
-        assessment,
-        kind="docx",
-        locale=locale,
-        template_version=report_docx.TEMPLATE_VERSION,
-        day=roadmaps.local_today(),
-    )
-    content = report_cache.get_or_make(
-        assessment.id,
-        kind="docx",
-        locale=locale,
-        digest=digest,
-        make=lambda: report_docx.render_docx(assessment, locale),
-    )
-    return _download(content, report_docx.MIME_TYPE, report_docx.filename(assessment, locale))
 
 
 # --- editing -------------------------------------------------------------------------------------------

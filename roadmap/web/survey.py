@@ -271,7 +271,6 @@ def _render_overview(assessment: Assessment) -> str:
         comments=assessments.review_comments(assessment, current_user).get(None, []),
         editable=_may_edit(assessment),
         can_submit=permits(current_user, Action.SUBMIT_ASSESSMENT, assessment),
-        can_download_report=permits(current_user, Action.VIEW_ROADMAP, assessment),
         status_labels=lifecycle.STATUS_LABELS,
         answer_text=answer_text,
         focus=None,

@@ -323,6 +323,17 @@ def test_respondent_reads_results_and_roadmap_in_vietnamese_and_english(
     squashed = re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in reader.pages))
     assert "VănphòngTrungươngĐảng" in squashed
     assert re.sub(r"\s+", "", first_initiative) in squashed
+    # The same report as a Word document, from the same row of links: the same office and initiative.
+    with page.expect_download(timeout=120_000) as pending:
+        page.locator('[data-download="report-docx"]').first.click()
+    download = pending.value
+    assert download.suggested_filename.endswith(".docx")
+    from docx import Document
+
+    document = Document(download.path())
+    words = re.sub(r"\s+", "", "".join(p.text for p in document.paragraphs))
+    assert "VănphòngTrungươngĐảng" in words
+    assert re.sub(r"\s+", "", first_initiative) in words
 
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -1,6 +1,7 @@
 """The roadmap's charts, the same on screen, in the PDF and in the Word document: its schedule by quarter (a
-Gantt chart) and its projected index after each phase. SVG from roadmap.charts, which escapes every label;
-every word comes from roadmap.services.plans.wording."""
+Gantt chart) and its projected index after each phase. Drawings from roadmap.charts (SVG on screen and in the
+PDF, which escapes every label; PNG in the Word document); every word comes from
+roadmap.services.plans.wording."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def _column_labels(roadmap: Roadmap) -> list[str]:
     return [text.month_label(start.plus(3 * i)) for i in range(columns)]
 
 
-def gantt_svg(roadmap: Roadmap) -> Markup:
+def gantt_chart(roadmap: Roadmap) -> charts.Drawing:
     locale = text.locale()
     bars = []
     for item in roadmap.effective.counted():
@@ -60,19 +61,18 @@ def gantt_svg(roadmap: Roadmap) -> Markup:
                 note=_note(item),
             )
         )
-    svg = charts.gantt(
+    return charts.gantt(
         bars,
         quarter_labels=_column_labels(roadmap),
         phase_bounds=roadmap.plan.parameters.phase_bounds,
         phase_labels=[text.phase_label(i) for i in range(roadmap.plan.parameters.phase_count)],
         title=_("Schedule by quarter"),
     )
-    return Markup(svg)  # noqa: S704 (roadmap.charts escapes every label)
 
 
-def trajectory_svg(roadmap: Roadmap) -> Markup:
+def trajectory_chart(roadmap: Roadmap) -> charts.Drawing:
     now = roadmap.result.index
-    svg = charts.line_chart(
+    return charts.line_chart(
         [
             charts.Series(_("Proposed"), [now, *(p.index for p in roadmap.plan.trajectory)], "#5a6270"),
             charts.Series(
@@ -87,4 +87,11 @@ def trajectory_svg(roadmap: Roadmap) -> Markup:
         y_ticks=(0, 250, 500, 750, 1000),
         title=_("Projected index after each phase"),
     )
-    return Markup(svg)  # noqa: S704 (roadmap.charts escapes every label)
+
+
+def gantt_svg(roadmap: Roadmap) -> Markup:
+    return Markup(gantt_chart(roadmap).svg())  # noqa: S704 (roadmap.charts escapes every label)
+
+
+def trajectory_svg(roadmap: Roadmap) -> Markup:
+    return Markup(trajectory_chart(roadmap).svg())  # noqa: S704 (roadmap.charts escapes every label)

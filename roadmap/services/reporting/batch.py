@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle
+from roadmap.services.reporting import model as report_model
 from roadmap.services.reporting import pdf as report_pdf
 
 REVIEWED = (AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value)
@@ -62,7 +63,7 @@ def _render_one(job: tuple[int, str, str]) -> BatchItem:
             if assessment is None:
                 return BatchItem(assessment_id, "", "not found", 0.0)
             rendered = report_pdf.render_assessment(assessment, locale)
-            path = Path(out_dir) / report_pdf.filename_for(assessment, locale)
+            path = Path(out_dir) / report_model.filename_for(assessment, locale, "pdf")
             path.write_bytes(rendered.pdf)
             return BatchItem(assessment_id, str(path), "", time.perf_counter() - started)
         except report_pdf.RenderFailed as error:
@@ -73,7 +74,7 @@ def _render_one(job: tuple[int, str, str]) -> BatchItem:
 
 def render_all(ids: list[int], locale: str, out_dir: Path, processes: int | None = None) -> list[BatchItem]:
     """Render the assessments' reports into `out_dir` with a pool of `processes` (default: the cores)."""
-    report_pdf.check_locale(locale)
+    report_model.check_locale(locale)
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, processes or os.cpu_count() or 1)
     app = current_app._get_current_object()  # type: ignore[attr-defined]

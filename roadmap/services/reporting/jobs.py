@@ -1,9 +1,9 @@
-"""The report PDF as a background job, "report-pdf" (roadmap.services.platform.jobs), and the cache-or-render
-step shared with the download route.
+"""The report as a background job, one kind per format ("report-pdf", "report-docx"; see
+roadmap.services.platform.jobs), and the cache-or-render step shared with the download route.
 
 With Redis configured, a download that finds no cached rendering asks for this job instead of rendering in
-the web request: a worker renders the PDF, stores it in the report cache (so that the next download is
-served at once) and as the job's result file. One job per requester, assessment, locale and content
+the web request: a worker renders the document, stores it in the report cache (so that the next download is
+served at once) and as the job's result file. One job per requester, assessment, format, locale and content
 digest: a second click while it waits or runs leads to the same job (`pending_or_new`).
 
 Without Redis, the route renders in the request as before (the embedded default) and no job is involved.
@@ -25,11 +25,21 @@ from roadmap.services.plans import roadmaps
 from roadmap.services.platform import audit, jobs
 from roadmap.services.platform.jobs import N_, JobFailure, JobResult
 from roadmap.services.reporting import cache as report_cache
+from roadmap.services.reporting import model as report_model
 from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.reporting.formats import FORMATS
+from roadmap.services.reporting.formats import render as render_report
 
 log = logging.getLogger("roadmap.reports")
 
-KIND = "report-pdf"
+
+def job_kind(kind: str) -> str:
+    """The job kind of a format: "report-pdf", "report-docx"."""
+    return f"report-{kind}"
+
+
+# The job kinds, one per format, with their titles: create_app registers each with `render_job`.
+KINDS = {job_kind(kind): report_format.job_title for kind, report_format in FORMATS.items()}
 
 # Why a render stopped (RenderFailed.reason), as msgids translated when shown: on the error page of the
 # in-request render, and as a job's failure reason.
@@ -47,22 +57,21 @@ def failure_reason(error: report_pdf.RenderFailed) -> str:
     return FAILURE_REASONS.get(error.reason, FAILURE_REASONS["error"])
 
 
-def digest_of(assessment: Assessment, locale: str, day: dt.date) -> str:
+def digest_of(assessment: Assessment, kind: str, locale: str, day: dt.date) -> str:
     return report_cache.key(
-        assessment, kind="pdf", locale=locale, template_version=report_pdf.TEMPLATE_VERSION, day=day
+        assessment, kind=kind, locale=locale, template_version=FORMATS[kind].layout_version, day=day
     )
 
 
-def pdf_bytes(assessment: Assessment, locale: str, digest: str, day: dt.date) -> bytes:
-    """The PDF from the cache, or rendered now and cached (RenderFailed when the render is stopped)."""
-
-    def render() -> bytes:
-        rendered = report_pdf.render_assessment(assessment, locale, today=day)
-        if rendered.refused:  # never expected: our templates reference only packaged assets
-            log.warning("report %s: the fetcher refused %s", assessment.id, rendered.refused)
-        return rendered.pdf
-
-    return report_cache.get_or_make(assessment.id, kind="pdf", locale=locale, digest=digest, make=render)
+def report_bytes(assessment: Assessment, kind: str, locale: str, digest: str, day: dt.date) -> bytes:
+    """The document from the cache, or rendered now and cached (RenderFailed when the render is stopped)."""
+    return report_cache.get_or_make(
+        assessment.id,
+        kind=kind,
+        locale=locale,
+        digest=digest,
+        make=lambda: render_report(assessment, kind, locale, today=day),
+    )
 
 
 def record_failure(assessment: Assessment, locale: str, error: report_pdf.RenderFailed, actor: User) -> None:
@@ -80,38 +89,39 @@ def record_failure(assessment: Assessment, locale: str, error: report_pdf.Render
 # --- the job ---------------------------------------------------------------------------------------------
 
 
-TITLE = N_("Report (PDF)")
-
-
 def render_job(params: dict[str, Any], user: User) -> JobResult:
-    """params: assessment (id), locale, digest (the content digest when asked; the dedup key). Renders what
-    the assessment shows now, under the digest of now, for a requester still entitled to the report."""
+    """params: assessment (id), format (its kind; "pdf" for jobs asked before there were two), locale,
+    digest (the content digest when asked; the dedup key). Renders what the assessment shows now, under the
+    digest of now, for a requester still entitled to the report."""
     assessment = db.session.get(Assessment, params.get("assessment") or 0)
     if assessment is None or not permits(user, Action.DOWNLOAD_REPORT, assessment):
         raise JobFailure(NO_LONGER_AVAILABLE)
     locale = str(params.get("locale"))
-    if locale not in report_pdf.LOCALES:
+    if locale not in report_model.LOCALES:
         raise JobFailure(N_("The report is available in Vietnamese (vi) and English (en) only."))
+    kind = str(params.get("format", "pdf"))
+    if kind not in FORMATS:
+        raise JobFailure(N_("The report is available as PDF and Word (DOCX) only."))
     day = roadmaps.local_today()
     try:
-        content = pdf_bytes(assessment, locale, digest_of(assessment, locale, day), day)
+        content = report_bytes(assessment, kind, locale, digest_of(assessment, kind, locale, day), day)
     except report_pdf.RenderFailed as error:  # a render that ran away would again: not retried
         record_failure(assessment, locale, error, user)
         raise JobFailure(failure_reason(error)) from error
-    return JobResult(content, report_pdf.filename_for(assessment, locale), "application/pdf")
+    return JobResult(content, report_model.filename_for(assessment, locale, kind), FORMATS[kind].mimetype)
 
 
-def _params(assessment: Assessment, locale: str, digest: str) -> dict[str, Any]:
-    return {"assessment": assessment.id, "locale": locale, "digest": digest}
+def _params(assessment: Assessment, kind: str, locale: str, digest: str) -> dict[str, Any]:
+    return {"assessment": assessment.id, "format": kind, "locale": locale, "digest": digest}
 
 
-def pending(user: User, assessment: Assessment, locale: str, digest: str) -> Job | None:
+def pending(user: User, assessment: Assessment, kind: str, locale: str, digest: str) -> Job | None:
     """This user's job for this rendering that is still queued or running, if any."""
-    wanted = _params(assessment, locale, digest)
+    wanted = _params(assessment, kind, locale, digest)
     candidates = db.session.scalars(
         select(Job)
         .where(
-            Job.kind == KIND,
+            Job.kind == job_kind(kind),
             Job.requested_by_id == user.id,
             Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
         )
@@ -126,12 +136,12 @@ def pending(user: User, assessment: Assessment, locale: str, digest: str) -> Job
 LOCK_SECONDS = 30
 
 
-def pending_or_new(user: User, assessment: Assessment, locale: str, digest: str) -> Job:
+def pending_or_new(user: User, assessment: Assessment, kind: str, locale: str, digest: str) -> Job:
     """The pending job for this rendering, or a new one on the queue (Redis configured).
 
     Two clicks may arrive together: a short Redis lock per (requester, rendering) lets one of them ask for
     the job while the other waits for it and then finds it."""
-    lock_key = f"roadmap:report-pdf-lock:{user.id}:{assessment.id}:{locale}:{digest}"
+    lock_key = f"roadmap:report-lock:{user.id}:{assessment.id}:{kind}:{locale}:{digest}"
     connection = None
     try:
         connection = jobs.redis_connection()
@@ -145,9 +155,9 @@ def pending_or_new(user: User, assessment: Assessment, locale: str, digest: str)
         connection = None
     try:
         db.session.expire_all()  # what the other click committed meanwhile
-        job = pending(user, assessment, locale, digest)
+        job = pending(user, assessment, kind, locale, digest)
         if job is None:
-            job = jobs.enqueue(KIND, _params(assessment, locale, digest), requested_by=user)
+            job = jobs.enqueue(job_kind(kind), _params(assessment, kind, locale, digest), requested_by=user)
         return job
     finally:
         if connection is not None:

@@ -1,21 +1,30 @@
-"""The report of an assessment as plain values: what the PDF (and later the Word export) lays out.
+"""The report of an assessment as plain values: the one model that every document format lays out.
 
-Gathered from the existing services — the scoring result with its explanations, the roadmap with the
-consultants' edits laid over it, the answers and their evidence, the peers' figures when they may be shown —
-and worded in the language in force when `build` runs (callers wrap it in `flask_babel.force_locale`).
-Nothing here knows about HTML or PDF; charts are SVG text from roadmap.charts (labels escaped there).
+`build(assessment)` gathers everything the official report says — the scoring result with its explanations,
+the roadmap with the consultants' edits laid over it, the answers and their evidence, the peers' figures when
+they may be shown — once, in the language in force (callers wrap it in `flask_babel.force_locale`), and
+words it: the headings, the labels and the fixed sentences too, so that a format adds layout and no words.
+The PDF (roadmap.services.reporting.pdf) and the Word document (roadmap.services.reporting.docx) are two
+layouts of the same `ReportData`; a later format (the progress report) is a third.
+
+One wording everywhere: answers through roadmap.services.survey.wording.answer_text (shared with the
+screens), the roadmap through roadmap.services.plans.wording (shared with the roadmap pages and exports),
+legal citations through roadmap.services.reporting.citations (in reading order: full first, short after).
+Charts are `roadmap.charts.Drawing`s — shapes, not markup — which a format writes as SVG or as PNG.
+Nothing here is HTML; values typed by people stay as typed (each format escapes them its own way).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
 from roadmap import charts
 from roadmap.engine.framework import Framework
+from roadmap.engine.overlay import EffectiveItem
 from roadmap.engine.scoring import GuidanceStatus, ScoreResult
 from roadmap.models import Assessment, AssessmentStatus
 from roadmap.services.plans import (
@@ -33,10 +42,104 @@ from roadmap.services.survey.wording import (
     answer_text,  # the one wording of an answer, shared with the screens
 )
 
+LOCALES = ("vi", "en")
 # Reviewed results: the watermark "DỰ THẢO / DRAFT" goes once the assessment is approved.
 FINAL_STATUSES = frozenset({AssessmentStatus.APPROVED, AssessmentStatus.PUBLISHED})
 FINDINGS_PER_DIMENSION = 4
+WEAK_POINTS = 0.6  # an answer below this share of a question's points (0–1) is a finding of its dimension
 TOP_COUNT = 3
+
+# The fixed words of the Decree 30/2020/NĐ-CP format: Vietnamese by law, in the Vietnamese report only (never
+# translated), the same in every format.
+DECREE30_TEXT = {
+    "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "motto": "Độc lập - Tự do - Hạnh phúc",
+    "number": "Số:",
+    "type": "BÁO CÁO",
+    "summary": "Kết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất",
+    "of": "của",
+    "recipients": "Nơi nhận:",
+}
+
+
+class UnsupportedLocale(ValueError):  # noqa: N818 (the web layer answers it with 400)
+    pass
+
+
+def check_locale(locale: str | None) -> str:
+    if locale not in LOCALES:
+        raise UnsupportedLocale(locale or "")
+    return locale
+
+
+def filename_for(assessment: Assessment, locale: str, extension: str) -> str:
+    """'Báo cáo chuyển đổi số VPCP 2026.pdf' in the report's language (sent RFC 5987-encoded)."""
+    stem = "Báo cáo chuyển đổi số" if locale == "vi" else "Digital transformation report"
+    return f"{stem} {assessment.office.code} {assessment.cycle.code}.{extension}"
+
+
+# --- the model ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Words:
+    """The report's own words in its language: headings, labels, fixed sentences. Every format takes them
+    from here, so the documents say the same thing in the same words."""
+
+    title: str  # the document's title (metadata; the English cover)
+    subject: str  # what it is about, in one line (metadata)
+    contents: str
+    summary: str
+    strengths: str
+    gaps: str
+    milestones: str
+    dimensions: str
+    findings: str
+    gates: str
+    next_level: str
+    roadmap: str
+    initiatives: str
+    trajectory: str
+    edits: str
+    warnings: str
+    answers: str
+    methodology: str
+    glossary: str
+    draft_mark: str  # the watermark
+    draft_note: str
+    legal_basis: str
+    radar_caption: str
+    gantt_caption: str
+    trajectory_caption: str
+    dimension: str
+    score: str
+    level: str
+    target: str
+    gap: str
+    peer_median: str
+    phase: str
+    projected_index: str
+    code: str
+    question: str
+    answer: str
+    points: str
+    evidence: str
+    term: str
+    meaning: str
+    recipients: str
+    no_gap: str
+    no_roadmap: str
+    no_findings: str
+    highest_level: str
+    no_initiative: str
+    no_edits: str
+    cover: tuple[tuple[str, str], ...]  # the English cover's facts (label, value)
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -45,69 +148,63 @@ class AnswerLine:
     question: str
     answer: str
     points: str  # "0.75" or "" when the question does not count
-    evidence: tuple[str, ...]  # note, document reference, file names
-
-
-@dataclass(frozen=True)
-class GateLine:
-    message: str
-    max_level: int
-    capped: bool
+    evidence: tuple[str, ...]  # document reference, note, file names
+    references: tuple[str, ...]  # the question's legal documents, cited in reading order
+    legal_basis: str  # "Legal basis: …" with those citations, or ""
 
 
 @dataclass(frozen=True)
 class DimensionPart:
     code: str
     name: str
+    heading: str  # "NET. Network infrastructure …"
     description: str
     score: str
     level: int
-    computed_level: int
-    override: str  # the consultant's justification when the level was overridden, else ""
-    descriptor: str
     target: int
+    gap: int
     peer_median: str  # "" when peers are not shown
+    standing: str  # score, level, target (and peer median) in one sentence
+    descriptor: str
+    override: str  # the consultant's level and justification in one sentence, else ""
     findings: tuple[AnswerLine, ...]
-    gates: tuple[GateLine, ...]
-    next_level: str  # descriptor of the next level, "" at level 5
+    gates: tuple[str, ...]
+    next_level: str  # descriptor of the next level, "" at the highest
     guidance: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class InitiativeCard:
-    position: int
     code: str
-    name: str
-    description: str
-    why: tuple[str, ...]
-    when: str
-    duration: str
-    effort: str
-    cost_class: str
-    prerequisites: tuple[str, ...]
-    kpis: tuple[str, ...]
-    policies: tuple[str, ...]
-    changes: tuple[str, ...]
-    mandatory: bool
+    heading: str  # "3. I11 Name (mandatory)"
+    policies: tuple[str, ...]  # its legal documents, cited in reading order
+    facts: tuple[Fact, ...]  # why, when, status, duration, effort, cost, prerequisites, KPIs, references…
 
 
 @dataclass(frozen=True)
 class PhaseLine:
-    label: str
-    span: str
+    heading: str  # "Phase 1 (01/2027 to 06/2027)"
+    load: str  # "Load: 11.58 of 12 person-months."
     initiatives: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class RoadmapPart:
     version: int
+    intro: str
     phases: tuple[PhaseLine, ...]
-    gantt_svg: str
-    trajectory_svg: str
-    trajectory: tuple[tuple[str, str], ...]  # (phase, projected index)
+    gantt: charts.Drawing
     cards: tuple[InitiativeCard, ...]
-    edits: tuple[str, ...]  # every consultant edit, with author, date and reason
+    trajectory: charts.Drawing
+    trajectory_rows: tuple[tuple[str, str, str], ...]  # (phase, projected index, level), "now" first
+    edits: tuple[str, ...]  # every consultant edit with author, date, reason and whether it applies
     milestones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    heading: str  # the dimension's name
+    lines: tuple[AnswerLine, ...]
 
 
 @dataclass(frozen=True)
@@ -123,64 +220,206 @@ class ReportData:
     issued_on: dt.date
     date_line: str
     document_number: str
-    settings: ReportSettings
-    framework_title: str
-    framework_version: str
+    # The issuing body, the signatory and the recipients from the report settings, as printed: Decree 30
+    # writes the bodies and the signatory's position in capitals; the English report prints them as entered.
+    issuer_parent: str
+    issuer: str
+    signatory_position: str
+    signatory_name: str
+    recipients: tuple[str, ...]
+    words: Words
+    about: str  # office, cycle and status in one sentence
+    framework_line: str
     legal_basis: tuple[str, ...]
     index: str
     level: int
-    radar_svg: str
+    standing: str  # index, overall level and coverage in one sentence
+    radar: charts.Drawing
     strengths: tuple[str, ...]
     gaps: tuple[str, ...]
+    milestones: tuple[str, ...]
     dimensions: tuple[DimensionPart, ...]
     roadmap: RoadmapPart | None
-    answers: tuple[tuple[str, tuple[AnswerLine, ...]], ...]  # per dimension name
+    warnings: tuple[str, ...]
+    answers: tuple[AnswerGroup, ...]
     methodology: tuple[str, ...]
     glossary: tuple[tuple[str, str], ...]
-    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def shows_peers(self) -> bool:
+        return any(part.peer_median for part in self.dimensions)
+
+    def outline(self) -> list[tuple[int, str]]:
+        """(level, heading) of every part (1) and sub-part (2) in reading order: what a table of contents,
+        bookmarks or a navigation pane list, in every format."""
+        w = self.words
+        parts: list[tuple[int, str]] = [(1, w.summary), (2, w.strengths), (2, w.gaps), (2, w.milestones)]
+        parts += [(1, w.dimensions), *((2, part.heading) for part in self.dimensions)]
+        parts.append((1, w.roadmap))
+        if self.roadmap is not None:
+            parts += [*((2, phase.heading) for phase in self.roadmap.phases), (2, w.initiatives)]
+        parts += [(1, w.trajectory), (1, w.edits)]
+        if self.warnings:
+            parts.append((2, w.warnings))
+        parts += [(1, w.answers), *((2, group.heading) for group in self.answers)]
+        parts += [(1, w.methodology), (1, w.glossary)]
+        return parts
+
+
+# --- building it -------------------------------------------------------------------------------------------
 
 
 def _number(value: float) -> str:
     return str(format_decimal(value, format="#,##0.##"))
 
 
-def _answer_lines(
-    framework: Framework, result: ScoreResult, assessment: Assessment, codes: list[str]
-) -> dict[str, AnswerLine]:
+def _date_line(locale: str, place: str, day: dt.date) -> str:
+    """The place and date line: Decree 30's 'Hà Nội, ngày 05 tháng 3 năm 2026', or 'Hà Nội, 5 March 2026'."""
+    if locale == "vi":
+        return report_settings.date_line(place, day)
+    return f"{place}, {format_date(day, 'long')}"
 
+
+def _words(assessment: Assessment, settings: ReportSettings, status: str, day: dt.date, number: str) -> Words:
     locale = text.locale()
+    return Words(
+        title=_(
+            "Digital transformation assessment and roadmap: %(office)s, %(cycle)s",
+            office=assessment.office.name(locale),
+            cycle=assessment.cycle.name(locale),
+        ),
+        subject=_("Results of the digital transformation maturity assessment and the proposed roadmap"),
+        contents=_("Contents"),
+        summary=_("Executive summary"),
+        strengths=_("Strengths"),
+        gaps=_("Main gaps"),
+        milestones=_("Key milestones"),
+        dimensions=_("Assessment by dimension"),
+        findings=_("Findings"),
+        gates=_("Gates"),
+        next_level=_("Towards the next level"),
+        roadmap=_("The roadmap"),
+        initiatives=_("Initiatives"),
+        trajectory=_("Projected trajectory"),
+        edits=_("Consultants' changes and notes"),
+        warnings=_("Warnings"),
+        answers=_("Appendix: answers and evidence"),
+        methodology=_("Methodology"),
+        glossary=_("Glossary"),
+        draft_mark=_("DRAFT"),
+        draft_note=_("DRAFT: the results have not been approved yet."),
+        legal_basis=_("Legal basis:"),
+        radar_caption=_("Levels by dimension against the targets"),
+        gantt_caption=_("Schedule by quarter"),
+        trajectory_caption=_("Projected index after each phase"),
+        dimension=_("Dimension"),
+        score=_("Score"),
+        level=_("Level"),
+        target=_("Target"),
+        gap=_("Gap"),
+        peer_median=_("Peer median"),
+        phase=_("Phase"),
+        projected_index=_("Projected index"),
+        code=_("Code"),
+        question=_("Question"),
+        answer=_("Answer"),
+        points=_("Points"),
+        evidence=_("Evidence"),
+        term=_("Term"),
+        meaning=_("Meaning"),
+        recipients=_("Recipients:"),
+        no_gap=_("Every dimension has reached its target."),
+        no_roadmap=_("The roadmap has not been planned yet."),
+        no_findings=_("No weak answer in this dimension."),
+        highest_level=_("The highest level is reached."),
+        no_initiative=_("No initiative in this phase."),
+        no_edits=_("No change was made to the proposed roadmap."),
+        cover=(
+            (_("Cycle"), assessment.cycle.name(locale)),
+            (_("Date"), str(format_date(day, "long"))),
+            (_("Status"), status),
+            (_("Issued by"), settings.issuing_body),
+            (_("Reference"), number),
+        ),
+    )
+
+
+def _evidence_lines(found: evidence.QuestionEvidence, code: str) -> tuple[str, ...]:
+    refs: list[str] = []
+    note = found.notes.get(code)
+    if note is not None and not note.is_empty:
+        if note.document_number.strip():
+            reference = note.document_number.strip()
+            if note.document_date is not None:
+                reference = _(
+                    "%(number)s of %(date)s", number=reference, date=text.date_text(note.document_date)
+                )
+            refs.append(_("Document: %(reference)s", reference=reference))
+        if note.note.strip():
+            refs.append(_("Note: %(note)s", note=note.note.strip()))
+    refs.extend(_("File: %(name)s", name=row.original_name) for row in found.files.get(code, []))
+    return tuple(refs)
+
+
+def _answer_lines(
+    framework: Framework, result: ScoreResult, assessment: Assessment, citations: Citations
+) -> dict[str, AnswerLine]:
+    """Every question's answer line, in the framework's order (the appendix's, where legal documents are
+    cited last: `citations` has seen the summary and the roadmap by then)."""
+    locale = text.locale()
+    codes = [question.code for question in framework.questions]
     records = answers.answer_records(assessment)
-    backing = evidence.of_questions(assessment, codes)
+    found = evidence.of_questions(assessment, codes)
     outcomes = {outcome.code: outcome for outcome in result.questions}
+    titles = {policy.code: policy.title.get(locale) for policy in framework.policies}
     lines: dict[str, AnswerLine] = {}
     for code in codes:
         question = framework.question(code)
         record = records.get(code)
         outcome = outcomes.get(code)
-        refs: list[str] = []
-        note = backing.notes.get(code)
-        if note is not None and not note.is_empty:
-            if note.document_number.strip():
-                reference = note.document_number.strip()
-                if note.document_date is not None:
-                    reference = _(
-                        "%(number)s of %(date)s", number=reference, date=text.date_text(note.document_date)
-                    )
-                refs.append(_("Document: %(reference)s", reference=reference))
-            if note.note.strip():
-                refs.append(_("Note: %(note)s", note=note.note.strip()))
-        refs.extend(_("File: %(name)s", name=row.original_name) for row in backing.files.get(code, []))
         points = ""
         if outcome is not None and outcome.counted and outcome.points is not None:
             points = _number(outcome.points)
+        references = tuple(citations.cite(ref, titles[ref]) for ref in question.policy_refs if ref in titles)
         lines[code] = AnswerLine(
             code=code,
             question=question.text.get(locale),
             answer=answer_text(question, answers.to_answer(question, record) if record else None),
             points=points,
-            evidence=tuple(refs),
+            evidence=_evidence_lines(found, code),
+            references=references,
+            legal_basis=_("Legal basis: %(references)s", references="; ".join(references))
+            if references
+            else "",
         )
     return lines
+
+
+def _guidance(framework: Framework, result: ScoreResult, code: str) -> tuple[str, ...]:
+    locale = text.locale()
+    guide = result.guidance_for(code)
+    if guide is None:
+        return ()
+    if guide.status is GuidanceStatus.REACHABLE:
+        hints = []
+        for change in guide.changes:
+            question = framework.question(change.question)
+            hint = _(
+                "%(question)s: answer “%(answer)s”",
+                question=question.text.get(locale),
+                answer=answer_text(question, change.answer),
+            )
+            if change.add_evidence:
+                hint += " " + _("(with evidence)")
+            hints.append(hint)
+        return tuple(hints)
+    if guide.status is GuidanceStatus.BLOCKED_BY_GATE:
+        return (_("A gate keeps this level whatever the answers: the gap needs the roadmap's work."),)
+    if guide.status is GuidanceStatus.OUT_OF_REACH:
+        return (_("Answers alone cannot reach the next level: the roadmap's initiatives are needed."),)
+    if guide.status is GuidanceStatus.LEVEL_OVERRIDDEN:
+        return (_("The level was set by a consultant."),)
+    return ()
 
 
 def _dimension_parts(
@@ -191,68 +430,73 @@ def _dimension_parts(
 ) -> tuple[DimensionPart, ...]:
     locale = text.locale()
     outcomes = {outcome.code: outcome for outcome in result.questions}
-    guidance = {g.dimension: g for g in (result.guidance or ())}
     parts = []
     for dimension in result.dimensions:
         spec = framework.dimension(dimension.code)
         weak = [
             outcomes[q.code]
             for q in framework.questions_of(dimension.code)
-            if outcomes[q.code].counted and (outcomes[q.code].points or 0) < 0.6
+            if outcomes[q.code].counted and (outcomes[q.code].points or 0) < WEAK_POINTS
         ]
         weak.sort(key=lambda outcome: (outcome.points or 0, -outcome.weight))
-        guide = guidance.get(dimension.code)
-        hints: list[str] = []
-        if guide is not None:
-            if guide.status is GuidanceStatus.REACHABLE:
-                for change in guide.changes:
-                    question = framework.question(change.question)
-                    hint = _(
-                        "%(question)s: answer “%(answer)s”",
-                        question=question.text.get(locale),
-                        answer=answer_text(question, change.answer),
-                    )
-                    if change.add_evidence:
-                        hint += " " + _("(with evidence)")
-                    hints.append(hint)
-            elif guide.status is GuidanceStatus.BLOCKED_BY_GATE:
-                hints.append(
-                    _("A gate keeps this level whatever the answers: the gap needs the roadmap's work.")
-                )
-            elif guide.status is GuidanceStatus.OUT_OF_REACH:
-                hints.append(
-                    _("Answers alone cannot reach the next level: the roadmap's initiatives are needed.")
-                )
-            elif guide.status is GuidanceStatus.LEVEL_OVERRIDDEN:
-                hints.append(_("The level was set by a consultant."))
+        score = _number(dimension.score)
         median = ""
         if peers is not None and dimension.code in peers.quartiles:
             median = _number(peers.quartiles[dimension.code][1])
+        if median:
+            standing = _(
+                "Score: %(score)s / 100. Level: %(level)d / 5 (target %(target)d, peer median %(median)s).",
+                score=score,
+                level=dimension.level,
+                target=dimension.target,
+                median=median,
+            )
+        else:
+            standing = _(
+                "Score: %(score)s / 100. Level: %(level)d / 5 (target %(target)d).",
+                score=score,
+                level=dimension.level,
+                target=dimension.target,
+            )
+        override = ""
+        if dimension.level_override is not None:
+            override = _(
+                "The computed level was %(level)d; a consultant set this level. Justification: %(text)s",
+                level=dimension.computed_level,
+                text=dimension.level_override.justification,
+            )
+        gates = []
+        for gate in dimension.gates:
+            line = _("level capped at %(level)d", level=gate.max_level)
+            if not gate.capped:
+                line += "; " + _("not lowering the level now")
+            gates.append(f"{gate.message.get(locale)} ({line})")
         parts.append(
             DimensionPart(
                 code=dimension.code,
                 name=spec.name.get(locale),
+                heading=f"{dimension.code}. {spec.name.get(locale)}",
                 description=spec.description.get(locale),
-                score=_number(dimension.score),
+                score=score,
                 level=dimension.level,
-                computed_level=dimension.computed_level,
-                override=dimension.level_override.justification if dimension.level_override else "",
-                descriptor=spec.levels[dimension.level - 1].get(locale),
                 target=dimension.target,
+                gap=dimension.gap,
                 peer_median=median,
+                standing=standing,
+                descriptor=spec.levels[dimension.level - 1].get(locale),
+                override=override,
                 findings=tuple(lines[o.code] for o in weak[:FINDINGS_PER_DIMENSION]),
-                gates=tuple(
-                    GateLine(gate.message.get(locale), gate.max_level, gate.capped)
-                    for gate in dimension.gates
-                ),
-                next_level=spec.levels[dimension.level].get(locale) if dimension.level < 5 else "",
-                guidance=tuple(hints),
+                gates=tuple(gates),
+                next_level=spec.levels[dimension.level].get(locale)
+                if dimension.level < len(spec.levels)
+                else "",
+                guidance=_guidance(framework, result, dimension.code),
             )
         )
     return tuple(parts)
 
 
-def _radar(parts: tuple[DimensionPart, ...], peers: portfolio.PeerFigures | None) -> str:
+def _radar(parts: tuple[DimensionPart, ...], peers: portfolio.PeerFigures | None) -> charts.Drawing:
     series = [
         charts.Series(_("Current level"), [p.level for p in parts], "#8b1a1a"),
         charts.Series(_("Target"), [p.target for p in parts], "#1e6b3a", dashed=True),
@@ -263,89 +507,81 @@ def _radar(parts: tuple[DimensionPart, ...], peers: portfolio.PeerFigures | None
     return charts.radar([p.code for p in parts], series, title=_("Levels against targets"))
 
 
-def _roadmap_part(roadmap: Roadmap, citations: Citations) -> RoadmapPart:
-
+def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> InitiativeCard:
     framework = roadmap.framework
     locale = text.locale()
-    cards = []
-    for item in roadmap.effective.items:
-        if item.removed:
-            continue
-        initiative = item.initiative
-        plan_item = item.item
-        if plan_item.origin.value == "triggered":
-            why = tuple(
-                f"{line.subject}: {line.actual} ({_('condition: %(condition)s', condition=line.condition)})"
-                for line in text.rationale(framework, plan_item.rationale)
-            )
-        elif plan_item.origin.value == "enabler":
-            names = ", ".join(text.initiative_name(framework, code) for code in plan_item.needed_by)
-            why = (_("Needed first by: %(names)s", names=names),)
-        elif item.added_by is not None:
-            why = (
-                _(
-                    "Added by %(author)s: %(reason)s",
-                    author=item.added_by.author,
-                    reason=item.added_by.reason,
-                ),
-            )
-        else:
-            why = (text.origin_label(plan_item.origin),)
-        if item.placed:
-            when = _(
-                "%(start)s to %(end)s",
-                start=text.quarter_label(item.start_quarter),
-                end=text.quarter_label(item.end_quarter),
-            )
-        else:
-            when = _("Not scheduled")
-        policies = {policy.code: policy.title.get(locale) for policy in framework.policies}
-        changes = [*text.item_changes(framework, item)]
-        changes.extend(
-            f"{note.payload.get('text', '')} ({note.author}, {text.date_text(note.at.date())})"
-            for note in item.notes
+    initiative, plan_item = item.initiative, item.item
+    if item.placed:
+        when = _(
+            "%(start)s to %(end)s",
+            start=text.quarter_label(item.start_quarter),
+            end=text.quarter_label(item.end_quarter),
         )
-        cards.append(
-            InitiativeCard(
-                position=item.position,
-                code=item.code,
-                name=initiative.name.get(locale),
-                description=initiative.description.get(locale),
-                why=why,
-                when=when,
-                duration=_("%(months)d months", months=initiative.duration_months),
-                effort=_("%(value)s person-months", value=_number(initiative.effort_person_months)),
-                cost_class=text.cost_class_label(initiative.cost_class.value),
-                prerequisites=tuple(
-                    text.initiative_name(framework, code) for code in plan_item.prerequisites
-                ),
-                kpis=tuple(kpi.get(locale) for kpi in initiative.kpis),
-                policies=tuple(
-                    citations.cite(code, policies[code])
-                    for code in initiative.policy_refs
-                    if code in policies
-                ),
-                changes=tuple(changes),
-                mandatory=plan_item.mandatory,
-            )
-        )
+    else:
+        when = _("Not scheduled")
+    titles = {policy.code: policy.title.get(locale) for policy in framework.policies}
+    policies = tuple(citations.cite(code, titles[code]) for code in initiative.policy_refs if code in titles)
+    none = _("None")
+    facts = [
+        Fact(_("Why"), text.why_text(framework, item)),
+        Fact(_("When"), when),
+        Fact(_("Status"), text.status_label(item.status)),
+        Fact(_("Duration"), _("%(months)d months", months=initiative.duration_months)),
+        Fact(_("Effort"), _("%(value)s person-months", value=_number(initiative.effort_person_months))),
+        Fact(_("Cost"), text.cost_class_label(initiative.cost_class.value)),
+        Fact(
+            _("Prerequisites"),
+            ", ".join(text.initiative_name(framework, code) for code in plan_item.prerequisites) or none,
+        ),
+        Fact(_("Key performance indicators"), "; ".join(kpi.get(locale) for kpi in initiative.kpis) or none),
+        Fact(
+            _("Policy references"),
+            "; ".join(policies) or none,
+        ),
+    ]
+    deadline = text.deadline_text(item)
+    if deadline:
+        facts.append(Fact(_("Legal deadline"), deadline))
+    warnings = text.item_warnings(framework, item)
+    if warnings:
+        facts.append(Fact(_("Warnings"), " ".join(warnings)))
+    changes = [*text.item_changes(framework, item)]
+    changes.extend(
+        f"{note.payload.get('text', '')} ({note.author}, {text.date_text(note.at.date())})"
+        for note in item.notes
+    )
+    if changes:
+        facts.append(Fact(_("Consultants' changes and notes"), "; ".join(changes)))
+    heading = f"{item.position}. {item.code} {initiative.name.get(locale)}"
+    if plan_item.mandatory:
+        heading += f" ({_('mandatory')})"
+    return InitiativeCard(code=item.code, heading=heading, policies=policies, facts=tuple(facts))
+
+
+def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -> RoadmapPart:
+    framework, effective, parameters = roadmap.framework, roadmap.effective, roadmap.plan.parameters
     phases = tuple(
         PhaseLine(
-            text.phase_label(phase.index),
-            text.phase_span(phase),
-            tuple(text.initiative_name(framework, code) for code in phase.initiatives),
+            heading=f"{text.phase_label(phase.index)} ({text.phase_span(phase)})",
+            load=_(
+                "Load: %(load)s of %(capacity)s person-months.",
+                load=text.person_months(phase.load),
+                capacity=text.person_months(phase.capacity),
+            ),
+            initiatives=tuple(text.initiative_name(framework, code) for code in phase.initiatives),
         )
-        for phase in roadmap.effective.phases
+        for phase in effective.phases
     )
     edits = tuple(
         _(
             "%(summary)s — %(author)s, %(date)s. Reason: %(reason)s",
-            summary=text.edit_summary(framework, edit),
-            author=edit.author,
-            date=text.date_text(edit.at.date()),
-            reason=edit.reason,
+            summary=text.edit_summary(framework, outcome.edit),
+            author=outcome.edit.author,
+            date=text.date_text(outcome.edit.at.date()),
+            reason=outcome.edit.reason,
         )
-        for edit in roadmap.edits
+        + f" ({text.outcome_text(outcome)})"
+        for outcome in effective.outcomes
     )
     milestones = tuple(
         _(
@@ -353,15 +589,28 @@ def _roadmap_part(roadmap: Roadmap, citations: Citations) -> RoadmapPart:
             phase=text.phase_label(point.phase),
             index=_number(point.index),
         )
-        for point in roadmap.effective.trajectory
+        for point in effective.trajectory
+    )
+    rows = (
+        (_("Now"), _number(result.index), str(result.level)),
+        *(
+            (text.phase_label(p.phase), _number(p.index), str(p.projection.level))
+            for p in effective.trajectory
+        ),
     )
     return RoadmapPart(
         version=roadmap.version,
+        intro=_(
+            "Roadmap version %(version)d, starting %(start)s, over %(months)d months.",
+            version=roadmap.version,
+            start=text.month_label(parameters.start),
+            months=parameters.horizon_months,
+        ),
         phases=phases,
-        gantt_svg=str(figures.gantt_svg(roadmap)),
-        trajectory_svg=str(figures.trajectory_svg(roadmap)),
-        trajectory=tuple((text.phase_label(p.phase), _number(p.index)) for p in roadmap.effective.trajectory),
-        cards=tuple(cards),
+        gantt=figures.gantt_chart(roadmap),
+        cards=tuple(_card(roadmap, item, citations) for item in effective.items if not item.removed),
+        trajectory=figures.trajectory_chart(roadmap),
+        trajectory_rows=rows,
         edits=edits,
         milestones=milestones,
     )
@@ -401,45 +650,52 @@ def _methodology(framework: Framework) -> tuple[str, ...]:
             "initiatives whose trigger holds, with their prerequisites; priority grows with the gap to the "
             "target and with legal deadlines; initiatives are placed in quarters under the office's capacity."
         ),
+        _(
+            "Consultants may add, remove, move and annotate initiatives; each change carries its reason, and "
+            "the proposed roadmap stays on record beside the approved one."
+        ),
     )
 
 
 def _glossary() -> tuple[tuple[str, str], ...]:
+    """The terms of the report (DESIGN.md §3), in the order a reader meets them."""
     return (
+        (
+            _("Index"),
+            _("The overall result from 0 to 1000, combining the dimensions' scores with their weights."),
+        ),
         (
             _("Dimension"),
             _("An area of digital transformation assessed on its own, with a level from 1 to 5."),
         ),
         (_("Level"), _("The maturity of a dimension, from 1 (initial) to 5 (leading), with a descriptor.")),
-        (_("Gate"), _("A rule that caps a dimension's level while a critical condition holds.")),
-        (
-            _("Index"),
-            _("The overall result from 0 to 1000, combining the dimensions' scores with their weights."),
-        ),
         (_("Target"), _("The level the office aims at for a dimension.")),
-        (_("Initiative"), _("A piece of work of the roadmap that raises one or more dimensions.")),
-        (_("Phase"), _("A period of the roadmap; initiatives are placed in phases and quarters.")),
+        (_("Gate"), _("A rule that caps a dimension's level while a critical condition holds.")),
         (_("Evidence"), _("A note, a document reference or a file that backs an answer.")),
+        (_("Initiative"), _("A piece of work of the roadmap that raises one or more dimensions.")),
+        (_("Phase"), _("A period of the roadmap with its own capacity; initiatives are placed in quarters.")),
+        (_("Person-month"), _("The work of one person for one month.")),
+        (_("Cost class"), _("An order of magnitude of the cost, from S (small) to XL (very large).")),
     )
 
 
 def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData:
-    """Every value of the report, in the language in force."""
+    """Every value and word of the report, in the language in force."""
     locale = text.locale()
     day = today or roadmaps.local_today()
     settings = report_settings.current()
     scored = results.live_score(assessment)
     framework, result = scored.framework, scored.result
     peers = portfolio.peer_figures(assessment.cycle)
-    codes = [question.code for question in framework.questions]
-    lines = _answer_lines(framework, result, assessment, codes)
-    parts = _dimension_parts(framework, result, lines, peers)
+    # Legal documents are cited in reading order: the summary's legal basis, the roadmap, then the appendix.
     citations = Citations(locale)
     legal_basis = tuple(
         citations.cite(policy.code, policy.title.get(locale)) for policy in framework.policies[:3]
     )
     roadmap = roadmaps.load(assessment)
-    roadmap_part = _roadmap_part(roadmap, citations) if roadmap is not None else None
+    roadmap_part = _roadmap_part(roadmap, result, citations) if roadmap is not None else None
+    lines = _answer_lines(framework, result, assessment, citations)
+    parts = _dimension_parts(framework, result, lines, peers)
     ordered = sorted(parts, key=lambda p: (p.level - p.target, p.code))
     gaps = tuple(
         _("%(name)s: level %(level)d, target %(target)d", name=p.name, level=p.level, target=p.target)
@@ -450,14 +706,13 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
         _("%(name)s: level %(level)d", name=p.name, level=p.level)
         for p in sorted(parts, key=lambda p: (-p.level, p.code))[:TOP_COUNT]
     )
-    answers = tuple(
-        (d.name.get(locale), tuple(lines[q.code] for q in framework.questions_of(d.code)))
-        for d in framework.dimensions
-    )
     office, cycle = assessment.office, assessment.cycle
-    warnings = (
-        tuple(text.roadmap_warnings(roadmap.framework, roadmap.effective)) if roadmap is not None else ()
-    )
+
+    def official(name: str) -> str:
+        return name.upper() if locale == "vi" else name
+
+    status = str(lifecycle.STATUS_LABELS[assessment.status_enum])
+    number = report_settings.number_for(assessment, settings)
     return ReportData(
         locale=locale,
         assessment_id=assessment.id,
@@ -465,25 +720,49 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
         office_code=office.code,
         cycle_name=cycle.name(locale),
         cycle_code=cycle.code,
-        status=str(lifecycle.STATUS_LABELS[assessment.status_enum]),
+        status=status,
         final=assessment.status_enum in FINAL_STATUSES,
         issued_on=day,
-        date_line=report_settings.date_line(settings.place, day),
-        # The same number as the Word export's: the assessment's place in its cycle (report_settings).
-        document_number=report_settings.number_for(assessment, settings),
-        settings=settings,
-        framework_title=framework.title.get(locale),
-        framework_version=framework.version,
+        date_line=_date_line(locale, settings.place, day),
+        document_number=number,
+        issuer_parent=official(settings.issuing_body_parent),
+        issuer=official(settings.issuing_body),
+        signatory_position=official(settings.signatory_position),
+        signatory_name=settings.signatory_name,
+        recipients=tuple(settings.recipients),
+        words=_words(assessment, settings, status, day, number),
+        about=_(
+            "Office: %(office)s. Cycle: %(cycle)s. Assessment status: %(status)s.",
+            office=office.name(locale),
+            cycle=cycle.name(locale),
+            status=status,
+        ),
+        framework_line=_(
+            "Assessed against the framework “%(title)s”, version %(version)s.",
+            title=framework.title.get(locale),
+            version=framework.version,
+        ),
         legal_basis=legal_basis,
         index=_number(result.index),
         level=result.level,
-        radar_svg=_radar(parts, peers),
+        standing=_(
+            "Index: %(index)s / 1000. Overall level: %(level)d / 5. Coverage of the applicable questions: "
+            "%(coverage)s.",
+            index=_number(result.index),
+            level=result.level,
+            coverage=format_percent(result.coverage),
+        ),
+        radar=_radar(parts, peers),
         strengths=strengths,
         gaps=gaps,
+        milestones=roadmap_part.milestones if roadmap_part is not None else (),
         dimensions=parts,
         roadmap=roadmap_part,
-        answers=answers,
+        warnings=tuple(text.roadmap_warnings(roadmap.framework, roadmap.effective)) if roadmap else (),
+        answers=tuple(
+            AnswerGroup(d.name.get(locale), tuple(lines[q.code] for q in framework.questions_of(d.code)))
+            for d in framework.dimensions
+        ),
         methodology=_methodology(framework),
         glossary=_glossary(),
-        warnings=warnings,
     )

@@ -1,4 +1,6 @@
-"""The report as a PDF: HTML from templates/report/, laid out by WeasyPrint in a child process.
+"""The report as a PDF: the report model (roadmap.services.reporting.model) laid out as HTML by
+templates/report/ and as pages by WeasyPrint in a child process. Charts are the model's drawings written as
+SVG (the same as on screen).
 
 Safety: the renderer reads nothing but the packaged report assets (the fonts shipped in static/fonts/),
 through `AssetFetcher`, which refuses every other address — file paths, http(s), data:, redirects — and
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import multiprocessing
 import os
 import pickle
@@ -26,10 +29,12 @@ from flask_babel import force_locale
 from roadmap.models import Assessment
 from roadmap.services.reporting import model as report
 
+log = logging.getLogger("roadmap.reports")
+
 ROOT = Path(__file__).resolve().parents[3]
 FONT_DIR = ROOT / "static" / "fonts"
 TEMPLATE_DIR = ROOT / "templates" / "report"
-LOCALES = ("vi", "en")
+MIME_TYPE = "application/pdf"
 
 # The only addresses the renderer may read. The host is reserved (.invalid): nothing is ever fetched over
 # the network, the fetcher answers these from the package and refuses everything else.
@@ -72,22 +77,12 @@ LAYOUT: dict[str, dict[str, str]] = {
         "accent": "#8b1a1a",
     },
 }
-# The fixed words of the Decree 30 format: Vietnamese by law, in the Vietnamese report only (not translated).
-DECREE30_TEXT = {
-    "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-    "motto": "Độc lập - Tự do - Hạnh phúc",
-    "number": "Số:",
-    "type": "BÁO CÁO",
-    "summary": "Kết quả đánh giá mức độ chuyển đổi số và lộ trình đề xuất",
-    "of": "của",
-    "recipients": "Nơi nhận:",
-}
 PDF_VARIANT = "pdf/a-3b"
 
 
 def _template_version() -> str:
     """Changes whenever a report template, the layout table or the fonts change (a cache key part)."""
-    digest = hashlib.sha256(repr((sorted(LAYOUT.items()), sorted(DECREE30_TEXT.items()))).encode())
+    digest = hashlib.sha256(repr(sorted(LAYOUT.items())).encode())
     digest.update(PDF_VARIANT.encode())
     for path in sorted(TEMPLATE_DIR.glob("*")):
         digest.update(path.name.encode())
@@ -98,10 +93,6 @@ def _template_version() -> str:
 
 
 TEMPLATE_VERSION = _template_version()
-
-
-class UnsupportedLocale(ValueError):  # noqa: N818 (the web layer answers it with 400)
-    pass
 
 
 class RenderFailed(RuntimeError):  # noqa: N818 (reads as the domain says it)
@@ -166,26 +157,23 @@ def new_fetcher() -> Any:
 # --- HTML ----------------------------------------------------------------------------------------------
 
 
-def check_locale(locale: str | None) -> str:
-    if locale not in LOCALES:
-        raise UnsupportedLocale(locale or "")
-    return locale
-
-
-def filename_for(assessment: Assessment, locale: str, extension: str = "pdf") -> str:
-    """'Báo cáo chuyển đổi số VPCP 2026.pdf' in the report's language (sent RFC 5987-encoded)."""
-    stem = "Báo cáo chuyển đổi số" if locale == "vi" else "Digital transformation report"
-    return f"{stem} {assessment.office.code} {assessment.cycle.code}.{extension}"
+def html_for(data: report.ReportData) -> tuple[str, str]:
+    """The report's HTML and print CSS, laid out from its values (in the report's own language)."""
+    layout = LAYOUT[data.locale]
+    with force_locale(data.locale):
+        css = render_template("report/report.css", layout=layout, asset_base=ASSET_BASE)
+        html = render_template(
+            "report/report.html", report=data, layout=layout, decree30=report.DECREE30_TEXT
+        )
+    return html, css
 
 
 def html_of(assessment: Assessment, locale: str, *, today: Any = None) -> tuple[str, str, report.ReportData]:
-    """The report's HTML and print CSS in `locale` (and its values), from the report templates."""
-    check_locale(locale)
+    """The report's HTML and print CSS in `locale`, and the values they show."""
+    report.check_locale(locale)
     with force_locale(locale):
         data = report.build(assessment, today=today)
-        layout = LAYOUT[locale]
-        css = render_template("report/report.css", layout=layout, asset_base=ASSET_BASE)
-        html = render_template("report/report.html", report=data, layout=layout, decree30=DECREE30_TEXT)
+    html, css = html_for(data)
     return html, css, data
 
 
@@ -327,3 +315,12 @@ def render(html: str, css: str, bounds: Limits | None = None) -> Rendered:
 def render_assessment(assessment: Assessment, locale: str, *, today: Any = None) -> Rendered:
     html, css, _data = html_of(assessment, locale, today=today)
     return render(html, css, limits())
+
+
+def render_report(data: report.ReportData) -> bytes:
+    """The PDF of the report (RenderFailed when the render is stopped): the PDF format's renderer."""
+    html, css = html_for(data)
+    rendered = render(html, css, limits())
+    if rendered.refused:  # never expected: our templates reference only packaged assets
+        log.warning("report %s: the fetcher refused %s", data.assessment_id, rendered.refused)
+    return rendered.pdf
