@@ -35,8 +35,8 @@ translations: $(VENV)/.installed
 # For maintainers: collect new strings into the catalogues (then translate them in translations/vi).
 translations-update: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
-		--no-location --sort-output --project roadmap-service --copyright-holder "Roadmap service" .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+		--no-location --sort-output --width 110 --project roadmap-service --copyright-holder "Roadmap service" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width 110
 
 db: $(VENV)/.installed
 	$(BIN)/flask db upgrade

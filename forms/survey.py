@@ -1,15 +1,16 @@
 """The survey's one form builder: a framework section becomes a form, each question a sub-form.
 
-A question's answer field comes from ANSWER_FIELDS (question type → field): the one table to extend when
-the framework format gains a type. Fields carry what was typed and the choices; what an answer may be is
+A question's answer field comes from its type's input (forms/question_inputs.py, beside the engine's
+registry of types). Fields carry what was typed and the choices; what an answer may be is
 decided by `roadmap.services.survey.answers.parse_answer`, shared with the autosave endpoint, so both
-paths give the same localised messages. The markup is written by `templates/survey/_question.html` from the
-fields' names, ids and data (a section has a few hundred inputs; WTForms widgets cost too much there).
+paths give the same localised messages. The markup is written by `templates/survey/_question.html` and its
+type's partial from the fields' names, ids and data (a section has a few hundred inputs; WTForms widgets
+cost too much there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from threading import Lock
 from types import SimpleNamespace
 from typing import Any
@@ -22,55 +23,14 @@ from wtforms import (
     FormField,
     HiddenField,
     MultipleFileField,
-    RadioField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.fields.core import UnboundField
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms.question_inputs import QUESTION_INPUTS
 from roadmap.engine.answers import AnswerState
-from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.framework import Framework, Question
 from roadmap.models import AnswerRecord, Evidence
-
-
-def _choices(question: Question, locale: str) -> list[SelectChoice]:
-    return [SelectChoice(option.code, option.label.get(locale)) for option in question.options]
-
-
-def _single_choice(question: Question, locale: str) -> UnboundField:
-    return RadioField(choices=_choices(question, locale), validate_choice=False)
-
-
-def _multi_choice(question: Question, locale: str) -> UnboundField:
-    return SelectMultipleField(
-        choices=_choices(question, locale),
-        validate_choice=False,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
-
-
-def _number(question: Question, locale: str) -> UnboundField:
-    # Text, not a float field: "12,5" is a number in Vietnamese, and the service parses both separators.
-    return StringField()
-
-
-def _text(question: Question, locale: str) -> UnboundField:
-    return TextAreaField()
-
-
-ANSWER_FIELDS: dict[QuestionType, Callable[[Question, str], UnboundField]] = {
-    QuestionType.SINGLE_CHOICE: _single_choice,
-    QuestionType.SCALE: _single_choice,
-    QuestionType.YES_NO: _single_choice,
-    QuestionType.MULTI_CHOICE: _multi_choice,
-    QuestionType.NUMBER: _number,
-    QuestionType.PERCENT: _number,
-    QuestionType.TEXT: _text,
-}
 
 
 class QuestionForm(Form):
@@ -109,7 +69,7 @@ def section_form_class(framework: Framework, dimension: str, locale: str) -> typ
                 question_form = type(
                     f"QuestionForm_{question.code}",
                     (QuestionForm,),
-                    {"value": ANSWER_FIELDS[question.type](question, locale)},
+                    {"value": QUESTION_INPUTS.of(question).field(question, locale)},
                 )
                 fields[question.code] = FormField(question_form, separator="-")
             cached = type(f"SectionForm_{dimension}", (SectionForm,), fields)
@@ -117,20 +77,12 @@ def section_form_class(framework: Framework, dimension: str, locale: str) -> typ
         return cached
 
 
-def _plain_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
 def field_value(question: Question, record: AnswerRecord | None) -> Any:
-    """A stored answer as its field shows it."""
+    """A stored answer as its field shows it (None: no answer, or a special state)."""
+    shown = QUESTION_INPUTS.of(question).shown
     if record is None or record.state != AnswerState.ANSWERED.value:
-        return [] if question.type is QuestionType.MULTI_CHOICE else None
-    value = record.value
-    if question.type is QuestionType.YES_NO and isinstance(value, bool):
-        return "yes" if value else "no"
-    if question.type in (QuestionType.NUMBER, QuestionType.PERCENT) and isinstance(value, (int, float)):
-        return _plain_number(value)
-    return value
+        return shown(question, None)
+    return shown(question, record.value)
 
 
 def section_form(

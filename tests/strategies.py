@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import strategies as st
 
 from roadmap.engine.answers import Answer, AnswerValue
 from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.question_types.date import DateSettings, months_before
 
 
 def values(question: Question) -> st.SearchStrategy[AnswerValue]:
@@ -31,7 +34,27 @@ def values(question: Question) -> st.SearchStrategy[AnswerValue]:
             {float(step.at_least) for step in question.points_by_value if low <= step.at_least <= high}
         )
         return st.one_of(st.sampled_from(steps), st.floats(low, high, allow_nan=False, allow_infinity=False))
+    if kind == "date":
+        return dates(question)
     return st.text(max_size=12)
+
+
+def dates(question: Question) -> st.SearchStrategy[AnswerValue]:
+    """Any day the question accepts, as ISO text; half the time on the edge of an age step (where points
+    change) from a reference date drawn too."""
+    settings = question.settings if isinstance(question.settings, DateSettings) else DateSettings()
+    low = settings.earliest or dt.date(2000, 1, 1)
+    high = settings.latest or dt.date(2099, 12, 31)
+    anywhere = st.dates(low, high)
+    edges = st.builds(
+        lambda reference, step, shift: (
+            months_before(reference, step.within_months) + dt.timedelta(days=shift)
+        ),
+        st.dates(low, high),
+        st.sampled_from(settings.points_by_age) if settings.points_by_age else st.nothing(),
+        st.sampled_from((-1, 0, 1)),
+    ).filter(lambda day: low <= day <= high)
+    return st.one_of(anywhere, edges).map(dt.date.isoformat)
 
 
 def answers_to(question: Question) -> st.SearchStrategy[Answer]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeGuard
 
-from roadmap.engine.answers import Answer, AnswerState, AnswerValue
+from roadmap.engine.answers import Answer, AnswerState, AnswerValue, StoredFact
 
 LeafValue = str | bool | float | int | tuple[str | float | int, ...] | None
 
@@ -92,7 +92,7 @@ class LeafTrace:
     """One leaf that was evaluated: what it asked, what it found, whether it held."""
 
     leaf: Leaf
-    actual: AnswerValue | AnswerState | float | int | None
+    actual: StoredFact
     holds: bool
     # Under an odd number of `not`: the leaf supports the whole condition when it does NOT hold.
     negated: bool = False

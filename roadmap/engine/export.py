@@ -21,13 +21,12 @@ from roadmap.engine.framework import (
     Initiative,
     LocalText,
     Measurability,
-    Option,
     Question,
-    QuestionType,
     ScoringRules,
-    default_yes_no_options,
 )
+from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.schema import FORMAT_VERSION
+from roadmap.engine.schema_base import file_number
 
 
 def export_framework(framework: Framework) -> str:
@@ -83,17 +82,12 @@ def _text(text: LocalText) -> dict[str, str]:
     return text.as_dict()
 
 
-def _number(value: float) -> float | int:
-    # 3 and 3.0 load to the same object; one canonical spelling keeps the fingerprint and the export stable.
-    return int(value) if float(value).is_integer() else value
-
-
 def _dimension(dimension: Dimension) -> dict[str, Any]:
     return {
         "code": dimension.code,
         "name": _text(dimension.name),
         "description": _text(dimension.description),
-        "weight": _number(dimension.weight),
+        "weight": file_number(dimension.weight),
         "group": dimension.group,
         "dti": dimension.dti,
         "default_target": dimension.default_target,
@@ -112,7 +106,7 @@ def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
         document["help"] = _text(question.help)
     if question.policy_refs:
         document["policy_refs"] = list(question.policy_refs)
-    document["weight"] = _number(question.weight)
+    document["weight"] = file_number(question.weight)
     if question.critical:
         document["critical"] = True
     if not question.required:
@@ -130,50 +124,21 @@ def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
     if question.evidence_from_option is not None:
         document["evidence"] = {"from_option": question.evidence_from_option}
     elif question.evidence_threshold is not None:
-        document["evidence"] = {"from_points": _number(question.evidence_threshold)}
-    if question.options and not _has_default_yes_no_options(question, locales):
-        document["options"] = [_option(option, question.type) for option in question.options]
-    if question.unit is not None:
-        document["unit"] = _text(question.unit)
-    if question.type is QuestionType.NUMBER:
-        if question.min_value is not None:
-            document["min"] = _number(question.min_value)
-        if question.max_value is not None:
-            document["max"] = _number(question.max_value)
-    if question.points_by_value:
-        document["points_by_value"] = [
-            {"at_least": _number(step.at_least), "points": _number(step.points)}
-            for step in question.points_by_value
-        ]
-    return document
-
-
-def _has_default_yes_no_options(question: Question, locales: tuple[str, ...]) -> bool:
-    # Only options equal to what the loader supplies may be left out; custom labels must survive.
-    return question.type is QuestionType.YES_NO and question.options == default_yes_no_options(locales)
-
-
-def _option(option: Option, kind: QuestionType) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "code": option.code,
-        "label": _text(option.label),
-        "points": _number(option.points),
-    }
-    if option.exclusive and kind is QuestionType.MULTI_CHOICE:
-        document["exclusive"] = True
+        document["evidence"] = {"from_points": file_number(question.evidence_threshold)}
+    document.update(QUESTION_TYPES.of(question).document(question, locales))
     return document
 
 
 def _scoring(scoring: ScoringRules) -> dict[str, Any]:
     document: dict[str, Any] = {
         "bands": [
-            {"level": band.level, "min": _number(band.min_score), "max": _number(band.max_score)}
+            {"level": band.level, "min": file_number(band.min_score), "max": file_number(band.max_score)}
             for band in scoring.bands
         ],
         "score_decimals": scoring.score_decimals,
         "index_decimals": scoring.index_decimals,
-        "dont_know_points": _number(scoring.dont_know_points),
-        "evidence_discount": _number(scoring.evidence_discount),
+        "dont_know_points": file_number(scoring.dont_know_points),
+        "evidence_discount": file_number(scoring.evidence_discount),
     }
     if scoring.gates:
         document["gates"] = [
@@ -208,7 +173,7 @@ def _initiative(initiative: Initiative) -> dict[str, Any]:
         "trigger": condition_document(initiative.trigger),
         "prerequisites": list(initiative.prerequisites),
         "duration_months": initiative.duration_months,
-        "effort_person_months": _number(initiative.effort_person_months),
+        "effort_person_months": file_number(initiative.effort_person_months),
         "cost_class": str(initiative.cost_class),
     }
     if initiative.mandatory:
@@ -244,7 +209,7 @@ def _leaf_value(value: LeafValue) -> Any:
     if isinstance(value, tuple):
         return [_leaf_value(item) for item in value]
     if isinstance(value, float):
-        return _number(value)
+        return file_number(value)
     return value
 
 

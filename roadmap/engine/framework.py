@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from roadmap.engine.conditions import Condition
+from roadmap.engine.stored import stored_form
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,12 @@ class LocalText:
     """A text in every locale of the framework: (("vi", "Mức sẵn sàng IPv6"), ("en", "IPv6 readiness"))."""
 
     translations: tuple[tuple[str, str], ...]
+
+    # Stored as [[locale, text], …] (roadmap.engine.stored).
+    __get_pydantic_core_schema__ = stored_form(
+        lambda text: [[locale, value] for locale, value in text.translations],
+        lambda cls, data: cls(tuple((str(locale), str(value)) for locale, value in data)),
+    )
 
     def get(self, locale: str) -> str:
         """The text in `locale`, else in the first locale (the framework's default)."""
@@ -31,6 +38,9 @@ class LocalText:
 
 
 class QuestionType(StrEnum):
+    """The names of the built-in question types; the registry (roadmap.engine.question_types) holds every
+    type, these and any added later, and a Question's `type` is the name of its registered type."""
+
     SINGLE_CHOICE = "single_choice"
     MULTI_CHOICE = "multi_choice"
     SCALE = "scale"
@@ -40,6 +50,7 @@ class QuestionType(StrEnum):
     TEXT = "text"
 
 
+# Built-in types by family, for readers that group them (the engine asks the registry).
 CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.SCALE})
 ORDERED_CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.SCALE})
 NUMERIC_TYPES = frozenset({QuestionType.NUMBER, QuestionType.PERCENT})
@@ -125,10 +136,16 @@ class ValueStep:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionSettings:
+    """The base of a type's own settings (Question.settings), for a type whose options fit none of the
+    fields that the built-in types share (options, unit, min_value, max_value, points_by_value)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     code: str
     dimension: str
-    type: QuestionType
+    type: str  # the name of a registered question type (QuestionType for the built-in ones)
     text: LocalText
     weight: float
     help: LocalText | None = None
@@ -150,6 +167,7 @@ class Question:
     min_value: float | None = None
     max_value: float | None = None
     points_by_value: tuple[ValueStep, ...] = ()
+    settings: QuestionSettings | None = None
 
     def option(self, code: str) -> Option | None:
         for option in self.options:

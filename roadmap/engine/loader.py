@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeGuard, TypeVar
@@ -19,12 +19,20 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, LeafValue, Not, Operator, Subject
+from roadmap.engine.conditions import (
+    LIST_OPERATORS,
+    STATE_OPERATORS,
+    AllOf,
+    AnyOf,
+    Condition,
+    Leaf,
+    LeafValue,
+    Not,
+    Operator,
+    Subject,
+)
 from roadmap.engine.export import framework_fingerprint
 from roadmap.engine.framework import (
-    CHOICE_TYPES,
-    NUMERIC_TYPES,
-    ORDERED_CHOICE_TYPES,
     Band,
     ConsistencyCheck,
     CostClass,
@@ -36,22 +44,16 @@ from roadmap.engine.framework import (
     Initiative,
     LocalText,
     Measurability,
-    Option,
     PolicyReference,
     Question,
-    QuestionType,
     ScoringRules,
     Uplift,
-    ValueStep,
-    default_yes_no_options,
 )
+from roadmap.engine.question_types import QUESTION_TYPES
+from roadmap.engine.question_types.base import EQUALITY_OPERATORS, ORDER_OPERATORS
 from roadmap.engine.schema import (
-    CONDITION_TAG_PREFIX,
-    LOCALES_CONTEXT_KEY,
-    AllOfModel,
-    AnyOfModel,
+    QUESTION_ADAPTER,
     BandModel,
-    ConditionModel,
     ConsistencyModel,
     DimensionModel,
     DtiIndexModel,
@@ -59,18 +61,29 @@ from roadmap.engine.schema import (
     GateModel,
     GroupModel,
     InitiativeModel,
+    PolicyModel,
+)
+from roadmap.engine.schema_base import (
+    CONDITION_TAG_PREFIX,
+    LOCALES_CONTEXT_KEY,
+    QUESTION_TAG_PREFIX,
+    AllOfModel,
+    AnyOfModel,
+    ConditionModel,
     LeafModel,
     NotModel,
-    OptionModel,
-    PolicyModel,
-    QuestionModel,
+    QuestionFields,
     ScalarValue,
+    as_written,
+    repeats,
 )
 
 Loc = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-PERCENT_RANGE = (0.0, 100.0)
+# Keys that some question type adds: on a question of another type, "a yes_no question takes no min".
+_TYPE_KEYS = QUESTION_TYPES.own_keys()
+_TAG_PREFIXES = (CONDITION_TAG_PREFIX, QUESTION_TAG_PREFIX)
 LEVEL_RANGE = (1, 5)
 GAP_RANGE = (0, 4)
 
@@ -170,12 +183,19 @@ class _Report:
 
     def add_validation_error(self, error: ValidationError, prefix: Loc) -> None:
         for detail in error.errors():
+            tags = [
+                part for part in detail["loc"] if isinstance(part, str) and part.startswith(_TAG_PREFIXES)
+            ]
             loc = prefix + tuple(
                 part
                 for part in detail["loc"]
-                if not (isinstance(part, str) and (part.startswith(CONDITION_TAG_PREFIX) or part == "[key]"))
+                if not (isinstance(part, str) and (part.startswith(_TAG_PREFIXES) or part == "[key]"))
             )
-            self.add(loc, _schema_message(detail["type"], detail["msg"], detail.get("input"), loc))
+            message = _schema_message(detail["type"], detail["msg"], detail.get("input"), loc)
+            question_type = next((tag for tag in tags if tag.startswith(QUESTION_TAG_PREFIX)), None)
+            if detail["type"] == "extra_forbidden" and question_type is not None and loc[-1] in _TYPE_KEYS:
+                message = f"a {question_type.removeprefix(QUESTION_TAG_PREFIX)} question takes no {loc[-1]}"
+            self.add(loc, message)
 
     def sorted(self) -> tuple[Problem, ...]:
         unique = list(dict.fromkeys(self.problems))
@@ -195,29 +215,16 @@ def _schema_message(kind: str, message: str, value: object, loc: Loc) -> str:
     if kind == "string_type" and isinstance(value, (int, float)):
         return f"{message} (found the number {value!r}: put it in quotes)"
     if kind in ("model_type", "dict_type"):
-        return f"should be a mapping (found {_show(value)})"
+        return f"should be a mapping (found {as_written(value)})"
     if kind == "string_pattern_mismatch":
-        return f"{_show(value)} is not a valid code here: {message[:1].lower()}{message[1:]}"
+        return f"{as_written(value)} is not a valid code here: {message[:1].lower()}{message[1:]}"
     if isinstance(value, (str, int, float, bool)) and kind not in ("value_error", "condition_shape"):
-        return f"{message} (found {_show(value)})"
+        return f"{message} (found {as_written(value)})"
     return message
 
 
 def _count(value: object) -> int:
     return len(value) if isinstance(value, list) else 0
-
-
-def _show(value: object) -> str:
-    """A value as it would be written in the YAML file."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(item) for item in value) + "]"
-    if isinstance(value, str):
-        return f"'{value}'"
-    return str(value)
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -336,22 +343,24 @@ class _CrossReferences:
         self.document = document
         self.context = context
         self.report = report
-        self.policies = self._section(("policies",), PolicyModel)
-        self.dti_indices = self._section(("dti_indices",), DtiIndexModel)
-        self.groups = self._section(("groups",), GroupModel)
-        self.dimensions = self._section(("dimensions",), DimensionModel)
-        self.questions = self._section(("questions",), QuestionModel)
-        self.bands = self._section(("scoring", "bands"), BandModel)
-        self.gates = self._section(("scoring", "gates"), GateModel)
-        self.consistency = self._section(("scoring", "consistency"), ConsistencyModel)
-        self.initiatives = self._section(("initiatives",), InitiativeModel)
-        self.question_models: dict[str, QuestionModel] = {}
+        self.policies = self._section(("policies",), PolicyModel.model_validate)
+        self.dti_indices = self._section(("dti_indices",), DtiIndexModel.model_validate)
+        self.groups = self._section(("groups",), GroupModel.model_validate)
+        self.dimensions = self._section(("dimensions",), DimensionModel.model_validate)
+        self.questions: _Section[QuestionFields] = self._section(
+            ("questions",), QUESTION_ADAPTER.validate_python
+        )
+        self.bands = self._section(("scoring", "bands"), BandModel.model_validate)
+        self.gates = self._section(("scoring", "gates"), GateModel.model_validate)
+        self.consistency = self._section(("scoring", "consistency"), ConsistencyModel.model_validate)
+        self.initiatives = self._section(("initiatives",), InitiativeModel.model_validate)
+        self.question_models: dict[str, QuestionFields] = {}
         for _, model in self.questions.valid:
             self.question_models.setdefault(model.code, model)
         self.question_positions = self.questions.first_index()
         self.dimension_codes = self.dimensions.code_set()
 
-    def _section(self, loc: Loc, model: type[ModelT]) -> _Section[ModelT]:
+    def _section(self, loc: Loc, validate: Callable[..., ModelT]) -> _Section[ModelT]:
         raw: Any = self.document
         for key in loc:
             raw = raw.get(key) if isinstance(raw, dict) else None
@@ -363,7 +372,7 @@ class _CrossReferences:
             if isinstance(item, dict) and isinstance(item.get("code"), str):
                 section.codes.append((index, item["code"]))
             try:
-                section.valid.append((index, model.model_validate(item, context=self.context)))
+                section.valid.append((index, validate(item, context=self.context)))
             except ValidationError:
                 continue  # already reported by the whole-document validation
         return section
@@ -390,7 +399,7 @@ class _CrossReferences:
             loc = ("scoring", "consistency", index)
             for position, code in enumerate(check.questions):
                 self._check_question_ref((*loc, "questions", position), code)
-            for position, code in _repeats(check.questions):
+            for position, code in repeats(check.questions):
                 self.report.add((*loc, "questions", position), f"{code} is listed twice")
             self._check_condition(check.when, (*loc, "when"), _Use("consistency"))
         self._check_initiatives()
@@ -400,7 +409,7 @@ class _CrossReferences:
     def _check_locales(self) -> None:
         locales = self.document.get("locales")
         if isinstance(locales, list):
-            for position, locale in _repeats(locales):
+            for position, locale in repeats(locales):
                 self.report.add(("locales", position), f"locale {locale} is listed twice")
 
     def _check_unique(self, section: _Section[Any], noun: str) -> None:
@@ -462,121 +471,31 @@ class _CrossReferences:
 
     # -- questions
 
-    def _check_question(self, loc: Loc, question: QuestionModel) -> None:
+    def _check_question(self, loc: Loc, question: QuestionFields) -> None:
         self._check_known((*loc, "dimension"), question.dimension, self.dimension_codes, "dimension")
         self._check_policy_refs(loc, question.policy_refs)
-        kind = QuestionType(question.type)
-        self._check_type_fields(loc, question, kind)
-        if kind in CHOICE_TYPES:
-            self._check_options(loc, question, kind)
-        elif kind is QuestionType.YES_NO:
-            if question.options is not None and sorted(option.code for option in question.options) != [
-                "no",
-                "yes",
-            ]:
-                found = ", ".join(option.code for option in question.options) or "none"
-                self.report.add(
-                    (*loc, "options"), f"a yes_no question's options must be exactly yes and no, not {found}"
-                )
-        elif kind in NUMERIC_TYPES:
-            self._check_numeric(loc, question, kind)
-        elif question.weight > 0:
-            self.report.add((*loc, "weight"), "a text question is never scored: its weight must be 0")
+        kind = QUESTION_TYPES[question.type]
+        for where, message in kind.definition_problems(question):
+            self.report.add((*loc, *where), message)
         if question.evidence is not None:
-            self._check_evidence((*loc, "evidence"), question, kind)
+            self._check_evidence((*loc, "evidence"), question)
         if question.show_if is not None:
             self._check_condition(
                 question.show_if, (*loc, "show_if"), _Use("show_if", question=question.code)
             )
 
-    def _check_type_fields(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
-        allowed: set[str] = set()
-        if kind in CHOICE_TYPES or kind is QuestionType.YES_NO:
-            allowed = {"options"}
-        elif kind is QuestionType.NUMBER:
-            allowed = {"unit", "min", "max", "points_by_value"}
-        elif kind is QuestionType.PERCENT:
-            allowed = {"min", "max", "points_by_value"}
-        for key in ("options", "unit", "min", "max", "points_by_value"):
-            if key not in allowed and getattr(question, key) is not None:
-                self.report.add((*loc, key), f"a {kind} question takes no {key}")
-
-    def _check_options(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
-        options = question.options
-        if options is None:
-            self.report.add((*loc, "options"), f"a {kind} question needs options")
-            return
-        if len(options) < 2:
-            self.report.add((*loc, "options"), f"a {kind} question needs at least two options")
-        for position, code in _repeats([option.code for option in options]):
-            self.report.add((*loc, "options", position, "code"), f"duplicate option code {code}")
-        for position, option in enumerate(options):
-            if option.exclusive and kind is not QuestionType.MULTI_CHOICE:
-                self.report.add(
-                    (*loc, "options", position, "exclusive"), "only multi_choice options can be exclusive"
-                )
-        if kind in ORDERED_CHOICE_TYPES:
-            # Ordinal comparisons (lt, ge, …) read the option order as worst to best.
-            for position in range(1, len(options)):
-                before, option = options[position - 1], options[position]
-                if option.points < before.points:
-                    self.report.add(
-                        (*loc, "options", position, "points"),
-                        f"options go from worst to best, but {option.code} ({_show(option.points)} points) "
-                        f"scores below {before.code} ({_show(before.points)})",
-                    )
-        if kind is QuestionType.MULTI_CHOICE and all(option.exclusive for option in options):
-            self.report.add((*loc, "options"), "every option is exclusive: nothing can be combined")
-
-    def _check_numeric(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
-        low, high = question.min, question.max
-        if kind is QuestionType.PERCENT:
-            if low not in (None, PERCENT_RANGE[0]):
-                self.report.add((*loc, "min"), "a percent question always starts at 0")
-            if high not in (None, PERCENT_RANGE[1]):
-                self.report.add((*loc, "max"), "a percent question always ends at 100")
-            low, high = PERCENT_RANGE
-        else:
-            if low is None:
-                self.report.add((*loc, "min"), "a number question needs min")
-            if high is None:
-                self.report.add((*loc, "max"), "a number question needs max")
-            if low is not None and high is not None and low >= high:
-                self.report.add((*loc, "max"), f"max {_show(high)} must be above min {_show(low)}")
-                low = high = None  # steps cannot be judged against a range that is itself wrong
-        steps = question.points_by_value
-        if not steps:
-            self.report.add((*loc, "points_by_value"), f"a {kind} question needs points_by_value")
-            return
-        if low is not None and steps[0].at_least != low:
-            self.report.add(
-                (*loc, "points_by_value", 0, "at_least"),
-                f"the first step must be at min ({_show(low)}), not at {_show(steps[0].at_least)}",
-            )
-        for position in range(1, len(steps)):
-            if steps[position].at_least <= steps[position - 1].at_least:
-                self.report.add(
-                    (*loc, "points_by_value", position, "at_least"),
-                    f"steps must ascend: at_least {_show(steps[position].at_least)} does not come after "
-                    f"{_show(steps[position - 1].at_least)}",
-                )
-        if high is not None:
-            for position, step in enumerate(steps):
-                if step.at_least > high:
-                    self.report.add(
-                        (*loc, "points_by_value", position, "at_least"),
-                        f"at_least {_show(step.at_least)} is above max {_show(high)}: no answer can reach it",
-                    )
-
-    def _check_evidence(self, loc: Loc, question: QuestionModel, kind: QuestionType) -> None:
+    def _check_evidence(self, loc: Loc, question: QuestionFields) -> None:
         evidence = question.evidence
         assert evidence is not None  # noqa: S101 (the caller checked)
-        if kind is QuestionType.TEXT:
-            self.report.add(loc, "a text question is never scored, so it cannot need evidence")
+        kind = QUESTION_TYPES[question.type]
+        if not kind.scored:
+            self.report.add(loc, f"a {kind.name} question is never scored, so it cannot need evidence")
         elif evidence.from_option is not None:
-            codes = _option_codes(question)
-            if kind not in CHOICE_TYPES and kind is not QuestionType.YES_NO:
-                self.report.add((*loc, "from_option"), f"a {kind} question has no options: use from_points")
+            codes = kind.option_codes(question)
+            if codes is None:
+                self.report.add(
+                    (*loc, "from_option"), f"a {kind.name} question has no options: use from_points"
+                )
             elif evidence.from_option not in codes:
                 self.report.add(
                     (*loc, "from_option"),
@@ -623,12 +542,12 @@ class _CrossReferences:
         question = self.question_models.get(code)
         if question is None:
             return  # the question itself is broken and reported; its type is unknown
-        kind = QuestionType(question.type)
-        if op not in _ANSWER_OPERATORS[kind]:
-            allowed = ", ".join(sorted(_ANSWER_OPERATORS[kind]))
+        kind = QUESTION_TYPES[question.type]
+        if op not in kind.operators:
+            allowed = ", ".join(sorted(kind.operators))
             self.report.add(
                 (*loc, "op"),
-                f"operator {op} cannot be used on {code}, a {kind} question (allowed: {allowed})",
+                f"operator {op} cannot be used on {code}, a {kind.name} question (allowed: {allowed})",
             )
             return
         if op is Operator.IS_NA and not question.allow_na:
@@ -636,17 +555,19 @@ class _CrossReferences:
         if not self._check_value_shape(leaf, op, loc):
             return
         for value_loc, value in _values(leaf, loc):
-            self._check_answer_value(value_loc, value, question, kind)
+            problem = kind.condition_value_problem(question, value)
+            if problem is not None:
+                self.report.add(value_loc, problem)
 
     def _check_value_shape(self, leaf: LeafModel, op: Operator, loc: Loc) -> bool:
-        if op in _STATE_OPERATORS:
+        if op in STATE_OPERATORS:
             if leaf.has_value:
                 self.report.add((*loc, "value"), f"operator {op} takes no value")
             return False
         if not leaf.has_value or leaf.value is None:
             self.report.add(loc, f"operator {op} needs a value")
             return False
-        if op in _LIST_OPERATORS:
+        if op in LIST_OPERATORS:
             if not isinstance(leaf.value, list) or not leaf.value:
                 self.report.add((*loc, "value"), f"operator {op} needs a non-empty list of values")
                 return False
@@ -654,36 +575,6 @@ class _CrossReferences:
             self.report.add((*loc, "value"), f"operator {op} needs one value, not a list")
             return False
         return True
-
-    def _check_answer_value(
-        self, loc: Loc, value: object, question: QuestionModel, kind: QuestionType
-    ) -> None:
-        code = question.code
-        if kind in CHOICE_TYPES:
-            codes = _option_codes(question)
-            if not isinstance(value, str):
-                self.report.add(
-                    loc,
-                    f"{code} is a {kind} question: compare it with one of its option codes "
-                    f"({', '.join(codes)}), not with {_show(value)}",
-                )
-            elif value not in codes:
-                self.report.add(loc, f"{code} has no option {value} (options: {', '.join(codes)})")
-        elif kind is QuestionType.YES_NO:
-            if not isinstance(value, bool):
-                self.report.add(
-                    loc, f"{code} is a yes_no question: compare it with true or false, not {_show(value)}"
-                )
-        elif kind in NUMERIC_TYPES:
-            low, high = (question.min, question.max) if kind is QuestionType.NUMBER else PERCENT_RANGE
-            if not _is_number(value):
-                self.report.add(
-                    loc, f"{code} is a {kind} question: compare it with a number, not {_show(value)}"
-                )
-            elif low is not None and high is not None and low < high and not low <= value <= high:
-                self.report.add(
-                    loc, f"{_show(value)} is outside the range of {code} ({_show(low)} to {_show(high)})"
-                )
 
     def _check_dimension_leaf(self, leaf: LeafModel, op: Operator, loc: Loc, use: _Use) -> None:
         subject, code = leaf.subject, leaf.ref
@@ -711,12 +602,13 @@ class _CrossReferences:
         for value_loc, value in _values(leaf, loc):
             if subject == "score":
                 if not _is_number(value) or not 0 <= value <= 100:
-                    self.report.add(value_loc, f"a score is a number from 0 to 100, not {_show(value)}")
+                    self.report.add(value_loc, f"a score is a number from 0 to 100, not {as_written(value)}")
             else:
                 low, high = LEVEL_RANGE if subject == "level" else GAP_RANGE
                 if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                     self.report.add(
-                        value_loc, f"a {subject} is a whole number from {low} to {high}, not {_show(value)}"
+                        value_loc,
+                        f"a {subject} is a whole number from {low} to {high}, not {as_written(value)}",
                     )
 
     # -- scoring
@@ -730,26 +622,28 @@ class _CrossReferences:
         for index, band in bands:
             if band.min >= band.max:
                 self.report.add(
-                    (*loc, index, "max"), f"max {_show(band.max)} must be above min {_show(band.min)}"
+                    (*loc, index, "max"),
+                    f"max {as_written(band.max)} must be above min {as_written(band.min)}",
                 )
         first, last = bands[0][1], bands[-1][1]
         if first.min != 0:
-            self.report.add((*loc, 0, "min"), f"the first band must start at 0, not {_show(first.min)}")
+            self.report.add((*loc, 0, "min"), f"the first band must start at 0, not {as_written(first.min)}")
         if last.max != 100:
             self.report.add(
-                (*loc, len(bands) - 1, "max"), f"the last band must end at 100, not {_show(last.max)}"
+                (*loc, len(bands) - 1, "max"), f"the last band must end at 100, not {as_written(last.max)}"
             )
         for (_, previous), (index, band) in itertools.pairwise(bands):
             if band.min < previous.max:
                 self.report.add(
                     (*loc, index, "min"),
-                    f"overlaps the band before: it starts at {_show(band.min)}, "
-                    f"before that band ends at {_show(previous.max)}",
+                    f"overlaps the band before: it starts at {as_written(band.min)}, "
+                    f"before that band ends at {as_written(previous.max)}",
                 )
             elif band.min > previous.max:
                 self.report.add(
                     (*loc, index, "min"),
-                    f"leaves a gap from {_show(previous.max)} to {_show(band.min)}: no level covers it",
+                    f"leaves a gap from {as_written(previous.max)} to {as_written(band.min)}: "
+                    "no level covers it",
                 )
         seen: dict[int, int] = {}
         for index, band in bands:
@@ -794,7 +688,7 @@ class _CrossReferences:
                     self.dimension_codes,
                     "dimension",
                 )
-            for position, code in _repeats([uplift.dimension for uplift in initiative.raises]):
+            for position, code in repeats([uplift.dimension for uplift in initiative.raises]):
                 self.report.add((*loc, "raises", position, "dimension"), f"{code} is raised twice")
             self._check_condition(initiative.trigger, (*loc, "trigger"), _Use("trigger"))
             for position, code in enumerate(initiative.prerequisites):
@@ -803,7 +697,7 @@ class _CrossReferences:
                     self.report.add(prerequisite_loc, f"{code} cannot be its own prerequisite")
                 elif self._check_known(prerequisite_loc, code, known, "initiative"):
                     prerequisites.setdefault(initiative.code, []).append((code, prerequisite_loc))
-            for position, code in _repeats(initiative.prerequisites):
+            for position, code in repeats(initiative.prerequisites):
                 self.report.add((*loc, "prerequisites", position), f"{code} is listed twice")
             if initiative.deadline is not None and not initiative.mandatory:
                 self.report.add(
@@ -814,20 +708,7 @@ class _CrossReferences:
             self.report.add(cycle_loc, f"prerequisite cycle: {' → '.join(cycle)}")
 
 
-_STATE_OPERATORS = frozenset({Operator.ANSWERED, Operator.UNANSWERED, Operator.IS_NA})
-_LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
-_ORDER_OPERATORS = frozenset({Operator.LT, Operator.LE, Operator.GT, Operator.GE})
-_EQUALITY_OPERATORS = frozenset({Operator.EQ, Operator.NE})
-_ANSWER_OPERATORS: dict[QuestionType, frozenset[Operator]] = {
-    QuestionType.SINGLE_CHOICE: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
-    QuestionType.SCALE: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
-    QuestionType.NUMBER: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
-    QuestionType.PERCENT: _STATE_OPERATORS | _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS,
-    QuestionType.MULTI_CHOICE: _STATE_OPERATORS | _EQUALITY_OPERATORS | {Operator.CONTAINS},
-    QuestionType.YES_NO: _STATE_OPERATORS | _EQUALITY_OPERATORS,
-    QuestionType.TEXT: _STATE_OPERATORS,
-}
-_DIMENSION_OPERATORS = _EQUALITY_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS
+_DIMENSION_OPERATORS = EQUALITY_OPERATORS | ORDER_OPERATORS | LIST_OPERATORS
 
 
 def _is_number(value: object) -> TypeGuard[float | int]:
@@ -839,27 +720,6 @@ def _raw_list(document: dict[Any, Any], loc: Loc) -> list[Any]:
     for key in loc:
         raw = raw.get(key) if isinstance(raw, dict) else None
     return raw if isinstance(raw, list) else []
-
-
-def _repeats(items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
-    """(position, item) of every item that already appeared earlier."""
-    seen: set[Any] = set()
-    for position, item in enumerate(items):
-        key: Any
-        try:
-            hash(item)
-            key = (True, item)
-        except TypeError:  # a list or a mapping where a code belongs: compared by its text (found by fuzzing)
-            key = (False, repr(item))
-        if key in seen:
-            yield position, item
-        seen.add(key)
-
-
-def _option_codes(question: QuestionModel) -> list[str]:
-    if question.options is None:
-        return ["yes", "no"] if question.type == "yes_no" else []
-    return [option.code for option in question.options]
 
 
 def _values(leaf: LeafModel, loc: Loc) -> Iterator[tuple[Loc, object]]:
@@ -981,26 +841,22 @@ class _Builder:
             levels=tuple(self.text(level) for level in dimension.levels),
         )
 
-    def question(self, question: QuestionModel) -> Question:
-        kind = QuestionType(question.type)
-        options = tuple(self.option(option) for option in question.options or ())
-        if kind is QuestionType.YES_NO and not options:
-            options = default_yes_no_options(self.locales)
+    def question(self, question: QuestionFields) -> Question:
+        kind = QUESTION_TYPES[question.type]
+        fields = kind.fields(question, self.text, self.locales)
         threshold: float | None = None
         evidence_option: str | None = None
         if question.evidence is not None:
             evidence_option = question.evidence.from_option
             if evidence_option is not None:
+                options = fields.get("options", ())
                 threshold = next(option.points for option in options if option.code == evidence_option)
             else:
                 threshold = question.evidence.from_points
-        low, high = (question.min, question.max) if kind is QuestionType.NUMBER else (None, None)
-        if kind is QuestionType.PERCENT:
-            low, high = PERCENT_RANGE
         return Question(
             code=question.code,
             dimension=question.dimension,
-            type=kind,
+            type=kind.name,
             text=self.text(question.text),
             weight=question.weight,
             help=self.text(question.help) if question.help is not None else None,
@@ -1014,17 +870,8 @@ class _Builder:
             show_if=self.condition(question.show_if) if question.show_if is not None else None,
             evidence_threshold=threshold,
             evidence_from_option=evidence_option,
-            options=options,
-            unit=self.text(question.unit) if question.unit is not None else None,
-            min_value=low,
-            max_value=high,
-            points_by_value=tuple(
-                ValueStep(step.at_least, step.points) for step in question.points_by_value or ()
-            ),
+            **fields,
         )
-
-    def option(self, option: OptionModel) -> Option:
-        return Option(option.code, self.text(option.label), option.points, option.exclusive)
 
     def initiative(self, initiative: InitiativeModel) -> Initiative:
         return Initiative(
@@ -1054,29 +901,28 @@ class _Builder:
 
     def leaf(self, leaf: LeafModel) -> Leaf:
         subject, op = Subject(leaf.subject), Operator(leaf.op)
-        if op in _STATE_OPERATORS:
+        if op in STATE_OPERATORS:
             return Leaf(subject, leaf.ref, op)
         option_order: tuple[str, ...] = ()
-        as_type: type[float] | type[int] | None = None  # None: keep option codes and booleans as they are
+        typed: Callable[[ScalarValue], str | bool | float | int]
         if subject is Subject.ANSWER:
             question = self.questions[leaf.ref]
-            kind = QuestionType(question.type)
-            if kind in ORDERED_CHOICE_TYPES:
-                option_order = tuple(option.code for option in question.options or ())
-            if kind in NUMERIC_TYPES:
-                as_type = float
+            kind = QUESTION_TYPES[question.type]
+            option_order = kind.option_order(question)
+
+            def typed(value: ScalarValue) -> str | bool | float | int:
+                return kind.condition_value(question, value)
+
         else:
             as_type = float if subject is Subject.SCORE else int
+
+            def typed(value: ScalarValue) -> str | bool | float | int:
+                return value if isinstance(value, str) else as_type(value)
+
         value: LeafValue
         if isinstance(leaf.value, list):
-            value = tuple(_typed(item, as_type) for item in leaf.value)
+            value = tuple(typed(item) for item in leaf.value)
         else:
             assert leaf.value is not None  # noqa: S101 (the checks require a value for this operator)
-            value = _typed(leaf.value, as_type)
+            value = typed(leaf.value)
         return Leaf(subject, leaf.ref, op, value, option_order)
-
-
-def _typed(value: ScalarValue, as_type: type[float] | type[int] | None) -> str | float | int:
-    if as_type is None or isinstance(value, str):
-        return value
-    return as_type(value)

@@ -323,13 +323,7 @@ def overlay(
         outcomes[edit.seq] = outcome
 
     horizon = plan.parameters.horizon_months
-    bounds = plan.parameters.phase_bounds
-
-    def phase_of(month: int) -> int | None:
-        for index in range(len(bounds) - 1):
-            if bounds[index] <= month < bounds[index + 1]:
-                return index
-        return None
+    phase_of = plan.parameters.phase_of
 
     ends = {
         code: (state.start + in_plan[code].duration_months if state.start is not None else None)

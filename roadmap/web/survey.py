@@ -45,6 +45,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from forms.auth import ConfirmForm
+from forms.question_inputs import QUESTION_INPUTS
 from forms.survey import (
     FileDeleteForm,
     FileUploadForm,
@@ -458,6 +459,7 @@ def _render_section(
         document_number_max_length=evidence.DOCUMENT_NUMBER_MAX_LENGTH,
         context_answers=context,
         client_condition=client_condition,
+        question_inputs=QUESTION_INPUTS,
         record_text=record_text,
         answer_text=answer_text,
         panel_html=_result_panel(assessment, scored, dimension),

@@ -104,6 +104,45 @@
     return fieldset.querySelector('[name="' + fieldset.dataset.question + "-" + suffix + '"]');
   }
 
+  // How the page reads and writes the inputs of each question type: the fieldset's data-input names the hook
+  // (forms/question_inputs.py). read: the value the inputs hold (null: none); write: show a value (or none);
+  // fact: the value as show_if conditions compare it, like the engine (null: no usable value).
+  function checked(inputs) {
+    return inputs.filter(function (input) { return input.checked; }).map(function (input) { return input.value; });
+  }
+  function identity(value) { return value; }
+  var typed = {
+    read: function (inputs) { var text = inputs.length ? inputs[0].value : ""; return text.trim() ? text : null; },
+    write: function (input, value) { input.value = value === null || value === undefined ? "" : String(value); }
+  };
+  var inputHooks = {
+    one: { // radio buttons: one option code
+      read: function (inputs) { return checked(inputs)[0] || null; },
+      write: function (input, value) { input.checked = input.value === value; },
+      fact: identity
+    },
+    yes_no: { // radio buttons "yes" / "no": a boolean
+      read: function (inputs) { return checked(inputs)[0] || null; },
+      write: function (input, value) { input.checked = input.value === (value === true ? "yes" : value === false ? "no" : value); },
+      fact: function (value) { return value === "yes" ? true : value === "no" ? false : value; }
+    },
+    many: { // check boxes: a list of option codes
+      read: function (inputs) { var chosen = checked(inputs); return chosen.length ? chosen : null; },
+      write: function (input, value) { input.checked = Array.isArray(value) && value.indexOf(input.value) >= 0; },
+      fact: identity
+    },
+    number: { // a figure typed in, "12,5" or "12.5"
+      read: typed.read,
+      write: typed.write,
+      fact: function (value) { var number = Number(String(value).replace(/\s/g, "").replace(",", ".")); return isFinite(number) ? number : null; }
+    },
+    text: { read: typed.read, write: typed.write, fact: identity } // words, or a value typed as text (a date)
+  };
+
+  function hookOf(fieldset) {
+    return inputHooks[fieldset.dataset.input] || inputHooks.text;
+  }
+
   function readAnswer(fieldset) {
     var notApplicable = field(fieldset, "not_applicable");
     var dontKnow = field(fieldset, "dont_know");
@@ -113,18 +152,8 @@
     if (dontKnow && dontKnow.checked) {
       return { state: "dont_know", value: null };
     }
-    var type = fieldset.dataset.type;
-    var inputs = Array.prototype.slice.call(fieldset.querySelectorAll("[data-answer]"));
-    if (type === "multi_choice") {
-      var chosen = inputs.filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
-      return chosen.length ? { state: "answered", value: chosen } : { state: null, value: null };
-    }
-    if (type === "single_choice" || type === "scale" || type === "yes_no") {
-      var picked = inputs.filter(function (i) { return i.checked; })[0];
-      return picked ? { state: "answered", value: picked.value } : { state: null, value: null };
-    }
-    var text = inputs.length ? inputs[0].value : "";
-    return text.trim() ? { state: "answered", value: text } : { state: null, value: null };
+    var value = hookOf(fieldset).read(Array.prototype.slice.call(fieldset.querySelectorAll("[data-answer]")));
+    return value === null ? { state: null, value: null } : { state: "answered", value: value };
   }
 
   function writeAnswer(fieldset, state, value) {
@@ -132,20 +161,9 @@
     var dontKnow = field(fieldset, "dont_know");
     if (notApplicable) { notApplicable.checked = state === "na"; }
     if (dontKnow) { dontKnow.checked = state === "dont_know"; }
-    var type = fieldset.dataset.type;
-    var answered = state === "answered";
-    fieldset.querySelectorAll("[data-answer]").forEach(function (input) {
-      if (type === "multi_choice") {
-        input.checked = answered && Array.isArray(value) && value.indexOf(input.value) >= 0;
-      } else if (type === "yes_no") {
-        var asText = value === true ? "yes" : value === false ? "no" : value;
-        input.checked = answered && input.value === asText;
-      } else if (type === "single_choice" || type === "scale") {
-        input.checked = answered && input.value === value;
-      } else {
-        input.value = answered && value !== null && value !== undefined ? String(value) : "";
-      }
-    });
+    var hook = hookOf(fieldset);
+    var shown = state === "answered" ? value : null;
+    fieldset.querySelectorAll("[data-answer]").forEach(function (input) { hook.write(input, shown); });
     markSpecialState(fieldset);
   }
 
@@ -164,17 +182,8 @@
     if (answer.state !== "answered") {
       return answer;
     }
-    var type = fieldset.dataset.type;
-    var value = answer.value;
-    if (type === "yes_no") {
-      value = value === "yes" ? true : value === "no" ? false : value;
-    } else if (type === "number" || type === "percent") {
-      value = Number(String(value).replace(/\s/g, "").replace(",", "."));
-      if (!isFinite(value)) {
-        return null;
-      }
-    }
-    return { state: "answered", value: value };
+    var value = hookOf(fieldset).fact(answer.value);
+    return value === null ? null : { state: "answered", value: value };
   }
 
   function isNumber(value) {

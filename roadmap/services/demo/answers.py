@@ -7,7 +7,8 @@ import random
 from collections.abc import Mapping
 
 from roadmap.engine.answers import Answer, AnswerValue
-from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.framework import Framework, Question
+from roadmap.engine.question_types import kind_of
 
 DEMO_NOTES = (
     "Đơn vị đã triển khai theo kế hoạch năm; cần bổ sung kinh phí cho giai đoạn tiếp theo.",
@@ -17,38 +18,14 @@ DEMO_NOTES = (
 )
 
 
-def _pick_by_points(question: Question, strength: float, rng: random.Random) -> str:
-    """The option whose points are nearest a noisy draw around `strength`."""
-    aim = min(max(rng.gauss(strength, 0.2), 0.0), 1.0)
-    return min(question.options, key=lambda option: (abs(option.points - aim), option.code)).code
-
-
-def _value(question: Question, strength: float, rng: random.Random) -> AnswerValue:
-    kind = question.type
-    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.SCALE):
-        return _pick_by_points(question, strength, rng)
-    if kind is QuestionType.MULTI_CHOICE:
-        plain = [option for option in question.options if not option.exclusive]
-        chosen = frozenset(option.code for option in plain if rng.random() < strength)
-        if chosen:
-            return chosen
-        exclusive = [option.code for option in question.options if option.exclusive]
-        return frozenset(exclusive[:1] or [plain[0].code])
-    if kind is QuestionType.YES_NO:
-        return rng.random() < strength
-    if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
-        low = 0.0 if kind is QuestionType.PERCENT else float(question.min_value or 0.0)
-        high = 100.0 if kind is QuestionType.PERCENT else float(question.max_value or low)
-        aim = min(max(rng.gauss(strength, 0.2), 0.0), 1.0)
-        steps = [step for step in question.points_by_value if low <= step.at_least <= high]
-        if steps:
-            step = min(steps, key=lambda s: abs(s.points - aim))
-            following = [s.at_least for s in steps if s.at_least > step.at_least]
-            top = min(following) if following else high
-            # Somewhere within the chosen step, as a measured figure would be.
-            return round(rng.uniform(step.at_least, max(step.at_least, top - 0.1)), 1)
-        return round(low + (high - low) * aim, 1)
-    return rng.choice(DEMO_NOTES)
+def _value(question: Question, strength: float, rng: random.Random) -> AnswerValue | None:
+    """A value scattered around `strength`, as its question type draws one; a note for a question that is
+    never scored (text); None when the type has no plausible value for it (the question stays unanswered)."""
+    kind = kind_of(question)
+    value = kind.example(question, strength, rng)
+    if value is None and not kind.scored:
+        return rng.choice(DEMO_NOTES)
+    return value
 
 
 def demo_answers(
@@ -66,5 +43,7 @@ def demo_answers(
         elif question.allow_dont_know and draw > 0.975:
             answers[question.code] = Answer.dont_know()
         else:
-            answers[question.code] = Answer.of(_value(question, strength, rng))
+            value = _value(question, strength, rng)
+            if value is not None:
+                answers[question.code] = Answer.of(value)
     return answers

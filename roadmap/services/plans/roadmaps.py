@@ -35,9 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select, update
@@ -81,6 +79,7 @@ from roadmap.models import (
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.platform import audit
 from roadmap.services.platform.caching import memoised
+from roadmap.services.platform.clock import local_today
 from roadmap.services.survey import assessments, results
 
 Kind = RoadmapEditKind
@@ -499,12 +498,6 @@ def with_targets(result: ScoreResult, targets: Mapping[str, int]) -> ScoreResult
         for dimension in result.dimensions
     )
     return dataclasses.replace(result, dimensions=dimensions, guidance=None)
-
-
-def local_today() -> dt.date:
-    """Today where the service runs (ROADMAP_TIMEZONE): the reference day for deadlines already passed."""
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC") if has_app_context() else "UTC"
-    return dt.datetime.now(ZoneInfo(zone)).date()
 
 
 def _additions(edits: Sequence[Edit]) -> tuple[list[str], list[dict[str, Any]]]:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from roadmap.engine.answers import AnswerState
 from roadmap.engine.conditions import Evaluation, Leaf, LeafTrace, Operator, Subject
-from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.framework import Framework, Question
 from roadmap.engine.overlay import Edit as OverlayEdit
 from roadmap.engine.overlay import (
     EditOutcome,
@@ -28,6 +28,8 @@ from roadmap.engine.overlay import (
     Inapplicable,
 )
 from roadmap.engine.planner import DeadlineStatus, NotFittingReason, Origin, PhaseLoad, YearMonth
+from roadmap.engine.question_types import kind_of
+from roadmap.engine.question_types.base import quoted
 from roadmap.models import RoadmapEditKind
 
 Kind = RoadmapEditKind
@@ -252,27 +254,14 @@ def _condition(op: Operator, negated: bool, value: str) -> str:
     return phrases[op]()
 
 
-def _number(value: float, question: Question | None) -> str:
-    text = format_decimal(value)
-    if question is not None and question.type is QuestionType.PERCENT:
-        return f"{text} %"
-    if question is not None and question.unit is not None:
-        return f"{text} {question.unit.get(locale())}"
-    return text
-
-
 def _one_value(value: object, question: Question | None) -> str:
-    if question is not None and isinstance(value, bool):
-        option = question.option("yes" if value else "no")
-        if option is not None:
-            return f"“{option.label.get(locale())}”"
-        return f"“{_('Yes') if value else _('No')}”"
+    if question is not None:
+        # Within a sentence, the way its question type says it: options and words quoted, figures bare.
+        return kind_of(question).phrase(question, value, locale())
     if isinstance(value, str):
-        option = question.option(value) if question is not None else None
-        shown = option.label.get(locale()) if option is not None else value
-        return f"“{shown if len(shown) <= 120 else shown[:120] + '…'}”"
+        return quoted(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _number(float(value), question)
+        return format_decimal(value)
     return str(value)
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import Text, bindparam, cast, func, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from roadmap.engine.answers import Answer, AnswerState
-from roadmap.engine.framework import Framework, Question, QuestionType
+from roadmap.engine.framework import Framework, Question
+from roadmap.engine.question_types import kind_of, text
 from roadmap.engine.scoring import (
     InvalidAnswer,
     validate_answer,
@@ -35,10 +36,11 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.services import Invalid, Problem
+from roadmap.services.platform.clock import local_today
 from roadmap.services.survey.assessments import ANSWER_ERRORS, ensure_editable, framework_of
 
-# Long enough for a paragraph of plans; a 100,000-character answer is a paste accident or an attack.
-TEXT_MAX_LENGTH = 5000
+# The longest text answer (a rule of the text type), which the survey page announces.
+TEXT_MAX_LENGTH = text.MAX_LENGTH
 
 
 def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, actor: User) -> int:
@@ -90,19 +92,7 @@ def stored_answer(question: Question, state: str, value: Any) -> Answer:
     answer_state = AnswerState(state)
     if answer_state is not AnswerState.ANSWERED:
         return Answer(answer_state)
-    return Answer.of(_value_from_json(question, value))
-
-
-def _value_from_json(question: Question, value: Any) -> Any:
-    if question.type is QuestionType.MULTI_CHOICE:
-        return frozenset(value) if isinstance(value, list) else value
-    if (
-        question.type in (QuestionType.NUMBER, QuestionType.PERCENT)
-        and isinstance(value, int)
-        and not isinstance(value, bool)
-    ):
-        return float(value)
-    return value
+    return Answer.of(kind_of(question).from_stored(question, value))
 
 
 def _value_to_json(answer: Answer) -> Any:
@@ -124,28 +114,26 @@ def answers_of(framework: Framework, records: dict[str, AnswerRecord]) -> dict[s
     }
 
 
-def answer_problem(question: Question | None, code: str, question_code: str) -> LazyString:
-    """The localised message for an engine's answer error code, naming the question."""
-    params: dict[str, Any] = {"question": question_code, "option": "", "min": "", "max": ""}
-    if question is not None:
-        if question.type is QuestionType.PERCENT:
-            params.update(min="0", max="100")
-        elif question.min_value is not None and question.max_value is not None:
-            params.update(min=_plain(question.min_value), max=_plain(question.max_value))
-        exclusive = [o for o in question.options if o.exclusive]
-        if exclusive:
-            params["option"] = exclusive[0].label.get(str(get_locale() or "vi"))
-    if code == "text_too_long":
-        params["max"] = str(TEXT_MAX_LENGTH)
+def answer_problem(
+    question: Question | None, code: str, question_code: str, error: InvalidAnswer | None = None
+) -> LazyString:
+    """The localised message for an engine's answer error code, naming the question: a message every type
+    shares (ANSWER_ERRORS) or the question type's own, with the figures it names in the user's language."""
+    params: dict[str, Any] = {"question": question_code, "option": "", "min": "", "max": "", "date": ""}
+    if question is None:
+        return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
+    kind = kind_of(question)
+    locale = str(get_locale() or "vi")
+    params.update(kind.message_params(question, error or InvalidAnswer(code, question_code, ""), locale))
+    own = kind.messages.get(code)
+    if own is not None:
+        return _l(own, **params)
     return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
 
 
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
-
-
 def parse_answer(question: Question, state: str, value: Any) -> Answer:
-    """An Answer from posted data (JSON or form), typed for the question; raises Invalid naming it."""
+    """An Answer from posted data (JSON or form), typed for the question by its type (posted forms give
+    strings, JSON typed values) and checked, the rules of entry included; raises Invalid naming it."""
     try:
         answer_state = AnswerState(state)
     except ValueError:
@@ -153,47 +141,13 @@ def parse_answer(question: Question, state: str, value: Any) -> Answer:
     if answer_state is not AnswerState.ANSWERED:
         answer = Answer(answer_state)
     else:
-        answer = Answer.of(_coerce(question, value))
+        answer = Answer.of(kind_of(question).parse(question, value))
     try:
-        validate_answer(question, answer)
+        validate_answer(question, answer, today=local_today())
     except InvalidAnswer as error:
-        raise Invalid(Problem(question.code, answer_problem(question, error.code, question.code))) from None
-    if (
-        question.type is QuestionType.TEXT
-        and isinstance(answer.value, str)
-        and len(answer.value) > TEXT_MAX_LENGTH
-    ):
-        raise Invalid(Problem(question.code, answer_problem(question, "text_too_long", question.code)))
+        problem = answer_problem(question, error.code, question.code, error)
+        raise Invalid(Problem(question.code, problem)) from None
     return answer
-
-
-def _coerce(question: Question, value: Any) -> Any:
-    """Posted forms give strings; JSON gives typed values. Both become the engine's value types."""
-    kind = question.type
-    if kind is QuestionType.MULTI_CHOICE:
-        if isinstance(value, str):
-            return frozenset([value]) if value else frozenset()
-        if isinstance(value, (list, tuple)):
-            return frozenset(str(v) for v in value)
-        return value
-    if kind is QuestionType.YES_NO:
-        if isinstance(value, str):
-            return {"yes": True, "true": True, "no": False, "false": False}.get(value.lower(), value)
-        return value
-    if kind in (QuestionType.NUMBER, QuestionType.PERCENT):
-        if isinstance(value, str):
-            text = value.strip().replace(" ", "").replace(",", ".")
-            try:
-                number = float(text)
-            except ValueError:
-                return value
-            return number if math.isfinite(number) else value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        return value
-    if kind is QuestionType.TEXT and isinstance(value, str):
-        return value.strip()
-    return value
 
 
 class SaveStatus(StrEnum):

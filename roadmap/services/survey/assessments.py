@@ -71,9 +71,6 @@ ANSWER_ERRORS: dict[str, Callable[..., LazyString]] = {
     "value_out_of_range": lambda **p: _l(
         "The answer to question %(question)s must be between %(min)s and %(max)s.", **p
     ),
-    "text_too_long": lambda **p: _l(
-        "The answer to question %(question)s is too long (at most %(max)s characters).", **p
-    ),
 }
 
 

@@ -4,6 +4,7 @@ freeze a result with the framework and engine that produced it, and progress."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from roadmap.engine.scoring import (
     LevelOverride,
     PointsOverride,
     ScoreResult,
+    needs_reference_date,
     next_level_guidance,
     result_to_dict,
     score,
@@ -123,6 +125,13 @@ class Scored:
     inputs: tuple[Any, ...] = ()
 
 
+def reference_date_of(assessment: Assessment, framework: Framework) -> dt.date | None:
+    """The day the assessment's answers are judged at: its cycle's closing day, so that a date's age (and a
+    re-scoring any day later) gives the same result. None when nothing in the framework is scored by the age
+    of a date (the cycle is then not even read)."""
+    return assessment.cycle.closes_on if needs_reference_date(framework) else None
+
+
 def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: str | None = None) -> Scored:
     """Score the assessment as it stands now (nothing stored). With `guidance_for` (a dimension code), the
     next-level guidance is computed for that dimension only: what a survey page shows, at a fraction of
@@ -138,6 +147,7 @@ def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: s
         overrides_of(assessment),
         guidance=guidance,
         guidance_for=guidance_for,
+        reference_date=reference_date_of(assessment, framework),
     )
 
 
@@ -185,6 +195,7 @@ def live_scores(rows: Sequence[Assessment]) -> tuple[dict[int, Scored], dict[int
             _overrides_from(override_rows[row.id]),
             guidance=False,
             guidance_for=None,
+            reference_date=reference_date_of(row, framework),
         )
     return scored, evidence
 
@@ -198,6 +209,7 @@ def _score_from(
     *,
     guidance: bool,
     guidance_for: str | None,
+    reference_date: dt.date | None,
 ) -> Scored:
     answers = answers_of(framework, records)
     evidence = frozenset(evidence_found & {q.code for q in framework.questions})
@@ -209,6 +221,7 @@ def _score_from(
         tuple(sorted(targets.items())),
         tuple(sorted(points.items())),
         tuple(sorted(levels.items())),
+        reference_date,
     )
     everything = guidance and guidance_for is None
     result = _SCORED.get_or_make(
@@ -221,6 +234,7 @@ def _score_from(
             point_overrides=points,
             level_overrides=levels,
             guidance=everything,
+            reference_date=reference_date,
         ),
     )
     if guidance and guidance_for is not None:
@@ -236,6 +250,7 @@ def _score_from(
                 point_overrides=points,
                 level_overrides=levels,
                 dimensions=(guidance_for,),
+                reference_date=reference_date,
             ),
         )
         result = dataclasses.replace(result, guidance=guides)

@@ -1,13 +1,16 @@
 """Answers in words, in the current user's language: the one wording shared by the survey, the review, the
-report and the exports."""
+report and the exports. The states are worded here; an answered value is worded by its question type
+(roadmap.engine.question_types), which formats numbers and dates for the locale with the pure babel
+library, so that the engine's types stay the one place that knows how their values read."""
 
 from __future__ import annotations
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from roadmap.engine.answers import Answer, AnswerState
-from roadmap.engine.framework import Question, QuestionType
+from roadmap.engine.framework import Question
+from roadmap.engine.question_types import kind_of
 from roadmap.models import AnswerRecord
 from roadmap.services.survey import answers
 
@@ -21,22 +24,10 @@ def answer_text(question: Question, answer: Answer | None) -> str:
         return _("Not applicable")
     if answer.state is AnswerState.DONT_KNOW:
         return _("Don't know")
-    value = answer.value
-    if question.type is QuestionType.YES_NO and isinstance(value, bool):
-        option = question.option("yes" if value else "no")
-        return option.label.get(locale) if option else (_("Yes") if value else _("No"))
-    if isinstance(value, frozenset):
-        return "; ".join(o.label.get(locale) for o in question.options if o.code in value)
-    if isinstance(value, str) and question.type is not QuestionType.TEXT:
-        option = question.option(value)
-        return option.label.get(locale) if option else value
-    if isinstance(value, float):
-        number = format_decimal(value)
-        if question.type is QuestionType.PERCENT:
-            return f"{number} %"
-        return f"{number} {question.unit.get(locale)}" if question.unit else number
-    text = str(value)
-    return text if len(text) <= 200 else text[:200] + "…"
+    if answer.value is None:
+        return _("No answer")
+    # The value in words is its type's business (roadmap.engine.question_types), in the user's language.
+    return kind_of(question).display(question, answer.value, locale)
 
 
 def record_text(question: Question, record: AnswerRecord | None) -> str:

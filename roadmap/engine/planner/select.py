@@ -1,0 +1,115 @@
+"""Stage 1, select: which initiatives a result calls for.
+
+An initiative is *triggered* when its trigger holds on the result; the condition's evaluation is kept as its
+rationale (the real "because", leaf by leaf). An initiative named in ``include`` (a consultant's addition)
+is *included* even if its trigger does not hold. Every prerequisite of a triggered or included initiative,
+transitively, joins as an *enabler*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from roadmap.engine.answers import Answer
+from roadmap.engine.conditions import Evaluation, evaluate
+from roadmap.engine.framework import Initiative
+from roadmap.engine.planner.parameters import PlanningError, PlanningParameters
+from roadmap.engine.planner.results import Origin
+from roadmap.engine.scoring import DimensionResult, Exclusion, ScoreResult
+
+
+class ResultFacts:
+    """What triggers see: the answers the respondent could see, and the result's scores, levels and gaps."""
+
+    __slots__ = ("answers", "dimensions")
+
+    def __init__(self, result: ScoreResult) -> None:
+        self.answers: dict[str, Answer] = {
+            q.code: q.answer
+            for q in result.questions
+            if q.answer is not None and q.exclusion is not Exclusion.HIDDEN
+        }
+        self.dimensions: dict[str, DimensionResult] = {d.code: d for d in result.dimensions}
+
+    def answer(self, question_code: str) -> Answer | None:
+        return self.answers.get(question_code)
+
+    def score(self, dimension_code: str) -> float | None:
+        dimension = self.dimensions.get(dimension_code)
+        return None if dimension is None else dimension.score
+
+    def level(self, dimension_code: str) -> int | None:
+        dimension = self.dimensions.get(dimension_code)
+        return None if dimension is None else dimension.level
+
+    def gap(self, dimension_code: str) -> int | None:
+        dimension = self.dimensions.get(dimension_code)
+        return None if dimension is None else dimension.gap
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A proposed initiative on its way through the stages: selection finds why it is proposed and what
+    needs it; prioritisation (roadmap.engine.planner.prioritise) adds its priority and inherited urgency."""
+
+    initiative: Initiative
+    origin: Origin
+    rationale: Evaluation  # the trigger's evaluation: why (holds) or why not (enablers, included)
+    needed_by: list[str] = field(default_factory=list)
+    priority: float = 0.0
+    dimension: str = ""  # the raised dimension whose gap the priority counts
+    gap: int = 0
+    schedule_priority: float = 0.0
+    schedule_deadline: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The candidates in catalogue order, and the catalogue's initiatives that nothing calls for."""
+
+    candidates: dict[str, Candidate]
+    not_proposed: tuple[str, ...]
+
+
+def select(
+    catalogue: Mapping[str, Initiative],
+    result: ScoreResult,
+    included: tuple[str, ...],
+    params: PlanningParameters,
+) -> Selection:
+    """Triggered and included initiatives and their prerequisites (enablers), in catalogue order; refuses a
+    horizon shorter than the shortest of them (horizon_too_short)."""
+    facts = ResultFacts(result)
+    evaluations = {code: evaluate(initiative.trigger, facts) for code, initiative in catalogue.items()}
+    wanted = [code for code in catalogue if evaluations[code].holds or code in included]
+    proposed: set[str] = set()
+    stack = list(reversed(wanted))
+    while stack:
+        code = stack.pop()
+        if code in proposed:
+            continue
+        proposed.add(code)
+        stack.extend(catalogue[code].prerequisites)
+    codes = [code for code in catalogue if code in proposed]  # catalogue order
+    if codes:
+        shortest = min(codes, key=lambda code: (catalogue[code].duration_months, code))
+        if catalogue[shortest].duration_months > params.horizon_months:
+            raise PlanningError(
+                "horizon_too_short",
+                {
+                    "horizon": params.horizon_months,
+                    "initiative": shortest,
+                    "duration": catalogue[shortest].duration_months,
+                },
+            )
+    candidates: dict[str, Candidate] = {}
+    for code in codes:
+        holds = evaluations[code].holds
+        origin = Origin.TRIGGERED if holds else Origin.INCLUDED if code in included else Origin.ENABLER
+        candidates[code] = Candidate(catalogue[code], origin, evaluations[code])
+    for code in codes:
+        for prerequisite in dict.fromkeys(catalogue[code].prerequisites):
+            candidates[prerequisite].needed_by.append(code)
+    return Selection(candidates, tuple(code for code in catalogue if code not in proposed))
