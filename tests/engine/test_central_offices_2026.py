@@ -1,5 +1,6 @@
-"""Content of central-offices 1.1.0, the 2026 cycle's framework: its legal base, DTI cross-walk, profile rules,
-obligations and terms, with hand-derived scores. The generic content checks run on it in test_shipped_framework."""
+"""Content of central-offices 1.1.0, the 2026 cycle's framework: legal base, DTI cross-walk, profile rules,
+obligations and terms, with hand-derived scores. The generic content checks run on it in
+test_shipped_framework."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def vietnamese_texts(framework: Framework) -> Iterator[tuple[str, str]]:
             yield initiative.code, kpi.get("vi")
 
 
-# --- the legal base ----------------------------------------------------------------------------------------
+# --- the legal base -----------------------------------------------------------------------------------------
 
 
 def test_the_2026_framework_is_a_new_version_of_the_same_framework(framework: Framework) -> None:
@@ -129,7 +130,7 @@ def test_the_security_budget_floor_is_recorded_but_not_scored(framework: Framewo
     assert framework.question("SEC-11").weight == 0
 
 
-# --- DTI cross-walk ----------------------------------------------------------------------------------------
+# --- DTI cross-walk -----------------------------------------------------------------------------------------
 
 
 def test_every_scored_question_names_the_dti_main_index_it_feeds(framework: Framework) -> None:
@@ -156,7 +157,7 @@ def test_groups_follow_the_dti_foundation_and_operations(framework: Framework) -
     assert framework.dimension("SVC").dti == "DTI-NONE"
 
 
-# --- obligations -------------------------------------------------------------------------------------------
+# --- obligations --------------------------------------------------------------------------------------------
 
 
 def test_no_deadline_lies_before_the_framework_is_published(framework: Framework) -> None:
@@ -186,9 +187,11 @@ def test_the_data_connection_obligation_is_planned_to_end_by_its_due_date(framew
     result = score(framework, said(framework, PLT_02=40.0))
     roadmap = plan(framework, result, PlanningParameters.for_office(YearMonth(2026, 1)))
     item = roadmap.item("I16")
-    assert item.mandatory and item.deadline == dt.date(2026, 12, 31)
+    assert item.mandatory
+    assert item.deadline == dt.date(2026, 12, 31)
     assert item.status is ItemStatus.SCHEDULED
-    assert item.last_month is not None and (item.last_month.year, item.last_month.month) <= (2026, 12)
+    assert item.last_month is not None
+    assert (item.last_month.year, item.last_month.month) <= (2026, 12)
     assert item.rank == 0  # the only obligation with a date comes first
 
 
@@ -208,13 +211,13 @@ def test_no_initiative_raises_more_than_the_review_allows(framework: Framework) 
     assert framework.initiative("I08").prerequisites == ()
 
 
-# --- profiles ----------------------------------------------------------------------------------------------
+# --- profiles -----------------------------------------------------------------------------------------------
 
 
 def test_a_level_two_user_is_assessed_on_its_own_link_not_capped_by_the_level_one_rule(
     framework: Framework,
 ) -> None:
-    # NET-01 = b (a 2025 answer: "via a level-II link") is hidden for a level-II user; NET-01B = e alone counts.
+    # NET-01 = b (a 2025 answer: "via a level-II link") is hidden for a level-II user; NET-01B = e counts.
     answers = said(framework, PRF_02="level2", NET_01B="e", NET_01="b")
     result = score(framework, answers, evidence={"NET-01B"})
     assert result.question("NET-01").exclusion is Exclusion.HIDDEN
@@ -238,7 +241,9 @@ STRONG_INSTITUTIONS_WITHOUT_ARCHITECTURE = {"GOV_01": "b", "GOV_02": "e", "GOV_0
 
 
 @pytest.mark.parametrize("office", OTHER_OFFICES)
-def test_the_architecture_cap_does_not_apply_outside_the_government_side(framework: Framework, office: str) -> None:
+def test_the_architecture_cap_does_not_apply_outside_the_government_side(
+    framework: Framework, office: str
+) -> None:
     answers = said(framework, PRF_01=office, **STRONG_INSTITUTIONS_WITHOUT_ARCHITECTURE)
     result = score(framework, answers, evidence={"GOV-02", "GOV-05", "GOV-06"})
     institutions = result.dimension("GOV")
@@ -255,7 +260,9 @@ def test_the_architecture_cap_applies_to_the_government_side(framework: Framewor
 
 
 @pytest.mark.parametrize(
-    ("monitored_by_state", "capped"), [(True, False), (False, True), (None, True)], ids=["yes", "no", "unsaid"]
+    ("monitored_by_state", "capped"),
+    [(True, False), (False, True), (None, True)],
+    ids=["yes", "no", "unsaid"],
 )
 def test_in_house_or_state_monitoring_of_classified_systems_is_not_penalised(
     framework: Framework, monitored_by_state: bool | None, capped: bool
@@ -274,7 +281,7 @@ def test_the_public_service_portal_is_asked_only_of_offices_that_provide_online_
         assert result.question("IP6-03B").exclusion is exclusion
 
 
-# --- the department's service lines and the seed's IPv6 order ------------------------------------------------
+# --- the department's service lines and the seed's IPv6 order -----------------------------------------------
 
 
 def test_special_use_services_score_as_derived_by_hand(framework: Framework) -> None:
@@ -312,7 +319,7 @@ def test_a_missing_incident_response_plan_or_missing_backups_caps_at_two(framewo
     assert "G-PLT-BACKUP" in gate_codes(result, "PLT")
 
 
-# --- Vietnamese ----------------------------------------------------------------------------------------------
+# --- Vietnamese ---------------------------------------------------------------------------------------------
 
 
 def test_one_term_per_concept_in_every_vietnamese_text(framework: Framework) -> None:
