@@ -7,12 +7,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from roadmap.engine.answers import Answer
+from roadmap.engine.loader import load_framework
+from roadmap.engine.planner import PlanningParameters, YearMonth, plan
+from roadmap.engine.scoring import score
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, FrameworkVersion
+from roadmap.services.demo.answers import demo_answers
 from roadmap.services.survey import frameworks
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+FRAMEWORK_2026 = ROOT / "roadmap" / "frameworks" / "central-offices-1.1.0.yaml"
 SMALL = ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml"
 BROKEN = ROOT / "tests" / "fixtures" / "frameworks" / "broken"
 
@@ -121,3 +127,44 @@ def test_demo_load_imports_the_shipped_framework(app, tmp_path):
     assert result.exit_code == 0, result.output
     row = db.session.scalar(select(FrameworkVersion))
     assert (row.framework_key, row.version) == ("central-offices", "1.0.0")
+
+
+# --- the 2026 framework (central-offices 1.1.0) -------------------------------------------------------------
+
+
+def test_validate_accepts_the_2026_framework(runner):
+    result = runner.invoke(args=["framework", "validate", str(FRAMEWORK_2026)])
+    assert result.exit_code == 0, result.output
+    assert "valid — central-offices 1.1.0, 11 dimensions" in result.output
+
+
+def test_the_2026_version_imports_beside_the_2025_one_which_stays_the_default(runner):
+    first = runner.invoke(args=["framework", "import", str(SHIPPED)])
+    second = runner.invoke(args=["framework", "import", str(FRAMEWORK_2026)])
+    assert first.exit_code == second.exit_code == 0, second.output
+    assert second.output.startswith("Imported: central-offices 1.1.0")
+    versions = db.session.scalars(select(FrameworkVersion.version).order_by(FrameworkVersion.version)).all()
+    assert versions == ["1.0.0", "1.1.0"]
+    assert frameworks.SHIPPED_FRAMEWORK.name == "central-offices-1.0.0.yaml"
+
+
+def test_a_demo_like_government_office_scores_and_plans_on_the_2026_framework():
+    framework = load_framework(FRAMEWORK_2026)
+    answers = demo_answers(framework, {d.code: 0.55 for d in framework.dimensions}, seed=2026)
+    answers |= {
+        "PRF-01": Answer.of("government"),
+        "PRF-02": Answer.of("level1"),
+        "PRF-03": Answer.of(True),
+        "PLT-02": Answer.of(60.0),  # not every database that must be shared is connected yet
+    }
+    result = score(framework, answers)
+    assert 0 < result.index < 1000
+    assert all(dimension.counted_weight > 0 for dimension in result.dimensions)
+    assert {subtotal.code for subtotal in result.groups} == {"foundation", "operations", "special_use"}
+    assert "DTI-NONE" in {subtotal.code for subtotal in result.dti}
+    roadmap = plan(framework, result, PlanningParameters.for_office(YearMonth(2026, 1)))
+    obligation = roadmap.item("I16")
+    assert obligation.deadline is not None
+    assert obligation.deadline.isoformat() == "2026-12-31"
+    # No date before the cycle is a schedule key: every deadline in the plan lies ahead of its start.
+    assert all(item.deadline is None or item.deadline.year >= 2026 for item in roadmap.items)

@@ -30,7 +30,9 @@ from roadmap.engine.framework import (
 )
 from roadmap.engine.loader import load_framework
 
-SHIPPED = Path(__file__).parent.parent.parent / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+FRAMEWORKS = Path(__file__).parent.parent.parent / "roadmap" / "frameworks"
+# Every shipped version must pass the same content checks; 1.1.0 is the 2026 cycle's framework.
+VERSIONS = ("1.0.0", "1.1.0")
 
 # Above this many combinations a search samples instead of enumerating (seeded, so it is deterministic).
 SEARCH_LIMIT = 200_000
@@ -39,9 +41,9 @@ VIETNAMESE_LETTERS = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(SHIPPED)
+@pytest.fixture(scope="module", params=VERSIONS)
+def framework(request: pytest.FixtureRequest) -> Framework:
+    return load_framework(FRAMEWORKS / f"central-offices-{request.param}.yaml")
 
 
 # --- a search over candidate facts ----------------------------------------------------------------------
@@ -224,7 +226,7 @@ def all_texts(framework: Framework) -> Iterator[tuple[str, LocalText]]:
 
 def test_shipped_framework_loads_without_problems(framework: Framework) -> None:
     assert framework.id == "central-offices"
-    assert framework.version == "1.0.0"
+    assert framework.version in VERSIONS
     assert framework.locales == ("vi", "en")
 
 
@@ -235,12 +237,20 @@ def test_shipped_framework_is_big_enough_to_assess_an_office(framework: Framewor
     assert len(framework.scoring.consistency) >= 5
 
 
-def test_dimension_weights_make_a_1000_point_index_split_540_460(framework: Framework) -> None:
+GROUP_WEIGHTS = {
+    "1.0.0": {"foundation": 540, "operations": 460},
+    # 1.1.0 follows the DTI's groups (infrastructure and security are foundations) and adds the department's
+    # own service lines, which no DTI indicator measures.
+    "1.1.0": {"foundation": 720, "operations": 200, "special_use": 80},
+}
+
+
+def test_dimension_weights_make_a_1000_point_index_split_by_group(framework: Framework) -> None:
     assert sum(d.weight for d in framework.dimensions) == 1000
     by_group = {
         g.code: sum(d.weight for d in framework.dimensions if d.group == g.code) for g in framework.groups
     }
-    assert by_group == {"foundation": 540, "operations": 460}
+    assert by_group == GROUP_WEIGHTS[framework.version]
 
 
 def test_every_dimension_has_scored_questions(framework: Framework) -> None:
@@ -267,8 +277,11 @@ def test_question_weights_follow_critical_measured_self_assessed(framework: Fram
 
 def test_ordered_options_go_from_worst_to_best(framework: Framework) -> None:
     # Conditions such as {q: IP6-01, op: le, value: b} rely on the option order meaning "at most b".
+    # A record that is not scored (the office profile in 1.1.0) carries no points at all.
     for question in framework.questions:
-        if question.type in ORDERED_CHOICE_TYPES:
+        if question.type in ORDERED_CHOICE_TYPES and question.weight == 0:
+            assert {option.points for option in question.options} == {0}, question.code
+        elif question.type in ORDERED_CHOICE_TYPES:
             points = [option.points for option in question.options]
             assert points == sorted(points), question.code
             assert points[0] == 0, question.code
