@@ -123,7 +123,7 @@ def answer_problem(
     if question is None:
         return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
     kind = kind_of(question)
-    locale = str(get_locale() or "vi")
+    locale = _user_locale()
     params.update(kind.message_params(question, error or InvalidAnswer(code, question_code, ""), locale))
     own = kind.messages.get(code)
     if own is not None:
@@ -131,18 +131,24 @@ def answer_problem(
     return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
 
 
+def _user_locale() -> str:
+    """The language the user types and reads numbers in."""
+    return str(get_locale() or "vi")
+
+
 def parse_answer(question: Question, state: str, value: Any) -> Answer:
     """An Answer from posted data (JSON or form), typed for the question by its type (posted forms give
-    strings, JSON typed values) and checked, the rules of entry included; raises Invalid naming it."""
+    strings, read in the user's language; JSON typed values) and checked, the rules of entry included;
+    raises Invalid naming it."""
     try:
         answer_state = AnswerState(state)
     except ValueError:
         raise Invalid(Problem(question.code, answer_problem(question, "value_type", question.code))) from None
-    if answer_state is not AnswerState.ANSWERED:
-        answer = Answer(answer_state)
-    else:
-        answer = Answer.of(kind_of(question).parse(question, value))
     try:
+        if answer_state is not AnswerState.ANSWERED:
+            answer = Answer(answer_state)
+        else:
+            answer = Answer.of(kind_of(question).parse(question, value, locale=_user_locale()))
         validate_answer(question, answer, today=local_today())
     except InvalidAnswer as error:
         problem = answer_problem(question, error.code, question.code, error)
