@@ -1,4 +1,4 @@
-"""The one parser and formatter of typed numbers: each locale's form read exactly, every other form refused."""
+"""The one parser and formatter of typed numbers: each locale's form read exactly, any other refused."""
 
 from __future__ import annotations
 
