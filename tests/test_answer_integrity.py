@@ -11,7 +11,7 @@ from sqlalchemy import select
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord
 from tests.conftest import Browser, isolated, logged_in
-from tests.test_survey import fieldset_of, record, small_assessment
+from tests.test_survey import fieldset_of, fill_small, record, second_respondent, small_assessment
 
 
 def change(
@@ -199,3 +199,24 @@ def test_a_form_post_leaves_no_key_behind(app, world):
     browser.post(f"/assessments/{assessment.id}/sections/NETW", {"NW-02-value": "6", "NW-02-version": "1"})
     stored = record(assessment.id, "NW-02")
     assert (stored.value, stored.idempotency_key) == (6, None)
+
+
+# --- submitting ------------------------------------------------------------------------------------------
+
+
+def test_the_submitter_sees_the_confirmation_even_when_a_repeat_of_their_submit_answers_last(app, world):
+    assessment = small_assessment(world)
+    fill_small(assessment, world.respondent_a)
+    colleague = second_respondent(world)
+    browser = logged_in(app, world.respondent_a.email)
+    form = {"status_version": str(assessment.status_version)}
+    first = browser.post(f"/assessments/{assessment.id}/submit", form, follow_redirects=True)
+    assert "Đã gửi bản đánh giá" in first.get_data(as_text=True)
+    # The same click arriving twice: the answer the browser keeps is the repeat's.
+    repeat = browser.post(f"/assessments/{assessment.id}/submit", form, follow_redirects=True)
+    assert "Đã gửi bản đánh giá" in repeat.get_data(as_text=True)
+    assert "đã được gửi trước đó" not in repeat.get_data(as_text=True)
+    # A colleague whose page was open at the same moment learns that it had been submitted already.
+    other = logged_in(app, colleague.email)
+    late = other.post(f"/assessments/{assessment.id}/submit", form, follow_redirects=True)
+    assert "Bản đánh giá này đã được gửi trước đó" in late.get_data(as_text=True)

@@ -1091,7 +1091,9 @@ def submit(assessment_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         flash(str(error.message), "danger")
         return redirect(url_for("survey.overview", assessment_id=assessment_id))
-    if submitted:
+    # A repeat of one's own submission (a double click, a replayed request whose answer replaced the first
+    # one's in the browser) confirms it again: the person who submitted always reads that it is done.
+    if submitted or steps.submitted_by(assessment) == current_user.id:
         flash(_("The assessment has been submitted. The consultants have been notified."), "success")
     else:
         flash(_("The assessment had already been submitted."), "info")
