@@ -56,7 +56,8 @@ def number_form(locale: str) -> NumberForm:
     digits = r"\d"
     grouped = "|".join(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+" for mark in dict.fromkeys((group, *SPACES)))
     pattern = re.compile(
-        rf"(?P<sign>[-+\u2212]?)(?P<whole>{grouped}|{digits}+)?(?:{re.escape(decimal)}(?P<fraction>\d+))?"
+        rf"(?P<sign>[-+\u2212]?)(?P<whole>{grouped}|{digits}+)?(?:{re.escape(decimal)}(?P<fraction>\d+))?",
+        re.ASCII,  # the digits 0-9 only, as the page's script reads them
     )
     example = format_decimal(EXAMPLE, locale=language, decimal_quantization=False)
     return NumberForm(language, group, decimal, example, pattern)
@@ -69,7 +70,7 @@ def parse_number(text: str, locale: str) -> Decimal:
     match = form.pattern.fullmatch(cleaned)
     if match is None or (match["whole"] is None and match["fraction"] is None):
         raise NumberFormatError(text, form)
-    whole = re.sub(r"\D", "", match["whole"] or "0")
+    whole = re.sub(r"[^0-9]", "", match["whole"] or "0")
     fraction = match["fraction"] or "0"
     sign = "-" if match["sign"] in ("-", "\u2212") else ""
     try:

@@ -58,6 +58,7 @@ from forms.survey import (
     posted_version,
     section_form,
 )
+from roadmap.engine import numbers
 from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
 from roadmap.engine.framework import Framework, Question
@@ -144,9 +145,14 @@ def _too_large_message() -> str:
 
 @bp.app_context_processor
 def notification_badge() -> dict[str, Any]:
-    """The unread count for the navigation, counted only when a page shows it."""
+    """The unread count for the navigation, counted only when a page shows it; the user's number form."""
 
-    return {"unread_notification_count": _unread_count}
+    return {"unread_notification_count": _unread_count, "number_form": _number_form}
+
+
+def _number_form() -> numbers.NumberForm:
+    """How the user's language writes numbers: the survey pages' script reads and checks them so."""
+    return numbers.number_form(_locale())
 
 
 def _unread_count() -> int:
@@ -1063,6 +1069,7 @@ def _render_submit(assessment: Assessment, form: SubmitForm, status: int = 200) 
         records=scored.records,
         form=form,
         status_labels=lifecycle.STATUS_LABELS,
+        editable=_may_edit(assessment),
     ), status
 
 
