@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from forms.fields import TypedNumberField
 from roadmap.engine.framework import CostClass
 from roadmap.engine.planner import OfficeSize
 
@@ -95,9 +96,10 @@ class PlanningForm(_RoadmapForm):
         choices=[SelectChoice(size.value, label) for size, label in OFFICE_SIZE_LABELS.items()],
         validate_choice=False,
     )
-    capacity = StringField(
+    capacity = TypedNumberField(
         _l("Capacity per phase (person-months)"),
         validators=[_too_long(200)],
+        separator=";",
         description=_l(
             "Optional: one number per phase, separated by semicolons, e.g. 24; 48; 72. "
             "Empty: the capacity of an office of this size."

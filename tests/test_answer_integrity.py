@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import AnswerRecord
+from roadmap.models import AnswerRecord, RoadmapPlan, ScoreOverride
+from roadmap.services.review import workflow as review
 from tests.conftest import Browser, isolated, logged_in
+from tests.test_review import submitted  # noqa: F401 - the fixture
 from tests.test_survey import fieldset_of, fill_small, record, second_respondent, small_assessment
 
 
@@ -220,3 +222,43 @@ def test_the_submitter_sees_the_confirmation_even_when_a_repeat_of_their_submit_
     other = logged_in(app, colleague.email)
     late = other.post(f"/assessments/{assessment.id}/submit", form, follow_redirects=True)
     assert "Bản đánh giá này đã được gửi trước đó" in late.get_data(as_text=True)
+
+
+# --- numbers typed into the consultants' forms ---------------------------------------------------------
+
+
+def test_override_points_are_read_in_the_users_language_and_a_foreign_form_is_refused(
+    app,
+    world,
+    submitted,  # noqa: F811 - the imported fixture
+):
+    review.start_review(submitted, actor=world.consultant)
+    consultant = logged_in(app, world.consultant.email)
+    url = f"/review/assessments/{submitted.id}/overrides/points"
+    why = "Chỉ một phần các đơn vị có kết nối."
+    refused = consultant.post(url, {"question": "NW-02", "points": "0.4", "justification": why})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "1.234,5" in page
+    assert 'value="0.4"' in page  # what was typed stays in the field
+    assert db.session.scalar(select(func.count()).select_from(ScoreOverride)) == 0
+    accepted = consultant.post(url, {"question": "NW-02", "points": "0,4", "justification": why})
+    assert accepted.status_code == 302
+    assert db.session.scalar(select(ScoreOverride.value)) == 0.4
+
+
+def test_roadmap_capacities_are_read_in_the_users_language_and_shown_back_so(app, world):
+    assessment = small_assessment(world)
+    browser = logged_in(app, world.consultant.email)
+    url = f"/assessments/{assessment.id}/roadmap"
+    browser.get(f"{url}/edit")
+    form = {"plan-start": "2027-01", "plan-horizon_months": "36", "plan-office_size": "medium"}
+    refused = browser.post(f"{url}/generate", {**form, "plan-capacity": "24; 48.5; 72", "plan-version": "0"})
+    assert refused.status_code == 400
+    assert "1.234,5" in refused.get_data(as_text=True)
+    assert "24; 48.5; 72" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(RoadmapPlan)) == 0
+    made = browser.post(f"{url}/generate", {**form, "plan-capacity": "24; 48,5; 1.000", "plan-version": "0"})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    page = browser.get(f"{url}/edit").get_data(as_text=True)
+    assert 'value="24; 48,5; 1.000"' in page
