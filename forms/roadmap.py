@@ -23,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from forms.fields import TypedNumberField
 from roadmap.engine.framework import CostClass
@@ -133,8 +133,8 @@ class CustomForm(_RoadmapForm):
     levels = _number(_l("Levels it raises"), _l("Please give a number of levels."), default="1")
     prerequisites = SelectMultipleField(_l("Prerequisites"), choices=[], validate_choice=False)
     duration_months = _number(_l("Duration (months)"), _l("Please give the duration in months."))
-    effort_person_months = _number(
-        _l("Effort (person-months)"), _l("Please give the effort in person-months.")
+    effort_person_months = TypedNumberField(
+        _l("Effort (person-months)"), [InputRequired(_l("Please give the effort in person-months."))]
     )
     cost_class = SelectField(
         _l("Cost class"),
@@ -163,7 +163,7 @@ class CustomForm(_RoadmapForm):
             "raises": [{"dimension": self.dimension.data, "levels": self.levels.data}],
             "prerequisites": list(self.prerequisites.data or []),
             "duration_months": self.duration_months.data,
-            "effort_person_months": (self.effort_person_months.data or "").replace(",", "."),
+            "effort_person_months": self.effort_person_months.data,
             "cost_class": self.cost_class.data,
             "mandatory": bool(self.mandatory.data),
             "deadline": (self.deadline.data or "").strip() or None,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import AnswerRecord, RoadmapPlan, ScoreOverride
+from roadmap.models import AnswerRecord, RoadmapEdit, RoadmapPlan, ScoreOverride
 from roadmap.services.review import workflow as review
 from tests.conftest import Browser, isolated, logged_in
 from tests.test_review import submitted  # noqa: F401 - the fixture
@@ -262,3 +262,31 @@ def test_roadmap_capacities_are_read_in_the_users_language_and_shown_back_so(app
     assert made.status_code == 302, made.get_data(as_text=True)
     page = browser.get(f"{url}/edit").get_data(as_text=True)
     assert 'value="24; 48,5; 1.000"' in page
+
+
+def test_a_custom_initiatives_effort_is_read_in_the_users_language(app, world):
+    assessment = small_assessment(world)
+    browser = logged_in(app, world.consultant.email)
+    url = f"/assessments/{assessment.id}/roadmap"
+    browser.get(f"{url}/edit")
+    plan = {"plan-start": "2027-01", "plan-horizon_months": "36", "plan-office_size": "medium"}
+    assert browser.post(f"{url}/generate", {**plan, "plan-version": "0"}).status_code == 302
+    browser.get(f"{url}/edit")
+    custom = {
+        "add_custom-code": "X-1",
+        "add_custom-name_vi": "Số hóa hồ sơ lưu trữ",
+        "add_custom-dimension": "NETW",
+        "add_custom-levels": "1",
+        "add_custom-duration_months": "2",
+        "add_custom-cost_class": "S",
+        "add_custom-reason": "Theo đề nghị của đơn vị",
+        "add_custom-version": "1",
+    }
+    refused = browser.post(f"{url}/edits/add-custom", {**custom, "add_custom-effort_person_months": "1.5"})
+    assert refused.status_code == 400
+    assert "1.234,5" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(RoadmapEdit)) == 0
+    browser.get(f"{url}/edit")
+    made = browser.post(f"{url}/edits/add-custom", {**custom, "add_custom-effort_person_months": "1,5"})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    assert db.session.scalar(select(RoadmapEdit.payload))["effort_person_months"] == 1.5
