@@ -18,6 +18,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from roadmap.engine.framework import Question, QuestionType
+from roadmap.engine.numbers import format_number
 from roadmap.engine.question_types import QUESTION_TYPES
 
 
@@ -40,7 +41,7 @@ def _options(question: Question, locale: str) -> UnboundField:
 
 def _typed(question: Question, locale: str) -> UnboundField:
     # Text, not a float or date field: "12,5" is a number in Vietnamese, and the service parses what was
-    # typed (the question type decides what it may be, with the same messages as autosave).
+    # typed in the user's language (roadmap.engine.numbers, with the same messages as autosave).
     return StringField()
 
 
@@ -48,21 +49,22 @@ def _paragraph(question: Question, locale: str) -> UnboundField:
     return TextAreaField()
 
 
-def _as_stored(question: Question, value: Any) -> Any:
+def _as_stored(question: Question, value: Any, locale: str) -> Any:
     return value
 
 
-def _chosen(question: Question, value: Any) -> Any:
+def _chosen(question: Question, value: Any, locale: str) -> Any:
     return [] if value is None else value
 
 
-def _yes_no(question: Question, value: Any) -> Any:
+def _yes_no(question: Question, value: Any, locale: str) -> Any:
     return ("yes" if value else "no") if isinstance(value, bool) else value
 
 
-def _figure(question: Question, value: Any) -> Any:
+def _figure(question: Question, value: Any, locale: str) -> Any:
+    """A stored figure as the user types it (2,5 in Vietnamese), so that saving the page again keeps it."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(int(value)) if float(value).is_integer() else str(value)
+        return format_number(value, locale)
     return value
 
 
@@ -74,8 +76,8 @@ class QuestionInput:
     field: Callable[[Question, str], UnboundField]  # the answer's WTForms field (question, locale)
     template: str  # the partial under templates/survey/types/ that writes the inputs
     script: str  # the hook in static/js/survey.js (`inputHooks`) that reads and writes them
-    # A stored answer (None: none) as the field shows it.
-    shown: Callable[[Question, Any], Any] = _as_stored
+    # A stored answer (None: none) as the field shows it, in a locale.
+    shown: Callable[[Question, Any, str], Any] = _as_stored
 
 
 class QuestionInputs:

@@ -1,6 +1,6 @@
-"""Forms of the consultants' review. Fields carry what was typed; what is acceptable (a justification, a
-reason, a range) is decided by roadmap.services.review.workflow, so every path gives the same localised
-message."""
+"""Forms of the consultants' review. Fields carry what was typed (a number read in the user's language by
+forms.fields.TypedNumberField); what is acceptable (a justification, a reason, a range) is decided by
+roadmap.services.review.workflow, so every path gives the same localised message."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+
+from forms.fields import TypedNumberField
 
 
 class StatusForm(FlaskForm):
@@ -40,7 +42,7 @@ class EvidenceVerdictForm(FlaskForm):
 
 class PointsOverrideForm(FlaskForm):
     question = HiddenField()
-    points = StringField(_l("Points (0–1)"))
+    points = TypedNumberField(_l("Points (0–1)"))
     justification = TextAreaField(_l("Justification"))
 
 

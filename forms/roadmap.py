@@ -23,8 +23,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
+from forms.fields import TypedNumberField
 from roadmap.engine.framework import CostClass
 from roadmap.engine.planner import OfficeSize
 
@@ -95,9 +96,10 @@ class PlanningForm(_RoadmapForm):
         choices=[SelectChoice(size.value, label) for size, label in OFFICE_SIZE_LABELS.items()],
         validate_choice=False,
     )
-    capacity = StringField(
+    capacity = TypedNumberField(
         _l("Capacity per phase (person-months)"),
         validators=[_too_long(200)],
+        separator=";",
         description=_l(
             "Optional: one number per phase, separated by semicolons, e.g. 24; 48; 72. "
             "Empty: the capacity of an office of this size."
@@ -131,8 +133,8 @@ class CustomForm(_RoadmapForm):
     levels = _number(_l("Levels it raises"), _l("Please give a number of levels."), default="1")
     prerequisites = SelectMultipleField(_l("Prerequisites"), choices=[], validate_choice=False)
     duration_months = _number(_l("Duration (months)"), _l("Please give the duration in months."))
-    effort_person_months = _number(
-        _l("Effort (person-months)"), _l("Please give the effort in person-months.")
+    effort_person_months = TypedNumberField(
+        _l("Effort (person-months)"), [InputRequired(_l("Please give the effort in person-months."))]
     )
     cost_class = SelectField(
         _l("Cost class"),
@@ -161,7 +163,7 @@ class CustomForm(_RoadmapForm):
             "raises": [{"dimension": self.dimension.data, "levels": self.levels.data}],
             "prerequisites": list(self.prerequisites.data or []),
             "duration_months": self.duration_months.data,
-            "effort_person_months": (self.effort_person_months.data or "").replace(",", "."),
+            "effort_person_months": self.effort_person_months.data,
             "cost_class": self.cost_class.data,
             "mandatory": bool(self.mandatory.data),
             "deadline": (self.deadline.data or "").strip() or None,

@@ -77,12 +77,12 @@ def section_form_class(framework: Framework, dimension: str, locale: str) -> typ
         return cached
 
 
-def field_value(question: Question, record: AnswerRecord | None) -> Any:
-    """A stored answer as its field shows it (None: no answer, or a special state)."""
+def field_value(question: Question, record: AnswerRecord | None, locale: str) -> Any:
+    """A stored answer as its field shows it in `locale` (None: no answer, or a special state)."""
     shown = QUESTION_INPUTS.of(question).shown
     if record is None or record.state != AnswerState.ANSWERED.value:
-        return shown(question, None)
-    return shown(question, record.value)
+        return shown(question, None, locale)
+    return shown(question, record.value, locale)
 
 
 def section_form(
@@ -98,7 +98,7 @@ def section_form(
         record = records.get(question.code)
         note = notes.get(question.code)
         initial[question.code] = SimpleNamespace(
-            value=field_value(question, record),
+            value=field_value(question, record, locale),
             version=str(record.version) if record is not None else "",
             not_applicable=record is not None and record.state == AnswerState.NOT_APPLICABLE.value,
             dont_know=record is not None and record.state == AnswerState.DONT_KNOW.value,

@@ -280,6 +280,9 @@ class AnswerRecord(db.Model):  # type: ignore[name-defined,misc]
     to_confirm: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The page's key of the change that produced this value (None: a form post, the demo, a carry-forward):
+    # a change sent again after a failure is recognised as the same attempt, not as someone else's.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     updated_by: Mapped[User | None] = relationship()
 

@@ -110,8 +110,8 @@ def test_answers_of_every_type_round_trip_through_the_database(world, assessment
     [
         ("NW-01", "answered", "z", "Question NW-01 has no such option."),
         ("NW-03", "answered", "150", "must be between 0 and 100"),
-        ("NW-02", "answered", "-1", "must be between 0 and 8760"),
-        ("NW-02", "answered", "many", "has the wrong form"),
+        ("NW-02", "answered", "-1", "must be between 0 and 8,760"),  # the range as the parser reads it
+        ("NW-02", "answered", "many", "write it like 1,234.5"),
         ("NW-02", "dont_know", None, "cannot be chosen for question NW-02"),
         ("NW-01", "na", None, "“Not applicable” cannot be chosen for question NW-01."),
         ("CY-02", "answered", ["mfa", "none"], "cannot be combined with other options"),

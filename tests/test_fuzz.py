@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from roadmap.engine.loader import FrameworkError
@@ -71,6 +71,10 @@ def test_autosave_endpoints_never_fail(app, world, tmp_path):
             ),
             "value": st.one_of(hostile_text, json_values, st.lists(st.sampled_from(["a", "b", "c", "l1"]))),
             "base_version": st.one_of(st.integers(-(2**70), 2**70), json_values),
+            "key": st.one_of(
+                st.text(alphabet="0123456789abcdef", min_size=1, max_size=40), hostile_text, json_values
+            ),
+            "follows": st.one_of(st.lists(hostile_text, max_size=25), json_values),
             "section": json_values,
         },
     )
@@ -90,6 +94,13 @@ def test_autosave_endpoints_never_fail(app, world, tmp_path):
         payload=st.one_of(answer_payloads, evidence_payloads, json_values),
         raw=st.one_of(st.none(), st.binary(max_size=200)),
     )
+    # Valid saves, run on every run: whatever the random examples are, some saves succeed.
+    @example(
+        endpoint="answers",
+        payload={"question": "NW-01", "state": "answered", "value": "a", "base_version": 0, "key": "f1"},
+        raw=None,
+    )
+    @example(endpoint="evidence", payload={"question": "NW-01", "note": "Quyết định số 12"}, raw=None)
     def run(endpoint: str, payload: Any, raw: bytes | None) -> None:
         url = f"/assessments/{assessment.id}/{endpoint}"
         if raw is None:

@@ -578,7 +578,7 @@ def test_a_replayed_submit_changes_nothing_and_the_assessment_becomes_read_only(
     form = {"status_version": str(assessment.status_version)}
     assert browser.post(f"/assessments/{assessment.id}/submit", form).status_code == 302
     replay = browser.post(f"/assessments/{assessment.id}/submit", form, follow_redirects=True)
-    assert "đã được gửi" in replay.get_data(as_text=True)
+    assert "Đã gửi bản đánh giá" in replay.get_data(as_text=True)  # the submitter's own, confirmed again
     assert count(ScoreSnapshot) == 1
     locked = autosave(browser, assessment.id, "NW-01", "a", base_version=1)
     assert locked.status_code == 409

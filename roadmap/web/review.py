@@ -179,7 +179,12 @@ def judge_evidence(assessment_id: int) -> Any:
 def override_points(assessment_id: int) -> Any:
     assessment = _reviewed(assessment_id)
     form = PointsOverrideForm()
-    _valid(form)
+    if not form.validate_on_submit():
+        if form.points.errors and not form.errors.get("csrf_token"):
+            # A number not in the user's form: said beside the typed text, nothing stored.
+            problem = "; ".join(str(message) for message in form.points.errors)
+            return _render(assessment, status=400, problem=problem, posted=form)
+        abort(400)
     question = (form.question.data or "").strip()
     try:
         review.override_points(

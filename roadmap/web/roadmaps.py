@@ -207,7 +207,7 @@ def _planning_form(roadmap: Roadmap | None, assessment: Assessment, version: int
     form.start.data = planning.start
     form.horizon_months.data = str(planning.horizon_months)
     form.office_size.data = planning.office_size
-    form.capacity.data = "; ".join(f"{c:g}" for c in planning.capacity) if planning.capacity else ""
+    form.capacity.data = tuple(planning.capacity) if planning.capacity else None  # shown in the user's form
     form.version.data = str(version)
     return form
 

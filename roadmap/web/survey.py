@@ -58,6 +58,7 @@ from forms.survey import (
     posted_version,
     section_form,
 )
+from roadmap.engine import numbers
 from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
 from roadmap.engine.framework import Framework, Question
@@ -144,9 +145,14 @@ def _too_large_message() -> str:
 
 @bp.app_context_processor
 def notification_badge() -> dict[str, Any]:
-    """The unread count for the navigation, counted only when a page shows it."""
+    """The unread count for the navigation, counted only when a page shows it; the user's number form."""
 
-    return {"unread_notification_count": _unread_count}
+    return {"unread_notification_count": _unread_count, "number_form": _number_form}
+
+
+def _number_form() -> numbers.NumberForm:
+    """How the user's language writes numbers: the survey pages' script reads and checks them so."""
+    return numbers.number_form(_locale())
 
 
 def _unread_count() -> int:
@@ -764,6 +770,29 @@ def _last_edited(name: str, when: dt.datetime) -> str:
     return _("Last edited by %(name)s, %(when)s", name=name, when=_clock(when)[1])
 
 
+def _change_keys(payload: dict[str, Any]) -> tuple[str | None, frozenset[str]] | None:
+    """The change's idempotency key and the keys it follows, or None when they are malformed."""
+    key, follows = payload.get("key"), payload.get("follows") or []
+
+    def well_formed(candidate: object) -> bool:
+        return (
+            isinstance(candidate, str)
+            and 0 < len(candidate) <= answers.IDEMPOTENCY_KEY_LENGTH
+            and candidate.isascii()
+            and candidate.replace("-", "").replace("_", "").isalnum()
+        )
+
+    if key is not None and not well_formed(key):
+        return None
+    if not isinstance(follows, list) or len(follows) > FOLLOWED_KEYS or not all(map(well_formed, follows)):
+        return None
+    return key, frozenset(follows)
+
+
+# The most earlier changes of one question a page may name (its queue keeps no more).
+FOLLOWED_KEYS = 20
+
+
 def _locked(error: Invalid | IllegalTransition) -> tuple[Response, int]:
     return _json(409, "locked", message=str(getattr(error, "message", error)))
 
@@ -771,9 +800,12 @@ def _locked(error: Invalid | IllegalTransition) -> tuple[Response, int]:
 @bp.route("/assessments/<int:assessment_id>/answers", methods=["POST"])
 @json_login_required
 def save_answer(assessment_id: int) -> tuple[Response, int]:
-    """Autosave of one answer: {question, state, value, base_version, section}. state null clears the answer;
-    base_version is the version the page was showing (0: no answer). A retry of a save that already
-    happened finds the same value and answers "unchanged"; a colleague's newer answer answers 409."""
+    """Autosave of one answer: {question, state, value, base_version, key, follows, section}. state null
+    clears the answer; base_version is the version the page was showing (0: no answer); key is the page's
+    idempotency key of this change, follows the keys of its earlier unacknowledged changes to the question.
+    A retry of a change that already arrived (same key, same value) answers "unchanged"; any newer answer
+    the page has not seen answers 409 with both values, whoever gave it (the same account included); a key
+    sent again with another value answers 422 and stores nothing."""
     assessment = authorized_assessment(assessment_id, Action.EDIT_ASSESSMENT)
     payload = _payload()
     if payload is None:
@@ -784,15 +816,32 @@ def save_answer(assessment_id: int) -> tuple[Response, int]:
         return question
     base = payload.get("base_version")
     base_version = base if isinstance(base, int) and not isinstance(base, bool) and base >= 0 else 0
+    keys = _change_keys(payload)
+    if keys is None:
+        return _json(400, "invalid", question=question.code, message=_("The request could not be read."))
+    key, follows = keys
     state = payload.get("state")
     try:
         answer = None if state is None else answers.parse_answer(question, state, payload.get("value"))
     except Invalid as error:
         return _json(400, "invalid", question=question.code, message=str(error.problems[0].message))
     try:
-        saved = answers.save_answer(assessment, question, answer, base_version, actor=current_user)
+        saved = answers.save_answer(
+            assessment, question, answer, base_version, actor=current_user, key=key, follows=follows
+        )
     except (Invalid, IllegalTransition) as error:
         return _locked(error)
+    if saved.status is SaveStatus.KEY_REUSED:
+        return _json(
+            422,
+            "invalid",
+            question=question.code,
+            message=_(
+                "This change to question %(question)s was sent before with another answer; nothing was "
+                "saved. Reload the page and give the answer again.",
+                question=question.code,
+            ),
+        )
     if saved.status is SaveStatus.CONFLICT and saved.record is not None:
         theirs = saved.record
         names = assessments.user_names([theirs.updated_by_id])
@@ -1020,6 +1069,7 @@ def _render_submit(assessment: Assessment, form: SubmitForm, status: int = 200) 
         records=scored.records,
         form=form,
         status_labels=lifecycle.STATUS_LABELS,
+        editable=_may_edit(assessment),
     ), status
 
 
@@ -1048,7 +1098,9 @@ def submit(assessment_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         flash(str(error.message), "danger")
         return redirect(url_for("survey.overview", assessment_id=assessment_id))
-    if submitted:
+    # A repeat of one's own submission (a double click, a replayed request whose answer replaced the first
+    # one's in the browser) confirms it again: the person who submitted always reads that it is done.
+    if submitted or steps.submitted_by(assessment) == current_user.id:
         flash(_("The assessment has been submitted. The consultants have been notified."), "success")
     else:
         flash(_("The assessment had already been submitted."), "info")

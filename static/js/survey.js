@@ -1,26 +1,36 @@
-/* The survey page: show_if in the page, autosave of every change, and no lost answer.
+/* The survey pages: show_if in the page, autosave of every change, and no lost answer.
  *
  * Every change goes first into a queue in localStorage (one entry per question), then to the server, one
  * request at a time; an entry leaves the queue only when the server has acknowledged it. So a dropped
  * connection, an ended session or a refused CSRF token only delays a change: the page says so ("n changes
- * not yet saved", "log in again"), and sends it when it can. A colleague's newer answer (409) is held
- * beside the question until the user chooses between the two.
+ * not yet saved", "log in again"), and sends it when it can, from any page of the assessment that carries
+ * the queue (a section, the overview and results, the submission). Each change carries an idempotency key:
+ * the server accepts a change sent again quietly only when that very change produced the stored answer; any
+ * other newer answer (409), a colleague's or one from another browser of the same account, is held beside
+ * the question until the person chooses between the two.
  *
  * No library and no inline script (the CSP allows only scripts from 'self'): the page hands over its data
- * in data-* attributes.
+ * in data-* attributes; the pure rules (numbers, show_if, queued changes) are in survey-core.js.
  */
 (function () {
   "use strict";
 
-  var form = document.getElementById("survey-form");
-  if (!form || form.dataset.editable !== "1") {
+  var core = window.RoadmapSurvey;
+  var queueRoot = document.querySelector("[data-survey-queue]");
+  if (!core || !queueRoot) {
     return;
   }
+  var form = document.getElementById("survey-form");
+  if (form && form.dataset.editable !== "1") {
+    form = null;
+  }
 
-  var data = form.dataset;
+  var data = Object.assign({}, queueRoot.dataset, form ? form.dataset : {});
   var storageKey = "roadmap.survey.v1." + data.assessment + "." + data.user;
+  var savedKey = storageKey + ".saved"; // the last "Saved at …", for the other pages of the assessment
+  var numbers = core.numberForm(data.numberGroup, data.numberDecimal);
   var context = parseJSON(data.context, {});
-  var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-question]"));
+  var questions = form ? Array.prototype.slice.call(form.querySelectorAll("fieldset[data-question]")) : [];
   var byCode = {};
   var conditions = {};
   questions.forEach(function (fieldset) {
@@ -36,7 +46,7 @@
   var offlineBanner = document.querySelector("[data-offline-banner]");
   var panel = document.querySelector("[data-result-panel]");
 
-  var token = (form.querySelector('input[name="csrf_token"]') || {}).value || "";
+  var token = (document.querySelector('input[name="csrf_token"]') || {}).value || "";
   var memoryQueue = {}; // used only when localStorage is unavailable
   var sending = false;
   var blocked = null; // null | "offline" | "login"
@@ -77,10 +87,6 @@
     change(queue);
     writeQueue(queue);
     return queue;
-  }
-
-  function newSeq() {
-    return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   }
 
   function showPending() {
@@ -131,10 +137,10 @@
       write: function (input, value) { input.checked = Array.isArray(value) && value.indexOf(input.value) >= 0; },
       fact: identity
     },
-    number: { // a figure typed in, "12,5" or "12.5"
+    number: { // a figure typed in the user's form: "1.234,5" in Vietnamese, "1,234.5" in English
       read: typed.read,
-      write: typed.write,
-      fact: function (value) { var number = Number(String(value).replace(/\s/g, "").replace(",", ".")); return isFinite(number) ? number : null; }
+      write: function (input, value) { typed.write(input, typeof value === "number" ? core.formatNumber(value, numbers) : value); },
+      fact: function (value) { return typeof value === "number" ? value : core.parseNumber(value, numbers); }
     },
     text: { read: typed.read, write: typed.write, fact: identity } // words, or a value typed as text (a date)
   };
@@ -186,46 +192,7 @@
     return value === null ? null : { state: "answered", value: value };
   }
 
-  function isNumber(value) {
-    return typeof value === "number" && isFinite(value);
-  }
-
-  function compare(op, a, b) {
-    return op === "lt" ? a < b : op === "le" ? a <= b : op === "gt" ? a > b : op === "ge" ? a >= b : false;
-  }
-
-  function holds(condition, facts) {
-    if (condition.all) { return condition.all.every(function (c) { return holds(c, facts); }); }
-    if (condition.any) { return condition.any.some(function (c) { return holds(c, facts); }); }
-    if (condition.not) { return !holds(condition.not, facts); }
-    var answer = facts[condition.q];
-    var hasValue = Boolean(answer) && answer.state === "answered" && answer.value !== null && answer.value !== undefined;
-    var op = condition.op;
-    var expected = condition.value;
-    if (op === "answered") { return hasValue; }
-    if (op === "unanswered") { return !hasValue; }
-    if (op === "is_na") { return Boolean(answer) && answer.state === "na"; }
-    if (!hasValue) { return false; } // comparisons hold only on what was actually said
-    var value = answer.value;
-    if (Array.isArray(value)) {
-      var single = value.length === 1 && value[0] === expected;
-      if (op === "contains") { return value.indexOf(expected) >= 0; }
-      if (op === "eq") { return single; }
-      if (op === "ne") { return !single; }
-      return false;
-    }
-    var order = condition.order || [];
-    if (typeof value === "string" && order.length && ["lt", "le", "gt", "ge"].indexOf(op) >= 0) {
-      var actual = order.indexOf(value);
-      var wanted = order.indexOf(expected);
-      return actual >= 0 && wanted >= 0 && compare(op, actual, wanted);
-    }
-    if (op === "in") { return Array.isArray(expected) && expected.some(function (e) { return e === value; }); }
-    if (op === "not_in") { return Array.isArray(expected) && !expected.some(function (e) { return e === value; }); }
-    if (op === "eq") { return value === expected; }
-    if (op === "ne") { return value !== expected; }
-    return isNumber(value) && isNumber(expected) && compare(op, value, expected);
-  }
+  var holds = core.holds;
 
   function applyVisibility() {
     var facts = {};
@@ -249,18 +216,16 @@
   function queueAnswer(fieldset) {
     var code = fieldset.dataset.question;
     var answer = readAnswer(fieldset);
+    if (fieldset.dataset.input === "number" && answer.state === "answered" && core.parseNumber(answer.value, numbers) === null) {
+      // Refused here as the server would refuse it: the text stays in the field, the message beside it.
+      mutate(function (queue) { delete queue["a:" + code]; });
+      showError(code, { message: data.msgNumberForm.replace("{code}", code) });
+      applyVisibility();
+      return;
+    }
+    clearError(code);
     mutate(function (queue) {
-      var previous = queue["a:" + code];
-      queue["a:" + code] = {
-        kind: "answer",
-        question: code,
-        state: answer.state,
-        value: answer.value,
-        base_version: previous ? previous.base_version : Number(fieldset.dataset.version || 0),
-        uncertain: previous ? Boolean(previous.uncertain) : false,
-        held: previous ? previous.held || null : null,
-        seq: newSeq()
-      };
+      queue["a:" + code] = core.answerChange(queue["a:" + code] || null, code, answer, Number(fieldset.dataset.version || 0));
     });
     applyVisibility();
     flush();
@@ -275,7 +240,7 @@
         note: field(fieldset, "note").value,
         document_number: field(fieldset, "document_number").value,
         document_date: field(fieldset, "document_date").value,
-        seq: newSeq()
+        key: core.newKey()
       };
     });
     flush();
@@ -362,7 +327,7 @@
   var liveLoading = false;
 
   async function refreshLive() {
-    if (liveLoading || !data.liveUrl) { return; }
+    if (liveLoading || !data.liveUrl) { liveStale = false; return; }
     liveLoading = true;
     liveStale = false;
     try {
@@ -388,7 +353,7 @@
   async function send(key, entry) {
     var answer = entry.kind === "answer";
     var body = answer
-      ? { question: entry.question, state: entry.state, value: entry.value, base_version: entry.base_version, section: data.section }
+      ? core.answerBody(entry, data.section)
       : { question: entry.question, note: entry.note, document_number: entry.document_number, document_date: entry.document_date, section: data.section };
     var response;
     try {
@@ -400,8 +365,9 @@
         body: JSON.stringify(body)
       });
     } catch (error) {
-      // Sent or not, we cannot know: a retry of the same value is harmless ("unchanged").
-      mutate(function (queue) { if (queue[key]) { queue[key].uncertain = true; } });
+      // Sent or not, we cannot know: the retry carries the same key, which the server recognises if the
+      // attempt arrived; a later change to the question names it (core.answerChange, `follows`).
+      mutate(function (queue) { if (queue[key] && queue[key].key === entry.key) { queue[key].uncertain = true; } });
       goOffline();
       return "stop";
     }
@@ -422,21 +388,22 @@
       return (await refreshToken()) ? "next" : "stop";
     }
     if (reply.status === "conflict") {
-      if (reply.theirs.mine && entry.uncertain) {
-        // Our own earlier attempt did arrive: what we send now simply follows it.
-        mutate(function (queue) { if (queue[key]) { queue[key].base_version = reply.theirs.version; queue[key].uncertain = false; } });
-        return "next";
+      // A newer answer this page has not seen, whoever gave it: both are shown, nothing is sent again until
+      // the person chooses (the server already recognised our own earlier attempts by their keys).
+      mutate(function (queue) { if (queue[key]) { queue[key] = core.heldOnConflict(queue[key], reply); } });
+      if (byCode[entry.question]) {
+        showConflict(entry.question);
+        say("");
+      } else {
+        say(data.msgConflictElsewhere.replace("{code}", entry.question));
       }
-      mutate(function (queue) { if (queue[key]) { queue[key].held = { theirs: reply.theirs, mine: reply.mine, message: reply.message }; } });
-      showConflict(entry.question);
-      say("");
       return "next";
     }
     if (reply.status === "invalid") {
       // The server refused the value itself: it stays in the field with the message beside it.
-      mutate(function (queue) { delete queue[key]; });
+      mutate(function (queue) { if (queue[key] && queue[key].key === entry.key) { delete queue[key]; } });
       showError(entry.question, reply);
-      say("");
+      say(byCode[entry.question] ? "" : reply.message);
       return "next";
     }
     if (reply.status === "locked") {
@@ -457,13 +424,17 @@
   function acknowledge(key, entry, reply) {
     mutate(function (queue) {
       var current = queue[key];
-      if (current && current.seq === entry.seq) {
+      if (current && current.key === entry.key) {
         delete queue[key];
       } else if (current && entry.kind === "answer") {
         current.base_version = reply.version; // a newer change was made meanwhile: it follows this save
-        current.uncertain = false;
       }
     });
+    try {
+      window.localStorage.setItem(savedKey, JSON.stringify({ message: reply.message, at: Date.now() }));
+    } catch (error) {
+      /* the other pages of the assessment will not hear of it; this one says it below */
+    }
     var fieldset = byCode[entry.question];
     if (fieldset && entry.kind === "answer") {
       fieldset.dataset.version = String(reply.version);
@@ -654,6 +625,11 @@
   });
   window.addEventListener("storage", function (event) {
     if (event.key === storageKey) { showPending(); }
+    if (event.key === savedKey && event.newValue) {
+      // Another page of the assessment (often the one opened by "log in again") stored queued changes.
+      say((parseJSON(event.newValue, {}) || {}).message || "");
+      if (blocked === "login") { resume(); }
+    }
   });
   // Typing not yet queued is queued before the page goes away (localStorage writes are synchronous).
   window.addEventListener("pagehide", runPendingDebounces);
@@ -696,7 +672,12 @@
     return null;
   }
 
-  form.addEventListener("change", function (event) {
+  // The section's own inputs (a page without them, such as the overview, only sends the queue).
+  function onForm(type, handler) {
+    if (form) { form.addEventListener(type, handler); }
+  }
+
+  onForm("change", function (event) {
     var target = event.target;
     var fieldset = target.closest("fieldset[data-question]");
     if (!fieldset) { return; }
@@ -731,7 +712,7 @@
     queueAnswer(fieldset);
   });
 
-  form.addEventListener("input", function (event) {
+  onForm("input", function (event) {
     var target = event.target;
     var fieldset = target.closest("fieldset[data-question]");
     if (!fieldset || !(target.tagName === "TEXTAREA" || target.type === "text" || target.type === "date")) { return; }
@@ -753,7 +734,7 @@
   });
 
   // "Save" with the script running: everything is already queued; send it now, then go on if asked.
-  form.addEventListener("submit", function (event) {
+  onForm("submit", function (event) {
     event.preventDefault();
     var goNext = event.submitter && event.submitter.value === "next";
     runPendingDebounces();
@@ -764,6 +745,27 @@
       } else if (Object.keys(readQueue()).length === 0) {
         say(data.msgAllSaved);
       }
+    });
+  });
+
+  // Submitting the assessment: the queued changes go first, and the confirmation is sent once.
+  document.querySelectorAll("form[data-submit-once]").forEach(function (confirmation) {
+    confirmation.addEventListener("submit", function (event) {
+      if (confirmation.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      if (Object.keys(readQueue()).length > 0) {
+        event.preventDefault();
+        flush().then(function () {
+          if (Object.keys(readQueue()).length === 0) {
+            confirmation.dataset.sent = "1";
+            confirmation.submit();
+          }
+        });
+        return;
+      }
+      confirmation.dataset.sent = "1";
     });
   });
 

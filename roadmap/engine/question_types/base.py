@@ -21,12 +21,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
-from babel.numbers import format_decimal
-
 from roadmap.engine.answers import Answer, AnswerValue
 from roadmap.engine.conditions import STATE_OPERATORS, Leaf, Operator
 from roadmap.engine.errors import InvalidAnswer
 from roadmap.engine.framework import LocalText, Question
+from roadmap.engine.numbers import format_number
 from roadmap.engine.schema_base import QuestionFields, ScalarValue, file_number
 
 Loc = tuple[str | int, ...]
@@ -55,8 +54,9 @@ def type_error(question: Question, value: object, expected: str) -> InvalidAnswe
 
 
 def number_text(value: float, locale: str) -> str:
-    """A number as people of `locale` write it: 12,5 in Vietnamese, 12.5 in English."""
-    return format_decimal(value, locale=locale)
+    """A number as people of `locale` write it: 12,5 in Vietnamese, 12.5 in English (the one formatter,
+    which the parser reads back)."""
+    return format_number(value, locale)
 
 
 def plain_number(value: float) -> str:
@@ -132,8 +132,9 @@ class QuestionKind(Generic[ModelT]):
     def check_entry(self, question: Question, value: AnswerValue, today: dt.date | None) -> None:
         """Rules that hold when a person gives an answer, not later (raise InvalidAnswer)."""
 
-    def parse(self, question: Question, raw: object) -> object:
-        """What a form or a page sent, as the type's value (checked afterwards by validation)."""
+    def parse(self, question: Question, raw: object, *, locale: str) -> object:
+        """What a form or a page sent, as the type's value (checked afterwards by validation); text typed by
+        a person is read as people of `locale` write it."""
         return raw
 
     def from_stored(self, question: Question, data: Any) -> Any:

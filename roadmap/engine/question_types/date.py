@@ -183,7 +183,7 @@ class DateQuestion(QuestionKind[DateModel]):
                 "date_after_today", question.code, f"{value} is after today", {"today": today.isoformat()}
             )
 
-    def parse(self, question: Question, raw: object) -> object:
+    def parse(self, question: Question, raw: object, *, locale: str) -> object:
         """ISO text as a date input sends it, or a day typed day first (01/06/2025), as ISO text."""
         if not isinstance(raw, str):
             return raw

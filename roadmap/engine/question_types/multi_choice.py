@@ -60,7 +60,7 @@ class MultiChoice(ChoiceKind[MultiChoiceModel]):
 
         return points
 
-    def parse(self, question: Question, raw: object) -> object:
+    def parse(self, question: Question, raw: object, *, locale: str) -> object:
         if isinstance(raw, str):
             return frozenset([raw]) if raw else frozenset()
         if isinstance(raw, list | tuple):

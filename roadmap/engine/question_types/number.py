@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import random
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -16,16 +16,17 @@ from roadmap.engine.conditions import STATE_OPERATORS, Leaf
 from roadmap.engine.errors import InvalidAnswer
 from roadmap.engine.exact import ZERO, dec
 from roadmap.engine.framework import Question, QuestionType, ValueStep
+from roadmap.engine.numbers import NumberFormatError, format_number, number_form, parse_float
 from roadmap.engine.question_types.base import (
     EQUALITY_OPERATORS,
     LIST_OPERATORS,
+    N_,
     ORDER_OPERATORS,
     Loc,
     PointsOf,
     QuestionKind,
     TextOf,
     number_text,
-    plain_number,
     type_error,
 )
 from roadmap.engine.schema_base import (
@@ -36,17 +37,6 @@ from roadmap.engine.schema_base import (
     as_written,
     file_number,
 )
-
-
-def parse_number(text: str) -> float | None:
-    """A number as people type it: spaces between thousands, a comma or a point before the decimals;
-    None when the text is not a finite number."""
-    cleaned = text.strip().replace(" ", "").replace(",", ".")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 class NumericModel(QuestionFields):
@@ -69,6 +59,12 @@ class Numeric(QuestionKind[NumericModelT]):
     operators = STATE_OPERATORS | EQUALITY_OPERATORS | ORDER_OPERATORS | LIST_OPERATORS
     # A fixed range ((0, 100) for percent); None: the file gives min and max.
     fixed_range: ClassVar[tuple[float, float] | None] = None
+    messages: ClassVar[Mapping[str, str]] = {
+        "number_form": N_(
+            "The answer to question %(question)s is not a number as written here: write it like "
+            "%(example)s (“%(group)s” between thousands, “%(decimal)s” before the decimals)."
+        ),
+    }
 
     def range_of(self, question: NumericModelT) -> tuple[float | None, float | None]:
         return self.fixed_range or (question.min, question.max)
@@ -182,10 +178,15 @@ class Numeric(QuestionKind[NumericModelT]):
 
         return points
 
-    def parse(self, question: Question, raw: object) -> object:
+    def parse(self, question: Question, raw: object, *, locale: str) -> object:
+        """Typed text read in the user's locale only ("1.000" is a thousand in Vietnamese, one in English);
+        a text without one meaning there is refused, never guessed. JSON numbers pass as they are."""
         if isinstance(raw, str):
-            number = parse_number(raw)
-            return raw if number is None else number
+            try:
+                return parse_float(raw, locale)
+            except NumberFormatError:
+                detail = f"{raw!r} is not a number in {locale}"
+                raise InvalidAnswer("number_form", question.code, detail) from None
         if isinstance(raw, int) and not isinstance(raw, bool):
             return float(raw)
         return raw
@@ -205,9 +206,13 @@ class Numeric(QuestionKind[NumericModelT]):
         return super().phrase(question, value, locale)
 
     def message_params(self, question: Question, error: InvalidAnswer, locale: str) -> dict[str, str]:
-        if question.min_value is None or question.max_value is None:
-            return {}
-        return {"min": plain_number(question.min_value), "max": plain_number(question.max_value)}
+        """The locale's form of a number, and the range written in that form (the form the parser reads)."""
+        form = number_form(locale)
+        params = {"example": form.example, "group": form.group, "decimal": form.decimal}
+        low, high = self.bounds(question)
+        if math.isfinite(low) and math.isfinite(high):
+            params.update(min=format_number(low, locale), max=format_number(high, locale))
+        return params
 
     def suggestions(
         self, question: Question, current: Answer | None, reference: dt.date | None

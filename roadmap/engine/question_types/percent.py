@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 from roadmap.engine.answers import AnswerValue
-from roadmap.engine.errors import InvalidAnswer
 from roadmap.engine.framework import Question, QuestionType
 from roadmap.engine.question_types.base import number_text
 from roadmap.engine.question_types.number import Numeric, NumericModel
@@ -24,6 +23,3 @@ class Percent(Numeric[PercentModel]):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return str(value)
         return f"{number_text(value, locale)} %"
-
-    def message_params(self, question: Question, error: InvalidAnswer, locale: str) -> dict[str, str]:
-        return {"min": "0", "max": "100"}

@@ -38,7 +38,7 @@ class Text(QuestionKind[TextModel]):
         if isinstance(value, str) and len(value) > MAX_LENGTH:
             raise InvalidAnswer("text_too_long", question.code, f"longer than {MAX_LENGTH} characters")
 
-    def parse(self, question: Question, raw: object) -> object:
+    def parse(self, question: Question, raw: object, *, locale: str) -> object:
         return raw.strip() if isinstance(raw, str) else raw
 
     def display(self, question: Question, value: AnswerValue, locale: str) -> str:

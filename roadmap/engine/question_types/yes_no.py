@@ -81,7 +81,7 @@ class YesNo(QuestionKind[YesNoModel]):
 
         return points
 
-    def parse(self, question: Question, raw: object) -> object:
+    def parse(self, question: Question, raw: object, *, locale: str) -> object:
         return _FROM_TEXT.get(raw.lower(), raw) if isinstance(raw, str) else raw
 
     def display(self, question: Question, value: AnswerValue, locale: str) -> str:

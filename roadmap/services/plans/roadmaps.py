@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select, update
@@ -44,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from roadmap.engine import planner
 from roadmap.engine.conditions import AnyOf
 from roadmap.engine.framework import CostClass, Framework, Initiative, LocalText, Uplift
+from roadmap.engine.numbers import NumberFormatError, parse_float
 from roadmap.engine.overlay import Edit, EffectiveRoadmap, overlay, quarter_start
 from roadmap.engine.planner import (
     DEFAULT_HORIZON_MONTHS,
@@ -156,19 +158,23 @@ class PlanningInput:
         )
 
 
-def planning_input(start: str, horizon: str, office_size: str, capacity: str) -> PlanningInput:
-    """The parameters as typed in the form (texts), or Invalid naming the field that is not a number."""
+def planning_input(
+    start: str, horizon: str, office_size: str, capacity: str | tuple[float, ...] | None
+) -> PlanningInput:
+    """The parameters as the form gives them (the capacities as figures read by the form's field, or as the
+    text typed, read here in the user's language), or Invalid naming the field that is not a number."""
     try:
         horizon_months = int(str(horizon).strip())
     except ValueError:
         raise invalid("horizon_months", _l("The horizon is a whole number of months.")) from None
     capacities: tuple[float, ...] | None = None
-    if str(capacity or "").strip():
+    if isinstance(capacity, tuple):
+        capacities = capacity or None
+    elif str(capacity or "").strip():
+        locale = str(get_locale() or "vi")
         try:
-            capacities = tuple(
-                float(part.strip().replace(" ", "").replace(",", ".")) for part in str(capacity).split(";")
-            )
-        except ValueError:
+            capacities = tuple(parse_float(part, locale) for part in str(capacity).split(";"))
+        except NumberFormatError:
             raise invalid(
                 "capacity",
                 _l("Give the capacities as numbers separated by semicolons, e.g. 24; 48; 72."),

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from roadmap.engine.framework import Framework
+from roadmap.engine.numbers import NumberFormatError, parse_float
 from roadmap.extensions import db
 from roadmap.models import (
     Assessment,
@@ -292,10 +294,14 @@ def judge_evidence(
 
 
 def _number(field: str, value: str | float | None, message: LazyString) -> float:
-    try:
-        number = float(str(value).strip().replace(",", ".")) if value is not None else math.nan
-    except ValueError:
-        number = math.nan
+    """A figure as the form's field read it, or typed text read in the user's language (the one parser)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        try:
+            number = parse_float(str(value), str(get_locale() or "vi")) if value is not None else math.nan
+        except NumberFormatError:
+            number = math.nan
     if not math.isfinite(number):
         raise invalid(field, message)
     return number

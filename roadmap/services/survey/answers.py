@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Text, bindparam, cast, func, or_, select, union
+from sqlalchemy import String, Text, bindparam, cast, func, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -123,7 +123,7 @@ def answer_problem(
     if question is None:
         return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
     kind = kind_of(question)
-    locale = str(get_locale() or "vi")
+    locale = _user_locale()
     params.update(kind.message_params(question, error or InvalidAnswer(code, question_code, ""), locale))
     own = kind.messages.get(code)
     if own is not None:
@@ -131,18 +131,24 @@ def answer_problem(
     return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
 
 
+def _user_locale() -> str:
+    """The language the user types and reads numbers in."""
+    return str(get_locale() or "vi")
+
+
 def parse_answer(question: Question, state: str, value: Any) -> Answer:
     """An Answer from posted data (JSON or form), typed for the question by its type (posted forms give
-    strings, JSON typed values) and checked, the rules of entry included; raises Invalid naming it."""
+    strings, read in the user's language; JSON typed values) and checked, the rules of entry included;
+    raises Invalid naming it."""
     try:
         answer_state = AnswerState(state)
     except ValueError:
         raise Invalid(Problem(question.code, answer_problem(question, "value_type", question.code))) from None
-    if answer_state is not AnswerState.ANSWERED:
-        answer = Answer(answer_state)
-    else:
-        answer = Answer.of(kind_of(question).parse(question, value))
     try:
+        if answer_state is not AnswerState.ANSWERED:
+            answer = Answer(answer_state)
+        else:
+            answer = Answer.of(kind_of(question).parse(question, value, locale=_user_locale()))
         validate_answer(question, answer, today=local_today())
     except InvalidAnswer as error:
         problem = answer_problem(question, error.code, question.code, error)
@@ -155,6 +161,11 @@ class SaveStatus(StrEnum):
     UNCHANGED = "unchanged"  # the same value was already stored: a retry, or two people agreeing
     CONFLICT = "conflict"  # someone else changed it since `base_version`; nothing was stored
     CLEARED = "cleared"
+    KEY_REUSED = "key_reused"  # the change's key produced another value: a faulty client; nothing stored
+
+
+# What a change's idempotency key may be: the page makes 128 random bits in letters and digits.
+IDEMPOTENCY_KEY_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,11 @@ _CHANGE_IF_CURRENT = (
         _ANSWERS.c.assessment_id == bindparam("of_assessment"),
         _ANSWERS.c.question_code == bindparam("of_question"),
         _ANSWERS.c.version == bindparam("base_version"),
+        # A key that produced the stored value is never a new change (a retry, or a key reused).
+        or_(
+            bindparam("new_key", type_=String).is_(None),
+            _ANSWERS.c.idempotency_key.is_distinct_from(bindparam("new_key", type_=String)),
+        ),
         or_(
             _ANSWERS.c.to_confirm.is_(True),
             _ANSWERS.c.state != bindparam("new_state"),
@@ -193,6 +209,7 @@ _CHANGE_IF_CURRENT = (
         to_confirm=False,
         updated_at=bindparam("now", type_=_ANSWERS.c.updated_at.type),
         updated_by_id=bindparam("actor_id"),
+        idempotency_key=bindparam("new_key", type_=String),
     )
     .returning(_ANSWERS.c.id)
 )
@@ -215,15 +232,24 @@ def save_answer(
     base_version: int | None,
     *,
     actor: User,
+    key: str | None = None,
+    follows: frozenset[str] = frozenset(),
 ) -> SaveResult:
-    """Store one answer (None clears it). Never overwrites a colleague's newer answer: that is a conflict."""
+    """Store one answer (None clears it). Never overwrites a newer answer that the page has not seen, even
+    one of the same account: that is a conflict.
+
+    `key` is the page's idempotency key of this change. Sent again after a failure, the change is quietly
+    accepted when the stored value is the one its key produced (the first attempt did arrive); the same key
+    with another value is refused (KEY_REUSED). `follows` are the keys of this page's earlier changes to the
+    question whose answer it never heard: when one of them produced the stored value, this change builds on
+    it rather than meeting it as someone else's."""
     ensure_editable(assessment, actor)
     now = utcnow()
     if answer is not None and base_version:
         # The usual autosave: the page changes the answer it shows, at the version it shows. Only when that
-        # is not the case (no answer yet, a colleague's newer version, the same value again) is the stored
+        # is not the case (no answer yet, a newer version, the same value or key again) is the stored
         # answer read to decide.
-        changed = _change_answer_at(assessment, question, answer, base_version, actor, now)
+        changed = _change_answer_at(assessment, question, answer, base_version, actor, now, key)
         if changed is not None:
             return changed
     stored = db.session.scalar(
@@ -247,6 +273,7 @@ def save_answer(
             value=value,
             updated_by_id=actor.id,
             updated_at=now,
+            idempotency_key=key,
         )
         db.session.add(record)
         _touch(assessment, actor, now)
@@ -255,14 +282,22 @@ def save_answer(
         except IntegrityError:
             # A colleague's first answer to the same question arrived first: decide as for any later save.
             db.session.rollback()
-            return save_answer(assessment, question, answer, base_version, actor=actor)
+            return save_answer(
+                assessment, question, answer, base_version, actor=actor, key=key, follows=follows
+            )
         return SaveResult(SaveStatus.SAVED, record)
-    if stored.state == state and stored.value == value and not stored.to_confirm:
+    same_value = stored.state == state and stored.value == value
+    if key is not None and stored.idempotency_key == key:
+        # This very change produced the stored value: its first attempt arrived, and this is a retry.
+        return SaveResult(SaveStatus.UNCHANGED if same_value else SaveStatus.KEY_REUSED, stored)
+    if stored.idempotency_key is not None and stored.idempotency_key in follows:
+        base_version = stored.version  # our own earlier change arrived unheard: this one follows it
+    if same_value and not stored.to_confirm:
         return SaveResult(SaveStatus.UNCHANGED, stored)
     if base_version is not None and stored.version != base_version:
         return SaveResult(SaveStatus.CONFLICT, stored)
     # Compare-and-set on the version, so that two saves racing from the same base cannot both win.
-    changed = _change_answer_at(assessment, question, answer, stored.version, actor, now)
+    changed = _change_answer_at(assessment, question, answer, stored.version, actor, now, key)
     if changed is None:
         db.session.rollback()
         db.session.refresh(stored)
@@ -277,10 +312,11 @@ def _change_answer_at(
     base_version: int,
     actor: User,
     now: dt.datetime,
+    key: str | None,
 ) -> SaveResult | None:
     """Change the stored answer if it is still at `base_version` and differs (or waits to be confirmed), in
     one compare-and-set statement, and commit. None when nothing was changed: no answer, another version,
-    or the same value."""
+    the same value, or a value that `key` produced already."""
     state, value = answer.state.value, _value_to_json(answer)
     record_id = db.session.scalar(
         _CHANGE_IF_CURRENT,
@@ -295,6 +331,7 @@ def _change_answer_at(
             "new_value_text": json.dumps(value),
             "now": now,
             "actor_id": actor.id,
+            "new_key": key,
         },
     )
     if record_id is None:
@@ -314,6 +351,7 @@ def _change_answer_at(
         "to_confirm": False,
         "updated_at": now,
         "updated_by_id": actor.id,
+        "idempotency_key": key,
     }
     record = db.session.identity_map.get(db.session.identity_key(AnswerRecord, record_id))
     if record is None:

@@ -4,13 +4,14 @@ optionally carrying last cycle's answers forward) and submitting it (once, whate
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from roadmap.extensions import db
 from roadmap.models import (
     Assessment,
     AssessmentStatus,
+    AuditEvent,
     Cycle,
     Office,
     User,
@@ -94,3 +95,20 @@ def submit(assessment: Assessment, *, actor: User, expected_status_version: int 
     notifications.assessment_submitted(assessment)
     db.session.commit()
     return True
+
+
+def submitted_by(assessment: Assessment) -> int | None:
+    """Who made the assessment's latest submission (None: not submitted, or no record of it), so that a
+    repeat of that person's own submit still confirms it to them."""
+    if assessment.status_enum is not AssessmentStatus.SUBMITTED:
+        return None
+    return db.session.scalar(
+        select(AuditEvent.actor_id)
+        .where(
+            AuditEvent.action == "assessment.submitted",
+            AuditEvent.object_type == "assessment",
+            AuditEvent.object_id == str(assessment.id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
