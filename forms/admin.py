@@ -87,6 +87,16 @@ class CycleForm(BilingualNamesForm):
     )
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Please enter a valid date."))])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired(_l("Please enter a valid date."))])
+    # Choices are the stored versions (set by the view); the service refuses an empty or unknown choice
+    # with its message beside this field, so that the rest of what was typed stays.
+    framework_version = SelectField(
+        _l("Framework version"),
+        coerce=lambda value: int(value) if value not in (None, "") else None,
+        validate_choice=False,
+        description=_l(
+            "Every assessment of the cycle uses it; importing another version later does not change it."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
 

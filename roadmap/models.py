@@ -148,7 +148,13 @@ class Cycle(db.Model):  # type: ignore[name-defined,misc]
     opens_on: Mapped[dt.date] = mapped_column(Date)
     closes_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=CycleStatus.OPEN.value)
+    # The framework version every assessment of the cycle uses, chosen when the cycle is opened; importing
+    # another version never changes it. Empty only for a cycle made before any framework existed (the
+    # migration found none to give it): its first assessment pins the latest (survey.steps.start).
+    framework_version_id: Mapped[int | None] = mapped_column(ForeignKey("framework_versions.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    framework_version: Mapped[FrameworkVersion | None] = relationship()
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi

@@ -27,6 +27,8 @@ from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.directory.offices import OfficeDetails
 from roadmap.services.platform import audit
 from roadmap.services.reporting import settings as report_settings
+from roadmap.services.survey import frameworks
+from roadmap.services.survey.assessments import current_framework_version
 from roadmap.web.guard import authorize
 
 bp = Blueprint("admin", __name__)
@@ -260,6 +262,14 @@ def assignment_remove(assignment_id: int) -> Response:
 def cycles_admin() -> str | Response:
     authorize(Action.MANAGE_CYCLES)
     form = CycleForm()
+    locale = str(get_locale())
+    form.framework_version.choices = [SelectChoice("", _("— choose a version —"))] + [
+        SelectChoice(v.id, f"{v.title(locale)} — {v.framework_key} {v.version}")
+        for v in reversed(frameworks.versions())
+    ]
+    if request.method == "GET":
+        latest = current_framework_version()
+        form.framework_version.data = latest.id if latest is not None else None
     if form.validate_on_submit():
         details = CycleDetails(
             code=form.code.data or "",
@@ -267,6 +277,7 @@ def cycles_admin() -> str | Response:
             name_en=form.name_en.data or "",
             opens_on=form.opens_on.data,
             closes_on=form.closes_on.data,
+            framework_version_id=form.framework_version.data,
         )
         try:
             cycle = cycles.create_cycle(details, actor=current_user)
@@ -276,7 +287,9 @@ def cycles_admin() -> str | Response:
         else:
             flash(_("Cycle %(code)s created and open.", code=cycle.code), "success")
             return redirect(url_for("admin.cycles_admin"))
-    rows = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
+    rows = db.session.scalars(
+        select(Cycle).options(joinedload(Cycle.framework_version)).order_by(Cycle.opens_on.desc())
+    ).all()
     return render_template("admin/cycles.html", form=form, cycles=rows, confirm=ConfirmForm())
 
 
@@ -286,7 +299,13 @@ def cycle_status(cycle_id: int, status: str) -> Response:
     authorize(Action.MANAGE_CYCLES)
     cycle = _get_or_404(Cycle, cycle_id)
     if ConfirmForm().validate_on_submit():
-        cycles.set_status(cycle, CycleStatus(status), actor=current_user)
+        try:
+            cycles.set_status(cycle, CycleStatus(status), actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            for problem in error.problems:
+                flash(str(problem.message), "danger")
+            return redirect(url_for("admin.cycles_admin"))
         if status == CycleStatus.OPEN:
             flash(_("Cycle %(code)s is open.", code=cycle.code), "success")
         else:
