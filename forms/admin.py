@@ -1,10 +1,11 @@
-"""Administration forms: offices, users, assignments, cycles, report settings."""
+"""Administration forms: offices, users, assignments, cycles, framework versions, report settings."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -129,3 +130,21 @@ class ReportSettingsForm(FlaskForm):
         render_kw={"rows": 5},
     )
     submit = SubmitField(_l("Save"))
+
+
+class FrameworkUploadForm(FlaskForm):
+    """A framework file to validate; nothing is stored until the reviewed file is imported."""
+
+    file = FileField(
+        _l("Framework file (YAML)"),
+        validators=[FileRequired(_l("Please choose a framework file."))],
+        description=_l("At most 1 MB. It is validated, compared and previewed before anything is imported."),
+    )
+    submit = SubmitField(_l("Validate"))
+
+
+class FrameworkImportForm(FlaskForm):
+    """Imports the reviewed upload; the fingerprint proves it is the content that was shown."""
+
+    fingerprint = HiddenField()
+    submit = SubmitField(_l("Import this version"))
