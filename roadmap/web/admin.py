@@ -334,7 +334,11 @@ PART_LABELS = {
     Part.GATE: _l("Gates"),
     Part.INITIATIVE: _l("Initiatives"),
 }
-KIND_LABELS = {ChangeKind.ADDED: _l("added"), ChangeKind.REMOVED: _l("removed"), ChangeKind.CHANGED: _l("changed")}
+KIND_LABELS = {
+    ChangeKind.ADDED: _l("added"),
+    ChangeKind.REMOVED: _l("removed"),
+    ChangeKind.CHANGED: _l("changed"),
+}
 # The framework model's field names in words; a field a later format adds is shown by its own name.
 FIELD_LABELS = {
     "name": _l("name"),
@@ -466,9 +470,7 @@ def framework_import(key: str) -> Response:
         result = frameworks.import_held(key, form.fingerprint.data or "", actor=current_user)
     except (Invalid, FrameworkError) as error:
         db.session.rollback()
-        messages = (
-            [str(p.message) for p in error.problems] if isinstance(error, Invalid) else [str(error)]
-        )
+        messages = [str(p.message) for p in error.problems] if isinstance(error, Invalid) else [str(error)]
         for message in messages:
             flash(message, "danger")
         return redirect(url_for("admin.framework_review", key=key))
