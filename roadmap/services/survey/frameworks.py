@@ -268,4 +268,3 @@ def import_held(key: str, expected_fingerprint: str, *, actor: User) -> ImportRe
     result = import_text(_held_text(key), "upload", actor=actor, via="administration page")
     storage.storage().delete(key)
     return result
-
