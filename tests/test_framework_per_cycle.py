@@ -1,0 +1,174 @@
+"""One framework per cycle: a cycle keeps the version it was opened with whatever is imported later, every
+assessment of the cycle takes it, and the portfolio, peers and exports never mix two versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.models import Assessment, AuditEvent, Cycle, CycleStatus, FrameworkVersion
+from roadmap.services import Invalid
+from roadmap.services.directory import cycles
+from roadmap.services.directory.cycles import CycleDetails
+from roadmap.services.review import cycle_exports, portfolio
+from roadmap.services.survey import frameworks, steps
+from tests.conftest import logged_in
+from tests.test_assessment_service import SMALL, fill_everything
+from tests.test_framework_admin import SMALL_NEXT, upload
+
+
+def open_cycle(runner, code: str, version: str, *extra: str):
+    return runner.invoke(
+        args=[
+            "cycle", "open", code, "--version", version, "--name-vi", f"Kỳ {code}",
+            "--name-en", f"{code} cycle", "--opens", f"{code}-01-01", "--closes", f"{code}-12-31", *extra,
+        ]
+    )  # fmt: skip
+
+
+def cycle_named(code: str) -> Cycle:
+    db.session.rollback()
+    return db.session.scalar(select(Cycle).where(Cycle.code == code))
+
+
+def test_importing_a_second_framework_while_a_cycle_is_open_changes_nothing_for_that_cycle(
+    app, world, tmp_path
+):
+    """The journey: office A starts on 0.3.0; the administrator imports 0.4.0 on the framework page while the
+    cycle is open; office B then starts — on 0.3.0 still — and the portfolio shows one set of columns."""
+    app.config["EVIDENCE_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    first = frameworks.import_file(SMALL, actor=None).version
+    result = open_cycle(app.test_cli_runner(), "2027", "0.3.0")
+    assert result.exit_code == 0, result.output
+    assert "Cycle 2027 is open on small-test 0.3.0." in result.output
+    cycle = cycle_named("2027")
+
+    respondent_a = logged_in(app, world.respondent_a.email)
+    assert respondent_a.post(f"/cycles/{cycle.id}/assessment").status_code == 302
+    office_a_assessment = db.session.scalar(
+        select(Assessment).where(Assessment.office_id == world.office_a.id)
+    )
+    assert office_a_assessment.framework_version_id == first.id
+
+    admin = logged_in(app, world.admin.email)
+    admin.get("/admin/frameworks")
+    review_url = upload(admin, SMALL_NEXT.read_bytes()).headers["Location"]
+    page = admin.get(review_url).get_data(as_text=True)
+    fingerprint = frameworks.held_upload(review_url.rsplit("/", 1)[1]).framework.fingerprint
+    assert fingerprint in page
+    assert admin.post(f"{review_url}/import", {"fingerprint": fingerprint}).status_code == 302
+    second = db.session.scalar(select(FrameworkVersion).where(FrameworkVersion.version == "0.4.0"))
+    assert second is not None
+    assert cycle_named("2027").framework_version_id == first.id
+
+    respondent_b = logged_in(app, world.respondent_b.email)
+    assert respondent_b.post(f"/cycles/{cycle.id}/assessment").status_code == 302
+    office_b_assessment = db.session.scalar(
+        select(Assessment).where(Assessment.office_id == world.office_b.id)
+    )
+    assert office_b_assessment.framework_version_id == first.id
+
+    for assessment, respondent in (
+        (office_a_assessment, world.respondent_a),
+        (office_b_assessment, world.respondent_b),
+    ):
+        assessment = db.session.get(Assessment, assessment.id)
+        fill_everything(assessment, respondent)
+        db.session.commit()
+        assert steps.submit(assessment, actor=respondent, expected_status_version=None)
+
+    view = portfolio.build(world.admin, cycle_named("2027"))
+    assert view.framework_version.id == first.id
+    assert [code for code, _ in view.dimensions] == ["NETW", "CYBR", "PEOP"]
+    assert {row.office.code for row in view.with_results} == {"VPA", "VPB"}
+    head, _ = cycle_exports.scores_table(view)
+    assert head[5:] == ["level_NETW", "level_CYBR", "level_PEOP"]
+    page = admin.get(f"/review/portfolio?cycle={cycle.id}").get_data(as_text=True)
+    assert 'data-framework="0.3.0"' in page
+
+
+def test_a_cycle_is_not_opened_without_a_framework_version(app, world):
+    frameworks.import_file(SMALL, actor=None)
+    details = CycleDetails("2030", "Kỳ 2030", "2030 cycle", dt.date(2030, 1, 1), dt.date(2030, 12, 31))
+    with pytest.raises(Invalid) as refused:
+        cycles.create_cycle(details, actor=world.admin)
+    assert [problem.field for problem in refused.value.problems] == ["framework_version"]
+    assert cycle_named("2030") is None
+
+
+def test_the_command_line_refuses_a_cycle_without_a_version_naming_the_field(app, world):
+    frameworks.import_file(SMALL, actor=None)
+    result = app.test_cli_runner().invoke(
+        args=["cycle", "open", "2031", "--name-vi", "Kỳ 2031", "--name-en", "2031", "--opens", "2031-01-01",
+              "--closes", "2031-12-31"]
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "error: framework_version: Choose the framework version of the cycle" in result.output
+    assert cycle_named("2031") is None
+
+
+def test_the_command_line_refuses_an_unknown_version(app, world):
+    frameworks.import_file(SMALL, actor=None)
+    result = open_cycle(app.test_cli_runner(), "2032", "9.9.9")
+    assert result.exit_code == 1
+    assert "error: framework_version: no framework version 9.9.9." in result.output
+    assert cycle_named("2032") is None
+
+
+def test_reopening_keeps_the_cycle_s_version_and_refuses_another(app, world):
+    frameworks.import_file(SMALL, actor=None)
+    frameworks.import_file(SMALL_NEXT, actor=None)
+    runner = app.test_cli_runner()
+    assert open_cycle(runner, "2027", "0.3.0").exit_code == 0
+    assert runner.invoke(args=["cycle", "close", "2027"]).exit_code == 0
+    assert cycle_named("2027").status == CycleStatus.CLOSED
+    refused = runner.invoke(args=["cycle", "open", "2027", "--version", "0.4.0"])
+    assert refused.exit_code == 1
+    assert "a cycle's framework never changes" in refused.output
+    reopened = runner.invoke(args=["cycle", "open", "2027"])
+    assert reopened.exit_code == 0, reopened.output
+    assert cycle_named("2027").status == CycleStatus.OPEN
+    listed = runner.invoke(args=["cycle", "list"]).output
+    assert "2027" in listed
+    assert "small-test 0.3.0" in listed
+
+
+def test_a_cycle_made_before_any_framework_pins_the_latest_at_its_first_assessment(app, world):
+    """Cycles that the migration could give no version (no framework existed) take one once, audited."""
+    frameworks.import_file(SMALL, actor=None)
+    assert world.cycle.framework_version_id is None
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    cycle = cycle_named(world.cycle.code)
+    assert cycle.framework_version_id == assessment.framework_version_id
+    frameworks.import_file(SMALL_NEXT, actor=None)
+    other = steps.start(world.office_b, cycle_named(world.cycle.code), actor=world.respondent_b)
+    assert other.framework_version_id == assessment.framework_version_id
+    pinned = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "cycle.framework_pinned")).all()
+    assert len(pinned) == 1
+
+
+def test_an_assessment_on_another_version_is_left_out_of_the_cycle_s_figures(app, world):
+    """Data from before cycles named their version may mix two versions in one cycle: the portfolio stays on
+    the cycle's and says which office it left out, and the peers' figures count only the cycle's version."""
+    first = frameworks.import_file(SMALL, actor=None).version
+    second = frameworks.import_file(SMALL_NEXT, actor=None).version
+    world.cycle.framework_version_id = first.id
+    db.session.commit()
+    a = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    b = steps.start(world.office_b, cycle_named(world.cycle.code), actor=world.respondent_b)
+    b.framework_version_id = second.id  # as the old behaviour left it
+    db.session.commit()
+    for assessment, respondent in ((a, world.respondent_a), (b, world.respondent_b)):
+        assessment = db.session.get(Assessment, assessment.id)
+        fill_everything(assessment, respondent)
+        db.session.commit()
+        assert steps.submit(assessment, actor=respondent, expected_status_version=None)
+    view = portfolio.build(world.admin, cycle_named(world.cycle.code))
+    rows = {row.office.code: row for row in view.rows}
+    assert rows["VPA"].index is not None
+    assert rows["VPB"].index is None
+    assert rows["VPB"].other_framework == "small-test 0.4.0"
+    assert [code for code, _ in view.dimensions] == ["NETW", "CYBR", "PEOP"]
