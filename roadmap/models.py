@@ -355,6 +355,8 @@ class ScoreSnapshot(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(32))  # submitted, approved, rescored …
+    # Why a consultant re-scored an approved result (reason "rescored"); None for the lifecycle's snapshots.
+    note: Mapped[str | None] = mapped_column(Text)
     framework_fingerprint: Mapped[str] = mapped_column(String(64))
     engine_version: Mapped[str] = mapped_column(String(16))
     index_value: Mapped[float] = mapped_column()
@@ -365,6 +367,8 @@ class ScoreSnapshot(db.Model):  # type: ignore[name-defined,misc]
     result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship()
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]

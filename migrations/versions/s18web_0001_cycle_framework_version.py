@@ -1,6 +1,7 @@
 """cycles name their framework version: every assessment of a cycle uses it, and importing another version
 never changes it. Existing cycles get the version their assessments use (the most used one if they mix),
 else the latest imported; a database without any framework leaves them empty until their first assessment.
+Score snapshots get a note: the consultant's reason for a re-score.
 
 Revision ID: s18web_0001
 Revises: 7a1c2e9b4d10
@@ -18,6 +19,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("score_snapshots") as batch:
+        batch.add_column(sa.Column("note", sa.Text(), nullable=True))
     with op.batch_alter_table("cycles") as batch:
         batch.add_column(sa.Column("framework_version_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
@@ -48,6 +51,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("score_snapshots") as batch:
+        batch.drop_column("note")
     with op.batch_alter_table("cycles") as batch:
         batch.drop_index(batch.f("ix_cycles_framework_version_id"))
         batch.drop_constraint(batch.f("fk_cycles_framework_version_id_framework_versions"), type_="foreignkey")
