@@ -69,7 +69,10 @@ def test_the_page_lists_each_version_with_the_cycles_that_use_it(app, world):
 
 @pytest.mark.parametrize(
     ("locale", "heading"),
-    [("en", "The file has 6 problems. Nothing was stored."), ("vi", "Tệp có 6 lỗi. Không có gì được lưu.")],
+    [
+        ("en", "Problems in the file: 6. Nothing was stored."),
+        ("vi", "Số lỗi trong tệp: 6. Không có gì được lưu."),
+    ],
 )
 def test_an_invalid_upload_lists_every_problem_with_its_line_and_stores_nothing(
     app, world, uploads, locale, heading
