@@ -15,10 +15,10 @@ from roadmap.extensions import db
 from roadmap.models import AuditEvent, Cycle, FrameworkVersion
 from roadmap.services.survey import frameworks
 from tests.conftest import Browser, isolated, logged_in
+from tests.framework_versions import small_next_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
 SMALL = FIXTURES / "small.yaml"
-SMALL_NEXT = FIXTURES / "small-0.4.0.yaml"
 SEVERAL_PROBLEMS = FIXTURES / "broken" / "several_problems.yaml"
 
 
@@ -127,7 +127,7 @@ def test_a_valid_upload_shows_the_difference_and_the_preview_then_imports_audite
     world.cycle.framework_version_id = old.id
     db.session.commit()
     browser = admin(app, locale)
-    response = upload(browser, SMALL_NEXT.read_bytes(), "small-0.4.0.yaml")
+    response = upload(browser, small_next_text().encode(), "small-0.4.0.yaml")
     assert response.status_code == 302
     review_url = response.headers["Location"]
     assert version_count() == 1  # nothing imported before the administrator decides
@@ -162,9 +162,9 @@ def test_a_valid_upload_shows_the_difference_and_the_preview_then_imports_audite
 
 def test_the_difference_is_against_the_chosen_version(app, world, uploads):
     frameworks.import_file(SMALL, actor=None)
-    frameworks.import_file(SMALL_NEXT, actor=None)
+    frameworks.import_text(small_next_text(), "small-0.4.0.yaml", actor=None)
     browser = admin(app, "en")
-    edited = SMALL_NEXT.read_text(encoding="utf-8").replace('version: "0.4.0"', 'version: "0.5.0"')
+    edited = small_next_text("0.5.0")
     review_url = upload(browser, edited.encode()).headers["Location"]
     by_default = browser.get(review_url).get_data(as_text=True)
     assert "No difference from version 0.4.0" in by_default  # the newest of the same framework

@@ -16,8 +16,9 @@ from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.review import cycle_exports, portfolio
 from roadmap.services.survey import frameworks, steps
 from tests.conftest import logged_in
+from tests.framework_versions import small_next_text
 from tests.test_assessment_service import SMALL, fill_everything
-from tests.test_framework_admin import SMALL_NEXT, upload
+from tests.test_framework_admin import upload
 
 
 def open_cycle(runner, code: str, version: str, *extra: str):
@@ -55,7 +56,7 @@ def test_importing_a_second_framework_while_a_cycle_is_open_changes_nothing_for_
 
     admin = logged_in(app, world.admin.email)
     admin.get("/admin/frameworks")
-    review_url = upload(admin, SMALL_NEXT.read_bytes()).headers["Location"]
+    review_url = upload(admin, small_next_text().encode()).headers["Location"]
     page = admin.get(review_url).get_data(as_text=True)
     fingerprint = frameworks.held_upload(review_url.rsplit("/", 1)[1]).framework.fingerprint
     assert fingerprint in page
@@ -120,7 +121,7 @@ def test_the_command_line_refuses_an_unknown_version(app, world):
 
 def test_reopening_keeps_the_cycle_s_version_and_refuses_another(app, world):
     frameworks.import_file(SMALL, actor=None)
-    frameworks.import_file(SMALL_NEXT, actor=None)
+    frameworks.import_text(small_next_text(), "small-0.4.0.yaml", actor=None)
     runner = app.test_cli_runner()
     assert open_cycle(runner, "2027", "0.3.0").exit_code == 0
     assert runner.invoke(args=["cycle", "close", "2027"]).exit_code == 0
@@ -143,7 +144,7 @@ def test_a_cycle_made_before_any_framework_pins_the_latest_at_its_first_assessme
     assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
     cycle = cycle_named(world.cycle.code)
     assert cycle.framework_version_id == assessment.framework_version_id
-    frameworks.import_file(SMALL_NEXT, actor=None)
+    frameworks.import_text(small_next_text(), "small-0.4.0.yaml", actor=None)
     other = steps.start(world.office_b, cycle_named(world.cycle.code), actor=world.respondent_b)
     assert other.framework_version_id == assessment.framework_version_id
     pinned = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "cycle.framework_pinned")).all()
@@ -154,7 +155,7 @@ def test_an_assessment_on_another_version_is_left_out_of_the_cycle_s_figures(app
     """Data from before cycles named their version may mix two versions in one cycle: the portfolio stays on
     the cycle's and says which office it left out, and the peers' figures count only the cycle's version."""
     first = frameworks.import_file(SMALL, actor=None).version
-    second = frameworks.import_file(SMALL_NEXT, actor=None).version
+    second = frameworks.import_text(small_next_text(), "small-0.4.0.yaml", actor=None).version
     world.cycle.framework_version_id = first.id
     db.session.commit()
     a = steps.start(world.office_a, world.cycle, actor=world.respondent_a)

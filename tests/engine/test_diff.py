@@ -6,10 +6,10 @@ from pathlib import Path
 
 from roadmap.engine.diff import ChangeKind, Part, comparable_dimensions, diff_frameworks
 from roadmap.engine.loader import load_framework, load_framework_text
+from tests.framework_versions import small_next_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "frameworks"
 SMALL = FIXTURES / "small.yaml"
-SMALL_NEXT = FIXTURES / "small-0.4.0.yaml"
 
 
 def test_a_version_compared_with_itself_has_no_difference_and_every_dimension_compares() -> None:
@@ -19,7 +19,7 @@ def test_a_version_compared_with_itself_has_no_difference_and_every_dimension_co
 
 
 def test_changed_points_and_weights_are_listed_with_their_values() -> None:
-    changes = diff_frameworks(load_framework(SMALL), load_framework(SMALL_NEXT))
+    changes = diff_frameworks(load_framework(SMALL), load_framework_text(small_next_text()))
     assert [(c.part, c.kind, c.code) for c in changes.changes] == [
         (Part.QUESTION, ChangeKind.CHANGED, "CY-01"),
         (Part.OPTION, ChangeKind.CHANGED, "NW-01/b"),
@@ -48,7 +48,7 @@ def test_added_and_removed_items_are_named_and_their_options_are_not_listed_apar
 
 
 def test_a_dimension_compares_across_versions_only_if_its_scored_questions_keep_their_points() -> None:
-    assert comparable_dimensions(load_framework(SMALL), load_framework(SMALL_NEXT)) == {"PEOP"}
+    assert comparable_dimensions(load_framework(SMALL), load_framework_text(small_next_text())) == {"PEOP"}
 
 
 def test_a_renamed_question_compares_through_the_map_given() -> None:
