@@ -107,7 +107,8 @@ def test_the_command_line_refuses_a_cycle_without_a_version_naming_the_field(app
               "--closes", "2031-12-31"]
     )  # fmt: skip
     assert result.exit_code == 1
-    assert "error: framework_version: Choose the framework version of the cycle" in result.output
+    # The command line speaks the default language (Vietnamese).
+    assert "error: framework_version: Chọn phiên bản bộ tiêu chí của kỳ đánh giá" in result.output
     assert cycle_named("2031") is None
 
 
