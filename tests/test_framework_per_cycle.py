@@ -174,3 +174,54 @@ def test_an_assessment_on_another_version_is_left_out_of_the_cycle_s_figures(app
     assert rows["VPB"].index is None
     assert rows["VPB"].other_framework == "small-test 0.4.0"
     assert [code for code, _ in view.dimensions] == ["NETW", "CYBR", "PEOP"]
+
+
+def approved_in(world, cycle: Cycle) -> Assessment:
+    from roadmap.models import AssessmentStatus
+    from roadmap.services.survey import lifecycle
+
+    assessment = steps.start(world.office_a, cycle, actor=world.respondent_a)
+    fill_everything(assessment, world.respondent_a)
+    db.session.commit()
+    assert steps.submit(assessment, actor=world.respondent_a, expected_status_version=None)
+    lifecycle.transition(assessment, AssessmentStatus.IN_REVIEW, actor=world.consultant)
+    lifecycle.transition(assessment, AssessmentStatus.APPROVED, actor=world.consultant)
+    db.session.commit()
+    return assessment
+
+
+def test_answers_carry_to_a_new_version_only_where_the_question_takes_the_same_answers(app, world):
+    """Last cycle on 0.3.0, this cycle on a version whose PP-02 offers other options: every other answer
+    is carried, to confirm; PP-02 is asked again."""
+    first = frameworks.import_file(SMALL, actor=None).version
+    world.cycle.framework_version_id = first.id
+    db.session.commit()
+    previous = approved_in(world, world.cycle)
+    text = small_next_text("0.7.0")
+    start = text.index("  - code: PP-02")
+    text = text[:start] + text[start:].replace("      - code: mid\n", "      - code: medium\n", 1)
+    second = frameworks.import_text(text, "small-0.7.0.yaml", actor=None).version
+    assert open_cycle(app.test_cli_runner(), "2027", "0.7.0").exit_code == 0
+    carried = steps.start(world.office_a, cycle_named("2027"), actor=world.respondent_a, carry_forward=True)
+    assert carried.framework_version_id == second.id
+    from roadmap.services.survey import answers
+
+    before = answers.answer_records(db.session.get(Assessment, previous.id))
+    after = answers.answer_records(carried)
+    assert set(before) - set(after) == {"PP-02"}
+    assert all(record.to_confirm for record in after.values())
+    assert {code: after[code].value for code in after} == {code: before[code].value for code in after}
+
+
+def test_from_the_same_version_every_answer_carries_by_its_code(app, world):
+    first = frameworks.import_file(SMALL, actor=None).version
+    world.cycle.framework_version_id = first.id
+    db.session.commit()
+    previous = approved_in(world, world.cycle)
+    assert open_cycle(app.test_cli_runner(), "2027", "0.3.0").exit_code == 0
+    carried = steps.start(world.office_a, cycle_named("2027"), actor=world.respondent_a, carry_forward=True)
+    from roadmap.services.survey import answers
+
+    assert set(answers.answer_records(carried)) == set(
+        answers.answer_records(db.session.get(Assessment, previous.id))
+    )

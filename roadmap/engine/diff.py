@@ -1,5 +1,6 @@
-"""What changed between two loaded framework versions, for the administrator who imports a new one, and
-which dimensions of two versions can still be compared across cycles.
+"""What changed between two loaded framework versions, for the administrator who imports a new one, which
+dimensions of two versions can still be compared across cycles, and which answers carry from one to the
+other.
 
 The comparison walks the frameworks' own dataclasses field by field, so a field that a later format adds to
 a dimension, question, gate or initiative is compared without a change here. Values are given in a form fit
@@ -218,5 +219,31 @@ def _scores_alike(old: Question, new: Question) -> bool:
         and old.weight == new.weight
         and [(o.code, o.points) for o in old.options] == [(o.code, o.points) for o in new.options]
         and old.points_by_value == new.points_by_value
+        and (old.min_value, old.max_value) == (new.min_value, new.max_value)
+    )
+
+
+def carried_questions(
+    old: Framework, new: Framework, question_map: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Old question code → new question code for the answers that carry from `old` to `new` (each to be
+    confirmed by the office): every question of an identical version; across versions, a question mapped by
+    `question_map` (old → new) or kept under its code, that takes the same answers (same type, option codes
+    and range). A question whose possible answers changed is asked again."""
+    if old.fingerprint and old.fingerprint == new.fingerprint:
+        return {q.code: q.code for q in new.questions}
+    mapping = dict(question_map or {})
+    carried: dict[str, str] = {}
+    for question in old.questions:
+        code = mapping.get(question.code, question.code)
+        if new.has_question(code) and _answers_alike(question, new.question(code)):
+            carried[question.code] = code
+    return carried
+
+
+def _answers_alike(old: Question, new: Question) -> bool:
+    return (
+        old.type == new.type
+        and [o.code for o in old.options] == [o.code for o in new.options]
         and (old.min_value, old.max_value) == (new.min_value, new.max_value)
     )

@@ -56,3 +56,20 @@ def test_a_renamed_question_compares_through_the_map_given() -> None:
     renamed = load_framework_text(text.replace("PP-02", "PP-20"))
     assert "PEOP" not in comparable_dimensions(load_framework(SMALL), renamed)
     assert "PEOP" in comparable_dimensions(load_framework(SMALL), renamed, {"PP-02": "PP-20"})
+
+
+def test_answers_carry_where_the_question_takes_the_same_answers_or_is_mapped() -> None:
+    from roadmap.engine.diff import carried_questions
+
+    small = load_framework(SMALL)
+    assert carried_questions(small, small) == {q.code: q.code for q in small.questions}
+    text = small_next_text("0.8.0").replace("PP-02", "PP-20")
+    start = text.index("  - code: NW-01")
+    text = text[:start] + text[start:].replace("      - code: c\n", "      - code: all\n", 1)
+    text = text.replace("evidence: {from_option: c}", "evidence: {from_option: all}", 1)
+    changed = load_framework_text(text)
+    carried = carried_questions(small, changed)
+    assert "NW-01" not in carried  # its options changed: asked again
+    assert "PP-02" not in carried  # renamed, and no map says so
+    assert carried["CY-01"] == "CY-01"  # only its weight changed
+    assert carried_questions(small, changed, {"PP-02": "PP-20"})["PP-02"] == "PP-20"
