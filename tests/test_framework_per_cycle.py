@@ -225,3 +225,32 @@ def test_from_the_same_version_every_answer_carries_by_its_code(app, world):
     assert set(answers.answer_records(carried)) == set(
         answers.answer_records(db.session.get(Assessment, previous.id))
     )
+
+
+def test_across_two_versions_only_dimensions_whose_scored_questions_map_one_to_one_show_a_trend(app, world):
+    """Last cycle on 0.3.0, this one on 0.4.0 (NW-01's points and CY-01's weight changed, PEOP the same):
+    no index trend, and a level change for PEOP alone, marked as such on the page."""
+    first = frameworks.import_file(SMALL, actor=None).version
+    world.cycle.framework_version_id = first.id
+    db.session.commit()
+    approved_in(world, world.cycle)
+    frameworks.import_text(small_next_text(), "small-0.4.0.yaml", actor=None)
+    assert open_cycle(app.test_cli_runner(), "2027", "0.4.0").exit_code == 0
+    current = steps.start(world.office_a, cycle_named("2027"), actor=world.respondent_a)
+    fill_everything(current, world.respondent_a)
+    db.session.commit()
+    assert steps.submit(current, actor=world.respondent_a, expected_status_version=None)
+
+    view = portfolio.build(world.admin, cycle_named("2027"))
+    row = next(row for row in view.rows if row.office.code == "VPA")
+    assert row.change is None
+    assert row.not_comparable == "0.3.0 → 0.4.0"
+    assert row.level_changes == {"PEOP": 0}
+    browser = logged_in(app, world.admin.email)
+    browser.post("/locale/en")
+    page = browser.get(f"/review/portfolio?cycle={cycle_named('2027').id}").get_data(as_text=True)
+    marked = page[page.index("data-level-changes") :]
+    marked = marked[: marked.index("</td>")]
+    assert "Levels of the dimensions whose scored questions map one to one:" in marked
+    assert "PEOP" in marked
+    assert "NETW" not in marked
