@@ -1,10 +1,11 @@
-"""Administration forms: offices, users, assignments, cycles, report settings."""
+"""Administration forms: offices, users, assignments, cycles, framework versions, report settings."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -87,6 +88,16 @@ class CycleForm(BilingualNamesForm):
     )
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Please enter a valid date."))])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired(_l("Please enter a valid date."))])
+    # Choices are the stored versions (set by the view); the service refuses an empty or unknown choice
+    # with its message beside this field, so that the rest of what was typed stays.
+    framework_version = SelectField(
+        _l("Framework version"),
+        coerce=lambda value: int(value) if value not in (None, "") else None,
+        validate_choice=False,
+        description=_l(
+            "Every assessment of the cycle uses it; importing another version later does not change it."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -119,3 +130,21 @@ class ReportSettingsForm(FlaskForm):
         render_kw={"rows": 5},
     )
     submit = SubmitField(_l("Save"))
+
+
+class FrameworkUploadForm(FlaskForm):
+    """A framework file to validate; nothing is stored until the reviewed file is imported."""
+
+    file = FileField(
+        _l("Framework file (YAML)"),
+        validators=[FileRequired(_l("Please choose a framework file."))],
+        description=_l("At most 1 MB. It is validated, compared and previewed before anything is imported."),
+    )
+    submit = SubmitField(_l("Validate"))
+
+
+class FrameworkImportForm(FlaskForm):
+    """Imports the reviewed upload; the fingerprint proves it is the content that was shown."""
+
+    fingerprint = HiddenField()
+    submit = SubmitField(_l("Import this version"))

@@ -55,3 +55,9 @@ class LevelOverrideForm(FlaskForm):
 class ClearOverrideForm(FlaskForm):
     kind = HiddenField()
     target = HiddenField()
+
+
+class RescoreForm(FlaskForm):
+    """Re-score an approved result with the current engine; the reason is kept in the history."""
+
+    reason = TextAreaField(_l("Why re-score"))

@@ -1,4 +1,5 @@
-"""Command-line interface: `flask users create`, `flask demo load` (and Flask-Migrate's `flask db`)."""
+"""Command-line interface: `flask users create`, `flask demo load`, `flask cycle open`, `flask framework …`
+(and Flask-Migrate's `flask db`)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from sqlalchemy import select
 from roadmap import worker as worker_process
 from roadmap.engine.loader import FrameworkError
 from roadmap.extensions import db
-from roadmap.models import Assessment, Cycle, Role
+from roadmap.models import Assessment, Cycle, CycleStatus, FrameworkVersion, Role
 from roadmap.services import Invalid
 from roadmap.services.demo import loader as demo
-from roadmap.services.directory import accounts
+from roadmap.services.directory import accounts, cycles
 from roadmap.services.directory.accounts import UserDetails
+from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.platform import backup, jobs
 from roadmap.services.reporting import batch as report_batch
 from roadmap.services.reporting import pdf as report_pdf
@@ -158,6 +160,113 @@ def framework_export(version: str, framework_key: str | None, output: str | None
         click.echo(text, nl=False)
 
 
+cycle_cli = AppGroup("cycle", help="Assessment cycles: open one on a framework version, close, list.")
+
+
+def _framework_version(version: str | None, framework_key: str | None) -> FrameworkVersion | None:
+    """The stored version named on the command line (None when none was named); exits when ambiguous."""
+    if version is None:
+        return None
+    rows = frameworks.find(version, framework_key)
+    if not rows:
+        click.echo(f"error: framework_version: no framework version {version}.", err=True)
+        raise SystemExit(1)
+    if len(rows) > 1:
+        keys = ", ".join(row.framework_key for row in rows)
+        click.echo(
+            f"error: framework_version: several frameworks have version {version} ({keys}): use --framework.",
+            err=True,
+        )
+        raise SystemExit(1)
+    return rows[0]
+
+
+def _fail_located(error: Invalid) -> None:
+    db.session.rollback()
+    for problem in error.problems:
+        click.echo(f"error: {problem.field or 'cycle'}: {problem.message}", err=True)
+    raise SystemExit(1) from error
+
+
+@cycle_cli.command("open")
+@click.argument("code")
+@click.option("--version", "version", default=None, help="The framework version its assessments use.")
+@click.option(
+    "--framework", "framework_key", default=None, help="Framework id, when several have this version."
+)
+@click.option("--name-vi", default=None, help="Vietnamese name (new cycle).")
+@click.option("--name-en", default=None, help="English name (new cycle).")
+@click.option("--opens", "opens_on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+@click.option("--closes", "closes_on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+def cycle_open(
+    code: str,
+    version: str | None,
+    framework_key: str | None,
+    name_vi: str | None,
+    name_en: str | None,
+    opens_on: dt.datetime | None,
+    closes_on: dt.datetime | None,
+) -> None:
+    """Open a new cycle on a framework version, or reopen a closed one (which keeps its version)."""
+
+    existing = db.session.scalar(select(Cycle).where(Cycle.code == code))
+    chosen = _framework_version(version, framework_key)
+    try:
+        if existing is not None:
+            if chosen is not None and chosen.id != existing.framework_version_id:
+                click.echo(
+                    f"error: framework_version: cycle {code} already uses "
+                    f"{_label(existing.framework_version)}; a cycle's framework never changes.",
+                    err=True,
+                )
+                raise SystemExit(1)
+            cycles.set_status(existing, CycleStatus.OPEN, actor=None)
+            cycle = existing
+        else:
+            details = CycleDetails(
+                code=code,
+                name_vi=name_vi or "",
+                name_en=name_en or "",
+                opens_on=opens_on.date() if opens_on else None,
+                closes_on=closes_on.date() if closes_on else None,
+                framework_version_id=chosen.id if chosen is not None else None,
+            )
+            cycle = cycles.create_cycle(details, actor=None)
+    except Invalid as error:
+        _fail_located(error)
+    click.echo(f"Cycle {cycle.code} is open on {_label(cycle.framework_version)}.")
+
+
+@cycle_cli.command("close")
+@click.argument("code")
+def cycle_close(code: str) -> None:
+    """Close a cycle: no assessment can be started in it any more."""
+
+    cycle = db.session.scalar(select(Cycle).where(Cycle.code == code))
+    if cycle is None:
+        raise click.ClickException(f"No cycle {code}.")
+    cycles.set_status(cycle, CycleStatus.CLOSED, actor=None)
+    click.echo(f"Cycle {cycle.code} is closed.")
+
+
+@cycle_cli.command("list")
+def cycle_list() -> None:
+    """List the cycles with their status and framework version."""
+
+    rows = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
+    if not rows:
+        click.echo("No cycle yet (flask cycle open CODE --version VERSION …).")
+    for cycle in rows:
+        click.echo(
+            f"{cycle.code:<12} {cycle.status:<7} {cycle.opens_on} – {cycle.closes_on}  "
+            f"{_label(cycle.framework_version)}"
+        )
+
+
+def _label(version: FrameworkVersion | None) -> str:
+    return f"{version.framework_key} {version.version}" if version is not None else "no framework"
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more jobs.")
 def worker(burst: bool) -> None:
@@ -222,6 +331,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(framework_cli)
+    app.cli.add_command(cycle_cli)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(report_cli)

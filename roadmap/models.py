@@ -148,7 +148,13 @@ class Cycle(db.Model):  # type: ignore[name-defined,misc]
     opens_on: Mapped[dt.date] = mapped_column(Date)
     closes_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=CycleStatus.OPEN.value)
+    # The framework version every assessment of the cycle uses, chosen when the cycle is opened; importing
+    # another version never changes it. Empty only for a cycle made before any framework existed (the
+    # migration found none to give it): its first assessment pins the latest (survey.steps.start).
+    framework_version_id: Mapped[int | None] = mapped_column(ForeignKey("framework_versions.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    framework_version: Mapped[FrameworkVersion | None] = relationship()
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
@@ -352,6 +358,8 @@ class ScoreSnapshot(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(32))  # submitted, approved, rescored …
+    # Why a consultant re-scored an approved result (reason "rescored"); None for the lifecycle's snapshots.
+    note: Mapped[str | None] = mapped_column(Text)
     framework_fingerprint: Mapped[str] = mapped_column(String(64))
     engine_version: Mapped[str] = mapped_column(String(16))
     index_value: Mapped[float] = mapped_column()
@@ -362,6 +370,8 @@ class ScoreSnapshot(db.Model):  # type: ignore[name-defined,misc]
     result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship()
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]

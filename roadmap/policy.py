@@ -42,6 +42,7 @@ class Action(StrEnum):
     MANAGE_USERS = "users.manage"
     MANAGE_ASSIGNMENTS = "assignments.manage"
     MANAGE_CYCLES = "cycles.manage"
+    MANAGE_FRAMEWORKS = "frameworks.manage"  # framework versions: upload, validate, compare, preview, import
     LIST_CYCLES = "cycles.list"
     VIEW_AUDIT = "audit.view"
     READ_NOTIFICATIONS = "notifications.read"  # one's own in-app notifications
@@ -106,6 +107,7 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     Action.MANAGE_USERS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
     Action.MANAGE_ASSIGNMENTS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
     Action.MANAGE_CYCLES: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.MANAGE_FRAMEWORKS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
     Action.LIST_CYCLES: {RESPONDENT: ANY, CONSULTANT: ANY, ADMIN: ANY},
     Action.VIEW_AUDIT: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
     Action.READ_NOTIFICATIONS: {RESPONDENT: OWN, CONSULTANT: OWN, ADMIN: OWN},

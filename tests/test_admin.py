@@ -8,7 +8,10 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, ConsultantAssignment, Cycle, Office, User
+from roadmap.services.survey import frameworks
 from tests.conftest import Browser, logged_in
+
+SMALL = "tests/fixtures/frameworks/small.yaml"
 
 
 def field_error(page: str, field: str) -> str:
@@ -190,6 +193,7 @@ def test_a_respondent_cannot_be_assigned_as_consultant(app, world):
 
 
 def test_cycles_are_created_closed_and_reopened(app, world):
+    version = frameworks.import_file(SMALL, actor=None).version
     browser = admin(app)
     page = browser.post(
         "/admin/cycles",
@@ -211,10 +215,12 @@ def test_cycles_are_created_closed_and_reopened(app, world):
             "name_en": "2027",
             "opens_on": "2027-01-01",
             "closes_on": "2027-12-31",
+            "framework_version": str(version.id),
         },
     )
     cycle = db.session.scalar(select(Cycle).where(Cycle.code == "2027"))
     assert cycle.status == "open"
+    assert cycle.framework_version_id == version.id
     browser.get("/admin/cycles")
     browser.post(f"/admin/cycles/{cycle.id}/closed")
     assert db.session.get(Cycle, cycle.id).status == "closed"
@@ -222,6 +228,35 @@ def test_cycles_are_created_closed_and_reopened(app, world):
     assert db.session.get(Cycle, cycle.id).status == "open"
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "cycle")).all()
     assert actions == ["cycle.created", "cycle.closed", "cycle.opened"]
+
+
+def test_a_cycle_is_not_opened_without_a_framework_version_and_keeps_what_was_typed(app, world):
+    frameworks.import_file(SMALL, actor=None)
+    browser = admin(app)
+    page = browser.post(
+        "/admin/cycles",
+        {
+            "code": "2029",
+            "name_vi": "Kỳ 2029",
+            "name_en": "2029 cycle",
+            "opens_on": "2029-01-01",
+            "closes_on": "2029-12-31",
+            "framework_version": "",
+        },
+    ).get_data(as_text=True)
+    assert field_error(page, "framework_version") == (
+        "Choose the framework version of the cycle: a cycle cannot be opened without one."
+    )
+    assert 'value="2029 cycle"' in page
+    assert count(Cycle) == 1
+
+
+def test_the_cycle_list_shows_each_cycle_s_framework_version(app, world):
+    version = frameworks.import_file(SMALL, actor=None).version
+    world.cycle.framework_version_id = version.id
+    db.session.commit()
+    page = admin(app).get("/admin/cycles").get_data(as_text=True)
+    assert f"{version.framework_key} {version.version}" in page
 
 
 def test_bad_date_keeps_the_typed_values(app, world):

@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import ApiToken, AuditEvent, ConsultantAssignment, Cycle, Office, User
+from roadmap.models import ApiToken, AuditEvent, ConsultantAssignment, Cycle, FrameworkVersion, Office, User
 from roadmap.services.directory import api_tokens
 from tests.conftest import PASSWORD, Browser
 
@@ -18,12 +18,13 @@ ARGUMENTS = {
     # The token is checked before the view runs: the object need not exist.
     "assessment_id": "assessment",
     "token_id": "token",  # the admin's own API token: revoking it without a valid token must change nothing
+    "key": "upload",  # a framework file kept for review: importing it without a valid token imports nothing
 }
 
 
 def _state() -> tuple:
     rows = []
-    for model in (Office, User, ConsultantAssignment, Cycle, ApiToken):
+    for model in (Office, User, ConsultantAssignment, Cycle, ApiToken, FrameworkVersion):
         rows.append(tuple(db.session.execute(select(model.__table__)).all()))
     return tuple(rows)
 
@@ -37,6 +38,7 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, world):
         "cycle": world.cycle.id,
         "assessment": 999,
         "token": api_tokens.create(world.admin, "csrf").token.id,
+        "upload": "0" * 32,
     }
     browser = Browser(app.test_client())
     browser.login(world.admin.email, PASSWORD)

@@ -112,6 +112,11 @@ EXPECTED: dict[str, Expectation] = {
     "admin.assignment_remove": admin_only(302),
     "admin.cycles_admin": admin_only(200),
     "admin.cycle_status": admin_only(302),
+    # Framework versions (issue 18): the administrators'. The matrix's upload key names no kept file: the
+    # review leads back to the list, and an import of it is refused there (both redirect).
+    "admin.frameworks_admin": admin_only(200),
+    "admin.framework_review": admin_only(302),
+    "admin.framework_import": admin_only(302),
     "admin.audit_log": admin_only(200),
     "admin.audit_export": admin_only(200),
     "survey.office_assessments": office_page,
@@ -172,6 +177,8 @@ EXPECTED: dict[str, Expectation] = {
     "review.judge_evidence": roadmap_edit(400),
     "review.override_level": roadmap_edit(400),
     "review.clear_override": roadmap_edit(400),
+    # A re-score (issue 18) of the matrix's drafts: the status refuses it (409), reason or not.
+    "review.rescore": roadmap_edit(409),
     # Background jobs (issue 10): preparing a cycle export is the portfolio's (without a cycle: 404); a job's
     # status and result are its requester's only (the matrix's consultant asked for the "own" job).
     "review.portfolio_export_job": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 404),
@@ -227,6 +234,7 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "job_id": [("own", survey["own_job"].id), ("foreign", survey["foreign_job"].id)],
         "token_id": [("-", survey["token"].id)],
         "kind": ["pdf", "docx"],  # every format of the report
+        "key": ["0" * 32],  # an upload of a framework file kept for review
     }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         methods = rule.methods - {"HEAD", "OPTIONS"}

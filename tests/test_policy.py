@@ -118,6 +118,7 @@ NAVIGATION = {
     "admin.users_list": Action.MANAGE_USERS,
     "admin.assignments": Action.MANAGE_ASSIGNMENTS,
     "admin.cycles_admin": Action.MANAGE_CYCLES,
+    "admin.frameworks_admin": Action.MANAGE_FRAMEWORKS,
     "admin.report_settings_edit": Action.MANAGE_REPORT_SETTINGS,
     "admin.audit_log": Action.VIEW_AUDIT,
 }

@@ -1,4 +1,4 @@
-"""Administration: offices, users, assignments, cycles, report settings, the audit log."""
+"""Administration: offices, users, assignments, cycles, framework versions, report settings, the audit log."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TypeVar
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -15,10 +16,20 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from forms import attach_problems
-from forms.admin import AssignmentForm, CycleForm, OfficeForm, ReportSettingsForm, UserForm
+from forms.admin import (
+    AssignmentForm,
+    CycleForm,
+    FrameworkImportForm,
+    FrameworkUploadForm,
+    OfficeForm,
+    ReportSettingsForm,
+    UserForm,
+)
 from forms.auth import ConfirmForm
+from roadmap.engine.diff import ChangeKind, Part
+from roadmap.engine.loader import FrameworkError
 from roadmap.extensions import db
-from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, Office, User
+from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, FrameworkVersion, Office, User
 from roadmap.policy import ASSIGNABLE_ROLES, Action
 from roadmap.services import Invalid
 from roadmap.services.directory import accounts, cycles, offices
@@ -27,6 +38,8 @@ from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.directory.offices import OfficeDetails
 from roadmap.services.platform import audit
 from roadmap.services.reporting import settings as report_settings
+from roadmap.services.survey import frameworks
+from roadmap.services.survey.assessments import current_framework_version
 from roadmap.web.guard import authorize
 
 bp = Blueprint("admin", __name__)
@@ -260,6 +273,14 @@ def assignment_remove(assignment_id: int) -> Response:
 def cycles_admin() -> str | Response:
     authorize(Action.MANAGE_CYCLES)
     form = CycleForm()
+    locale = str(get_locale())
+    form.framework_version.choices = [SelectChoice("", _("— choose a version —"))] + [
+        SelectChoice(v.id, f"{v.title(locale)} — {v.framework_key} {v.version}")
+        for v in reversed(frameworks.versions())
+    ]
+    if request.method == "GET":
+        latest = current_framework_version()
+        form.framework_version.data = latest.id if latest is not None else None
     if form.validate_on_submit():
         details = CycleDetails(
             code=form.code.data or "",
@@ -267,6 +288,7 @@ def cycles_admin() -> str | Response:
             name_en=form.name_en.data or "",
             opens_on=form.opens_on.data,
             closes_on=form.closes_on.data,
+            framework_version_id=form.framework_version.data,
         )
         try:
             cycle = cycles.create_cycle(details, actor=current_user)
@@ -276,7 +298,9 @@ def cycles_admin() -> str | Response:
         else:
             flash(_("Cycle %(code)s created and open.", code=cycle.code), "success")
             return redirect(url_for("admin.cycles_admin"))
-    rows = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
+    rows = db.session.scalars(
+        select(Cycle).options(joinedload(Cycle.framework_version)).order_by(Cycle.opens_on.desc())
+    ).all()
     return render_template("admin/cycles.html", form=form, cycles=rows, confirm=ConfirmForm())
 
 
@@ -286,12 +310,184 @@ def cycle_status(cycle_id: int, status: str) -> Response:
     authorize(Action.MANAGE_CYCLES)
     cycle = _get_or_404(Cycle, cycle_id)
     if ConfirmForm().validate_on_submit():
-        cycles.set_status(cycle, CycleStatus(status), actor=current_user)
+        try:
+            cycles.set_status(cycle, CycleStatus(status), actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            for problem in error.problems:
+                flash(str(problem.message), "danger")
+            return redirect(url_for("admin.cycles_admin"))
         if status == CycleStatus.OPEN:
             flash(_("Cycle %(code)s is open.", code=cycle.code), "success")
         else:
             flash(_("Cycle %(code)s is closed.", code=cycle.code), "success")
     return redirect(url_for("admin.cycles_admin"))
+
+
+# --- framework versions --------------------------------------------------------------------------------
+
+PART_LABELS = {
+    Part.DIMENSION: _l("Dimensions"),
+    Part.QUESTION: _l("Questions"),
+    Part.OPTION: _l("Options"),
+    Part.SCORING: _l("Scoring rules"),
+    Part.GATE: _l("Gates"),
+    Part.INITIATIVE: _l("Initiatives"),
+}
+KIND_LABELS = {
+    ChangeKind.ADDED: _l("added"),
+    ChangeKind.REMOVED: _l("removed"),
+    ChangeKind.CHANGED: _l("changed"),
+}
+# The framework model's field names in words; a field a later format adds is shown by its own name.
+FIELD_LABELS = {
+    "name": _l("name"),
+    "text": _l("text"),
+    "label": _l("label"),
+    "description": _l("description"),
+    "weight": _l("weight"),
+    "points": _l("points"),
+    "dimension": _l("dimension"),
+    "type": _l("question type"),
+    "levels": _l("level descriptors"),
+    "default_target": _l("default target level"),
+    "group": _l("index group"),
+    "critical": _l("critical"),
+    "required": _l("required"),
+    "allow_na": _l("“not applicable” allowed"),
+    "allow_dont_know": _l("“don't know” allowed"),
+    "show_if": _l("shown if"),
+    "evidence_threshold": _l("evidence needed from"),
+    "max_level": _l("highest level"),
+    "when": _l("condition"),
+    "message": _l("message"),
+    "bands": _l("level bands"),
+    "evidence_discount": _l("evidence discount"),
+    "dont_know_points": _l("points of “don't know”"),
+    "raises": _l("dimensions raised"),
+    "trigger": _l("trigger"),
+    "prerequisites": _l("prerequisites"),
+    "duration_months": _l("duration (months)"),
+    "effort_person_months": _l("effort (person-months)"),
+    "cost_class": _l("cost class"),
+    "mandatory": _l("mandatory"),
+    "deadline": _l("deadline"),
+    "exclusive": _l("exclusive"),
+    "policy_refs": _l("policy references"),
+    "kpis": _l("indicators"),
+}
+QUESTION_TYPE_LABELS = {
+    "single_choice": _l("single choice"),
+    "multi_choice": _l("multiple choice"),
+    "scale": _l("scale"),
+    "yes_no": _l("yes / no"),
+    "number": _l("number"),
+    "percent": _l("percentage"),
+    "text": _l("text"),
+    "date": _l("date"),
+}
+
+
+def _frameworks_page(
+    form: FrameworkUploadForm, problems: tuple[object, ...] = (), status: int = 200
+) -> tuple[str, int]:
+    page = render_template(
+        "admin/frameworks.html",
+        form=form,
+        uses=frameworks.usage(),
+        problems=problems,
+        max_kb=frameworks.MAX_UPLOAD_BYTES // 1024,
+    )
+    return page, status
+
+
+@bp.route("/frameworks", methods=["GET", "POST"])
+@login_required
+def frameworks_admin() -> tuple[str, int] | Response:
+    """The stored versions (and the cycles on each) and the upload of a new one: a file with problems is
+    answered with every problem and its line, and nothing is kept."""
+    authorize(Action.MANAGE_FRAMEWORKS)
+    form = FrameworkUploadForm()
+    if not form.validate_on_submit():
+        return _frameworks_page(form, status=400 if request.method == "POST" else 200)
+    upload = form.file.data
+    content = upload.stream.read(frameworks.MAX_UPLOAD_BYTES + 1)
+    try:
+        held = frameworks.hold_upload(content, upload.filename or "upload.yaml")
+    except FrameworkError as error:
+        return _frameworks_page(form, problems=error.problems, status=400)
+    except Invalid as error:
+        attach_problems(form, error)
+        return _frameworks_page(form, status=400)
+    return redirect(url_for("admin.framework_review", key=held.key))
+
+
+@bp.route("/frameworks/uploads/<key>")
+@login_required
+def framework_review(key: str) -> str | Response:
+    """A valid upload before it is imported: what it is, what changed from a chosen earlier version, and
+    its survey as respondents would see it (read only)."""
+    authorize(Action.MANAGE_FRAMEWORKS)
+    try:
+        held = frameworks.held_upload(key)
+    except Invalid as error:
+        for problem in error.problems:
+            flash(str(problem.message), "danger")
+        return redirect(url_for("admin.frameworks_admin"))
+    framework = held.framework
+    stored = list(reversed(frameworks.versions()))
+    base_id = request.args.get("base", type=int)
+    base = db.session.get(FrameworkVersion, base_id) if base_id else frameworks.default_base(framework)
+    changes = frameworks.compare(framework, base) if base is not None else None
+    import_form = FrameworkImportForm(fingerprint=framework.fingerprint)
+    return render_template(
+        "admin/framework_review.html",
+        key=key,
+        framework=framework,
+        stored=stored,
+        base=base,
+        changes=changes,
+        parts=list(Part),
+        kinds=list(ChangeKind),
+        refusal=frameworks.import_problem(framework),
+        import_form=import_form,
+        part_labels=PART_LABELS,
+        kind_labels=KIND_LABELS,
+        field_labels=FIELD_LABELS,
+        type_labels=QUESTION_TYPE_LABELS,
+    )
+
+
+@bp.route("/frameworks/uploads/<key>/import", methods=["POST"])
+@login_required
+def framework_import(key: str) -> Response:
+    authorize(Action.MANAGE_FRAMEWORKS)
+    form = FrameworkImportForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired: please try again."), "danger")
+        return redirect(url_for("admin.framework_review", key=key))
+    try:
+        result = frameworks.import_held(key, form.fingerprint.data or "", actor=current_user)
+    except (Invalid, FrameworkError) as error:
+        db.session.rollback()
+        messages = [str(p.message) for p in error.problems] if isinstance(error, Invalid) else [str(error)]
+        for message in messages:
+            flash(message, "danger")
+        return redirect(url_for("admin.framework_review", key=key))
+    row = result.version
+    if result.created:
+        flash(
+            _(
+                "Framework %(id)s version %(version)s imported. Open cycles keep their own version; "
+                "choose this one when you open a cycle.",
+                id=row.framework_key,
+                version=row.version,
+            ),
+            "success",
+        )
+    else:
+        flash(_("This version was already imported: nothing changed."), "info")
+    return redirect(url_for("admin.frameworks_admin"))
 
 
 # --- report settings (Decree 30/2020) ------------------------------------------------------------------

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -26,10 +27,12 @@ from forms.review import (
     EvidenceVerdictForm,
     LevelOverrideForm,
     PointsOverrideForm,
+    RescoreForm,
     ReturnForm,
     StatusForm,
 )
 from roadmap import charts
+from roadmap.engine.scoring import ENGINE_VERSION
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict, OfficeKind, OverrideKind
 from roadmap.policy import Action, permits
@@ -44,6 +47,10 @@ from roadmap.services.survey.wording import answer_text
 from roadmap.web.guard import authorize, authorized_assessment
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+# Why a result was frozen, in words (roadmap.models.ScoreSnapshot.reason).
+SNAPSHOT_REASONS = {"submitted": _l("Submitted"), "approved": _l("Approved"), "rescored": _l("Re-scored")}
 
 
 def _reviewed(assessment_id: int) -> Assessment:
@@ -109,6 +116,12 @@ def _render(
         points_form=PointsOverrideForm(formdata=None),
         level_form=LevelOverrideForm(formdata=None),
         clear_form=ClearOverrideForm(formdata=None),
+        # A refused re-score keeps the reason that was typed.
+        rescore_form=posted if isinstance(posted, RescoreForm) else RescoreForm(formdata=None),
+        snapshot_reasons=SNAPSHOT_REASONS,
+        history=review.score_history(assessment),
+        rescorable=assessment.status_enum in review.RESCORABLE,
+        engine_version=ENGINE_VERSION,
     ), status
 
 
@@ -288,6 +301,28 @@ def publish(assessment_id: int) -> Any:
     except IllegalTransition as error:
         return _refused(assessment, error, form)
     return _done(assessment, _("The results and the roadmap have been published to the office."))
+
+
+@bp.route("/assessments/<int:assessment_id>/rescore", methods=["POST"])
+@login_required
+def rescore(assessment_id: int) -> Any:
+    """Re-score an approved result with the current engine, for a stated reason (audited, in the history)."""
+    assessment = _reviewed(assessment_id)
+    form = RescoreForm()
+    _valid(form)
+    try:
+        snapshot = review.rescore(assessment, form.reason.data, actor=current_user)
+    except Invalid as error:
+        return _refused(assessment, error, form)
+    return _done(
+        assessment,
+        _(
+            "The result has been re-scored with engine %(engine)s: index %(index)s.",
+            engine=snapshot.engine_version,
+            index=format_decimal(snapshot.index_value),
+        ),
+        "history-heading",
+    )
 
 
 # --- portfolio -------------------------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def _render_overview(assessment: Assessment) -> str:
         status_labels=lifecycle.STATUS_LABELS,
         answer_text=answer_text,
         focus=None,
-        peers=portfolio.peer_figures(assessment.cycle),
+        peers=portfolio.peer_figures(assessment.cycle, assessment.framework_version_id),
         peer_minimum=portfolio.PEER_MINIMUM,
     )
 

@@ -111,7 +111,7 @@ def _ensure_user(email: str, name: str, role: Role, office: str | None, saved: d
 
 def load(today: dt.date | None = None) -> list[DemoLogin]:
     today = today or dt.date.today()
-    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    shipped = frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None).version
     for code, name_vi, name_en, kind in DEMO_OFFICES:
         if office_by_code(code) is None:
             create_office(OfficeDetails(code, name_vi, name_en, kind.value), actor=None)
@@ -146,6 +146,7 @@ def load(today: dt.date | None = None) -> list[DemoLogin]:
                 name_en=f"{year} assessment cycle",
                 opens_on=today.replace(month=1, day=1),
                 closes_on=today.replace(month=12, day=31),
+                framework_version_id=shipped.id,
             ),
             actor=None,
         )
@@ -254,6 +255,7 @@ def _demo_assessments(today: dt.date, current: Cycle) -> None:
                 name_en=f"{previous_code} assessment cycle",
                 opens_on=current.opens_on.replace(year=current.opens_on.year - 1),
                 closes_on=current.closes_on.replace(year=current.closes_on.year - 1),
+                framework_version_id=current.framework_version_id,
             ),
             actor=None,
         )

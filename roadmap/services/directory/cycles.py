@@ -1,4 +1,5 @@
-"""Assessment cycles (kỳ đánh giá): created, opened and closed by administrators."""
+"""Assessment cycles (kỳ đánh giá): created, opened and closed by administrators, each with the framework
+version that all its assessments use (chosen when it is opened, never changed by importing another)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Cycle, CycleStatus, User
+from roadmap.models import Cycle, CycleStatus, FrameworkVersion, User
 from roadmap.services import Invalid, Problem
 from roadmap.services.platform import audit
 
@@ -24,6 +25,20 @@ class CycleDetails:
     name_en: str
     opens_on: dt.date | None
     closes_on: dt.date | None
+    # The framework version the cycle's assessments use: required to open it.
+    framework_version_id: int | None = None
+
+
+def framework_problem(framework_version_id: int | None) -> Problem | None:
+    """Why a cycle cannot be opened with this framework version, or None when it can."""
+    if framework_version_id is None:
+        return Problem(
+            "framework_version",
+            _l("Choose the framework version of the cycle: a cycle cannot be opened without one."),
+        )
+    if db.session.get(FrameworkVersion, framework_version_id) is None:
+        return Problem("framework_version", _l("There is no such framework version."))
+    return None
 
 
 def _check(details: CycleDetails, existing: Cycle | None) -> None:
@@ -45,6 +60,9 @@ def _check(details: CycleDetails, existing: Cycle | None) -> None:
         problems.append(Problem("closes_on", _l("Please enter a date.")))
     if details.opens_on and details.closes_on and details.closes_on < details.opens_on:
         problems.append(Problem("closes_on", _l("The closing date must not be before the opening date.")))
+    framework = framework_problem(details.framework_version_id)
+    if framework is not None:
+        problems.append(framework)
     if problems:
         raise Invalid(*problems)
 
@@ -60,19 +78,34 @@ def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
         opens_on=details.opens_on,
         closes_on=details.closes_on,
         status=CycleStatus.OPEN.value,
+        framework_version_id=details.framework_version_id,
     )
     db.session.add(cycle)
     db.session.flush()
+    version = db.session.get(FrameworkVersion, details.framework_version_id)
     audit.record(
-        "cycle.created", actor=actor, object_type="cycle", object_id=cycle.id, details={"code": cycle.code}
+        "cycle.created",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"code": cycle.code, "framework": _version_label(version)},
     )
     db.session.commit()
     return cycle
 
 
-def set_status(cycle: Cycle, status: CycleStatus, *, actor: User) -> None:
+def _version_label(version: FrameworkVersion | None) -> str | None:
+    return f"{version.framework_key} {version.version}" if version is not None else None
+
+
+def set_status(cycle: Cycle, status: CycleStatus, *, actor: User | None) -> None:
+    """Open or close a cycle; opening needs its framework version (a located refusal otherwise)."""
     if cycle.status == status:
         return
+    if status is CycleStatus.OPEN:
+        problem = framework_problem(cycle.framework_version_id)
+        if problem is not None:
+            raise Invalid(problem)
     cycle.status = status.value
     action = "cycle.opened" if status is CycleStatus.OPEN else "cycle.closed"
     audit.record(action, actor=actor, object_type="cycle", object_id=cycle.id)

@@ -465,7 +465,8 @@ def load(assessment: Assessment) -> Roadmap | None:
 
 # --- generating ----------------------------------------------------------------------------------------
 
-_BASIS_SNAPSHOTS = ("approved", "submitted")  # in order of preference
+# In order of preference: a consultant's re-score (with its reason) replaces the approved result it re-scored.
+_BASIS_SNAPSHOTS = ("rescored", "approved", "submitted")
 
 
 @dataclass(frozen=True)

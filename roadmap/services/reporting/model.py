@@ -686,7 +686,7 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
     settings = report_settings.current()
     scored = results.live_score(assessment)
     framework, result = scored.framework, scored.result
-    peers = portfolio.peer_figures(assessment.cycle)
+    peers = portfolio.peer_figures(assessment.cycle, assessment.framework_version_id)
     # Legal documents are cited in reading order: the summary's legal basis, the roadmap, then the appendix.
     citations = Citations(locale)
     legal_basis = tuple(

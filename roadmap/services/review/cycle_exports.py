@@ -67,7 +67,9 @@ def answers_table(view: Portfolio) -> Table:
 
 
 def roadmaps_table(view: Portfolio) -> Table:
-    shown = {row.assessment.id: row.office.code for row in view.rows if row.assessment}
+    shown = {
+        row.assessment.id: row.office.code for row in view.rows if row.assessment and not row.other_framework
+    }
     head = ["office_code", "plan_version", "initiative", "origin", "status", "start", "end", "phase"]
     body: list[list[Any]] = []
     if shown:

@@ -1,5 +1,11 @@
 """The portfolio of a cycle: every visible office × dimension, the index distribution, trends against the
-previous cycle (only between identical framework versions), most improved and areas of concern.
+previous cycle, most improved and areas of concern.
+
+Everything is within one framework, the cycle's: its dimensions are the columns (never the union of two
+versions' dimensions), and an assessment made on another version (possible only in data from before cycles
+named their version) is listed without figures, saying why. The index trend is shown between identical
+versions only; across two versions, a dimension's level change is shown only where its scored questions map
+one to one (roadmap.engine.diff.comparable_dimensions), and marked as such.
 
 Figures come from score snapshots (what was submitted, reviewed or approved), never from drafts. The whole
 page costs a fixed number of queries whatever the number of offices.
@@ -15,8 +21,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from roadmap.engine.diff import comparable_dimensions
+from roadmap.engine.framework import Framework
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Cycle, Office, ScoreSnapshot, User
+from roadmap.models import Assessment, AssessmentStatus, Cycle, FrameworkVersion, Office, ScoreSnapshot, User
 from roadmap.policy import visible_offices_query
 from roadmap.services.survey import frameworks
 
@@ -43,8 +51,13 @@ class OfficeResult:
     level: int | None = None
     levels: dict[str, int] = field(default_factory=dict)
     previous_index: float | None = None
-    # Why no trend is shown although both cycles have a result (e.g. different framework versions).
+    # Why no index trend is shown although both cycles have a result (e.g. different framework versions).
     not_comparable: str | None = None
+    # Across two framework versions: the level change of each dimension whose scored questions map one to
+    # one between them (the others are not compared).
+    level_changes: dict[str, int] = field(default_factory=dict)
+    # The assessment uses another framework version than its cycle: it is left out of the figures.
+    other_framework: str | None = None
 
     @property
     def change(self) -> float | None:
@@ -57,7 +70,8 @@ class OfficeResult:
 class Portfolio:
     cycle: Cycle
     previous: Cycle | None
-    dimensions: list[tuple[str, Any]]  # (code, LocalText name) in framework order
+    framework_version: FrameworkVersion | None  # the cycle's: every figure is within it
+    dimensions: list[tuple[str, Any]]  # (code, LocalText name) in the order of the cycle's framework
     rows: list[OfficeResult]
     distribution: list[tuple[tuple[int, int], int]]
     concerns: list[tuple[str, int]]  # dimension code, offices at or below CONCERN_LEVEL
@@ -88,6 +102,17 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     )
 
 
+def cycle_version(cycle: Cycle, assessments: list[Assessment] | None = None) -> FrameworkVersion | None:
+    """The framework version the cycle's figures are in: the cycle's own; for a cycle that has none yet,
+    the version most of its assessments use."""
+    if cycle.framework_version is not None:
+        return cycle.framework_version
+    used = Counter(a.framework_version_id for a in assessments or () if a.cycle_id == cycle.id)
+    if not used:
+        return None
+    return db.session.get(FrameworkVersion, used.most_common(1)[0][0])
+
+
 def build(
     user: User, cycle: Cycle, *, office_kind: str | None = None, status: str | None = None
 ) -> Portfolio:
@@ -102,12 +127,14 @@ def build(
         .options(joinedload(Assessment.framework_version))
         .where(Assessment.office_id.in_([o.id for o in offices]), Assessment.cycle_id.in_(cycle_ids))
     ).all()
+    version = cycle_version(cycle, list(found))
+    framework = frameworks.framework_of(version) if version is not None else None
     current = {a.office_id: a for a in found if a.cycle_id == cycle.id}
     earlier = {a.office_id: a for a in found if previous is not None and a.cycle_id == previous.id}
     snapshots = _latest_snapshots([a.id for a in found if a.status_enum in SHOWN_STATUSES])
+    comparable = _Comparable(framework)
 
     rows: list[OfficeResult] = []
-    names: dict[str, Any] = {}
     for office in offices:
         assessment = current.get(office.id)
         if status and (assessment is None or assessment.status != status):
@@ -116,16 +143,25 @@ def build(
         if assessment is None or snapshot is None:
             rows.append(OfficeResult(office, assessment))
             continue
-        for code in snapshot.levels:
-            names.setdefault(code, code)
+        if version is not None and assessment.framework_version_id != version.id:
+            other = assessment.framework_version
+            rows.append(
+                OfficeResult(office, assessment, other_framework=f"{other.framework_key} {other.version}")
+            )
+            continue
         before = earlier.get(office.id)
         before_snapshot = snapshots.get(before.id) if before else None
-        previous_index, reason = None, None
+        previous_index, reason, level_changes = None, None, {}
         if before is not None and before_snapshot is not None:
             if before.framework_version.fingerprint == assessment.framework_version.fingerprint:
                 previous_index = before_snapshot.index_value
             else:
                 reason = f"{before.framework_version.version} → {assessment.framework_version.version}"
+                level_changes = {
+                    code: int(snapshot.levels[code]) - int(before_snapshot.levels[code])
+                    for code in comparable.across(before.framework_version)
+                    if code in snapshot.levels and code in before_snapshot.levels
+                }
         rows.append(
             OfficeResult(
                 office,
@@ -135,36 +171,55 @@ def build(
                 levels=dict(snapshot.levels),
                 previous_index=previous_index,
                 not_comparable=reason,
+                level_changes=level_changes,
             )
         )
-    codes = list(names)
-    dimension_names = _dimension_names(found, codes)
+    dimension_names = (
+        [(d.code, d.name) for d in framework.dimensions] if framework is not None else _dimension_names(rows)
+    )
+    codes = [code for code, _ in dimension_names]
     results = [row for row in rows if row.index is not None]
     distribution = [
         (band, sum(1 for row in results if row.index is not None and band[0] <= row.index < band[1]))
         for band in INDEX_BANDS
     ]
     concern_counts = Counter(
-        code for row in results for code, level in row.levels.items() if level <= CONCERN_LEVEL
+        code
+        for row in results
+        for code, level in row.levels.items()
+        if level <= CONCERN_LEVEL and code in codes
     )
     concerns = sorted(concern_counts.items(), key=lambda item: (-item[1], codes.index(item[0])))
     improved = sorted(
         (row for row in results if row.change is not None and row.change > 0),
         key=lambda row: (-(row.change or 0), row.office.code),
     )[:5]
-    return Portfolio(cycle, previous, dimension_names, rows, distribution, concerns, improved)
+    return Portfolio(cycle, previous, version, dimension_names, rows, distribution, concerns, improved)
 
 
-def _dimension_names(assessments: list[Assessment], codes: list[str]) -> list[tuple[str, Any]]:
-    """Names from the framework the assessments use (parsed once per process and version)."""
+class _Comparable:
+    """The dimensions comparable between the cycle's framework and an earlier version, worked out once per
+    earlier version."""
 
-    versions = {a.framework_version.fingerprint: a.framework_version for a in assessments}
-    for version in versions.values():
-        framework = frameworks.framework_of(version)
-        known = {d.code: d.name for d in framework.dimensions}
-        if all(code in known for code in codes):
-            return [(d.code, d.name) for d in framework.dimensions if d.code in codes or not codes]
-    return [(code, None) for code in codes]
+    def __init__(self, framework: Framework | None) -> None:
+        self.framework = framework
+        self.known: dict[int, frozenset[str]] = {}
+
+    def across(self, earlier: FrameworkVersion) -> frozenset[str]:
+        if self.framework is None:
+            return frozenset()
+        if earlier.id not in self.known:
+            self.known[earlier.id] = comparable_dimensions(frameworks.framework_of(earlier), self.framework)
+        return self.known[earlier.id]
+
+
+def _dimension_names(rows: list[OfficeResult]) -> list[tuple[str, Any]]:
+    """Without a framework (a cycle with no result on any version yet): the codes the results carry."""
+    names: dict[str, Any] = {}
+    for row in rows:
+        for code in row.levels:
+            names.setdefault(code, None)
+    return list(names.items())
 
 
 @dataclass(frozen=True)
@@ -194,14 +249,18 @@ def peer_version(cycle: Cycle) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def peer_figures(cycle: Cycle) -> PeerFigures | None:
-    """Levels of every office with a reviewed result in the cycle (approved or published)."""
-    found = db.session.scalars(
-        select(Assessment).where(
-            Assessment.cycle_id == cycle.id,
-            Assessment.status.in_([AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]),
-        )
-    ).all()
+def peer_figures(cycle: Cycle, framework_version_id: int | None = None) -> PeerFigures | None:
+    """Levels of every office with a reviewed result in the cycle (approved or published), within one
+    framework version: the one given (the assessment's that the figures are shown beside), else the
+    cycle's."""
+    version_id = framework_version_id or cycle.framework_version_id
+    query = select(Assessment).where(
+        Assessment.cycle_id == cycle.id,
+        Assessment.status.in_([AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]),
+    )
+    if version_id is not None:
+        query = query.where(Assessment.framework_version_id == version_id)
+    found = db.session.scalars(query).all()
     snapshots = _latest_snapshots([a.id for a in found])
     if len(snapshots) < PEER_MINIMUM:
         return None

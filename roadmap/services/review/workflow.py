@@ -459,6 +459,62 @@ def approve(
     return snapshot, plan.version
 
 
+RESCORABLE = frozenset({S.APPROVED, S.PUBLISHED})
+
+
+class NotRescorable(NotInReview):
+    """Only an approved or published result is re-scored: the status forbids it (the web answers 409)."""
+
+
+def rescore(assessment: Assessment, reason: str | None, *, actor: User) -> ScoreSnapshot:
+    """Score an approved (or published) result again with the current engine, for a stated reason.
+
+    An approved result keeps the engine version it was scored with and is never re-scored silently: this is
+    the one way, and the new snapshot keeps the reason beside the old one (the history), audited with both
+    engine versions and indices. The roadmap is not regenerated: it plans from the re-score when the
+    consultant regenerates it. Commits."""
+    if assessment.status_enum not in RESCORABLE:
+        raise NotRescorable(
+            Problem(
+                None,
+                _l("Only an approved result is re-scored: before approval the score follows the answers."),
+            )
+        )
+    text = _required_text("reason", reason, _l("Please say why the result is re-scored."))
+    before = results.latest_snapshot(assessment)
+    snapshot = results.take_snapshot(assessment, "rescored", actor=actor)
+    snapshot.note = text
+    db.session.flush()
+    audit.record(
+        "assessment.rescored",
+        actor=actor,
+        object_type="assessment",
+        object_id=assessment.id,
+        details={
+            "reason": text,
+            "snapshot": snapshot.id,
+            "engine_before": before.engine_version if before else None,
+            "engine_after": snapshot.engine_version,
+            "index_before": before.index_value if before else None,
+            "index_after": snapshot.index_value,
+        },
+    )
+    db.session.commit()
+    return snapshot
+
+
+def score_history(assessment: Assessment) -> list[ScoreSnapshot]:
+    """The assessment's snapshots, newest first: what was frozen when, by which engine, and why."""
+    return list(
+        db.session.scalars(
+            select(ScoreSnapshot)
+            .options(joinedload(ScoreSnapshot.created_by))
+            .where(ScoreSnapshot.assessment_id == assessment.id)
+            .order_by(ScoreSnapshot.created_at.desc(), ScoreSnapshot.id.desc())
+        )
+    )
+
+
 def publish(assessment: Assessment, *, actor: User, expected_status_version: int | None = None) -> None:
     """Make results, roadmap and report visible to the office (roadmap.policy reads the status). Commits."""
     lifecycle.transition(

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from roadmap.engine.answers import Answer, AnswerState
+from roadmap.engine.diff import carried_questions
 from roadmap.engine.framework import Framework, Question
 from roadmap.engine.question_types import kind_of, text
 from roadmap.engine.scoring import (
@@ -44,7 +45,9 @@ TEXT_MAX_LENGTH = text.MAX_LENGTH
 
 
 def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, actor: User) -> int:
-    """Copy the previous cycle's approved answers, each "to confirm"; only questions that still exist."""
+    """Copy the office's previous approved answers, each "to confirm". From the same framework version every
+    answer carries by its code; from another version only the answers the engine maps to a question taking
+    the same answers (roadmap.engine.diff.carried_questions): a changed question is asked again."""
     previous = db.session.scalar(
         select(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id)
@@ -60,19 +63,21 @@ def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, 
     if previous is None:
         return 0
     framework = framework_of(assessment)
+    carried_to = carried_questions(framework_of(previous), framework)
     carried = 0
     for record in db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id == previous.id)):
-        if not framework.has_question(record.question_code):
+        code = carried_to.get(record.question_code)
+        if code is None:
             continue
-        answer = to_answer(framework.question(record.question_code), record)
+        question = framework.question(code)
         try:
-            validate_answer(framework.question(record.question_code), answer)
+            validate_answer(question, to_answer(question, record))
         except InvalidAnswer:
-            continue  # the question's options changed between versions: ask again
+            continue  # an answer its question no longer takes (a range narrowed): ask again
         db.session.add(
             AnswerRecord(
                 assessment_id=assessment.id,
-                question_code=record.question_code,
+                question_code=code,
                 state=record.state,
                 value=record.value,
                 to_confirm=True,

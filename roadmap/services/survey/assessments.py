@@ -32,7 +32,8 @@ EDITABLE = EDITABLE_STATUSES
 
 
 def current_framework_version() -> FrameworkVersion | None:
-    """The framework new assessments use: the most recently imported version."""
+    """The most recently imported version: the default choice for a new cycle (an assessment uses its
+    cycle's version, never this one directly)."""
     return db.session.scalar(
         select(FrameworkVersion)
         .order_by(FrameworkVersion.imported_at.desc(), FrameworkVersion.id.desc())

@@ -13,6 +13,7 @@ from roadmap.models import (
     AssessmentStatus,
     AuditEvent,
     Cycle,
+    FrameworkVersion,
     Office,
     User,
 )
@@ -21,6 +22,26 @@ from roadmap.services.platform import audit, notifications
 from roadmap.services.survey import answers, lifecycle
 from roadmap.services.survey.assessments import assessment_for, current_framework_version
 from roadmap.services.survey.results import live_score, missing_answers, take_snapshot
+
+
+def cycle_framework_version(cycle: Cycle, *, actor: User | None) -> FrameworkVersion:
+    """The framework version every assessment of the cycle uses. A cycle made before any framework existed
+    has none yet: its first assessment pins the latest version to it (audited), and from then on importing
+    another version changes nothing for the cycle."""
+    if cycle.framework_version is not None:
+        return cycle.framework_version
+    version = current_framework_version()
+    if version is None:
+        raise invalid(None, _l("No framework has been imported yet. Ask an administrator."))
+    cycle.framework_version = version
+    audit.record(
+        "cycle.framework_pinned",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"framework": version.framework_key, "version": version.version},
+    )
+    return version
 
 
 def start(office: Office, cycle: Cycle, *, actor: User, carry_forward: bool = False) -> Assessment:
@@ -33,9 +54,7 @@ def start(office: Office, cycle: Cycle, *, actor: User, carry_forward: bool = Fa
         raise invalid(
             None, _l("This office already has an assessment for the cycle %(code)s.", code=cycle.code)
         )
-    version = current_framework_version()
-    if version is None:
-        raise invalid(None, _l("No framework has been imported yet. Ask an administrator."))
+    version = cycle_framework_version(cycle, actor=actor)
     assessment = Assessment(
         office_id=office.id,
         cycle_id=cycle.id,
