@@ -99,7 +99,7 @@ def page(assessment_id: int) -> str:
 @login_required
 def what_if(assessment_id: int) -> str:
     """A GET form: tick initiatives, see the levels and index they would give (no script needed)."""
-    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    assessment = authorized_assessment(assessment_id, Action.ANALYSE_ROADMAP)
     roadmap = _roadmap_or_404(assessment)
     if "shown" in request.args:
         ticked = set(request.args.getlist("initiative"))
@@ -139,7 +139,7 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 @bp.route("/assessments/<int:assessment_id>/roadmap.csv")
 @login_required
 def export_csv(assessment_id: int) -> Response:
-    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
+    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.ANALYSE_ROADMAP))
     return _download(roadmap_exports.to_csv(roadmap), "text/csv", roadmap_exports.filename(roadmap, "csv"))
 
 
@@ -157,7 +157,7 @@ def export_xlsx(assessment_id: int) -> Response:
 @bp.route("/assessments/<int:assessment_id>/roadmap.json")
 @login_required
 def export_json(assessment_id: int) -> Response:
-    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
+    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.ANALYSE_ROADMAP))
     data = json.dumps(roadmap_exports.to_json(roadmap), ensure_ascii=False, indent=2).encode("utf-8")
     return _download(data, "application/json", roadmap_exports.filename(roadmap, "json"))
 
