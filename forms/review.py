@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 
@@ -18,6 +18,12 @@ class StatusForm(FlaskForm):
     def expected_status_version(self) -> int | None:
         raw = (self.status_version.data or "").strip()
         return int(raw) if raw.isdigit() else None
+
+
+class DecisionForm(StatusForm):
+    """Approve or publish: a step the page cannot undo, so it asks for a ticked confirmation."""
+
+    confirm = BooleanField(_l("I confirm"))
 
 
 class ReturnForm(StatusForm):
@@ -33,7 +39,12 @@ class EvidenceVerdictForm(FlaskForm):
     question = HiddenField()
     verdict = SelectField(
         _l("Evidence"),
-        choices=[SelectChoice("verified", _l("Verified")), SelectChoice("rejected", _l("Rejected"))],
+        # Nothing preselected: a verdict is a judgement, never a default.
+        choices=[
+            SelectChoice("", _l("Choose…")),
+            SelectChoice("verified", _l("Verified")),
+            SelectChoice("rejected", _l("Rejected")),
+        ],
     )
     reason = StringField(_l("Reason (required to reject)"))
 

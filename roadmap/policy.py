@@ -56,7 +56,7 @@ class Action(StrEnum):
     REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
     VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
     EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
-    ANALYSE_ROADMAP = "roadmap.analyse"  # the what-if and the raw data (CSV, JSON): working tools, not results
+    ANALYSE_ROADMAP = "roadmap.analyse"  # the what-if and the raw data (CSV, JSON): tools, not results
     VIEW_JOB = "job.view"  # a background job's status and result: the user who asked for it only
     MANAGE_REPORT_SETTINGS = "report_settings.manage"  # issuing body, number pattern, signatory (Decree 30)
     # JSON API and personal tokens (issue 7).

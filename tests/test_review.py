@@ -49,6 +49,8 @@ def fresh(assessment_id: int) -> Assessment:
 
 def status_post(browser, assessment_id: int, step: str, **data):
     version = fresh(assessment_id).status_version
+    if step in ("approve", "publish"):
+        data.setdefault("confirm", "y")  # the page's ticked confirmation (issue 23)
     return browser.post(f"/review/assessments/{assessment_id}/{step}", {"status_version": version, **data})
 
 

@@ -48,18 +48,20 @@ def test_missing_answers_are_counted_per_dimension_with_a_jump_link_to_the_first
     assert f"Câu hỏi còn phải trả lời: {len(missing)}" in page
     for group in grouped:
         count = re.search(rf'data-missing-count="{group.dimension}">(\d+) câu hỏi<', page)
-        assert count and int(count.group(1)) == len(group.questions)
+        assert count
+        assert int(count.group(1)) == len(group.questions)
         first = f"/assessments/{draft.id}/sections/{group.dimension}#q-{group.questions[0]}"
         assert f'href="{first}"' in page
     assert "Chưa thể gửi bản đánh giá" in page
-    assert 'action="/assessments/%d/submit"' % draft.id not in page
+    assert f'action="/assessments/{draft.id}/submit"' not in page
 
 
 def test_answers_without_required_evidence_show_the_points_and_index_they_lose(app, world, draft):
     costs = results.evidence_costs(results.live_score(draft, guidance=False))
     [cost] = costs.answers
     assert cost.question == "NW-01"
-    assert cost.claimed == 1.0 and cost.counted < cost.claimed
+    assert cost.claimed == 1.0
+    assert cost.counted < cost.claimed
     assert costs.index_with_evidence > costs.index_now
     page = _page(app, world, draft)
     assert 'data-evidence-cost="NW-01"' in page

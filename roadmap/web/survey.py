@@ -66,9 +66,9 @@ from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFile, Notification
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
+from roadmap.services.plans import roadmaps
 from roadmap.services.platform import notifications
 from roadmap.services.platform.caching import memoised
-from roadmap.services.plans import roadmaps
 from roadmap.services.review import portfolio
 from roadmap.services.survey import answers, assessments, evidence, lifecycle, results, steps
 from roadmap.services.survey.answers import SaveStatus

@@ -405,15 +405,26 @@ def evidence_costs(scored: Scored) -> EvidenceCosts:
     ]
     if not discounted:
         return EvidenceCosts([], result.index, result.index)
-    _, _, evidence, targets, points, levels, reference_date = scored.inputs[:7]
-    with_evidence = _score_from(
+    with_evidence = rescored(scored, evidence=set(scored.inputs[2]) | {q.code for q in discounted})
+    return EvidenceCosts(answers, result.index, with_evidence.result.index)
+
+
+def rescored(
+    scored: Scored,
+    *,
+    evidence: set[str] | None = None,
+    points: dict[str, PointsOverride] | None = None,
+) -> Scored:
+    """The same answers scored again with other evidence or other point overrides (a projection: nothing
+    is stored), by the same engine, so gates, weights and the discount hold."""
+    _, _, found, targets, point_overrides, level_overrides, reference_date = scored.inputs[:7]
+    return _score_from(
         scored.framework,
         scored.records,
-        set(evidence) | {q.code for q in discounted},
+        set(found) if evidence is None else evidence,
         dict(targets),
-        (dict(points), dict(levels)),
+        (dict(point_overrides) if points is None else points, dict(level_overrides)),
         guidance=False,
         guidance_for=None,
         reference_date=reference_date,
     )
-    return EvidenceCosts(answers, result.index, with_evidence.result.index)
