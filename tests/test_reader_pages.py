@@ -152,3 +152,66 @@ def test_someone_elses_notification_cannot_be_followed_nor_marked_read(demo):
     notification_id = _notify(demo, "reader")
     assert _get(demo, _as(demo, "other"), f"/notifications/{notification_id}").status_code == 404
     assert _read_at(demo, notification_id) is None
+
+
+# --- no internal code on any page of the Vietnamese UI ------------------------------------------------------
+
+# Codes of the engine and the models that must never reach a reader as words.
+INTERNAL_CODES = re.compile(
+    r"\b(not_scored|not_applicable|unanswered|hidden|in_review|returned|submitted|published|approved|draft|"
+    r"triggered|enabler|included|scheduled|not_fitting|deadline_missed|blocked_by_gate|out_of_reach|"
+    r"level_overridden|reachable|snapshot|None|True|False)\b"
+)
+
+
+def _visible_text(page: str) -> str:
+    """The words a person reads: no markup, scripts, styles or attribute values."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return page
+
+
+def _pages_of(demo: dict[str, Any], who: str) -> list[str]:
+    from roadmap.models import Assessment as A
+
+    with demo["app"].app_context():
+        rows = db.session.scalars(select(A)).all()
+        ids = [row.id for row in rows]
+        dimension_codes = ["LDR", "NET", "SEC"]
+    pages = ["/", "/notifications", "/cycles"]
+    for assessment_id in ids:
+        pages.append(f"/assessments/{assessment_id}")
+        pages.extend(f"/assessments/{assessment_id}/sections/{code}" for code in dimension_codes)
+        pages.append(f"/assessments/{assessment_id}/roadmap")
+        if who == "consultant":
+            pages.extend(
+                [
+                    f"/review/assessments/{assessment_id}",
+                    f"/assessments/{assessment_id}/roadmap/edit",
+                    f"/assessments/{assessment_id}/roadmap/changes",
+                    f"/assessments/{assessment_id}/roadmap/what-if",
+                    f"/assessments/{assessment_id}/submit",
+                ]
+            )
+        else:
+            pages.append(f"/assessments/{assessment_id}/submit")
+    if who == "consultant":
+        pages.extend(["/review", "/review/portfolio"])
+    return pages
+
+
+@pytest.mark.parametrize("who", ["reader", "consultant"])
+def test_no_page_of_the_vietnamese_ui_shows_an_internal_code(demo, who):
+    browser = _as(demo, who)
+    seen = 0
+    found = {}
+    for url in _pages_of(demo, who):
+        response = _get(demo, browser, url)
+        if response.status_code != 200:
+            continue
+        seen += 1
+        codes = set(INTERNAL_CODES.findall(_visible_text(response.get_data(as_text=True))))
+        if codes:
+            found[url] = sorted(codes)
+    assert seen > 20
+    assert found == {}

@@ -31,7 +31,6 @@ from flask import (
     url_for,
 )
 from flask_babel import (
-    format_datetime,
     format_percent,
     format_time,
     get_locale,
@@ -77,6 +76,7 @@ from roadmap.services.survey.results import Scored
 from roadmap.services.survey.wording import answer_text, record_text
 from roadmap.web import fragments
 from roadmap.web.guard import authorize, authorized_assessment, authorized_office
+from roadmap.web.templating import local_datetime
 
 bp = Blueprint("survey", __name__)
 
@@ -772,7 +772,7 @@ def _clock(when: dt.datetime) -> tuple[str, str]:
 def _clock_of_minute(minute: dt.datetime, locale: str, timezone: str) -> tuple[str, str]:
     # Neither form shows seconds: one formatting a minute per language and zone. Autosave answers with them
     # many times a minute, and Babel's formatting costs more than the save's statement.
-    return format_time(minute, "short"), format_datetime(minute, "short")
+    return format_time(minute, "short"), local_datetime(minute)
 
 
 def _last_edited(name: str, when: dt.datetime) -> str:
