@@ -172,10 +172,8 @@ def _visible_text(page: str) -> str:
 
 
 def _pages_of(demo: dict[str, Any], who: str) -> list[str]:
-    from roadmap.models import Assessment as A
-
     with demo["app"].app_context():
-        rows = db.session.scalars(select(A)).all()
+        rows = db.session.scalars(select(Assessment)).all()
         ids = [row.id for row in rows]
         dimension_codes = ["LDR", "NET", "SEC"]
     pages = ["/", "/notifications", "/cycles"]
@@ -213,5 +211,5 @@ def test_no_page_of_the_vietnamese_ui_shows_an_internal_code(demo, who):
         codes = set(INTERNAL_CODES.findall(_visible_text(response.get_data(as_text=True))))
         if codes:
             found[url] = sorted(codes)
-    assert seen > 20
+    assert seen > (10 if who == "reader" else 40)
     assert found == {}
