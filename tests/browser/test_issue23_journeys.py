@@ -157,3 +157,25 @@ def test_an_override_refused_stays_at_its_question_and_approve_and_publish_ask_f
     expect(page.locator("#decision")).to_contain_text("Đã công bố: đơn vị xem được kết quả")
     expect(page.locator("#decision")).not_to_contain_text("Không thể ra quyết định")
     look(page, "issue23-published-review")
+
+
+def test_consultant_pages_fit_a_phone(new_context: Any, live_app: LiveApp, look: Any) -> None:
+    """The review queue and the portfolio on a 390 px phone: no page wider than the window, office names
+    not broken one word per line."""
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, live_app, "tuvan1@cbdtw.demo.vn")
+    page.goto("/review")
+    page_width_fits(page)
+    name = page.locator("table.stack tbody th a").first
+    lines = page.evaluate(
+        "(el) => { const s = getComputedStyle(el);"
+        " const line = parseFloat(s.lineHeight) || parseFloat(s.fontSize) * 1.2;"
+        " return Math.round(el.getBoundingClientRect().height / line); }",
+        name.element_handle(),
+    )
+    words = len(name.inner_text().split())
+    assert lines < words or words <= 2, f"{words} words on {lines} lines"
+    look(page, "issue23-review-queue-phone", phone=True)
+    page.goto("/review/portfolio")
+    page_width_fits(page)
+    look(page, "issue23-portfolio-phone", phone=True)
