@@ -90,3 +90,18 @@ def test_home_page_offers_to_continue_the_draft_with_its_progress(app, world, dr
     link = re.search(rf'data-continue="{draft.id}" href="/assessments/{draft.id}">([^<]+)<', page)
     assert link, page
     assert re.fullmatch(r"Tiếp tục bản đánh giá kỳ 2026 \(đã trả lời \d+\s?%\)", link.group(1))
+
+
+def test_after_a_return_the_overview_lists_the_questions_carrying_comments(app, world, draft):
+    from roadmap.services.review import workflow as review
+
+    fill_everything(draft, world.respondent_a)
+    db.session.commit()
+    assert steps.submit(draft, actor=world.respondent_a, expected_status_version=None)
+    review.start_review(draft, actor=world.consultant)
+    review.add_comment(draft, "Bổ sung số liệu.", actor=world.consultant, question_code="NW-03")
+    review.return_for_revision(draft, "Xem các ý kiến.", actor=world.consultant)
+    page = logged_in(app, world.respondent_a.email).get(f"/assessments/{draft.id}").get_data(as_text=True)
+    block = re.search(r'<section class="card commented".*?</section>', page, re.S).group(0)
+    assert "Câu hỏi có ý kiến của chuyên gia tư vấn: 1" in block
+    assert f'href="/assessments/{draft.id}/sections/NETW#q-NW-03"' in block

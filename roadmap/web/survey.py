@@ -274,6 +274,7 @@ def _render_overview(assessment: Assessment, has_roadmap: bool) -> str:
     # is read, not improved.
     scored = results.live_score(assessment, guidance=_may_edit(assessment))
     missing = results.missing_answers(scored.framework, scored.result, scored.records)
+    comments = assessments.review_comments(assessment, current_user)
     return render_template(
         "survey/overview.html",
         assessment=assessment,
@@ -282,7 +283,9 @@ def _render_overview(assessment: Assessment, has_roadmap: bool) -> str:
         sections=results.progress(scored.framework, scored.result),
         missing=[scored.framework.question(code) for code in missing],
         missing_by_dimension=results.missing_by_dimension(scored.framework, missing),
-        comments=assessments.review_comments(assessment, current_user).get(None, []),
+        comments=comments.get(None, []),
+        # After a return: the questions the consultants commented on, each a link to the question.
+        commented=[q for q in scored.framework.questions if q.code in comments],
         editable=_may_edit(assessment),
         can_submit=permits(current_user, Action.SUBMIT_ASSESSMENT, assessment),
         status_labels=lifecycle.STATUS_LABELS,
