@@ -228,6 +228,10 @@ def _ensure_in_review(assessment: Assessment, actor: User) -> None:
     """Refuse work outside review; a resubmitted assessment is taken back into review by the first action on
     it, so that the consultant does not start the same review twice."""
     _resume(assessment, actor)
+    _refuse_outside_review(assessment)
+
+
+def _refuse_outside_review(assessment: Assessment) -> None:
     if assessment.status_enum is not S.IN_REVIEW:
         raise NotInReview(
             Problem(
@@ -338,6 +342,8 @@ class PointsPreview:
 def preview_points(assessment: Assessment, question_code: str, points: str | float | None) -> PointsPreview:
     """The result with this override in place of the question's current points; nothing is stored. Refuses
     what `override_points` refuses, except the missing justification (asked for when saving)."""
+    if not resumes_review(assessment):  # a preview does not take a resubmission back into review
+        _refuse_outside_review(assessment)
     code = _question_code(_framework(assessment), question_code)
     value = _points_value(points)
     scored = reviewed_score(assessment)
