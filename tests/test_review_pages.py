@@ -46,7 +46,7 @@ def test_an_override_without_justification_stays_at_its_question_with_what_was_t
     article = _article(response.get_data(as_text=True), "NW-02")
     assert '<details class="review-form" open>' in article
     assert 'value="0,4"' in article
-    assert 'id="pj-NW-02-error"' in article
+    assert re.search(r'id="pj-NW-02-error">[^<]+</p>', article)
     assert 'aria-invalid="true"' in article
     assert db.session.scalar(select(func.count()).select_from(ScoreOverride)) == 0
 

@@ -230,12 +230,14 @@ def test_consultant_reviews_returns_approves_edits_the_roadmap_and_publishes(
     dimension.locator("> details.review-form > summary").click()
     dimension.locator("#level-SEC").select_option("1")
     dimension.locator("#lj-SEC").fill("Chưa có phương án ứng cứu sự cố được phê duyệt.")
-    dimension.locator("> details.review-form").get_by_role("button", name="Điều chỉnh").click()
+    dimension.locator("> details.review-form").get_by_role("button", name="Lưu điều chỉnh").click()
     expect(consultant.locator("#d-SEC .override")).to_contain_text(
         "Chưa có phương án ứng cứu sự cố được phê duyệt."
     )
 
-    consultant.locator('form[action$="/return"] textarea').fill("Đề nghị rà soát câu LDR-01 và NET-01.")
+    # The return form is a part of its own, folded, away from the approve button (issue 23).
+    consultant.locator("#return summary").click()
+    consultant.locator("#return-comment").fill("Đề nghị rà soát câu LDR-01 và NET-01.")
     consultant.get_by_role("button", name="Trả lại để chỉnh sửa").click()
     status_is(consultant, "returned")
 
