@@ -167,3 +167,10 @@ def test_the_review_page_has_jump_links_one_level_line_and_no_internal_codes(app
     text = re.sub(r"<[^>]+>", " ", page)
     for code in ("not_scored", "not_applicable", "unanswered", "(hidden)", "hidden)"):
         assert code not in text, code
+
+
+def test_a_lettered_answer_shows_its_letter_on_the_review_page(app, world, in_review):
+    consultant = logged_in(app, world.consultant.email)
+    page = consultant.get(f"/review/assessments/{in_review.id}").get_data(as_text=True)
+    assert '<span class="option-letter">c.</span>' in _article(page, "NW-01")  # answered "c"
+    assert "option-letter" not in _article(page, "NW-04")  # yes / no
