@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from forms.fields import TypedNumberField
@@ -22,6 +22,12 @@ class StatusForm(FlaskForm):
         return int(raw) if raw.isdigit() else None
 
 
+class DecisionForm(StatusForm):
+    """Approve or publish: a step the page cannot undo, so it asks for a ticked confirmation."""
+
+    confirm = BooleanField(_l("I confirm"))
+
+
 class ReturnForm(StatusForm):
     comment = TextAreaField(_l("What must be revised"))
 
@@ -35,7 +41,12 @@ class EvidenceVerdictForm(FlaskForm):
     question = HiddenField()
     verdict = SelectField(
         _l("Evidence"),
-        choices=[SelectChoice("verified", _l("Verified")), SelectChoice("rejected", _l("Rejected"))],
+        # Nothing preselected: a verdict is a judgement, never a default.
+        choices=[
+            SelectChoice("", _l("Choose…")),
+            SelectChoice("verified", _l("Verified")),
+            SelectChoice("rejected", _l("Rejected")),
+        ],
     )
     reason = StringField(_l("Reason (required to reject)"))
 

@@ -57,6 +57,7 @@ class Action(StrEnum):
     REVIEW_ASSESSMENT = "assessment.review"  # comments, overrides, return, approve, publish
     VIEW_ROADMAP = "roadmap.view"  # the roadmap, its changes, the what-if and the exports
     EDIT_ROADMAP = "roadmap.edit"  # generate, regenerate and edit: the consultants' work
+    ANALYSE_ROADMAP = "roadmap.analyse"  # the what-if and the raw data (CSV, JSON): tools, not results
     VIEW_JOB = "job.view"  # a background job's status and result: the user who asked for it only
     MANAGE_REPORT_SETTINGS = "report_settings.manage"  # issuing body, number pattern, signatory (Decree 30)
     # JSON API and personal tokens (issue 7).
@@ -124,6 +125,9 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     Action.REVIEW_ASSESSMENT: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
     Action.VIEW_ROADMAP: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: ASSIGNED, ADMIN: ANY},
     Action.EDIT_ROADMAP: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # The office reads the published result and its documents; projections of other answers and the
+    # machine-readable data are the consultants' tools, and a reader would take them for the result.
+    Action.ANALYSE_ROADMAP: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
     # A job's result was made with its requester's rights (an export of the offices they see): it is
     # theirs alone, administrators included.
     Action.VIEW_JOB: {RESPONDENT: OWN, CONSULTANT: OWN, ADMIN: OWN},
@@ -137,7 +141,9 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
-HIDDEN_WHEN_REFUSED = frozenset({Action.VIEW_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT})
+HIDDEN_WHEN_REFUSED = frozenset(
+    {Action.VIEW_ROADMAP, Action.ANALYSE_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT}
+)
 
 Target = Office | Assessment | Job | ApiToken
 

@@ -139,6 +139,8 @@ EXPECTED: dict[str, Expectation] = {
     "survey.confirm_submit": own_office_edit(200),
     "survey.submit": own_office_edit(400),
     "survey.csrf_token": lambda role, scope: 401 if role is None else 200,
+    # Following a notification: one's own only; any other number is unknown.
+    "survey.open_notification": signed_in(404),
     "survey.notifications_list": signed_in(200),
     "survey.notifications_read": signed_in(302),
     "roadmaps.page": roadmap_view(200),
@@ -233,6 +235,7 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "file_id": [("own", survey["own_file"].id), ("foreign", survey["foreign_file"].id)],
         "job_id": [("own", survey["own_job"].id), ("foreign", survey["foreign_job"].id)],
         "token_id": [("-", survey["token"].id)],
+        "notification_id": [("-", 999_999)],
         "kind": ["pdf", "docx"],  # every format of the report
         "key": ["0" * 32],  # an upload of a framework file kept for review
     }

@@ -130,11 +130,13 @@ def test_the_office_downloads_once_published_and_the_pages_offer_the_link(
     assert 'data-download="report-pdf"' not in overview
     assessment.status = AssessmentStatus.PUBLISHED.value
     db.session.commit()
-    for page in (f"/assessments/{assessment.id}", f"/assessments/{assessment.id}/roadmap"):
-        html = respondent.get(page).get_data(as_text=True)
-        link = re.search(r'<a href="([^"]+)" data-download="report-pdf"', html)
-        assert link, page
-        assert link.group(1).endswith("report.pdf?lang=vi")
+    html = respondent.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" data-download="report-pdf"', html)
+    assert link
+    assert link.group(1).endswith("report.pdf?lang=vi")
+    # Every roadmap page sends to that one documents block (issue 23) instead of repeating the links.
+    roadmap = respondent.get(f"/assessments/{assessment.id}/roadmap").get_data(as_text=True)
+    assert f'href="/assessments/{assessment.id}#official-result"' in roadmap
     response = respondent.get(link.group(1))
     assert response.status_code == 200
     assert response.get_data().startswith(b"%PDF-")

@@ -49,6 +49,8 @@ def fresh(assessment_id: int) -> Assessment:
 
 def status_post(browser, assessment_id: int, step: str, **data):
     version = fresh(assessment_id).status_version
+    if step in ("approve", "publish"):
+        data.setdefault("confirm", "y")  # the page's ticked confirmation (issue 23)
     return browser.post(f"/review/assessments/{assessment_id}/{step}", {"status_version": version, **data})
 
 
@@ -303,7 +305,9 @@ def test_each_review_form_posts_one_target_as_a_browser_sends_it(app, world, sub
     assert status_post(consultant, submitted.id, "start").status_code == 302
     page = consultant.get(f"/review/assessments/{submitted.id}").get_data(as_text=True)
     forms = re.findall(
-        r'<form method="post" action="[^"]*/(comments|evidence|overrides/\w+)"(.*?)</form>', page, re.S
+        r'<form method="post" action="[^"]*/(comments|evidence|overrides/\w+)(?:#[^"]*)?"(.*?)</form>',
+        page,
+        re.S,
     )
     assert forms
     for action, body in forms:

@@ -457,8 +457,11 @@ def test_the_office_sees_its_roadmap_only_once_published(app, world, assessment)
         assert respondent.get(f"/assessments/{assessment.id}/roadmap{page}").status_code == 404
     assert "/roadmap" not in respondent.get(f"/offices/{world.office_a.id}").get_data(as_text=True)
     publish(assessment, world)
-    for page in pages:
+    for page in ("", "/changes", ".xlsx"):
         assert respondent.get(f"/assessments/{assessment.id}/roadmap{page}").status_code == 200
+    # The what-if and the raw data stay the consultants' tools (issue 23): for the office they do not exist.
+    for page in ("/what-if", ".json", ".csv"):
+        assert respondent.get(f"/assessments/{assessment.id}/roadmap{page}").status_code == 404
     office_page = respondent.get(f"/offices/{world.office_a.id}").get_data(as_text=True)
     assert f"/assessments/{assessment.id}/roadmap" in office_page
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,6 +13,8 @@ from forms.auth import ConfirmForm
 from roadmap.extensions import db
 from roadmap.models import Assessment, ConsultantAssignment, Cycle, Office, User
 from roadmap.policy import Action, permits, visible_offices_query
+from roadmap.services.survey import results
+from roadmap.services.survey.assessments import EDITABLE
 from roadmap.services.survey.lifecycle import STATUS_LABELS
 from roadmap.web.auth import safe_next
 from roadmap.web.guard import authorize, authorized_office
@@ -24,7 +28,20 @@ def home() -> str:
     authorize(Action.VIEW_HOME)
     cycles = db.session.scalars(select(Cycle).order_by(Cycle.opens_on.desc())).all()
     offices = db.session.scalars(visible_offices_query(current_user).order_by(Office.code)).all()
-    return render_template("main/home.html", cycles=cycles, offices=offices)
+    return render_template(
+        "main/home.html", cycles=cycles, offices=offices, **_office_entries(current_user.office)
+    )
+
+
+def _office_entries(office: Office | None) -> dict[str, Any]:
+    """A representative's way in: the assessments they can continue, with their progress, and the latest
+    published result (the first thing an office looks for after a notification)."""
+    if office is None or not permits(current_user, Action.EDIT_ASSESSMENT, office):
+        return {"continuing": [], "published": None}
+    summaries = results.office_assessments(office)
+    continuing = [s for s in summaries if s.assessment.status_enum in EDITABLE]
+    published = next((s.assessment for s in summaries if s.assessment.status == "published"), None)
+    return {"continuing": continuing, "published": published}
 
 
 @bp.route("/offices")

@@ -8,6 +8,7 @@ leave everything as it was.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,6 +25,7 @@ from werkzeug.wrappers import Response
 from forms.review import (
     ClearOverrideForm,
     CommentForm,
+    DecisionForm,
     EvidenceVerdictForm,
     LevelOverrideForm,
     PointsOverrideForm,
@@ -32,11 +34,11 @@ from forms.review import (
     StatusForm,
 )
 from roadmap import charts
-from roadmap.engine.scoring import ENGINE_VERSION
+from roadmap.engine.scoring import ENGINE_VERSION, Exclusion
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict, OfficeKind, OverrideKind
 from roadmap.policy import Action, permits
-from roadmap.services import Invalid
+from roadmap.services import Invalid, invalid
 from roadmap.services.platform import jobs
 from roadmap.services.review import cycle_exports
 from roadmap.services.review import portfolio as portfolio_service
@@ -83,33 +85,113 @@ def queue() -> str:
     )
 
 
+# Why a question does not count, in words: the engine's codes are not for reading.
+EXCLUSION_LABELS = {
+    Exclusion.HIDDEN: _l("not asked: its condition does not hold for this office"),
+    Exclusion.NOT_SCORED: _l("not scored: it informs the review only"),
+    Exclusion.NOT_APPLICABLE: _l("answered “not applicable”"),
+    Exclusion.UNANSWERED: _l("not answered"),
+}
+
+
+@dataclass
+class Kept:
+    """A form posted and refused (or previewed), shown again in place: at its question or dimension, open,
+    with what was typed and each problem beside its field."""
+
+    form: str  # "points", "level", "comment", "verdict", "return", "approve", "publish", "rescore"
+    target: str  # the question or dimension code ("" for the whole assessment)
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    preview: review.PointsPreview | None = None
+
+    def at(self, form: str, target: str = "") -> bool:
+        return self.form == form and self.target == target
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+def _kept(kind: str, target: str, form: FlaskForm, error: Invalid | IllegalTransition | None = None) -> Kept:
+    # What was typed, not its parsed value: "0,4" stays "0,4" (issue 24).
+    values = {
+        name: item.raw_data[0] if item.raw_data else str(item.data)
+        for name, item in form._fields.items()
+        if name not in ("csrf_token",) and (item.raw_data or item.data is not None)
+    }
+    kept = Kept(kind, target, values)
+    if isinstance(error, Invalid):
+        for problem in error.problems:
+            kept.errors.setdefault(problem.field or "", []).append(str(problem.message))
+    elif error is not None:
+        kept.errors[""] = [str(error.message)]
+    return kept
+
+
 def _render(
-    assessment: Assessment, *, status: int = 200, problem: str | None = None, posted: FlaskForm | None = None
+    assessment: Assessment, *, status: int = 200, problem: str | None = None, kept: Kept | None = None
 ) -> tuple[str, int]:
     scored = review.reviewed_score(assessment)
     framework = scored.framework
     codes = [question.code for question in framework.questions]
+    overrides = review.overrides(assessment)
+    returned_at = review.returned_at(assessment)
+    records = scored.records
+    # Marks for what moved under the reviewer's feet: answers changed since the office got the assessment
+    # back, and overrides older than the answer they judge.
+    changed_since_return = {
+        code
+        for code, record in records.items()
+        if returned_at is not None and record.updated_at > returned_at
+    }
+    stale_overrides = {
+        code
+        for (kind, code), row in overrides.items()
+        if kind == "points" and code in records and records[code].updated_at > row.created_at
+    }
+    stale_levels = {
+        code
+        for (kind, code), row in overrides.items()
+        if kind == "level"
+        and any(
+            records[q.code].updated_at > row.created_at
+            for q in framework.questions_of(code)
+            if q.code in records
+        )
+    }
+    resumes = review.resumes_review(assessment)
     return render_template(
         "review/page.html",
         assessment=assessment,
         framework=framework,
         result=scored.result,
         outcomes={outcome.code: outcome for outcome in scored.result.questions},
-        records=scored.records,
+        records=records,
         evidence=evidence.of_questions(assessment, codes),
         verdicts=review.evidence_reviews(assessment),
-        overrides=review.overrides(assessment),
+        overrides=overrides,
         comments=assessments.review_comments(assessment, current_user),
         answer_text=answer_text,
         to_answer=answers.to_answer,
         status_labels=lifecycle.STATUS_LABELS,
-        in_review=assessment.status_enum is AssessmentStatus.IN_REVIEW,
-        can=lambda target: lifecycle.allowed(assessment, target, current_user),
+        exclusion_labels=EXCLUSION_LABELS,
+        # A resubmission goes on with the review it came back from: its forms are open without a new start.
+        in_review=assessment.status_enum is AssessmentStatus.IN_REVIEW or resumes,
+        resumes=resumes,
+        returned_at=returned_at,
+        changed_since_return=changed_since_return,
+        stale_overrides=stale_overrides,
+        stale_levels=stale_levels,
+        can=lambda target: (
+            lifecycle.allowed(assessment, target, current_user)
+            or (resumes and target in (AssessmentStatus.APPROVED, AssessmentStatus.RETURNED))
+        ),
         may_view_roadmap=permits(current_user, Action.VIEW_ROADMAP, assessment),
         statuses=AssessmentStatus,
         problem=problem,
-        posted=posted,
+        kept=kept or Kept("", ""),
         status_form=StatusForm(formdata=None, status_version=str(assessment.status_version)),
+        decision_form=DecisionForm(formdata=None, status_version=str(assessment.status_version)),
         return_form=ReturnForm(formdata=None, status_version=str(assessment.status_version)),
         comment_form=CommentForm(formdata=None),
         verdict_form=EvidenceVerdictForm(formdata=None),
@@ -117,7 +199,9 @@ def _render(
         level_form=LevelOverrideForm(formdata=None),
         clear_form=ClearOverrideForm(formdata=None),
         # A refused re-score keeps the reason that was typed.
-        rescore_form=posted if isinstance(posted, RescoreForm) else RescoreForm(formdata=None),
+        rescore_form=RescoreForm(
+            formdata=None, reason=kept.value("reason") if kept and kept.form == "rescore" else None
+        ),
         snapshot_reasons=SNAPSHOT_REASONS,
         history=review.score_history(assessment),
         rescorable=assessment.status_enum in review.RESCORABLE,
@@ -136,15 +220,15 @@ def _done(assessment: Assessment, message: str, anchor: str | None = None) -> Re
     return redirect(url_for("review.page", assessment_id=assessment.id, _anchor=anchor))
 
 
-def _refused(
-    assessment: Assessment, error: Invalid | IllegalTransition, posted: FlaskForm
-) -> tuple[str, int]:
+def _refused(assessment: Assessment, error: Invalid | IllegalTransition, kept: Kept) -> tuple[str, int]:
+    """The page again with the refused form in place (what was typed, the problem beside its field); the
+    form's address carries its anchor, so the browser lands at the question, not at the top."""
     db.session.rollback()
     if isinstance(error, IllegalTransition):
-        return _render(assessment, status=409, problem=str(error.message), posted=posted)
+        return _render(assessment, status=409, problem=str(error.message), kept=kept)
     status = 409 if isinstance(error, review.NotInReview) else 400
     return _render(
-        assessment, status=status, problem="; ".join(str(p.message) for p in error.problems), posted=posted
+        assessment, status=status, problem="; ".join(str(p.message) for p in error.problems), kept=kept
     )
 
 
@@ -163,7 +247,7 @@ def comment(assessment_id: int) -> Any:
     try:
         review.add_comment(assessment, form.body.data, actor=current_user, question_code=question)
     except Invalid as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("comment", question or "", form, error))
     return _done(assessment, _("The comment has been saved."), f"q-{question}" if question else None)
 
 
@@ -175,6 +259,9 @@ def judge_evidence(assessment_id: int) -> Any:
     _valid(form)
     question = (form.question.data or "").strip()
     try:
+        if form.verdict.data not in {v.value for v in EvidenceVerdict}:
+            # No verdict is preselected: the consultant says which, or nothing is saved.
+            raise invalid("verdict", _l("Choose whether the evidence is verified or rejected."))
         review.judge_evidence(
             assessment,
             question,
@@ -183,7 +270,7 @@ def judge_evidence(assessment_id: int) -> Any:
             reason=form.reason.data,
         )
     except Invalid as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("verdict", question, form, error))
     return _done(assessment, _("The evidence check has been saved."), f"q-{question}")
 
 
@@ -194,17 +281,28 @@ def override_points(assessment_id: int) -> Any:
     form = PointsOverrideForm()
     if not form.validate_on_submit():
         if form.points.errors and not form.errors.get("csrf_token"):
-            # A number not in the user's form: said beside the typed text, nothing stored.
-            problem = "; ".join(str(message) for message in form.points.errors)
-            return _render(assessment, status=400, problem=problem, posted=form)
+            # A number not in the user's form: said beside the typed text, at its question; nothing stored.
+            kept = _kept("points", (form.question.data or "").strip(), form)
+            kept.errors["points"] = [str(message) for message in form.points.errors]
+            return _render(assessment, status=400, problem="; ".join(kept.errors["points"]), kept=kept)
         abort(400)
     question = (form.question.data or "").strip()
+    if request.form.get("intent") == "preview":
+        # The effect before saving: the page again, the form as typed, the points and index before and after.
+        try:
+            preview = review.preview_points(assessment, question, form.points.data)
+        except Invalid as error:
+            return _refused(assessment, error, _kept("points", question, form, error))
+        db.session.rollback()
+        kept = _kept("points", question, form)
+        kept.preview = preview
+        return _render(assessment, kept=kept)
     try:
         review.override_points(
             assessment, question, form.points.data, form.justification.data, actor=current_user
         )
     except Invalid as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("points", question, form, error))
     return _done(assessment, _("The points have been overridden."), f"q-{question}")
 
 
@@ -220,7 +318,7 @@ def override_level(assessment_id: int) -> Any:
             assessment, dimension, form.level.data, form.justification.data, actor=current_user
         )
     except Invalid as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("level", dimension, form, error))
     return _done(assessment, _("The level has been overridden."), f"d-{dimension}")
 
 
@@ -237,7 +335,7 @@ def clear_override(assessment_id: int) -> Any:
             assessment, OverrideKind(form.kind.data), (form.target.data or "").strip(), actor=current_user
         )
     except Invalid as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("clear", form.target.data or "", form, error))
     return _done(assessment, _("The computed value applies again."))
 
 
@@ -249,6 +347,14 @@ def _status_form(form: StatusForm) -> int:
     return expected
 
 
+def _confirmed(form: DecisionForm) -> None:
+    """Approving and publishing cannot be undone from the page: they need the ticked confirmation."""
+    if not form.confirm.data:
+        raise invalid(
+            "confirm", _l("Tick the confirmation first: this step cannot be undone from this page.")
+        )
+
+
 @bp.route("/assessments/<int:assessment_id>/start", methods=["POST"])
 @login_required
 def start(assessment_id: int) -> Any:
@@ -258,7 +364,7 @@ def start(assessment_id: int) -> Any:
     try:
         review.start_review(assessment, actor=current_user, expected_status_version=expected)
     except IllegalTransition as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("start", "", form, error))
     return _done(assessment, _("The review has started. The office has been notified."))
 
 
@@ -273,7 +379,7 @@ def return_for_revision(assessment_id: int) -> Any:
             assessment, form.comment.data, actor=current_user, expected_status_version=expected
         )
     except IllegalTransition as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("return", "", form, error))
     return _done(assessment, _("The assessment has been returned to the office for revision."))
 
 
@@ -281,12 +387,13 @@ def return_for_revision(assessment_id: int) -> Any:
 @login_required
 def approve(assessment_id: int) -> Any:
     assessment = _reviewed(assessment_id)
-    form = StatusForm()
+    form = DecisionForm()
     expected = _status_form(form)
     try:
+        _confirmed(form)
         review.approve(assessment, actor=current_user, expected_status_version=expected)
     except (IllegalTransition, Invalid) as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("approve", "", form, error))
     return _done(assessment, _("The assessment has been approved and its roadmap generated."))
 
 
@@ -294,12 +401,13 @@ def approve(assessment_id: int) -> Any:
 @login_required
 def publish(assessment_id: int) -> Any:
     assessment = _reviewed(assessment_id)
-    form = StatusForm()
+    form = DecisionForm()
     expected = _status_form(form)
     try:
+        _confirmed(form)
         review.publish(assessment, actor=current_user, expected_status_version=expected)
-    except IllegalTransition as error:
-        return _refused(assessment, error, form)
+    except (IllegalTransition, Invalid) as error:
+        return _refused(assessment, error, _kept("publish", "", form, error))
     return _done(assessment, _("The results and the roadmap have been published to the office."))
 
 
@@ -313,7 +421,7 @@ def rescore(assessment_id: int) -> Any:
     try:
         snapshot = review.rescore(assessment, form.reason.data, actor=current_user)
     except Invalid as error:
-        return _refused(assessment, error, form)
+        return _refused(assessment, error, _kept("rescore", "", form, error))
     return _done(
         assessment,
         _(

@@ -15,10 +15,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forms.roadmap import EDIT_FORMS, OFFICE_SIZE_LABELS, PlanningForm, choices, edit_form
+from roadmap.engine.overlay import EffectiveItem
 from roadmap.models import Assessment, RoadmapEditKind
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
@@ -40,12 +42,23 @@ def _roadmap_or_404(assessment: Assessment) -> Roadmap:
     return roadmap
 
 
+# The catalogue's cost classes in words: a bare "S" explains nothing to a reader.
+COST_CLASS_LABELS = {
+    "S": _l("small (S)"),
+    "M": _l("medium (M)"),
+    "L": _l("large (L)"),
+    "XL": _l("very large (XL)"),
+}
+
+
 def _common(assessment: Assessment) -> dict[str, Any]:
     return {
         "assessment": assessment,
         "can_edit": permits(current_user, Action.EDIT_ROADMAP, assessment),
         "status_labels": lifecycle.STATUS_LABELS,
         "rt": text,
+        "quarter_span": quarter_span,
+        "cost_class_labels": COST_CLASS_LABELS,
     }
 
 
@@ -99,7 +112,7 @@ def page(assessment_id: int) -> str:
 @login_required
 def what_if(assessment_id: int) -> str:
     """A GET form: tick initiatives, see the levels and index they would give (no script needed)."""
-    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    assessment = authorized_assessment(assessment_id, Action.ANALYSE_ROADMAP)
     roadmap = _roadmap_or_404(assessment)
     if "shown" in request.args:
         ticked = set(request.args.getlist("initiative"))
@@ -139,7 +152,7 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 @bp.route("/assessments/<int:assessment_id>/roadmap.csv")
 @login_required
 def export_csv(assessment_id: int) -> Response:
-    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
+    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.ANALYSE_ROADMAP))
     return _download(roadmap_exports.to_csv(roadmap), "text/csv", roadmap_exports.filename(roadmap, "csv"))
 
 
@@ -157,7 +170,7 @@ def export_xlsx(assessment_id: int) -> Response:
 @bp.route("/assessments/<int:assessment_id>/roadmap.json")
 @login_required
 def export_json(assessment_id: int) -> Response:
-    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.VIEW_ROADMAP))
+    roadmap = _roadmap_or_404(authorized_assessment(assessment_id, Action.ANALYSE_ROADMAP))
     data = json.dumps(roadmap_exports.to_json(roadmap), ensure_ascii=False, indent=2).encode("utf-8")
     return _download(data, "application/json", roadmap_exports.filename(roadmap, "json"))
 
@@ -165,10 +178,46 @@ def export_json(assessment_id: int) -> Response:
 # --- editing -------------------------------------------------------------------------------------------
 
 
+def quarter_span(item: EffectiveItem) -> str:
+    """'Q1 2027', or 'Q1 2027 to Q2 2027' when it runs over several quarters; '' when not scheduled."""
+    if item.removed or not item.placed:
+        return ""
+    start, end = text.quarter_label(item.start_quarter), text.quarter_label(item.end_quarter)
+    return start if start == end else _("%(start)s to %(end)s", start=start, end=end)
+
+
+def _item_label(roadmap: Roadmap, item: EffectiveItem) -> str:
+    """An initiative as the edit lists show it: name, when, and whether the law requires it."""
+    parts = [text.initiative_name(roadmap.framework, item.code)]
+    if item.removed:
+        parts.append(_("removed"))
+    else:
+        parts.append(quarter_span(item) or _("not scheduled"))
+    if item.item.mandatory:
+        parts.append(_("mandatory"))
+    return " · ".join(parts)
+
+
+def consequences(roadmap: Roadmap, code: str | None) -> list[str]:
+    """What a change left to look at for one initiative: its own warnings (a prerequisite not finished, a
+    deadline missed) and those of the phase it now sits in (over capacity), shown where it was made."""
+    if not code or not roadmap.effective.has(code):
+        return []
+    item = roadmap.effective.item(code)
+    found = text.item_warnings(roadmap.framework, item)
+    found.extend(
+        text.phase_warning(phase)
+        for phase in roadmap.effective.phases
+        if phase.over_capacity and phase.index == item.phase
+    )
+    return found
+
+
 def _bind(form: Any, kind: str, roadmap: Roadmap) -> None:
     """The choices that depend on the roadmap, and the version the page shows."""
     locale = text.locale()
     name = lambda code: text.initiative_name(roadmap.framework, code)  # noqa: E731
+    label = {item.code: _item_label(roadmap, item) for item in roadmap.effective.items}
     present = [item.code for item in roadmap.effective.items if not item.removed]
     if kind == "add":
         offered = [
@@ -181,17 +230,17 @@ def _bind(form: Any, kind: str, roadmap: Roadmap) -> None:
         form.dimension.choices = choices((d.code, d.name.get(locale)) for d in roadmap.framework.dimensions)
         form.prerequisites.choices = choices((i.code, name(i.code)) for i in roadmap.framework.initiatives)
     elif kind in ("remove", "move"):
-        form.initiative.choices = choices((code, name(code)) for code in present)
+        form.initiative.choices = choices((code, label[code]) for code in present)
         if kind == "move":
             form.quarter.choices = choices((q, text.quarter_label(q)) for q in roadmap.effective.quarters())
     elif kind == "reorder":
         form.initiative.choices = choices(
-            (item.code, f"{item.position}. {name(item.code)}") for item in roadmap.effective.items
+            (item.code, f"{item.position}. {label[item.code]}") for item in roadmap.effective.items
         )
     elif kind == "note":
         form.initiative.choices = choices(
             [("", _("The whole roadmap"))]
-            + [(item.code, name(item.code)) for item in roadmap.effective.items]
+            + [(item.code, label[item.code]) for item in roadmap.effective.items]
         )
     if not form.version.data or form.version.data == "0":
         form.version.data = str(roadmap.version)
@@ -231,6 +280,9 @@ def _render_edit(
             forms[kind] = form
     if posted_kind == "plan":
         planning = posted
+    # After a change: its consequences, shown at the form that made it (not only on another page).
+    changed_kind = request.args.get("kind") if posted is None else None
+    changed = consequences(roadmap, request.args.get("changed")) if roadmap is not None else []
     if conflict and posted is not None:
         # Shown again with the current version: sending it again is a knowing decision, not an accident.
         posted.version.data = str(version)
@@ -245,6 +297,9 @@ def _render_edit(
             conflict_message=Conflict.message,
             locked_message=roadmaps.locked_message(assessment),
             plans=roadmaps.plans_of(assessment),
+            changed_kind=changed_kind,
+            changed_code=request.args.get("changed") if changed_kind else None,
+            consequences=changed,
             office_sizes=OFFICE_SIZE_LABELS,
             **_common(assessment),
         ),
@@ -348,7 +403,15 @@ def _edit(assessment_id: int, kind: RoadmapEditKind) -> Response | tuple[str, in
         _show_problems(form, error)
         return _render_edit(assessment, posted=form, posted_kind=kind.value, status=400)
     flash(_("The change was saved with its reason."), "success")
-    return redirect(url_for("roadmaps.edit", assessment_id=assessment.id, _anchor=f"edit-{kind.value}"))
+    return redirect(
+        url_for(
+            "roadmaps.edit",
+            assessment_id=assessment.id,
+            kind=kind.value,
+            changed=initiative or None,
+            _anchor=f"edit-{kind.value}",
+        )
+    )
 
 
 @bp.route("/assessments/<int:assessment_id>/roadmap/edits/add", methods=["POST"])

@@ -31,7 +31,6 @@ from flask import (
     url_for,
 )
 from flask_babel import (
-    format_datetime,
     format_percent,
     format_time,
     get_locale,
@@ -67,6 +66,7 @@ from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFile, Notification
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
+from roadmap.services.plans import roadmaps
 from roadmap.services.platform import notifications
 from roadmap.services.platform.caching import memoised
 from roadmap.services.review import portfolio
@@ -77,6 +77,7 @@ from roadmap.services.survey.results import Scored
 from roadmap.services.survey.wording import answer_text, record_text
 from roadmap.web import fragments
 from roadmap.web.guard import authorize, authorized_assessment, authorized_office
+from roadmap.web.templating import local_datetime
 
 bp = Blueprint("survey", __name__)
 
@@ -259,15 +260,27 @@ def overview(assessment_id: int) -> str:
     framework = assessments.framework_of(assessment)
     # Kept like a section page; the peers' figures and the cycle's dates are part of what it shows.
     key = _page_key(assessment, framework, "overview")
+    # The documents block links the roadmap once one exists: its version is part of what the page shows.
+    roadmap_version = roadmaps.version_of(assessment)
     if key is not None:
         cycle = assessment.cycle
-        key = (*key, portfolio.peer_version(cycle), cycle.status, cycle.opens_on, cycle.closes_on)
-    return _kept_page(key, lambda: (_render_overview(assessment), 200))[0]
+        key = (
+            *key,
+            portfolio.peer_version(cycle),
+            cycle.status,
+            cycle.opens_on,
+            cycle.closes_on,
+            roadmap_version,
+        )
+    return _kept_page(key, lambda: (_render_overview(assessment, roadmap_version > 0), 200))[0]
 
 
-def _render_overview(assessment: Assessment) -> str:
-    scored = results.live_score(assessment)
+def _render_overview(assessment: Assessment, has_roadmap: bool) -> str:
+    # Hints about what to answer next are for those who may still answer; a submitted or published result
+    # is read, not improved.
+    scored = results.live_score(assessment, guidance=_may_edit(assessment))
     missing = results.missing_answers(scored.framework, scored.result, scored.records)
+    comments = assessments.review_comments(assessment, current_user)
     return render_template(
         "survey/overview.html",
         assessment=assessment,
@@ -275,12 +288,16 @@ def _render_overview(assessment: Assessment) -> str:
         result=scored.result,
         sections=results.progress(scored.framework, scored.result),
         missing=[scored.framework.question(code) for code in missing],
-        comments=assessments.review_comments(assessment, current_user).get(None, []),
+        missing_by_dimension=results.missing_by_dimension(scored.framework, missing),
+        comments=comments.get(None, []),
+        # After a return: the questions the consultants commented on, each a link to the question.
+        commented=[q for q in scored.framework.questions if q.code in comments],
         editable=_may_edit(assessment),
         can_submit=permits(current_user, Action.SUBMIT_ASSESSMENT, assessment),
         status_labels=lifecycle.STATUS_LABELS,
         answer_text=answer_text,
         focus=None,
+        has_roadmap=has_roadmap,
         peers=portfolio.peer_figures(assessment.cycle, assessment.framework_version_id),
         peer_minimum=portfolio.PEER_MINIMUM,
     )
@@ -677,6 +694,7 @@ def _result_panel(assessment: Assessment, scored: Scored, focus: str | None) -> 
         "panel",
         scored.inputs,
         assessment.id,
+        assessment.status,
         focus,
         str(get_locale()),
         str(get_timezone()),
@@ -763,7 +781,7 @@ def _clock(when: dt.datetime) -> tuple[str, str]:
 def _clock_of_minute(minute: dt.datetime, locale: str, timezone: str) -> tuple[str, str]:
     # Neither form shows seconds: one formatting a minute per language and zone. Autosave answers with them
     # many times a minute, and Babel's formatting costs more than the save's statement.
-    return format_time(minute, "short"), format_datetime(minute, "short")
+    return format_time(minute, "short"), local_datetime(minute)
 
 
 def _last_edited(name: str, when: dt.datetime) -> str:
@@ -1057,8 +1075,11 @@ def download_file(assessment_id: int, file_id: int) -> Response:
 
 
 def _render_submit(assessment: Assessment, form: SubmitForm, status: int = 200) -> tuple[str, int]:
+    """The review before submitting: what is missing per dimension, what the missing evidence costs, the
+    answers that contradict each other, and only then the button."""
     scored = results.live_score(assessment, guidance=False)
     missing = results.missing_answers(scored.framework, scored.result, scored.records)
+    sections = results.progress(scored.framework, scored.result)
     form.status_version.data = str(assessment.status_version)
     return render_template(
         "survey/submit.html",
@@ -1066,6 +1087,10 @@ def _render_submit(assessment: Assessment, form: SubmitForm, status: int = 200) 
         framework=scored.framework,
         result=scored.result,
         missing=[scored.framework.question(code) for code in missing],
+        missing_by_dimension=results.missing_by_dimension(scored.framework, missing),
+        costs=results.evidence_costs(scored),
+        answered=sum(section.answered for section in sections),
+        required=sum(section.required for section in sections),
         records=scored.records,
         form=form,
         status_labels=lifecycle.STATUS_LABELS,
@@ -1110,11 +1135,24 @@ def submit(assessment_id: int) -> Response | tuple[str, int]:
 # --- notifications -------------------------------------------------------------------------------------
 
 
-def notification_link(notification: Notification) -> str | None:
+# Where a notification of each kind leads on the assessment page: a publication to the official result.
+NOTIFICATION_ANCHORS = {"assessment.published": "official-result"}
+
+
+def notification_target(notification: Notification) -> str | None:
+    """The page a notification is about (None: it is only a message)."""
     assessment_id = (notification.params or {}).get("assessment_id")
     if isinstance(assessment_id, int):
-        return url_for("survey.overview", assessment_id=assessment_id)
+        anchor = NOTIFICATION_ANCHORS.get(notification.kind)
+        return url_for("survey.overview", assessment_id=assessment_id, _anchor=anchor)
     return notification.link
+
+
+def notification_link(notification: Notification) -> str | None:
+    """The notification's link in the list: through `open_notification`, which marks it read on the way."""
+    if notification_target(notification) is None:
+        return None
+    return url_for("survey.open_notification", notification_id=notification.id)
 
 
 @bp.route("/notifications")
@@ -1128,6 +1166,18 @@ def notifications_list() -> str:
         link=notification_link,
         form=ConfirmForm(),
     )
+
+
+@bp.route("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int) -> Response:
+    """Follow a notification: it is read once clicked, as in every mail or chat client."""
+    authorize(Action.READ_NOTIFICATIONS)
+    row = notifications.open_for(current_user, notification_id)
+    target = notification_target(row) if row is not None else None
+    if target is None:
+        abort(404)
+    return redirect(target)
 
 
 @bp.route("/notifications/read", methods=["POST"])

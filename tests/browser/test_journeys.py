@@ -230,12 +230,14 @@ def test_consultant_reviews_returns_approves_edits_the_roadmap_and_publishes(
     dimension.locator("> details.review-form > summary").click()
     dimension.locator("#level-SEC").select_option("1")
     dimension.locator("#lj-SEC").fill("Chưa có phương án ứng cứu sự cố được phê duyệt.")
-    dimension.locator("> details.review-form").get_by_role("button", name="Điều chỉnh").click()
+    dimension.locator("> details.review-form").get_by_role("button", name="Lưu điều chỉnh").click()
     expect(consultant.locator("#d-SEC .override")).to_contain_text(
         "Chưa có phương án ứng cứu sự cố được phê duyệt."
     )
 
-    consultant.locator('form[action$="/return"] textarea').fill("Đề nghị rà soát câu LDR-01 và NET-01.")
+    # The return form is a part of its own, folded, away from the approve button (issue 23).
+    consultant.locator("#return summary").click()
+    consultant.locator("#return-comment").fill("Đề nghị rà soát câu LDR-01 và NET-01.")
     consultant.get_by_role("button", name="Trả lại để chỉnh sửa").click()
     status_is(consultant, "returned")
 
@@ -255,7 +257,10 @@ def test_consultant_reviews_returns_approves_edits_the_roadmap_and_publishes(
 
     consultant.goto(review_url)
     status_is(consultant, "submitted")
-    consultant.get_by_role("button", name="Bắt đầu thẩm định").click()
+    # A resubmission goes on with the review it came back from: no second start (issue 23); approving asks
+    # for the ticked confirmation.
+    expect(consultant.get_by_role("button", name="Bắt đầu thẩm định")).to_have_count(0)
+    consultant.get_by_label("Tôi đã kiểm tra câu trả lời, minh chứng và các điều chỉnh.").check()
     consultant.get_by_role("button", name="Phê duyệt và lập lộ trình").click()
     status_is(consultant, "approved")
 
@@ -281,6 +286,7 @@ def test_consultant_reviews_returns_approves_edits_the_roadmap_and_publishes(
     look(consultant, "roadmap-consultant")
 
     consultant.goto(review_url)
+    consultant.get_by_label("Đơn vị được phép xem kết quả từ bây giờ.").check()
     consultant.get_by_role("button", name="Công bố cho cơ quan").click()
     status_is(consultant, "published")
 
@@ -302,16 +308,20 @@ def test_respondent_reads_results_and_roadmap_in_vietnamese_and_english(
     current.get_by_role("link", name=cycle_vi).click()
     expect(page.locator("h1")).to_have_text(f"Bản đánh giá của Văn phòng Trung ương Đảng, {cycle_vi}")
     status_is(page, "published")
-    expect(page.locator("#result-heading")).to_have_text("Kết quả tạm tính")
+    expect(page.locator("#result-heading")).to_have_text("Kết quả chính thức")
     expect(page.locator(".result-index")).to_contain_text("/ 1000")
     look(page, "results")
 
+    results_url = page.url
     page.go_back()
     page.locator(".office-list li", has_text=cycle_vi).get_by_role("link", name="Lộ trình").click()
     expect(page.locator("h1")).to_have_text("Lộ trình của Văn phòng Trung ương Đảng")
     expect(page.locator("#phases-heading")).to_have_text("Các giai đoạn")
     first_initiative = page.locator(".initiative-card h3").first.inner_text()
     look(page, "roadmap")
+    roadmap_url = page.url
+    # The documents are in one place, the assessment's official-result block (issue 23).
+    page.goto(results_url)
     # The report PDF, downloaded as a person does, then read back: the office and the first initiative.
     with page.expect_download(timeout=120_000) as pending:
         page.locator('[data-download="report-pdf"]').first.click()
@@ -335,6 +345,7 @@ def test_respondent_reads_results_and_roadmap_in_vietnamese_and_english(
     assert "VănphòngTrungươngĐảng" in words
     assert re.sub(r"\s+", "", first_initiative) in words
 
+    page.goto(roadmap_url)
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Roadmap of Party Central Office")
@@ -346,7 +357,7 @@ def test_respondent_reads_results_and_roadmap_in_vietnamese_and_english(
     expect(page.locator("h1")).to_have_text(
         f"Assessment of Party Central Office, {dt.date.today().year} assessment cycle"
     )
-    expect(page.locator("#result-heading")).to_have_text("Live result")
+    expect(page.locator("#result-heading")).to_have_text("Official result")
 
     page.get_by_role("button", name="Tiếng Việt").click()
     expect(page.locator("html")).to_have_attribute("lang", "vi")

@@ -88,6 +88,17 @@ def recent(user: User) -> list[Notification]:
     )
 
 
+def open_for(user: User, notification_id: int) -> Notification | None:
+    """The user's own notification, marked read now that it is being followed; None for anyone else's."""
+    row = db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
+    if row is not None and row.read_at is None:
+        row.read_at = utcnow()
+        db.session.commit()
+    return row
+
+
 def mark_all_read(user: User) -> int:
     changed = db.session.execute(
         update(Notification)

@@ -22,15 +22,17 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from roadmap.engine.framework import Framework
 from roadmap.engine.numbers import NumberFormatError, parse_float
+from roadmap.engine.scoring import PointsOverride, ScoreResult
 from roadmap.extensions import db
 from roadmap.models import (
     Assessment,
     AssessmentStatus,
+    AuditEvent,
     EvidenceReview,
     EvidenceVerdict,
     Notification,
@@ -195,7 +197,43 @@ class NotInReview(Invalid):
     """The assessment's status, not the input, forbids the change (the web layer answers 409)."""
 
 
-def _ensure_in_review(assessment: Assessment) -> None:
+def returned_at(assessment: Assessment) -> dt.datetime | None:
+    """When the assessment was last returned to the office (None: never), from the audit log."""
+    return db.session.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.object_type == "assessment",
+            AuditEvent.object_id == str(assessment.id),
+            AuditEvent.action == "assessment.returned",
+        )
+    )
+
+
+def resumes_review(assessment: Assessment) -> bool:
+    """A resubmission after a return: the review it came back from goes on, nobody starts it again."""
+    return assessment.status_enum is S.SUBMITTED and returned_at(assessment) is not None
+
+
+def _resume(assessment: Assessment, actor: User, expected_status_version: int | None = None) -> int | None:
+    """Take a resubmitted assessment back into review (audited and notified as a start; the caller commits,
+    or rolls back with the step that needed it). Returns the status version the next step expects."""
+    if not resumes_review(assessment):
+        return expected_status_version
+    lifecycle.transition(
+        assessment, S.IN_REVIEW, actor=actor, expected_status_version=expected_status_version
+    )
+    notify_office(assessment, REVIEW_STARTED)
+    db.session.flush()
+    return None if expected_status_version is None else assessment.status_version
+
+
+def _ensure_in_review(assessment: Assessment, actor: User) -> None:
+    """Refuse work outside review; a resubmitted assessment is taken back into review by the first action on
+    it, so that the consultant does not start the same review twice."""
+    _resume(assessment, actor)
+    _refuse_outside_review(assessment)
+
+
+def _refuse_outside_review(assessment: Assessment) -> None:
     if assessment.status_enum is not S.IN_REVIEW:
         raise NotInReview(
             Problem(
@@ -234,7 +272,7 @@ def add_comment(
     assessment: Assessment, body: str | None, *, actor: User, question_code: str | None = None
 ) -> ReviewComment:
     """A comment at a question (or on the whole assessment when `question_code` is None); commits."""
-    _ensure_in_review(assessment)
+    _ensure_in_review(assessment, actor)
     if question_code is not None:
         _question_code(_framework(assessment), question_code)
     text = _required_text("body", body, _l("Please write the comment."))
@@ -263,7 +301,7 @@ def judge_evidence(
     reason: str | None = None,
 ) -> EvidenceReview:
     """Mark a question's evidence verified, or rejected with a reason; the latest verdict counts. Commits."""
-    _ensure_in_review(assessment)
+    _ensure_in_review(assessment, actor)
     code = _question_code(_framework(assessment), question_code)
     if code not in answers.evidence_codes(assessment):
         raise invalid("question", _l("Question %(question)s has no evidence to check.", question=code))
@@ -293,6 +331,36 @@ def judge_evidence(
     return row
 
 
+@dataclass(frozen=True)
+class PointsPreview:
+    """What an override of a question's points would do, shown before it is saved."""
+
+    question: str
+    points: float
+    before: ScoreResult
+    after: ScoreResult
+
+
+def preview_points(assessment: Assessment, question_code: str, points: str | float | None) -> PointsPreview:
+    """The result with this override in place of the question's current points; nothing is stored. Refuses
+    what `override_points` refuses, except the missing justification (asked for when saving)."""
+    if not resumes_review(assessment):  # a preview does not take a resubmission back into review
+        _refuse_outside_review(assessment)
+    code = _question_code(_framework(assessment), question_code)
+    value = _points_value(points)
+    scored = reviewed_score(assessment)
+    current = dict(scored.inputs[4])
+    current[code] = PointsOverride(value, "", "")
+    return PointsPreview(code, value, scored.result, results.rescored(scored, points=current).result)
+
+
+def _points_value(points: str | float | None) -> float:
+    value = _number("points", points, _l("The points are a number between 0 and 1."))
+    if not 0 <= value <= 1:
+        raise invalid("points", _l("The points are a number between 0 and 1."))
+    return value
+
+
 def _number(field: str, value: str | float | None, message: LazyString) -> float:
     """A figure as the form's field read it, or typed text read in the user's language (the one parser)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -316,11 +384,9 @@ def override_points(
     actor: User,
 ) -> ScoreOverride:
     """Replace a question's computed points (0–1) by the consultant's, with a justification. Commits."""
-    _ensure_in_review(assessment)
+    _ensure_in_review(assessment, actor)
     code = _question_code(_framework(assessment), question_code)
-    value = _number("points", points, _l("The points are a number between 0 and 1."))
-    if not 0 <= value <= 1:
-        raise invalid("points", _l("The points are a number between 0 and 1."))
+    value = _points_value(points)
     return _store_override(assessment, OverrideKind.POINTS, code, value, justification, actor)
 
 
@@ -333,7 +399,7 @@ def override_level(
     actor: User,
 ) -> ScoreOverride:
     """Replace a dimension's computed level (1–5) by the consultant's, with a justification. Commits."""
-    _ensure_in_review(assessment)
+    _ensure_in_review(assessment, actor)
     if dimension_code not in {d.code for d in _framework(assessment).dimensions}:
         raise invalid("dimension", _l("There is no dimension %(code)s in this survey.", code=dimension_code))
     value = _number("level", level, _l("The level is a whole number from 1 to 5."))
@@ -381,7 +447,7 @@ def _store_override(
 
 def clear_override(assessment: Assessment, kind: OverrideKind, code: str, *, actor: User) -> bool:
     """Go back to the computed value. Returns False when there was no override. Commits."""
-    _ensure_in_review(assessment)
+    _ensure_in_review(assessment, actor)
     removed = db.session.execute(
         delete(ScoreOverride).where(
             ScoreOverride.assessment_id == assessment.id,
@@ -420,6 +486,7 @@ def return_for_revision(
 ) -> None:
     """Send the assessment back to the office. The comment is required (the lifecycle refuses without one)
     and is kept as a comment on the whole assessment, which the office reads with the ones at questions."""
+    expected_status_version = _resume(assessment, actor, expected_status_version)
     lifecycle.transition(
         assessment,
         S.RETURNED,
@@ -444,6 +511,7 @@ def approve(
     Returns the snapshot and the roadmap plan's version. Raises IllegalTransition or Invalid (when no plan
     can be made); then nothing is stored."""
     try:
+        expected_status_version = _resume(assessment, actor, expected_status_version)
         lifecycle.transition(
             assessment, S.APPROVED, actor=actor, expected_status_version=expected_status_version
         )

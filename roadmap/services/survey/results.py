@@ -354,3 +354,77 @@ def office_assessments(office: Office) -> list[AssessmentSummary]:
             )
         )
     return summaries
+
+
+@dataclass(frozen=True)
+class MissingInDimension:
+    """A dimension's required questions still to answer (or to confirm), for the review before submitting."""
+
+    dimension: str
+    questions: list[str]
+
+
+def missing_by_dimension(framework: Framework, missing: Sequence[str]) -> list[MissingInDimension]:
+    """`missing_answers` grouped by dimension in the framework's order, so a long list reads as counts."""
+    grouped: dict[str, list[str]] = {d.code: [] for d in framework.dimensions}
+    for code in missing:
+        grouped[framework.question(code).dimension].append(code)
+    return [MissingInDimension(code, codes) for code, codes in grouped.items() if codes]
+
+
+@dataclass(frozen=True)
+class EvidenceCost:
+    """An answer that claims enough to need evidence and has none: the points it would count with evidence
+    and the points it counts now (0–1)."""
+
+    question: str
+    dimension: str
+    claimed: float
+    counted: float
+
+
+@dataclass(frozen=True)
+class EvidenceCosts:
+    answers: list[EvidenceCost]
+    index_now: float
+    index_with_evidence: float  # the same answers, every one of these with evidence
+
+    @property
+    def index_lost(self) -> float:
+        return max(0.0, self.index_with_evidence - self.index_now)
+
+
+def evidence_costs(scored: Scored) -> EvidenceCosts:
+    """What the missing evidence costs: each discounted answer's points, and the index re-scored as if each
+    had its evidence (the same scoring, so gates and weights hold)."""
+    result = scored.result
+    discounted = [q for q in result.questions if q.evidence_discounted]
+    answers = [
+        EvidenceCost(q.code, q.dimension, q.points_before_discount or 0.0, q.computed_points or 0.0)
+        for q in discounted
+    ]
+    if not discounted:
+        return EvidenceCosts([], result.index, result.index)
+    with_evidence = rescored(scored, evidence=set(scored.inputs[2]) | {q.code for q in discounted})
+    return EvidenceCosts(answers, result.index, with_evidence.result.index)
+
+
+def rescored(
+    scored: Scored,
+    *,
+    evidence: set[str] | None = None,
+    points: dict[str, PointsOverride] | None = None,
+) -> Scored:
+    """The same answers scored again with other evidence or other point overrides (a projection: nothing
+    is stored), by the same engine, so gates, weights and the discount hold."""
+    _, _, found, targets, point_overrides, level_overrides, reference_date = scored.inputs[:7]
+    return _score_from(
+        scored.framework,
+        scored.records,
+        set(found) if evidence is None else evidence,
+        dict(targets),
+        (dict(point_overrides) if points is None else points, dict(level_overrides)),
+        guidance=False,
+        guidance_for=None,
+        reference_date=reference_date,
+    )
