@@ -336,3 +336,55 @@ def test_the_comparison_notices_a_line_missing_from_one_document(assessments_of_
     shortened = Word([("table", "", last[2][:-1]) if block is last else block for block in word.blocks])
     with pytest.raises(AssertionError):
         test_every_answer_line_is_in_both((data, shortened, pdf))
+
+
+# --- the summary's judgement: strengths and limitations -----------------------------------------------------
+
+
+def _words_between(word: Word, first: str, last: str) -> list[str]:
+    return [text for kind, _style, text in word.between(first, last, level=2) if kind == "p" and text]
+
+
+def test_strengths_and_limitations_never_name_the_same_dimension_and_read_the_same_in_both(pair):
+    data, word, pdf = pair
+    w = data.words
+    strong, weak = model.strengths_and_limitations(data.dimensions)
+    assert not {part.code for part in strong} & {part.code for part in weak}
+    assert all(part.level >= part.target for part in strong)
+    assert all(part.level < part.target for part in weak)
+    strengths = list(data.strengths) or [w.no_strength]
+    gaps = list(data.gaps) or [w.no_gap]
+    assert len(strengths) == len(set(strengths))
+    assert not set(data.strengths) & set(data.gaps)
+    assert _words_between(word, w.strengths, w.gaps) == strengths
+    assert _words_between(word, w.gaps, w.milestones) == gaps
+    summary = pdf.heading(w.summary)
+    assert pdf.between(w.strengths, w.gaps, summary) == flat("".join(strengths))
+    # The radar's labels are drawn between the lists in the PDF and taken off as charts; the gaps end at
+    # the next heading.
+    assert pdf.between(w.gaps, w.milestones, summary) == flat("".join(gaps))
+
+
+def _part(code: str, level: int, target: int) -> model.DimensionPart:
+    return model.DimensionPart(
+        code=code, name=f"Dimension {code}", heading=code, description="", score="50", level=level,
+        target=target, gap=max(target - level, 0), peer_median="", standing="", descriptor="", override="",
+        findings=(), gates=(), next_level="", guidance=(),
+    )  # fmt: skip
+
+
+def test_a_dimension_below_its_target_is_a_limitation_even_when_its_level_is_among_the_highest():
+    """The case of issue 23: every dimension at level 2, data governance among the highest levels but
+    below its target, was both a strength and a limitation."""
+    parts = (
+        _part("DAT", 2, 3),
+        _part("NET", 2, 2),
+        _part("SEC", 1, 3),
+        _part("OPS", 3, 3),
+        _part("GOV", 2, 4),
+    )
+    strong, weak = model.strengths_and_limitations(parts)
+    assert [p.code for p in strong] == ["OPS", "NET"]
+    assert [p.code for p in weak] == ["SEC", "GOV", "DAT"]
+    none_reached = tuple(_part(code, 2, 3) for code in ("A", "B"))
+    assert model.strengths_and_limitations(none_reached) == ((), none_reached)

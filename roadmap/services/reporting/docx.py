@@ -237,7 +237,7 @@ class _Writer:
         self._para(r.standing)
         self._chart(r.radar, w.radar_caption, RADAR_WIDTH_MM)
         self._heading(w.strengths, 2)
-        for line in r.strengths:
+        for line in r.strengths or (w.no_strength,):
             self._bullet(line)
         self._heading(w.gaps, 2)
         for line in r.gaps or (w.no_gap,):

@@ -128,6 +128,7 @@ class Words:
     meaning: str
     recipients: str
     no_gap: str
+    no_strength: str
     no_roadmap: str
     no_findings: str
     highest_level: str
@@ -329,6 +330,7 @@ def _words(assessment: Assessment, settings: ReportSettings, status: str, day: d
         meaning=_("Meaning"),
         recipients=_("Recipients:"),
         no_gap=_("Every dimension has reached its target."),
+        no_strength=_("No dimension has reached its target yet."),
         no_roadmap=_("The roadmap has not been planned yet."),
         no_findings=_("No weak answer in this dimension."),
         highest_level=_("The highest level is reached."),
@@ -494,6 +496,29 @@ def _dimension_parts(
             )
         )
     return tuple(parts)
+
+
+def strengths_and_limitations(
+    parts: tuple[DimensionPart, ...],
+) -> tuple[tuple[DimensionPart, ...], tuple[DimensionPart, ...]]:
+    """The summary's strengths and main limitations by one rule that splits the dimensions in two, so that no
+    dimension can be in both: a dimension that has reached its target is a strength (highest level first,
+    then the widest margin over the target), one below its target is a limitation (widest gap first, then
+    the lower level); at most TOP_COUNT of each. A report with no dimension at its target has no strength."""
+    reached = sorted(
+        (p for p in parts if p.level >= p.target), key=lambda p: (-p.level, p.target - p.level, p.code)
+    )
+    below = sorted(
+        (p for p in parts if p.level < p.target), key=lambda p: (p.level - p.target, p.level, p.code)
+    )
+    return tuple(reached[:TOP_COUNT]), tuple(below[:TOP_COUNT])
+
+
+def _standing_line(part: DimensionPart) -> str:
+    """'Network infrastructure …: level 2, target 3' — the same wording in both lists."""
+    return _(
+        "%(name)s: level %(level)d, target %(target)d", name=part.name, level=part.level, target=part.target
+    )
 
 
 def _radar(parts: tuple[DimensionPart, ...], peers: portfolio.PeerFigures | None) -> charts.Drawing:
@@ -696,16 +721,9 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
     roadmap_part = _roadmap_part(roadmap, result, citations) if roadmap is not None else None
     lines = _answer_lines(framework, result, assessment, citations)
     parts = _dimension_parts(framework, result, lines, peers)
-    ordered = sorted(parts, key=lambda p: (p.level - p.target, p.code))
-    gaps = tuple(
-        _("%(name)s: level %(level)d, target %(target)d", name=p.name, level=p.level, target=p.target)
-        for p in ordered[:TOP_COUNT]
-        if p.level < p.target
-    )
-    strengths = tuple(
-        _("%(name)s: level %(level)d", name=p.name, level=p.level)
-        for p in sorted(parts, key=lambda p: (-p.level, p.code))[:TOP_COUNT]
-    )
+    strong, weak = strengths_and_limitations(parts)
+    gaps = tuple(_standing_line(p) for p in weak)
+    strengths = tuple(_standing_line(p) for p in strong)
     office, cycle = assessment.office, assessment.cycle
 
     def official(name: str) -> str:
