@@ -425,3 +425,50 @@ def test_dates_in_documents_read_as_official_papers_write_them(app):
             assert roadmap_text.date_text(dt.date(2026, 3, 5)) == "05/03/2026"
         with force_locale("en"):
             assert roadmap_text.date_text(dt.date(2026, 3, 5)) == "5 March 2026"
+
+
+VI_DATE_LINE = re.compile(r"ngày \d{2} tháng \d{1,2} năm \d{4}")
+NUMERIC_DATE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?![\d/])")
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+def test_every_date_of_the_vietnamese_report_is_in_one_form(demo_reports):
+    """The date line as Decree 30 writes it, once; every other date dd/mm/yyyy (legal documents' titles
+    too); none of the screens' short forms ("5 thg 3, 2026")."""
+    text = _flat(_text(demo_reports["vi"]["reader"]))
+    assert VI_DATE_LINE.findall(text) == ["ngày 05 tháng 3 năm 2026"]
+    dates = NUMERIC_DATE.findall(text)
+    assert len(dates) > 10
+    assert [d for d in dates if not re.fullmatch(r"\d{2}/\d{2}/\d{4}", d)] == []
+    assert "thg" not in text
+
+
+def test_every_date_of_the_english_report_is_in_one_form(demo_reports):
+    text = _flat(_text(demo_reports["en"]["reader"]))
+    assert "Hanoi, 5 March 2026" in text or "5 March 2026" in text
+    assert NUMERIC_DATE.findall(text) == []
+    assert re.findall(rf"(?:{MONTHS}) \d{{1,2}}, \d{{4}}", text) == []  # "March 5, 2026"
+    assert len(re.findall(rf"\d{{1,2}} (?:{MONTHS}) \d{{4}}", text)) > 10
+
+
+def test_the_number_names_the_issuing_body_and_the_signatory_is_named_in_both_languages(demo_reports):
+    """Decree 30: "Số: 1/BC-CBĐTW" (the issuing body's symbol, never the assessed office's code), and the
+    signatory's full name under the position, in Vietnamese and in English."""
+    from roadmap.services.demo.loader import DEMO_SIGNATORY
+
+    vi = _flat(_text(demo_reports["vi"]["reader"]))
+    assert re.search(r"Số: \d+/BC-CBĐTW ", vi)
+    assert "/BC-VPTW" not in vi
+    assert "CỤC TRƯỞNG" in vi
+    en = _flat(_text(demo_reports["en"]["reader"]))
+    assert re.search(r"Reference \d+/BC-CBĐTW ", en)
+    assert "Director General" in en
+    for text in (vi, en):
+        assert text.count(DEMO_SIGNATORY) == 1
+
+
+def test_the_vietnamese_report_calls_a_dimension_by_the_glossary_s_one_term(demo_reports):
+    """DESIGN.md §3: dimension — trụ cột, in headings and tables alike."""
+    text = _flat(_text(demo_reports["vi"]["reader"])).casefold()
+    assert "trụ cột" in text
+    assert "lĩnh vực" not in text

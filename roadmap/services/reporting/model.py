@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from roadmap import charts
@@ -33,9 +33,10 @@ from roadmap.services.plans import (
 )
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.roadmaps import Roadmap
+from roadmap.services.platform.clock import local_date
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.reporting.citations import Citations
-from roadmap.services.reporting.settings import ReportSettings
+from roadmap.services.reporting.settings import Issuer
 from roadmap.services.review import portfolio
 from roadmap.services.survey import answers, evidence, lifecycle, results
 from roadmap.services.survey.wording import (
@@ -275,13 +276,14 @@ def _number(value: float) -> str:
 
 
 def _date_line(locale: str, place: str, day: dt.date) -> str:
-    """The place and date line: Decree 30's 'Hà Nội, ngày 05 tháng 3 năm 2026', or 'Hà Nội, 5 March 2026'."""
+    """The place and date line: Decree 30's 'Hà Nội, ngày 05 tháng 3 năm 2026', or 'Hanoi, 5 March 2026'.
+    Every other date of the report is `text.date_text` (05/03/2026; 5 March 2026)."""
     if locale == "vi":
         return report_settings.date_line(place, day)
-    return f"{place}, {format_date(day, 'long')}"
+    return report_settings.date_line_en(place, day)
 
 
-def _words(assessment: Assessment, settings: ReportSettings, status: str, day: dt.date, number: str) -> Words:
+def _words(assessment: Assessment, issuer: Issuer, status: str, day: dt.date, number: str) -> Words:
     locale = text.locale()
     return Words(
         title=_(
@@ -338,9 +340,9 @@ def _words(assessment: Assessment, settings: ReportSettings, status: str, day: d
         no_edits=_("No change was made to the proposed roadmap."),
         cover=(
             (_("Cycle"), assessment.cycle.name(locale)),
-            (_("Date"), str(format_date(day, "long"))),
+            (_("Date"), text.date_text(day)),
             (_("Status"), status),
-            (_("Issued by"), settings.issuing_body),
+            (_("Issued by"), issuer.body),
             (_("Reference"), number),
         ),
     )
@@ -572,7 +574,7 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
         facts.append(Fact(_("Warnings"), " ".join(warnings)))
     changes = [*text.item_changes(framework, item)]
     changes.extend(
-        f"{note.payload.get('text', '')} ({note.author}, {text.date_text(note.at.date())})"
+        f"{note.payload.get('text', '')} ({note.author}, {text.date_text(local_date(note.at))})"
         for note in item.notes
     )
     if changes:
@@ -602,7 +604,7 @@ def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -
             "%(summary)s — %(author)s, %(date)s. Reason: %(reason)s",
             summary=text.edit_summary(framework, outcome.edit),
             author=outcome.edit.author,
-            date=text.date_text(outcome.edit.at.date()),
+            date=text.date_text(local_date(outcome.edit.at)),
             reason=outcome.edit.reason,
         )
         + f" ({text.outcome_text(outcome)})"
@@ -709,6 +711,7 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
     locale = text.locale()
     day = today or roadmaps.local_today()
     settings = report_settings.current()
+    issuer = report_settings.in_language(settings, locale)
     scored = results.live_score(assessment)
     framework, result = scored.framework, scored.result
     peers = portfolio.peer_figures(assessment.cycle)
@@ -741,14 +744,14 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
         status=status,
         final=assessment.status_enum in FINAL_STATUSES,
         issued_on=day,
-        date_line=_date_line(locale, settings.place, day),
+        date_line=_date_line(locale, issuer.place, day),
         document_number=number,
-        issuer_parent=official(settings.issuing_body_parent),
-        issuer=official(settings.issuing_body),
-        signatory_position=official(settings.signatory_position),
-        signatory_name=settings.signatory_name,
-        recipients=tuple(settings.recipients),
-        words=_words(assessment, settings, status, day, number),
+        issuer_parent=official(issuer.parent),
+        issuer=official(issuer.body),
+        signatory_position=official(issuer.signatory_position),
+        signatory_name=issuer.signatory_name,
+        recipients=issuer.recipients,
+        words=_words(assessment, issuer, status, day, number),
         about=_(
             "Office: %(office)s. Cycle: %(cycle)s. Assessment status: %(status)s.",
             office=office.name(locale),
