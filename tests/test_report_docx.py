@@ -120,9 +120,18 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote(name)}" in disposition
 
-    # Page setup: A4 portrait, margins within Decree 30's ranges.
-    [section] = document.sections
+    # Page setup: A4 portrait, margins within Decree 30's ranges; the schedule alone on an A4 landscape page
+    # (a section of its own, with the same margins and the running page number), then portrait again.
+    section, schedule, rest = document.sections
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # stored in twips
+    assert (round(schedule.page_width.mm), round(schedule.page_height.mm)) == (297, 210)
+    assert (round(rest.page_width.mm), round(rest.page_height.mm)) == (210, 297)
+    for later in (schedule, rest):
+        assert not later.different_first_page_header_footer  # numbered from its first page
+        assert later.header.is_linked_to_previous
+        assert later.left_margin == section.left_margin
+    pictures = schedule.iter_inner_content()
+    assert any(p.runs and p._p.xpath(".//pic:pic") for p in pictures if hasattr(p, "runs"))
 
     def mm(length):
         return round(length.mm, 1)  # Word stores twips: 15 mm is 14.99 mm once stored

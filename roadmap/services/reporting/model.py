@@ -134,6 +134,7 @@ class Words:
     no_findings: str
     highest_level: str
     no_initiative: str
+    phase_columns: tuple[str, str, str, str]  # initiative, quarters, mandatory, cost class
     no_edits: str
     cover: tuple[tuple[str, str], ...]  # the English cover's facts (label, value)
 
@@ -184,10 +185,23 @@ class InitiativeCard:
 
 
 @dataclass(frozen=True)
+class PhaseRow:
+    """One initiative of a phase, as a row of the phase's table."""
+
+    initiative: str  # "K01 Deploy network monitoring"
+    quarters: str  # "Q1 2027" or "Q1 2027 to Q3 2027"
+    mandatory: str  # "Yes" / "No"
+    cost: str  # "S (small)"
+
+    def cells(self) -> tuple[str, str, str, str]:
+        return (self.initiative, self.quarters, self.mandatory, self.cost)
+
+
+@dataclass(frozen=True)
 class PhaseLine:
     heading: str  # "Phase 1 (01/2027 to 06/2027)"
     load: str  # "Load: 11.58 of 12 person-months."
-    initiatives: tuple[str, ...]
+    rows: tuple[PhaseRow, ...]  # the initiatives that start in the phase, in the roadmap's order
 
 
 @dataclass(frozen=True)
@@ -337,6 +351,7 @@ def _words(assessment: Assessment, issuer: Issuer, status: str, day: dt.date, nu
         no_findings=_("No weak answer in this dimension."),
         highest_level=_("The highest level is reached."),
         no_initiative=_("No initiative in this phase."),
+        phase_columns=(_("Initiative"), _("Quarters"), _("Mandatory"), _("Cost class")),
         no_edits=_("No change was made to the proposed roadmap."),
         cover=(
             (_("Cycle"), assessment.cycle.name(locale)),
@@ -538,24 +553,16 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
     framework = roadmap.framework
     locale = text.locale()
     initiative, plan_item = item.initiative, item.item
-    if item.placed:
-        when = _(
-            "%(start)s to %(end)s",
-            start=text.quarter_label(item.start_quarter),
-            end=text.quarter_label(item.end_quarter),
-        )
-    else:
-        when = _("Not scheduled")
     titles = {policy.code: policy.title.get(locale) for policy in framework.policies}
     policies = tuple(citations.cite(code, titles[code]) for code in initiative.policy_refs if code in titles)
     none = _("None")
     facts = [
         Fact(_("Why"), text.why_text(framework, item)),
-        Fact(_("When"), when),
+        Fact(_("When"), _quarters(item)),
         Fact(_("Status"), text.status_label(item.status)),
         Fact(_("Duration"), _("%(months)d months", months=initiative.duration_months)),
         Fact(_("Effort"), _("%(value)s person-months", value=_number(initiative.effort_person_months))),
-        Fact(_("Cost"), text.cost_class_label(initiative.cost_class.value)),
+        Fact(_("Cost"), _cost_band(initiative.cost_class.value)),
         Fact(
             _("Prerequisites"),
             ", ".join(text.initiative_name(framework, code) for code in plan_item.prerequisites) or none,
@@ -585,6 +592,28 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
     return InitiativeCard(code=item.code, heading=heading, policies=policies, facts=tuple(facts))
 
 
+def _quarters(item: EffectiveItem) -> str:
+    """'Q1 2027', or 'Q1 2027 to Q3 2027' when it runs over several quarters."""
+    if not item.placed:
+        return _("Not scheduled")
+    start, end = text.quarter_label(item.start_quarter), text.quarter_label(item.end_quarter)
+    return start if start == end else _("%(start)s to %(end)s", start=start, end=end)
+
+
+def _cost_band(cost_class: str) -> str:
+    bands = {"S": _("S (small)"), "M": _("M (medium)"), "L": _("L (large)"), "XL": _("XL (very large)")}
+    return bands.get(cost_class, cost_class)
+
+
+def _phase_row(framework: Framework, item: EffectiveItem) -> PhaseRow:
+    return PhaseRow(
+        initiative=text.initiative_name(framework, item.code),
+        quarters=_quarters(item),
+        mandatory=_("Yes") if item.item.mandatory else _("No"),
+        cost=_cost_band(item.initiative.cost_class.value),
+    )
+
+
 def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -> RoadmapPart:
     framework, effective, parameters = roadmap.framework, roadmap.effective, roadmap.plan.parameters
     phases = tuple(
@@ -595,7 +624,10 @@ def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -
                 load=text.person_months(phase.load),
                 capacity=text.person_months(phase.capacity),
             ),
-            initiatives=tuple(text.initiative_name(framework, code) for code in phase.initiatives),
+            # An initiative belongs to the phase it starts in (the quarters say how far it runs).
+            rows=tuple(
+                _phase_row(framework, item) for item in effective.counted() if item.phase == phase.index
+            ),
         )
         for phase in effective.phases
     )
