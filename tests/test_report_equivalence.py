@@ -413,7 +413,12 @@ def test_every_phase_has_its_table_of_initiatives_in_both(pair):
             "".join(itertools.chain.from_iterable(content)) if kind == "table" else content
             for kind, _style, content in blocks
         )
-        assert pdf.between(phase.heading, following, roadmap) == flat(written), phase.heading
+        printed = pdf.between(phase.heading, following, roadmap)
+        head = flat("".join(w.phase_columns))
+        if head in printed:  # a table that runs over a page repeats its header row there
+            cut = printed.index(head) + len(head)
+            printed = printed[:cut] + printed[cut:].replace(head, "")
+        assert printed == flat(written), phase.heading
         assert not any(kind == "p" and ";" in content for kind, _style, content in blocks)
         counted += len(phase.rows)
     assert counted or not data.roadmap.cards

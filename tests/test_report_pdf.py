@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -592,3 +593,29 @@ def test_the_english_pdf_and_word_document_are_in_english_but_for_what_people_ty
         assert "Central Post Office Department" in text
         assert "As addressed above;" in text
     assert [w for w in _vietnamese_words("Issued by CỤC BƯU ĐIỆN") if w not in typed]  # it sees Vietnamese
+
+
+def _fill(page: pypdf.PageObject) -> float:
+    """How far down the page's text area the body reaches (0–1), page furniture left out."""
+    height = float(page.mediabox.height)
+    lowest = [y for _x, y, _text in _positions(page, serif_only=False) if 60 < y < height - 60]
+    return (height - 60 - min(lowest)) / (height - 120) if lowest else 0.0
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_no_page_is_left_mostly_blank_but_at_the_end_of_a_part(demo_reports, locale):
+    """Issue 23: page 3 was mostly blank. A page that is less than 40 % full is followed by the start of a
+    part (a page break by design: contents, summary, dimensions, roadmap, appendix, methodology) or by the
+    schedule's landscape page."""
+    reader, data = demo_reports[locale]["reader"], demo_reports[locale]["data"]
+    w = data.words
+    starts = {
+        part.casefold() for part in (w.summary, w.dimensions, w.roadmap, w.answers, w.methodology, w.contents)
+    }
+    pages = reader.pages
+    for number, (page, following) in enumerate(itertools.pairwise(pages), start=1):
+        if _fill(page) >= 0.4:
+            continue
+        landscape = following.mediabox.width > following.mediabox.height
+        first_line = following.extract_text().strip().splitlines()[0].strip().casefold()
+        assert landscape or first_line in starts, (number, round(_fill(page), 2), first_line)
