@@ -373,7 +373,7 @@ def _gantt_legend(legend: Sequence[tuple[int, str]], width: float, top: float) -
         needed = 18 + font.getlength(words) + 16
         if x > 6 and x + needed > width:
             x, y = 6.0, y + 18
-        shapes.append(Rect(x, y, 12, 10, LEVEL_COLOURS[min(max(colour, 1), 5) - 1], radius=2))
+        shapes.append(Rect(x, y, 12, 10, LEVEL_COLOURS[min(max(colour, 1), 5) - 1]))  # square: bars are round
         shapes.append(Text(x + 17, y + 9, words, size=10))
         x += needed
     return shapes, y + 18 - top
