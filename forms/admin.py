@@ -114,19 +114,42 @@ class ReportSettingsForm(FlaskForm):
         _l("Issuing body"),
         description=_l("The consultants' department, for example CỤC BƯU ĐIỆN TRUNG ƯƠNG."),
     )
+    issuer_symbol = StringField(
+        _l("Issuing body's symbol"),
+        description=_l("Its abbreviation in document numbers (Decree 30/2020), for example CBĐTW."),
+    )
     number_pattern = StringField(
         _l("Document number pattern"),
         description=_l(
-            "Placeholders: {seq} (the report's number within the cycle), {year}, {office_code}, "
-            "{cycle_code}. For example {seq}/BC-{office_code}."
+            "Placeholders: {seq} (the report's number within the cycle), {year}, {cycle_code}, "
+            "{issuer_symbol}. For example {seq}/BC-{issuer_symbol}."
         ),
     )
     place = StringField(_l("Place"), description=_l("For the date line, for example Hà Nội."))
     signatory_position = StringField(_l("Signatory's position"), description=_l("For example CỤC TRƯỞNG."))
-    signatory_name = StringField(_l("Signatory's full name"))
+    signatory_name = StringField(
+        _l("Signatory's full name"), description=_l("Printed under the signature in both languages.")
+    )
     recipients = TextAreaField(
         _l("Recipients"),
         description=_l("One per line, as they appear at the end of the report, for example “Lưu: VT.”."),
+        render_kw={"rows": 5},
+    )
+    issuing_body_parent_en = StringField(
+        _l("Parent body of the issuing body, in English"),
+        validators=[Optional()],
+        description=_l("For example Ministry of Science and Technology. Optional."),
+    )
+    issuing_body_en = StringField(
+        _l("Issuing body, in English"), description=_l("For example Central Post Office Department.")
+    )
+    place_en = StringField(_l("Place, in English"), description=_l("For example Hanoi."))
+    signatory_position_en = StringField(
+        _l("Signatory's position, in English"), description=_l("For example Director General.")
+    )
+    recipients_en = TextAreaField(
+        _l("Recipients, in English"),
+        description=_l("One per line, for example “Archived: Records.”."),
         render_kw={"rows": 5},
     )
     submit = SubmitField(_l("Save"))

@@ -282,7 +282,24 @@ class GanttBar:
     start_month: int  # offset from the plan's start
     duration_months: int
     level_colour: int = 3  # 1–5: which colour; callers map status or priority to it
-    note: str = ""  # short text after the bar (e.g. "deadline missed")
+    note: str = ""  # short text after the bar (e.g. "deadline missed"): says in words what the colour says
+
+
+GANTT_LABEL_SIZE = 11.0
+GANTT_LINE_HEIGHT = 13.0
+
+
+def wrap(label: str, size: float, width: float) -> list[str]:
+    """`label` in lines no wider than `width` in the packaged font, broken between words; a word wider than
+    the width stands on its own line. Nothing is cut off."""
+    font = _font(round(size))
+    lines: list[str] = []
+    for word in label.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def gantt(
@@ -293,37 +310,73 @@ def gantt(
     phase_labels: Sequence[str],
     title: str,
     label_width: float = 260,
+    legend: Sequence[tuple[int, str]] = (),
 ) -> Drawing:
-    """Bars by month, with a column per quarter and shaded phases."""
+    """Bars by month, with a column per quarter and shaded phases. Labels wrap onto as many lines as they
+    need (never cut); `legend` names each colour used (colour 1–5, words) under the bars."""
     quarters = max(len(quarter_labels), 1)
     months = quarters * 3
     month_width = 12.0
     row_height = 20.0
     top = 44.0
     width = label_width + months * month_width + 130
-    height = top + len(bars) * row_height + 12
+    rows = [wrap(bar.label, GANTT_LABEL_SIZE, label_width - 12) for bar in bars]
+    heights = [max(row_height, len(lines) * GANTT_LINE_HEIGHT + 7) for lines in rows]
+    chart_bottom = top + sum(heights) + 12
+    legend_shapes, legend_height = _gantt_legend(legend, width, chart_bottom)
+    height = chart_bottom + legend_height
     shapes: list[Shape] = []
     for index, (start, end) in enumerate(pairwise(phase_bounds)):
         x = label_width + start * month_width
         shapes.append(
-            Rect(x, 0, (end - start) * month_width, height, "#f4f5f7" if index % 2 == 0 else "#ffffff")
+            Rect(x, 0, (end - start) * month_width, chart_bottom, "#f4f5f7" if index % 2 == 0 else "#ffffff")
         )
         if index < len(phase_labels):
             shapes.append(Text(x + 3, 13, phase_labels[index], size=10, fill=MUTED))
     for quarter, label in enumerate(quarter_labels):
         x = label_width + quarter * 3 * month_width
-        shapes.append(Line(x, 18, x, height))
-        shapes.append(Text(x + 1.5 * month_width, 34, label, size=8, anchor="middle", fill=MUTED))
-    for row, bar in enumerate(bars):
-        y = top + row * row_height
-        shapes.append(Text(label_width - 6, y + 13, bar.label, size=10, anchor="end"))
+        shapes.append(Line(x, 18, x, chart_bottom))
+        shapes.append(Text(x + 1.5 * month_width, 34, label, size=9, anchor="middle", fill=MUTED))
+    y = top
+    for bar, lines, row_h in zip(bars, rows, heights, strict=True):
+        first_baseline = y + (row_h - len(lines) * GANTT_LINE_HEIGHT) / 2 + GANTT_LINE_HEIGHT - 3
+        for number, line in enumerate(lines):
+            shapes.append(
+                Text(
+                    label_width - 6,
+                    first_baseline + number * GANTT_LINE_HEIGHT,
+                    line,
+                    size=GANTT_LABEL_SIZE,
+                    anchor="end",
+                )
+            )
         x = label_width + bar.start_month * month_width
         bar_width = max(bar.duration_months, 1) * month_width
         colour = LEVEL_COLOURS[min(max(bar.level_colour, 1), 5) - 1]
-        shapes.append(Rect(x, y + 3, bar_width, row_height - 7, colour, radius=2))
+        middle = y + row_h / 2
+        shapes.append(Rect(x, middle - (row_height - 7) / 2, bar_width, row_height - 7, colour, radius=2))
         if bar.note:
-            shapes.append(Text(x + bar_width + 4, y + 13, bar.note, size=9, fill=MUTED))
+            shapes.append(Text(x + bar_width + 4, middle + 3.5, bar.note, size=9, fill=MUTED))
+        y += row_h
+    shapes.extend(legend_shapes)
     return Drawing(width, height, title, tuple(shapes))
+
+
+def _gantt_legend(legend: Sequence[tuple[int, str]], width: float, top: float) -> tuple[list[Shape], float]:
+    """A swatch and its words per colour, left to right, on as many lines as the chart's width needs."""
+    if not legend:
+        return [], 0.0
+    font = _font(10)
+    shapes: list[Shape] = []
+    x, y = 6.0, top + 4
+    for colour, words in legend:
+        needed = 18 + font.getlength(words) + 16
+        if x > 6 and x + needed > width:
+            x, y = 6.0, y + 18
+        shapes.append(Rect(x, y, 12, 10, LEVEL_COLOURS[min(max(colour, 1), 5) - 1]))  # square: bars are round
+        shapes.append(Text(x + 17, y + 9, words, size=10))
+        x += needed
+    return shapes, y + 18 - top
 
 
 @dataclass(frozen=True)

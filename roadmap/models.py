@@ -604,6 +604,13 @@ class ReportSettingsRecord(db.Model):  # type: ignore[name-defined,misc]
     signatory_position: Mapped[str] = mapped_column(String(255))
     signatory_name: Mapped[str] = mapped_column(String(255))
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Issue 23: the issuing body's symbol for the number, and what the English report prints.
+    issuer_symbol: Mapped[str] = mapped_column(String(32))
+    issuing_body_en: Mapped[str] = mapped_column(String(255))
+    issuing_body_parent_en: Mapped[str] = mapped_column(String(255), default="")
+    place_en: Mapped[str] = mapped_column(String(128))
+    signatory_position_en: Mapped[str] = mapped_column(String(255))
+    recipients_en: Mapped[list[str]] = mapped_column(JSON, default=list)
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -14,6 +14,7 @@ from roadmap.charts import (
     GanttBar,
     HeatCell,
     Line,
+    Rect,
     Series,
     Text,
     gantt,
@@ -40,7 +41,7 @@ def test_gantt_draws_one_bar_per_initiative_and_escapes_labels():
     )
     root = parse(svg)
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert HOSTILE in texts  # as text, never as markup
+    assert HOSTILE in " ".join(texts)  # as text (wrapped over lines, never cut), never as markup
     assert "<script>" not in svg.svg()
     assert "I02 Kế hoạch" in texts
     assert "trễ hạn" in texts
@@ -144,3 +145,49 @@ def test_the_png_places_text_by_its_anchor_as_svg_does():
         left = picture.crop((0, 0, 200, 60)).getextrema()[0][0] < 128
         right = picture.crop((200, 0, 400, 60)).getextrema()[0][0] < 128
         assert (left, right) == {"right": (False, True), "left": (True, False), "both": (True, True)}[inked]
+
+
+LONG_NAME = (
+    "I26 Triển khai đầy đủ phương án bảo đảm an toàn thông tin theo cấp độ (khắc phục khoảng trống so với "
+    "TCVN 11930:2017)"
+)
+
+
+def test_gantt_labels_wrap_onto_lines_and_are_never_cut():
+    drawing = gantt(
+        [GanttBar(LONG_NAME, 0, 6), GanttBar("I01 Khảo sát", 3, 3)],
+        quarter_labels=["Q1/2027", "Q2/2027", "Q3/2027"],
+        phase_bounds=[0, 9],
+        phase_labels=["Giai đoạn 1"],
+        title="Lộ trình",
+    )
+    labels = [s for s in drawing.shapes if isinstance(s, Text) and s.anchor == "end"]
+    first = [s.label for s in labels if s.label != "I01 Khảo sát"]
+    assert len(first) >= 2  # wrapped
+    assert " ".join(first) == LONG_NAME  # every word, in order
+    assert all("…" not in s.label for s in drawing.shapes if isinstance(s, Text))
+    assert all(label.size >= 11 for label in labels)
+    bars = [s for s in drawing.shapes if isinstance(s, Rect) and s.radius == 2]
+    assert bars[1].y - bars[0].y > 20  # the wrapped row is taller
+
+
+def test_gantt_legend_names_each_colour_beside_its_swatch():
+    legend = [(4, "Proposed by the planner"), (5, "Mandatory (“mandatory”)")]
+    drawing = gantt(
+        [GanttBar("I01", 0, 3, level_colour=4), GanttBar("I02", 3, 3, level_colour=5, note="mandatory")],
+        quarter_labels=["Q1/2027", "Q2/2027"],
+        phase_bounds=[0, 6],
+        phase_labels=["Phase 1"],
+        title="Schedule",
+        legend=legend,
+    )
+    texts = {s.label: s for s in drawing.shapes if isinstance(s, Text)}
+    assert "mandatory" in texts  # the colour is said in words after the bar too
+    for colour, words in legend:
+        swatch = next(
+            s
+            for s in drawing.shapes
+            if isinstance(s, Rect) and s.width == 12 and s.fill == LEVEL_COLOURS[colour - 1]
+        )
+        assert texts[words].x == swatch.x + 17
+        assert texts[words].y < drawing.height

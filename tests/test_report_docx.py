@@ -22,14 +22,15 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from flask_babel import force_locale
 from lxml import etree
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import AssessmentStatus, AuditEvent, ReportSettingsRecord
+from roadmap.models import AssessmentStatus, AuditEvent, ReportSettingsRecord, RoadmapEdit
 from roadmap.models import RoadmapEditKind as K
 from roadmap.services.plans import roadmaps
-from roadmap.services.reporting import formats
+from roadmap.services.reporting import formats, model
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.survey import assessments, evidence, frameworks, lifecycle, results, steps
 from tests.conftest import isolated, logged_in
@@ -119,9 +120,18 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote(name)}" in disposition
 
-    # Page setup: A4 portrait, margins within Decree 30's ranges.
-    [section] = document.sections
+    # Page setup: A4 portrait, margins within Decree 30's ranges; the schedule alone on an A4 landscape page
+    # (a section of its own, with the same margins and the running page number), then portrait again.
+    section, schedule, rest = document.sections
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # stored in twips
+    assert (round(schedule.page_width.mm), round(schedule.page_height.mm)) == (297, 210)
+    assert (round(rest.page_width.mm), round(rest.page_height.mm)) == (210, 297)
+    for later in (schedule, rest):
+        assert not later.different_first_page_header_footer  # numbered from its first page
+        assert later.header.is_linked_to_previous
+        assert later.left_margin == section.left_margin
+    pictures = schedule.iter_inner_content()
+    assert any(p.runs and p._p.xpath(".//pic:pic") for p in pictures if hasattr(p, "runs"))
 
     def mm(length):
         return round(length.mm, 1)  # Word stores twips: 15 mm is 14.99 mm once stored
@@ -148,7 +158,7 @@ def test_vietnamese_docx_follows_decree_30_with_every_dimension_and_initiative(a
     [left, right] = document.tables[0].rows[0].cells
     assert "CỤC BƯU ĐIỆN TRUNG ƯƠNG" in left.text
     assert "BỘ KHOA HỌC VÀ CÔNG NGHỆ" in left.text
-    assert re.search(r"Số: 1/BC-VPA", left.text)
+    assert re.search(r"Số: 1/BC-CBĐTW$", left.text)  # the issuing body's symbol (Decree 30)
     motto = [p.text for p in right.paragraphs]
     assert motto[0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
     assert any(DATE_LINE.match(line) for line in motto), motto
@@ -264,7 +274,8 @@ def test_legal_references_are_cited_in_full_first_and_short_after(app, world, pu
     again by question CY-03 (appendix)."""
     _response, document = docx_of(logged_in(app, "consultant@example.vn"), published)
     text = all_text(document)
-    full = "Nghị định số 85/2016/NĐ-CP ngày 01/7/2016 về bảo đảm an toàn hệ thống thông tin theo cấp độ"
+    full = "Nghị định số 85/2016/NĐ-CP ngày 01/07/2016 về bảo đảm an toàn hệ thống thông tin theo cấp độ"
+    # (the framework writes "01/7/2016"; the report has one form of date, dd/mm/yyyy)
     assert text.count(full) == 1
     basis = next(i for i, p in enumerate(document.paragraphs) if p.text == "Căn cứ pháp lý:")
     assert document.paragraphs[basis + 1].text == f"{full};"
@@ -336,13 +347,15 @@ def test_the_office_downloads_its_report_once_published_from_the_results_and_roa
     app, world, published
 ):
     respondent = logged_in(app, "resp.a@example.vn")
-    for page in (f"/assessments/{published.id}", f"/assessments/{published.id}/roadmap"):
-        html = isolated(respondent.client.get, page).get_data(as_text=True)
-        link = re.search(r'<a href="([^"]+)" data-download="report-docx" download>', html)
-        assert link is not None, page
-        assert link.group(1) == f"/assessments/{published.id}/report.docx?lang=vi"
-        english = re.search(r'<a href="([^"]+)" data-download="report-docx-en"', html)
-        assert english.group(1) == f"/assessments/{published.id}/report.docx?lang=en"
+    # The documents sit in one place, the official result; the roadmap page leads there (issue 23).
+    html = isolated(respondent.client.get, f"/assessments/{published.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" data-download="report-docx" download>', html)
+    assert link is not None
+    assert link.group(1) == f"/assessments/{published.id}/report.docx?lang=vi"
+    english = re.search(r'<a href="([^"]+)" data-download="report-docx-en"', html)
+    assert english.group(1) == f"/assessments/{published.id}/report.docx?lang=en"
+    roadmap = isolated(respondent.client.get, f"/assessments/{published.id}/roadmap").get_data(as_text=True)
+    assert f'href="/assessments/{published.id}#official-result"' in roadmap
     docx_of(respondent, published)
 
 
@@ -353,11 +366,17 @@ def settings_form(**overrides):
     form = {
         "issuing_body_parent": "BỘ KHOA HỌC VÀ CÔNG NGHỆ",
         "issuing_body": "Cục Chuyển đổi số quốc gia",
-        "number_pattern": "{seq}/BC-CĐS-{office_code}",
+        "issuer_symbol": "CĐS",
+        "number_pattern": "{seq}/BC-{issuer_symbol}",
         "place": "Hà Nội",
         "signatory_position": "Cục trưởng",
         "signatory_name": "Nguyễn Văn Ánh",
         "recipients": "Văn phòng A;\nLãnh đạo Cục (để b/c);\nLưu: VT, CĐS.",
+        "issuing_body_parent_en": "Ministry of Science and Technology",
+        "issuing_body_en": "National Digital Transformation Agency",
+        "place_en": "Hanoi",
+        "signatory_position_en": "Director General",
+        "recipients_en": "Office A;\nAgency leaders (for information);\nArchived: Records, NDTA.",
     }
     form.update(overrides)
     return form
@@ -371,7 +390,7 @@ def test_settings_are_saved_audited_and_used_by_the_report(app, world, published
     admin = logged_in(app, "admin@example.vn")
     page = isolated(admin.get, "/admin/report-settings")
     assert page.status_code == 200
-    assert "{seq}/BC-{office_code}" in page.get_data(as_text=True)  # the defaults, before any save
+    assert "{seq}/BC-{issuer_symbol}" in page.get_data(as_text=True)  # the defaults, before any save
     response = isolated(admin.post, "/admin/report-settings", settings_form())
     assert response.status_code == 302
     assert count(ReportSettingsRecord) == 1
@@ -382,10 +401,20 @@ def test_settings_are_saved_audited_and_used_by_the_report(app, world, published
     _response, document = docx_of(logged_in(app, "consultant@example.vn"), published)
     text = all_text(document)
     assert "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA" in text
-    assert "Số: 1/BC-CĐS-VPA" in text
+    assert "Số: 1/BC-CĐS" in text.splitlines()  # the issuing body's symbol, not the assessed office's code
     assert "Nguyễn Văn Ánh" in text
     assert "CỤC TRƯỞNG" in text
     assert "- Lãnh đạo Cục (để b/c);" in text
+
+    _response, english = docx_of(logged_in(app, "consultant@example.vn"), published, "?lang=en")
+    text = all_text(english)
+    assert "Issued by: National Digital Transformation Agency" in text
+    assert "Reference: 1/BC-CĐS" in text
+    assert "Director General" in text
+    assert "Nguyễn Văn Ánh" in text
+    assert "- Agency leaders (for information);" in text
+    for vietnamese in ("CỤC", "Cục", "Nơi nhận", "Lãnh đạo", "Lưu: VT", "Như trên"):
+        assert vietnamese not in text
 
 
 @pytest.mark.parametrize(
@@ -395,6 +424,10 @@ def test_settings_are_saved_audited_and_used_by_the_report(app, world, published
         ("number_pattern", "{seq/BC", "dấu ngoặc"),
         ("signatory_name", "   ", "Vui lòng nhập họ và tên người ký."),
         ("signatory_position", "", "Vui lòng nhập chức vụ người ký."),
+        ("number_pattern", "{seq}/BC-{office_code}", "ký hiệu của cơ quan ban hành"),
+        ("issuer_symbol", " ", "Vui lòng nhập ký hiệu của cơ quan ban hành"),
+        ("signatory_position_en", "", "Vui lòng nhập chức vụ người ký bằng tiếng Anh."),
+        ("issuing_body_en", "", "Vui lòng nhập tên cơ quan ban hành bằng tiếng Anh."),
     ],
 )
 def test_bad_settings_are_refused_beside_the_field_and_the_previous_ones_stay_in_force(
@@ -420,7 +453,7 @@ def test_bad_settings_are_refused_beside_the_field_and_the_previous_ones_stay_in
 
     _response, document = docx_of(logged_in(app, "consultant@example.vn"), published)
     text = all_text(document)
-    assert "Số: 1/BC-CĐS-VPA" in text
+    assert "Số: 1/BC-CĐS" in text
     assert "Nguyễn Văn Ánh" in text
     assert "TÊN MỚI CHƯA LƯU" not in text
 
@@ -429,13 +462,14 @@ def test_settings_service_defaults_sequence_and_validation(app, world, assessmen
     assert report_settings.current() == report_settings.DEFAULTS
     second = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
     db.session.commit()
-    assert report_settings.number_for(assessment) == "1/BC-VPA"
-    assert report_settings.number_for(second) == "2/BC-VPB"
+    assert report_settings.number_for(assessment) == "1/BC-CBĐTW"
+    assert report_settings.number_for(second) == "2/BC-CBĐTW"
     pattern = report_settings.ReportSettings(number_pattern="{seq:03d}/{year}/BC-{cycle_code}")
     assert report_settings.number_for(second, pattern) == "002/2026/BC-2026"
-    bad = report_settings.ReportSettings(number_pattern="{office_code:d}", signatory_name="A")
+    bad = report_settings.ReportSettings(number_pattern="{issuer_symbol:d}", signatory_name="A")
     assert [p.field for p in report_settings.problems(bad)] == ["number_pattern"]
     assert report_settings.date_line("Hà Nội", dt.date(2026, 3, 5)) == "Hà Nội, ngày 05 tháng 3 năm 2026"
+    assert report_settings.date_line_en("Hanoi", dt.date(2026, 3, 5)) == "Hanoi, 5 March 2026"
     assert TODAY  # the roadmap tests' planning date, shared
 
 
@@ -462,3 +496,22 @@ def test_the_word_report_is_kept_and_made_anew_only_when_what_it_shows_changes(
     _, document = docx_of(browser, published)
     assert renders == ["vi", "en", "vi"]  # what the report shows changed: made anew
     assert "Văn phòng Bổ sung Thử nghiệm" in all_text(document)
+
+
+def test_consultant_edits_are_dated_on_the_service_s_day_as_the_date_line_is(app, world, published):
+    """An edit made at 23:30 UTC on 4 December was made on 5 December in Hà Nội (UTC+7): the report dates it
+    so, in the report's one form of date."""
+    late = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)
+    for row in db.session.scalars(select(RoadmapEdit).where(RoadmapEdit.assessment_id == published.id)):
+        row.created_at = late
+    db.session.commit()
+    expected = {"vi": "05/12/2026", "en": "5 December 2026"}
+    for locale, day in expected.items():
+        with app.test_request_context(), force_locale(locale):
+            data = model.build(published, today=dt.date(2026, 12, 5))
+        written = " ".join((*data.roadmap.edits, *(f.value for c in data.roadmap.cards for f in c.facts)))
+        assert data.roadmap.edits
+        assert all(day in line for line in data.roadmap.edits)
+        assert "04/12/2026" not in written
+        assert "4 December 2026" not in written
+    assert data.date_line == "Hanoi, 5 December 2026"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,9 +197,9 @@ class Pdf:
         return flat("".join(self.lines[start + 1 : self.heading(last, start + 1)]))
 
 
-# Above this height (points from the page's foot) lies the top margin: Decree 30's page number, the English
-# running header. The body never reaches it (margins of 20 mm and more).
-TOP_MARGIN_EDGE = pypdf.PaperSize.A4.height - 20 / 25.4 * 72
+# Above this height (points under the page's top) lies the top margin: Decree 30's page number, the English
+# running header. The body never reaches it (margins of 20 mm and more), on portrait and landscape pages.
+TOP_MARGIN = 20 / 25.4 * 72
 
 
 def page_text(page: pypdf.PageObject) -> str:
@@ -206,10 +207,11 @@ def page_text(page: pypdf.PageObject) -> str:
     drawn in the regular sans-serif face — the charts' labels (the same drawings in both documents, images in
     Word) and the English footer. Body text, headings and tables are serif, or bold (English headings)."""
     kept: list[str] = []
+    top_margin_edge = float(page.mediabox.height) - TOP_MARGIN
 
     def visit(text: str, cm: Any, tm: Any, font: Any, _size: Any) -> None:
         face = str(font.get("/BaseFont", "")) if font else ""
-        furniture = face.endswith("+Liberation-Sans") or pypdf.mult(tm, cm)[5] > TOP_MARGIN_EDGE
+        furniture = face.endswith("+Liberation-Sans") or pypdf.mult(tm, cm)[5] > top_margin_edge
         kept.append("\n" * text.count("\n") if furniture else text)
 
     page.extract_text(visitor_text=visit)
@@ -336,3 +338,87 @@ def test_the_comparison_notices_a_line_missing_from_one_document(assessments_of_
     shortened = Word([("table", "", last[2][:-1]) if block is last else block for block in word.blocks])
     with pytest.raises(AssertionError):
         test_every_answer_line_is_in_both((data, shortened, pdf))
+
+
+# --- the summary's judgement: strengths and limitations -----------------------------------------------------
+
+
+def _words_between(word: Word, first: str, last: str) -> list[str]:
+    return [text for kind, _style, text in word.between(first, last, level=2) if kind == "p" and text]
+
+
+def test_strengths_and_limitations_never_name_the_same_dimension_and_read_the_same_in_both(pair):
+    data, word, pdf = pair
+    w = data.words
+    strong, weak = model.strengths_and_limitations(data.dimensions)
+    assert not {part.code for part in strong} & {part.code for part in weak}
+    assert all(part.level >= part.target for part in strong)
+    assert all(part.level < part.target for part in weak)
+    strengths = list(data.strengths) or [w.no_strength]
+    gaps = list(data.gaps) or [w.no_gap]
+    assert len(strengths) == len(set(strengths))
+    assert not set(data.strengths) & set(data.gaps)
+    assert _words_between(word, w.strengths, w.gaps) == strengths
+    assert _words_between(word, w.gaps, w.milestones) == gaps
+    summary = pdf.heading(w.summary)
+    assert pdf.between(w.strengths, w.gaps, summary) == flat("".join(strengths))
+    # The radar's labels are drawn between the lists in the PDF and taken off as charts; the gaps end at
+    # the next heading.
+    assert pdf.between(w.gaps, w.milestones, summary) == flat("".join(gaps))
+
+
+def _part(code: str, level: int, target: int) -> model.DimensionPart:
+    return model.DimensionPart(
+        code=code, name=f"Dimension {code}", heading=code, description="", score="50", level=level,
+        target=target, gap=max(target - level, 0), peer_median="", standing="", descriptor="", override="",
+        findings=(), gates=(), next_level="", guidance=(),
+    )  # fmt: skip
+
+
+def test_a_dimension_below_its_target_is_a_limitation_even_when_its_level_is_among_the_highest():
+    """The case of issue 23: every dimension at level 2, data governance among the highest levels but
+    below its target, was both a strength and a limitation."""
+    parts = (
+        _part("DAT", 2, 3),
+        _part("NET", 2, 2),
+        _part("SEC", 1, 3),
+        _part("OPS", 3, 3),
+        _part("GOV", 2, 4),
+    )
+    strong, weak = model.strengths_and_limitations(parts)
+    assert [p.code for p in strong] == ["OPS", "NET"]
+    assert [p.code for p in weak] == ["SEC", "GOV", "DAT"]
+    none_reached = tuple(_part(code, 2, 3) for code in ("A", "B"))
+    assert model.strengths_and_limitations(none_reached) == ((), none_reached)
+
+
+# --- the roadmap's phases: a table each ---------------------------------------------------------------------
+
+
+def test_every_phase_has_its_table_of_initiatives_in_both(pair):
+    """A phase's initiatives are a table (initiative, quarters, mandatory, cost class), row for row the same
+    in both documents, and no longer a paragraph of names separated by semicolons."""
+    data, word, pdf = pair
+    if data.roadmap is None:
+        pytest.skip("no roadmap")
+    w, phases = data.words, data.roadmap.phases
+    roadmap = pdf.heading(w.roadmap)
+    counted = 0
+    for phase, following in zip(phases, [*(p.heading for p in phases[1:]), w.initiatives], strict=True):
+        blocks = word.between(phase.heading, following, level=2)
+        tables = [rows for kind, _style, rows in blocks if kind == "table"]
+        expected = [[list(w.phase_columns), *(list(row.cells()) for row in phase.rows)]] if phase.rows else []
+        assert tables == expected, phase.heading
+        written = "".join(
+            "".join(itertools.chain.from_iterable(content)) if kind == "table" else content
+            for kind, _style, content in blocks
+        )
+        printed = pdf.between(phase.heading, following, roadmap)
+        head = flat("".join(w.phase_columns))
+        if head in printed:  # a table that runs over a page repeats its header row there
+            cut = printed.index(head) + len(head)
+            printed = printed[:cut] + printed[cut:].replace(head, "")
+        assert printed == flat(written), phase.heading
+        assert not any(kind == "p" and ";" in content for kind, _style, content in blocks)
+        counted += len(phase.rows)
+    assert counted or not data.roadmap.cards

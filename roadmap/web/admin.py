@@ -37,6 +37,7 @@ from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.directory.offices import OfficeDetails
 from roadmap.services.platform import audit
+from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.survey import frameworks
 from roadmap.services.survey.assessments import current_framework_version
@@ -502,21 +503,18 @@ def report_settings_edit() -> str | Response | tuple[str, int]:
     in_force = report_settings.current()
     form = ReportSettingsForm()
     if request.method == "GET":
-        for name in ("issuing_body", "issuing_body_parent", "number_pattern", "place"):
+        for name in report_settings.TEXT_FIELDS:
             getattr(form, name).data = getattr(in_force, name)
-        form.signatory_position.data = in_force.signatory_position
-        form.signatory_name.data = in_force.signatory_name
-        form.recipients.data = "\n".join(in_force.recipients)
+        for name in report_settings.LIST_FIELDS:
+            getattr(form, name).data = "\n".join(getattr(in_force, name))
     status = 200
     if form.validate_on_submit():
         posted = report_settings.ReportSettings(
-            issuing_body=form.issuing_body.data or "",
-            issuing_body_parent=form.issuing_body_parent.data or "",
-            number_pattern=form.number_pattern.data or "",
-            place=form.place.data or "",
-            signatory_position=form.signatory_position.data or "",
-            signatory_name=form.signatory_name.data or "",
-            recipients=tuple((form.recipients.data or "").splitlines()),
+            **{name: getattr(form, name).data or "" for name in report_settings.TEXT_FIELDS},
+            **{
+                name: tuple((getattr(form, name).data or "").splitlines())
+                for name in report_settings.LIST_FIELDS
+            },
         )
         try:
             report_settings.save(posted, actor=current_user)
@@ -530,15 +528,15 @@ def report_settings_edit() -> str | Response | tuple[str, int]:
             return redirect(url_for("admin.report_settings_edit"))
     elif request.method == "POST":
         status = 400
-    example = report_settings.document_number(
-        in_force, seq=1, year=dt.date.today().year, office_code="VPCP", cycle_code=str(dt.date.today().year)
-    )
+    today = local_today()
+    example = report_settings.document_number(in_force, seq=1, year=today.year, cycle_code=str(today.year))
     page = render_template(
         "admin/report_settings.html",
         form=form,
         in_force=in_force,
         example_number=example,
-        example_date=report_settings.date_line(in_force.place, dt.date.today()),
+        example_date=report_settings.date_line(in_force.place, today),
+        example_date_en=report_settings.date_line_en(in_force.place_en, today),
         saved_at=report_settings.saved_at(),
     )
     return (page, status) if status != 200 else page

@@ -7,6 +7,7 @@ second load prints the same logins; nothing about them is written in the reposit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -25,6 +26,7 @@ from roadmap.services.demo.answers import demo_answers
 from roadmap.services.directory import accounts
 from roadmap.services.directory.cycles import CycleDetails, create_cycle
 from roadmap.services.directory.offices import OfficeDetails, create_office, office_by_code
+from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
 
@@ -48,6 +50,8 @@ DEMO_CONSULTANTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tuvan2@cbdtw.demo.vn", "Trần Quốc Minh", ("VPQH", "VPCP", "TANDTC", "VKSNDTC", "KTNN")),
 )
 DEMO_ADMIN = ("quantri@cbdtw.demo.vn", "Lê Văn Quản")
+# Who signs the demo's reports: Decree 30 prints the signatory's full name under the position.
+DEMO_SIGNATORY = "Trần Minh Đức"
 DEMO_RESPONDENT_NAMES = (
     "Phạm Thu Hà",
     "Đỗ Minh Tuấn",
@@ -133,6 +137,12 @@ def load(today: dt.date | None = None) -> list[DemoLogin]:
             )
             if exists is None:
                 db.session.add(ConsultantAssignment(consultant_id=consultant.id, office_id=office.id))
+    if report_settings.saved_at() is None:  # the administrator's own settings are never replaced
+        admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN[0]))
+        assert admin is not None  # noqa: S101 (just ensured)
+        report_settings.save(
+            dataclasses.replace(report_settings.DEFAULTS, signatory_name=DEMO_SIGNATORY), actor=admin
+        )
     db.session.commit()
     for (code, *_), name in zip(DEMO_OFFICES, DEMO_RESPONDENT_NAMES, strict=True):
         logins.append(_ensure_user(f"daumoi.{code.lower()}@demo.vn", name, Role.RESPONDENT, code, saved))

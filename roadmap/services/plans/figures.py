@@ -15,14 +15,22 @@ from roadmap.engine.overlay import EffectiveStatus
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.roadmaps import Roadmap
 
+# A bar's colour (roadmap.charts.LEVEL_COLOURS) by what it says; every colour but the planner's own also puts
+# a word after the bar (`_note`), so that the chart reads without colour (issue 23).
+ATTENTION, CHANGED, PROPOSED, MANDATORY = 1, 3, 4, 5
+# Room for an initiative's name in two lines mostly; with a three-year horizon the chart is about 920 units
+# wide, which the report prints at its natural size on a landscape A4 page.
+GANTT_LABEL_WIDTH = 360
+
 
 def _colour(item: Any) -> int:
-    """Red for what needs attention, amber for the consultants' changes, green for the planner's."""
+    """Red for what needs attention, amber for the consultants' changes, dark green for what the law
+    requires, green for the rest of the planner's proposal."""
     if item.findings or item.status is EffectiveStatus.DEADLINE_MISSED:
-        return 1
+        return ATTENTION
     if item.moved_by is not None or item.added_by is not None:
-        return 3
-    return 5 if item.item.mandatory else 4
+        return CHANGED
+    return MANDATORY if item.item.mandatory else PROPOSED
 
 
 def _note(item: Any) -> str:
@@ -34,7 +42,21 @@ def _note(item: Any) -> str:
         return _("moved")
     if item.added_by is not None:
         return _("added")
+    if item.item.mandatory:
+        return _("mandatory")
     return ""
+
+
+def _legend(colours: set[int]) -> list[tuple[int, str]]:
+    words = {
+        PROPOSED: _("Proposed by the planner"),
+        MANDATORY: _("Mandatory (“mandatory”)"),
+        CHANGED: _("Changed by a consultant (“moved”, “added”)"),
+        ATTENTION: _("Needs attention (“deadline missed”, “see warnings”)"),
+    }
+    return [
+        (colour, words[colour]) for colour in (PROPOSED, MANDATORY, CHANGED, ATTENTION) if colour in colours
+    ]
 
 
 def _column_labels(roadmap: Roadmap) -> list[str]:
@@ -48,25 +70,27 @@ def _column_labels(roadmap: Roadmap) -> list[str]:
 
 
 def gantt_chart(roadmap: Roadmap) -> charts.Drawing:
+    """The schedule: every counted initiative's full name (wrapped, never cut), its bar, a word for what its
+    colour means, and a legend of the colours used."""
     locale = text.locale()
-    bars = []
-    for item in roadmap.effective.counted():
-        name = f"{item.code} {item.initiative.name.get(locale)}"
-        bars.append(
-            charts.GanttBar(
-                label=name if len(name) <= 42 else name[:41] + "…",
-                start_month=item.start or 0,
-                duration_months=item.initiative.duration_months,
-                level_colour=_colour(item),
-                note=_note(item),
-            )
+    bars = [
+        charts.GanttBar(
+            label=f"{item.code} {item.initiative.name.get(locale)}",
+            start_month=item.start or 0,
+            duration_months=item.initiative.duration_months,
+            level_colour=_colour(item),
+            note=_note(item),
         )
+        for item in roadmap.effective.counted()
+    ]
     return charts.gantt(
         bars,
         quarter_labels=_column_labels(roadmap),
         phase_bounds=roadmap.plan.parameters.phase_bounds,
         phase_labels=[text.phase_label(i) for i in range(roadmap.plan.parameters.phase_count)],
         title=_("Schedule by quarter"),
+        label_width=GANTT_LABEL_WIDTH,
+        legend=_legend({bar.level_colour for bar in bars}),
     )
 
 

@@ -144,7 +144,7 @@ def deadline_text(item: EffectiveItem) -> str:
     """'Legal deadline 30/06/2027: met.'"""
     if item.item.deadline is None:
         return ""
-    date = format_date(item.item.deadline)
+    date = date_text(item.item.deadline)
     status = deadline_status_text(item)
     if not status:
         return _("Legal deadline %(date)s.", date=date)
@@ -417,10 +417,10 @@ def item_changes(framework: Framework, item: EffectiveItem) -> list[str]:
 
 # Dates in documents: the numeric form of Vietnamese administrative writing ("05/03/2026"), and a written-out
 # English one ("5 March 2026"); Babel's medium Vietnamese form ("5 thg 3, 2026") is for screens, not papers.
-_DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMMM yyyy"}
+DOCUMENT_DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMMM yyyy"}
 
 
 def date_text(value: dt.date | None) -> str:
     if value is None:
         return ""
-    return format_date(value, _DATE_PATTERNS.get(locale(), "medium"))
+    return format_date(value, DOCUMENT_DATE_PATTERNS.get(locale(), "medium"))

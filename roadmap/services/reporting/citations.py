@@ -17,6 +17,15 @@ _SHORT_FORM = {
 }
 
 
+# A date in a title as the framework spells it ("03/6/2020"), written in the report's one numeric form
+# ("03/06/2020"), so that a Vietnamese report has one form of date throughout (issue 23).
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def uniform_dates(words: str) -> str:
+    return _NUMERIC_DATE.sub(lambda m: f"{int(m[1]):02d}/{int(m[2]):02d}/{m[3]}", words)
+
+
 def short_form(full_title: str, locale: str) -> str:
     """Type and number of a legal document from its full title; the full title when no date is found."""
     pattern = _SHORT_FORM.get(locale, _SHORT_FORM["en"])
@@ -35,4 +44,4 @@ class Citations:
         if code in self._cited:
             return short_form(full_title, self.locale)
         self._cited.add(code)
-        return full_title
+        return uniform_dates(full_title)

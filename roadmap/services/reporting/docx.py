@@ -26,7 +26,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -60,6 +60,7 @@ CONTENTS_LEVELS = 2  # the contents list Heading 1 and Heading 2
 # Chart widths as the PDF prints them (templates/report/report.css): the radar 115 mm, the schedule the text's
 # width, others their natural size.
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
+LANDSCAPE_TEXT_WIDTH_MM = PAGE_HEIGHT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM  # the schedule's page
 RADAR_WIDTH_MM = 115
 PX_MM = 25.4 / 96  # a CSS pixel, the SVG's user unit when printed at its natural size
 
@@ -237,7 +238,7 @@ class _Writer:
         self._para(r.standing)
         self._chart(r.radar, w.radar_caption, RADAR_WIDTH_MM)
         self._heading(w.strengths, 2)
-        for line in r.strengths:
+        for line in r.strengths or (w.no_strength,):
             self._bullet(line)
         self._heading(w.gaps, 2)
         for line in r.gaps or (w.no_gap,):
@@ -294,8 +295,13 @@ class _Writer:
         self._para(roadmap.intro)
         for phase in roadmap.phases:
             self._heading(phase.heading, 2)
-            self._para(f"{phase.load} " + ("; ".join(phase.initiatives) or w.no_initiative))
-        self._chart(roadmap.gantt, w.gantt_caption, TEXT_WIDTH_MM)
+            self._para(phase.load if phase.rows else f"{phase.load} {w.no_initiative}")
+            if phase.rows:
+                self._table(w.phase_columns, [row.cells() for row in phase.rows])
+        # The schedule on a landscape page of its own, as in the PDF; the initiatives start a portrait page.
+        self._section(landscape=True)
+        self._chart(roadmap.gantt, w.gantt_caption, min(LANDSCAPE_TEXT_WIDTH_MM, roadmap.gantt.width * PX_MM))
+        self._section(landscape=False)
         self._heading(w.initiatives, 2)
         for card in roadmap.cards:
             self._heading(card.heading, 3)
@@ -423,6 +429,15 @@ class _Writer:
             _single(right.paragraphs[0])
             _run(right.paragraphs[0], value, size=SMALL_PT)
         self.doc.add_paragraph()
+
+    def _section(self, *, landscape: bool) -> None:
+        """A new section on a new page, landscape or portrait, with the same margins and running page number
+        (only the document's first page has none)."""
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        long, short = Mm(PAGE_HEIGHT_MM), Mm(PAGE_WIDTH_MM)
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        section.different_first_page_header_footer = False
 
     def _chart(self, drawing: charts.Drawing, caption: str, width_mm: float | None = None) -> None:
         """The chart painted from the same shapes as the PDF's SVG, as wide as the PDF prints it: its

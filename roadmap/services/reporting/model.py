@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from roadmap import charts
@@ -33,9 +33,10 @@ from roadmap.services.plans import (
 )
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.roadmaps import Roadmap
+from roadmap.services.platform.clock import local_date
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.reporting.citations import Citations
-from roadmap.services.reporting.settings import ReportSettings
+from roadmap.services.reporting.settings import Issuer
 from roadmap.services.review import portfolio
 from roadmap.services.survey import answers, evidence, lifecycle, results
 from roadmap.services.survey.wording import (
@@ -128,10 +129,12 @@ class Words:
     meaning: str
     recipients: str
     no_gap: str
+    no_strength: str
     no_roadmap: str
     no_findings: str
     highest_level: str
     no_initiative: str
+    phase_columns: tuple[str, str, str, str]  # initiative, quarters, mandatory, cost class
     no_edits: str
     cover: tuple[tuple[str, str], ...]  # the English cover's facts (label, value)
 
@@ -182,10 +185,23 @@ class InitiativeCard:
 
 
 @dataclass(frozen=True)
+class PhaseRow:
+    """One initiative of a phase, as a row of the phase's table."""
+
+    initiative: str  # "K01 Deploy network monitoring"
+    quarters: str  # "Q1 2027" or "Q1 2027 to Q3 2027"
+    mandatory: str  # "Yes" / "No"
+    cost: str  # "S (small)"
+
+    def cells(self) -> tuple[str, str, str, str]:
+        return (self.initiative, self.quarters, self.mandatory, self.cost)
+
+
+@dataclass(frozen=True)
 class PhaseLine:
     heading: str  # "Phase 1 (01/2027 to 06/2027)"
     load: str  # "Load: 11.58 of 12 person-months."
-    initiatives: tuple[str, ...]
+    rows: tuple[PhaseRow, ...]  # the initiatives that start in the phase, in the roadmap's order
 
 
 @dataclass(frozen=True)
@@ -274,13 +290,14 @@ def _number(value: float) -> str:
 
 
 def _date_line(locale: str, place: str, day: dt.date) -> str:
-    """The place and date line: Decree 30's 'Hà Nội, ngày 05 tháng 3 năm 2026', or 'Hà Nội, 5 March 2026'."""
+    """The place and date line: Decree 30's 'Hà Nội, ngày 05 tháng 3 năm 2026', or 'Hanoi, 5 March 2026'.
+    Every other date of the report is `text.date_text` (05/03/2026; 5 March 2026)."""
     if locale == "vi":
         return report_settings.date_line(place, day)
-    return f"{place}, {format_date(day, 'long')}"
+    return report_settings.date_line_en(place, day)
 
 
-def _words(assessment: Assessment, settings: ReportSettings, status: str, day: dt.date, number: str) -> Words:
+def _words(assessment: Assessment, issuer: Issuer, status: str, day: dt.date, number: str) -> Words:
     locale = text.locale()
     return Words(
         title=_(
@@ -329,16 +346,18 @@ def _words(assessment: Assessment, settings: ReportSettings, status: str, day: d
         meaning=_("Meaning"),
         recipients=_("Recipients:"),
         no_gap=_("Every dimension has reached its target."),
+        no_strength=_("No dimension has reached its target yet."),
         no_roadmap=_("The roadmap has not been planned yet."),
         no_findings=_("No weak answer in this dimension."),
         highest_level=_("The highest level is reached."),
         no_initiative=_("No initiative in this phase."),
+        phase_columns=(_("Initiative"), _("Quarters"), _("Mandatory"), _("Cost class")),
         no_edits=_("No change was made to the proposed roadmap."),
         cover=(
             (_("Cycle"), assessment.cycle.name(locale)),
-            (_("Date"), str(format_date(day, "long"))),
+            (_("Date"), text.date_text(day)),
             (_("Status"), status),
-            (_("Issued by"), settings.issuing_body),
+            (_("Issued by"), issuer.body),
             (_("Reference"), number),
         ),
     )
@@ -496,6 +515,29 @@ def _dimension_parts(
     return tuple(parts)
 
 
+def strengths_and_limitations(
+    parts: tuple[DimensionPart, ...],
+) -> tuple[tuple[DimensionPart, ...], tuple[DimensionPart, ...]]:
+    """The summary's strengths and main limitations by one rule that splits the dimensions in two, so that no
+    dimension can be in both: a dimension that has reached its target is a strength (highest level first,
+    then the widest margin over the target), one below its target is a limitation (widest gap first, then
+    the lower level); at most TOP_COUNT of each. A report with no dimension at its target has no strength."""
+    reached = sorted(
+        (p for p in parts if p.level >= p.target), key=lambda p: (-p.level, p.target - p.level, p.code)
+    )
+    below = sorted(
+        (p for p in parts if p.level < p.target), key=lambda p: (p.level - p.target, p.level, p.code)
+    )
+    return tuple(reached[:TOP_COUNT]), tuple(below[:TOP_COUNT])
+
+
+def _standing_line(part: DimensionPart) -> str:
+    """'Network infrastructure …: level 2, target 3' — the same wording in both lists."""
+    return _(
+        "%(name)s: level %(level)d, target %(target)d", name=part.name, level=part.level, target=part.target
+    )
+
+
 def _radar(parts: tuple[DimensionPart, ...], peers: portfolio.PeerFigures | None) -> charts.Drawing:
     series = [
         charts.Series(_("Current level"), [p.level for p in parts], "#8b1a1a"),
@@ -511,24 +553,16 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
     framework = roadmap.framework
     locale = text.locale()
     initiative, plan_item = item.initiative, item.item
-    if item.placed:
-        when = _(
-            "%(start)s to %(end)s",
-            start=text.quarter_label(item.start_quarter),
-            end=text.quarter_label(item.end_quarter),
-        )
-    else:
-        when = _("Not scheduled")
     titles = {policy.code: policy.title.get(locale) for policy in framework.policies}
     policies = tuple(citations.cite(code, titles[code]) for code in initiative.policy_refs if code in titles)
     none = _("None")
     facts = [
         Fact(_("Why"), text.why_text(framework, item)),
-        Fact(_("When"), when),
+        Fact(_("When"), _quarters(item)),
         Fact(_("Status"), text.status_label(item.status)),
         Fact(_("Duration"), _("%(months)d months", months=initiative.duration_months)),
         Fact(_("Effort"), _("%(value)s person-months", value=_number(initiative.effort_person_months))),
-        Fact(_("Cost"), text.cost_class_label(initiative.cost_class.value)),
+        Fact(_("Cost"), _cost_band(initiative.cost_class.value)),
         Fact(
             _("Prerequisites"),
             ", ".join(text.initiative_name(framework, code) for code in plan_item.prerequisites) or none,
@@ -547,7 +581,7 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
         facts.append(Fact(_("Warnings"), " ".join(warnings)))
     changes = [*text.item_changes(framework, item)]
     changes.extend(
-        f"{note.payload.get('text', '')} ({note.author}, {text.date_text(note.at.date())})"
+        f"{note.payload.get('text', '')} ({note.author}, {text.date_text(local_date(note.at))})"
         for note in item.notes
     )
     if changes:
@@ -556,6 +590,28 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
     if plan_item.mandatory:
         heading += f" ({_('mandatory')})"
     return InitiativeCard(code=item.code, heading=heading, policies=policies, facts=tuple(facts))
+
+
+def _quarters(item: EffectiveItem) -> str:
+    """'Q1 2027', or 'Q1 2027 to Q3 2027' when it runs over several quarters."""
+    if not item.placed:
+        return _("Not scheduled")
+    start, end = text.quarter_label(item.start_quarter), text.quarter_label(item.end_quarter)
+    return start if start == end else _("%(start)s to %(end)s", start=start, end=end)
+
+
+def _cost_band(cost_class: str) -> str:
+    bands = {"S": _("S (small)"), "M": _("M (medium)"), "L": _("L (large)"), "XL": _("XL (very large)")}
+    return bands.get(cost_class, cost_class)
+
+
+def _phase_row(framework: Framework, item: EffectiveItem) -> PhaseRow:
+    return PhaseRow(
+        initiative=text.initiative_name(framework, item.code),
+        quarters=_quarters(item),
+        mandatory=_("Yes") if item.item.mandatory else _("No"),
+        cost=_cost_band(item.initiative.cost_class.value),
+    )
 
 
 def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -> RoadmapPart:
@@ -568,7 +624,10 @@ def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -
                 load=text.person_months(phase.load),
                 capacity=text.person_months(phase.capacity),
             ),
-            initiatives=tuple(text.initiative_name(framework, code) for code in phase.initiatives),
+            # An initiative belongs to the phase it starts in (the quarters say how far it runs).
+            rows=tuple(
+                _phase_row(framework, item) for item in effective.counted() if item.phase == phase.index
+            ),
         )
         for phase in effective.phases
     )
@@ -577,7 +636,7 @@ def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -
             "%(summary)s — %(author)s, %(date)s. Reason: %(reason)s",
             summary=text.edit_summary(framework, outcome.edit),
             author=outcome.edit.author,
-            date=text.date_text(outcome.edit.at.date()),
+            date=text.date_text(local_date(outcome.edit.at)),
             reason=outcome.edit.reason,
         )
         + f" ({text.outcome_text(outcome)})"
@@ -684,6 +743,7 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
     locale = text.locale()
     day = today or roadmaps.local_today()
     settings = report_settings.current()
+    issuer = report_settings.in_language(settings, locale)
     scored = results.live_score(assessment)
     framework, result = scored.framework, scored.result
     peers = portfolio.peer_figures(assessment.cycle, assessment.framework_version_id)
@@ -696,16 +756,9 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
     roadmap_part = _roadmap_part(roadmap, result, citations) if roadmap is not None else None
     lines = _answer_lines(framework, result, assessment, citations)
     parts = _dimension_parts(framework, result, lines, peers)
-    ordered = sorted(parts, key=lambda p: (p.level - p.target, p.code))
-    gaps = tuple(
-        _("%(name)s: level %(level)d, target %(target)d", name=p.name, level=p.level, target=p.target)
-        for p in ordered[:TOP_COUNT]
-        if p.level < p.target
-    )
-    strengths = tuple(
-        _("%(name)s: level %(level)d", name=p.name, level=p.level)
-        for p in sorted(parts, key=lambda p: (-p.level, p.code))[:TOP_COUNT]
-    )
+    strong, weak = strengths_and_limitations(parts)
+    gaps = tuple(_standing_line(p) for p in weak)
+    strengths = tuple(_standing_line(p) for p in strong)
     office, cycle = assessment.office, assessment.cycle
 
     def official(name: str) -> str:
@@ -723,14 +776,14 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
         status=status,
         final=assessment.status_enum in FINAL_STATUSES,
         issued_on=day,
-        date_line=_date_line(locale, settings.place, day),
+        date_line=_date_line(locale, issuer.place, day),
         document_number=number,
-        issuer_parent=official(settings.issuing_body_parent),
-        issuer=official(settings.issuing_body),
-        signatory_position=official(settings.signatory_position),
-        signatory_name=settings.signatory_name,
-        recipients=tuple(settings.recipients),
-        words=_words(assessment, settings, status, day, number),
+        issuer_parent=official(issuer.parent),
+        issuer=official(issuer.body),
+        signatory_position=official(issuer.signatory_position),
+        signatory_name=issuer.signatory_name,
+        recipients=issuer.recipients,
+        words=_words(assessment, issuer, status, day, number),
         about=_(
             "Office: %(office)s. Cycle: %(cycle)s. Assessment status: %(status)s.",
             office=office.name(locale),

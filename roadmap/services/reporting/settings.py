@@ -1,6 +1,10 @@
 """Settings of the official report (Decree 30/2020/NĐ-CP): who issues it, how it is numbered, who signs.
 
 One place for these values: the PDF (issue 8/12) and the Word export (issue 12) both read `current()`.
+Every value a reader sees is held in both languages (issue 23): the Vietnamese report prints the Vietnamese
+ones, the English report the English ones (`in_language`), so an English document carries no Vietnamese
+boilerplate. Under Decree 30 the number's symbol names the issuing body ("12/BC-CBĐTW"), so the pattern
+places the issuing body's symbol (`{issuer_symbol}`); the assessed office's code has no place in it.
 The defaults below hold until an administrator saves settings in the admin area; every save is a new row
 of `report_settings` (the latest in force), and only valid settings are ever stored, so a rejected save
 leaves the previous settings in force and reports keep rendering with them.
@@ -16,6 +20,7 @@ import datetime as dt
 import string
 from dataclasses import dataclass, field
 
+from babel.dates import format_date
 from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -23,21 +28,65 @@ from sqlalchemy import func, select
 from roadmap.extensions import db
 from roadmap.models import Assessment, ReportSettingsRecord, User
 from roadmap.services import Invalid, Problem
+from roadmap.services.plans.wording import DOCUMENT_DATE_PATTERNS
 from roadmap.services.platform import audit
 
-# Placeholders a document number pattern may use, e.g. "{seq}/BC-{office_code}" → "12/BC-VPCP".
-NUMBER_PLACEHOLDERS = ("seq", "year", "office_code", "cycle_code")
+# Placeholders a document number pattern may use, e.g. "{seq}/BC-{issuer_symbol}" → "12/BC-CBĐTW".
+NUMBER_PLACEHOLDERS = ("seq", "year", "cycle_code", "issuer_symbol")
+# Decree 30: the symbol after the type's abbreviation names the issuing body, never the body reported on.
+ASSESSED_OFFICE_PLACEHOLDER = "office_code"
 
 
 @dataclass(frozen=True)
 class ReportSettings:
     issuing_body: str = "CỤC BƯU ĐIỆN TRUNG ƯƠNG"
     issuing_body_parent: str = "BỘ KHOA HỌC VÀ CÔNG NGHỆ"
-    number_pattern: str = "{seq}/BC-{office_code}"
+    issuer_symbol: str = "CBĐTW"
+    number_pattern: str = "{seq}/BC-{issuer_symbol}"
     place: str = "Hà Nội"
     signatory_position: str = "CỤC TRƯỞNG"
     signatory_name: str = ""
     recipients: tuple[str, ...] = field(default_factory=lambda: ("Như trên;", "Lưu: VT."))
+    # The same, for the English report.
+    issuing_body_en: str = "Central Post Office Department"
+    issuing_body_parent_en: str = "Ministry of Science and Technology"
+    place_en: str = "Hanoi"
+    signatory_position_en: str = "Director General"
+    recipients_en: tuple[str, ...] = field(
+        default_factory=lambda: ("As addressed above;", "Archived: Records.")
+    )
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The settings' values as one report prints them, in its language."""
+
+    body: str
+    parent: str
+    place: str
+    signatory_position: str
+    signatory_name: str
+    recipients: tuple[str, ...]
+
+
+def in_language(settings: ReportSettings, locale: str) -> Issuer:
+    if locale == "vi":
+        return Issuer(
+            body=settings.issuing_body,
+            parent=settings.issuing_body_parent,
+            place=settings.place,
+            signatory_position=settings.signatory_position,
+            signatory_name=settings.signatory_name,
+            recipients=settings.recipients,
+        )
+    return Issuer(
+        body=settings.issuing_body_en,
+        parent=settings.issuing_body_parent_en,
+        place=settings.place_en,
+        signatory_position=settings.signatory_position_en,
+        signatory_name=settings.signatory_name,  # a person's name is not translated
+        recipients=settings.recipients_en,
+    )
 
 
 DEFAULTS = ReportSettings()
@@ -47,11 +96,41 @@ DEFAULTS = ReportSettings()
 MAX_LENGTHS = {
     "issuing_body": 255,
     "issuing_body_parent": 255,
+    "issuer_symbol": 32,
     "number_pattern": 128,
     "place": 128,
     "signatory_position": 255,
     "signatory_name": 255,
+    "issuing_body_en": 255,
+    "issuing_body_parent_en": 255,
+    "place_en": 128,
+    "signatory_position_en": 255,
 }
+# The fields that a report needs filled in, with the message shown beside each when it is empty.
+REQUIRED = {
+    "issuing_body": _l("Please enter the issuing body."),
+    "issuer_symbol": _l("Please enter the issuing body's symbol, for example CBĐTW."),
+    "place": _l("Please enter the place where the report is issued."),
+    "signatory_position": _l("Please enter the signatory's position."),
+    "signatory_name": _l("Please enter the signatory's full name."),
+    "issuing_body_en": _l("Please enter the issuing body in English."),
+    "place_en": _l("Please enter the place in English."),
+    "signatory_position_en": _l("Please enter the signatory's position in English."),
+}
+TEXT_FIELDS = (
+    "issuing_body",
+    "issuing_body_parent",
+    "issuer_symbol",
+    "number_pattern",
+    "place",
+    "signatory_position",
+    "signatory_name",
+    "issuing_body_en",
+    "issuing_body_parent_en",
+    "place_en",
+    "signatory_position_en",
+)
+LIST_FIELDS = ("recipients", "recipients_en")
 MAX_RECIPIENTS = 30
 MAX_RECIPIENT_LENGTH = 255
 
@@ -62,13 +141,8 @@ def _latest() -> ReportSettingsRecord | None:
 
 def _from_record(record: ReportSettingsRecord) -> ReportSettings:
     return ReportSettings(
-        issuing_body=record.issuing_body,
-        issuing_body_parent=record.issuing_body_parent,
-        number_pattern=record.number_pattern,
-        place=record.place,
-        signatory_position=record.signatory_position,
-        signatory_name=record.signatory_name,
-        recipients=tuple(record.recipients or ()),
+        **{name: getattr(record, name) for name in TEXT_FIELDS},
+        **{name: tuple(getattr(record, name) or ()) for name in LIST_FIELDS},
     )
 
 
@@ -96,23 +170,20 @@ def problems(settings: ReportSettings) -> list[Problem]:
     for name, limit in MAX_LENGTHS.items():
         if len(getattr(settings, name)) > limit:
             found.append(Problem(name, _l("At most %(limit)d characters.", limit=limit)))
-    if not settings.issuing_body.strip():
-        found.append(Problem("issuing_body", _l("Please enter the issuing body.")))
-    if not settings.place.strip():
-        found.append(Problem("place", _l("Please enter the place where the report is issued.")))
-    if not settings.signatory_position.strip():
-        found.append(Problem("signatory_position", _l("Please enter the signatory's position.")))
-    if not settings.signatory_name.strip():
-        found.append(Problem("signatory_name", _l("Please enter the signatory's full name.")))
+    for name, message in REQUIRED.items():
+        if not getattr(settings, name).strip():
+            found.append(Problem(name, message))
     pattern_problem = _pattern_problem(settings.number_pattern)
     if pattern_problem is not None:
         found.append(Problem("number_pattern", pattern_problem))
-    if len(settings.recipients) > MAX_RECIPIENTS:
-        found.append(Problem("recipients", _l("At most %(limit)d recipients.", limit=MAX_RECIPIENTS)))
-    if any(len(r) > MAX_RECIPIENT_LENGTH for r in settings.recipients):
-        found.append(
-            Problem("recipients", _l("At most %(limit)d characters per line.", limit=MAX_RECIPIENT_LENGTH))
-        )
+    for name in LIST_FIELDS:
+        lines = getattr(settings, name)
+        if len(lines) > MAX_RECIPIENTS:
+            found.append(Problem(name, _l("At most %(limit)d recipients.", limit=MAX_RECIPIENTS)))
+        if any(len(r) > MAX_RECIPIENT_LENGTH for r in lines):
+            found.append(
+                Problem(name, _l("At most %(limit)d characters per line.", limit=MAX_RECIPIENT_LENGTH))
+            )
     return found
 
 
@@ -130,6 +201,13 @@ def _pattern_problem(pattern: str) -> str | None:
                 known=known,
             )
         )
+    if ASSESSED_OFFICE_PLACEHOLDER in unknown:
+        return str(
+            _l(
+                "Under Decree 30/2020 the number's symbol names the issuing body, not the assessed office: "
+                "write {issuer_symbol} instead of {office_code}."
+            )
+        )
     if unknown:
         return str(
             _l(
@@ -139,9 +217,7 @@ def _pattern_problem(pattern: str) -> str | None:
             )
         )
     try:
-        document_number(
-            ReportSettings(number_pattern=pattern), seq=1, year=2026, office_code="VPCP", cycle_code="2026"
-        )
+        document_number(ReportSettings(number_pattern=pattern), seq=1, year=2026, cycle_code="2026")
     except (ValueError, TypeError, KeyError, IndexError):
         return str(_l("The pattern cannot be filled in: check the text after the colon in each placeholder."))
     return None
@@ -151,26 +227,16 @@ def save(settings: ReportSettings, *, actor: User) -> ReportSettings:
     """Store new settings (they are in force from now on), audited; Invalid, with nothing stored, when
     any value is wrong. The caller commits."""
     settings = ReportSettings(
-        issuing_body=settings.issuing_body.strip(),
-        issuing_body_parent=settings.issuing_body_parent.strip(),
-        number_pattern=settings.number_pattern.strip(),
-        place=settings.place.strip(),
-        signatory_position=settings.signatory_position.strip(),
-        signatory_name=settings.signatory_name.strip(),
-        recipients=tuple(r.strip() for r in settings.recipients if r.strip()),
+        **{name: getattr(settings, name).strip() for name in TEXT_FIELDS},
+        **{name: tuple(r.strip() for r in getattr(settings, name) if r.strip()) for name in LIST_FIELDS},
     )
     found = problems(settings)
     if found:
         raise Invalid(*found)
     before = current()
     record = ReportSettingsRecord(
-        issuing_body=settings.issuing_body,
-        issuing_body_parent=settings.issuing_body_parent,
-        number_pattern=settings.number_pattern,
-        place=settings.place,
-        signatory_position=settings.signatory_position,
-        signatory_name=settings.signatory_name,
-        recipients=list(settings.recipients),
+        **{name: getattr(settings, name) for name in TEXT_FIELDS},
+        **{name: list(getattr(settings, name)) for name in LIST_FIELDS},
         saved_by_id=actor.id,
     )
     db.session.add(record)
@@ -206,13 +272,12 @@ def sequence_of(assessment: Assessment) -> int:
 
 
 def number_for(assessment: Assessment, settings: ReportSettings | None = None) -> str:
-    """The document number and symbol of an assessment's report, e.g. "3/BC-VPCP"."""
+    """The document number and symbol of an assessment's report, e.g. "3/BC-CBĐTW"."""
     settings = settings or current()
     return document_number(
         settings,
         seq=sequence_of(assessment),
         year=assessment.cycle.opens_on.year,
-        office_code=assessment.office.code,
         cycle_code=assessment.cycle.code,
     )
 
@@ -226,13 +291,18 @@ def unknown_placeholders(pattern: str) -> list[str]:
     return unknown
 
 
-def document_number(
-    settings: ReportSettings, *, seq: int, year: int, office_code: str, cycle_code: str
-) -> str:
-    return settings.number_pattern.format(seq=seq, year=year, office_code=office_code, cycle_code=cycle_code)
+def document_number(settings: ReportSettings, *, seq: int, year: int, cycle_code: str) -> str:
+    return settings.number_pattern.format(
+        seq=seq, year=year, cycle_code=cycle_code, issuer_symbol=settings.issuer_symbol
+    )
 
 
 def date_line(place: str, day: dt.date) -> str:
     """'Hà Nội, ngày 05 tháng 3 năm 2026': leading zero for days 1–9 and for months 1–2 (Decree 30)."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def date_line_en(place: str, day: dt.date) -> str:
+    """'Hanoi, 5 March 2026': the English report's one form of a date."""
+    return f"{place}, {format_date(day, DOCUMENT_DATE_PATTERNS['en'], locale='en')}"
