@@ -37,7 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from roadmap import database  # noqa: F401  (registers the SQLite connection settings)
-    from roadmap.extensions import csrf, db, login_manager, migrate
+    from roadmap.extensions import csrf, db, login_manager, mail, migrate
+    from roadmap.services.platform import mail as mail_service
 
     db.init_app(app)
     migrate.init_app(
@@ -45,6 +46,8 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
+    mail_service.init_app(app)
 
 
 def register_i18n(app: Flask) -> None:

@@ -19,7 +19,7 @@ from roadmap.services import Invalid
 from roadmap.services.demo import loader as demo
 from roadmap.services.directory import accounts
 from roadmap.services.directory.accounts import UserDetails
-from roadmap.services.platform import backup, jobs
+from roadmap.services.platform import backup, jobs, mail
 from roadmap.services.reporting import batch as report_batch
 from roadmap.services.reporting import pdf as report_pdf
 from roadmap.services.survey import frameworks
@@ -225,6 +225,20 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(mail_cli)
+
+
+mail_cli = AppGroup("mail", help="E-mail notifications.")
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Try once more every e-mail still waiting (the mail server was down); run by the reminders timer."""
+    if not mail.enabled():
+        click.echo("MAIL_SERVER is not set: notifications stay in the application.")
+        return
+    sent, waiting = mail.send_pending()
+    click.echo(f"{sent} e-mail(s) sent, {waiting} still waiting.")
 
 
 report_cli = AppGroup(

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from forms import attach_problems
 from forms.admin import AssignmentForm, CycleForm, OfficeForm, ReportSettingsForm, UserForm
 from forms.auth import ConfirmForm
+from forms.notifications import email_choices_form, field_name
 from roadmap.extensions import db
 from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, Office, User
 from roadmap.policy import ASSIGNABLE_ROLES, Action
@@ -25,7 +26,7 @@ from roadmap.services.directory import accounts, cycles, offices
 from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.directory.offices import OfficeDetails
-from roadmap.services.platform import audit
+from roadmap.services.platform import audit, notifications
 from roadmap.services.reporting import settings as report_settings
 from roadmap.web.guard import authorize
 
@@ -295,6 +296,30 @@ def cycle_status(cycle_id: int, status: str) -> Response:
 
 
 # --- report settings (Decree 30/2020) ------------------------------------------------------------------
+
+
+@bp.route("/email-defaults", methods=["GET", "POST"])
+@login_required
+def email_defaults() -> Response | str:
+    """Which kinds of notification go by e-mail to users who have not chosen themselves."""
+    authorize(Action.MANAGE_EMAIL_DEFAULTS)
+    form = email_choices_form(notifications.LABELS, notifications.defaults())
+    if form.validate_on_submit():
+        choices = form.choices()
+        audit.record("email_defaults.saved", actor=current_user, details=choices)
+        notifications.set_defaults(choices)
+        flash(_("The e-mail defaults have been saved."), "success")
+        return redirect(url_for("admin.email_defaults"))
+    return render_template(
+        "account/notifications.html",
+        form=form,
+        field_name=field_name,
+        heading=_("E-mail defaults"),
+        intro=_(
+            "For users who have not chosen themselves: which notifications also go by e-mail. "
+            "Each user may change their own choices."
+        ),
+    )
 
 
 @bp.route("/report-settings", methods=["GET", "POST"])
