@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.models import EmailStatus, Notification, OutgoingEmail, User
-from roadmap.services.survey import assessments, frameworks, steps
+from roadmap.services.survey import frameworks, steps
 from tests.conftest import logged_in
 from tests.test_assessment_service import SMALL, fill_everything
 
@@ -39,8 +39,17 @@ class SmtpServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}"]
-            + ["-c", "aiosmtpd.handlers.Mailbox", str(self.maildir)],
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.maildir),
+            ],
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

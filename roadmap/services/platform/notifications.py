@@ -107,7 +107,7 @@ def preferences_of(user: User) -> dict[str, bool]:
     rows = db.session.execute(
         select(EmailPreference.kind, EmailPreference.by_email).where(EmailPreference.user_id == user.id)
     )
-    chosen = {kind: by_email for kind, by_email in rows}
+    chosen = dict(rows)
     return {kind: bool(chosen.get(kind, default_by_email(kind))) for kind in LABELS}
 
 
