@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -87,6 +87,16 @@ class CycleForm(BilingualNamesForm):
     )
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Please enter a valid date."))])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired(_l("Please enter a valid date."))])
+    reminder_days = StringField(
+        _l("Deadline reminders (days before closing)"),
+        default="14,7,2",
+        description=_l("Offices that have not submitted are reminded on these days, for example 14,7,2."),
+    )
+    review_reminder_days = IntegerField(
+        _l("Remind consultants after (days waiting for review)"),
+        default=5,
+        validators=[Optional()],
+    )
     submit = SubmitField(_l("Save"))
 
 

@@ -22,6 +22,7 @@ from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.platform import backup, jobs, mail
 from roadmap.services.reporting import batch as report_batch
 from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.review import reminders
 from roadmap.services.survey import frameworks
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -226,6 +227,24 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(report_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(reminders_cli)
+
+
+reminders_cli = AppGroup("reminders", help="Deadline and review reminders (run daily by a timer).")
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Default: today."
+)
+def reminders_send(day: dt.datetime | None) -> None:
+    """Give the reminders due today, once per office, kind and day however often it runs; then send the
+    e-mails still waiting (without Redis they go from this process)."""
+    given = reminders.send_due(day.date() if day else None)
+    click.echo(f"{given.deadline} office(s) reminded of the deadline, {given.review} review reminder(s).")
+    if mail.enabled() and not current_app.config.get("REDIS_URL"):
+        sent, waiting = mail.send_pending()
+        click.echo(f"{sent} e-mail(s) sent, {waiting} still waiting.")
 
 
 mail_cli = AppGroup("mail", help="E-mail notifications.")

@@ -268,6 +268,8 @@ def cycles_admin() -> str | Response:
             name_en=form.name_en.data or "",
             opens_on=form.opens_on.data,
             closes_on=form.closes_on.data,
+            reminder_days=form.reminder_days.data or "",
+            review_reminder_days=form.review_reminder_days.data,
         )
         try:
             cycle = cycles.create_cycle(details, actor=current_user)

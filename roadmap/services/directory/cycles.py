@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Cycle, CycleStatus, User
+from roadmap.models import DEFAULT_REMINDER_DAYS, DEFAULT_REVIEW_REMINDER_DAYS, Cycle, CycleStatus, User
 from roadmap.services import Invalid, Problem
 from roadmap.services.platform import audit
 
@@ -24,6 +24,19 @@ class CycleDetails:
     name_en: str
     opens_on: dt.date | None
     closes_on: dt.date | None
+    # Days before the closing date on which offices that have not submitted are reminded ("14,7,2"), and
+    # the days a submission may wait for review before its consultants are reminded.
+    reminder_days: str = DEFAULT_REMINDER_DAYS
+    review_reminder_days: int | None = DEFAULT_REVIEW_REMINDER_DAYS
+
+
+REMINDER_DAYS_PATTERN = re.compile(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$")
+
+
+def normal_reminder_days(text: str) -> str:
+    """ "14, 7,2" → "14,7,2": distinct days, largest first."""
+    days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
+    return ",".join(str(day) for day in days)
 
 
 def _check(details: CycleDetails, existing: Cycle | None) -> None:
@@ -43,6 +56,14 @@ def _check(details: CycleDetails, existing: Cycle | None) -> None:
         problems.append(Problem("opens_on", _l("Please enter a date.")))
     if details.closes_on is None:
         problems.append(Problem("closes_on", _l("Please enter a date.")))
+    if details.reminder_days.strip() and not REMINDER_DAYS_PATTERN.match(details.reminder_days):
+        problems.append(
+            Problem(
+                "reminder_days", _l("Enter whole numbers of days separated by commas, for example 14,7,2.")
+            )
+        )
+    if details.review_reminder_days is None or not 1 <= details.review_reminder_days <= 365:
+        problems.append(Problem("review_reminder_days", _l("Enter a number of days from 1 to 365.")))
     if details.opens_on and details.closes_on and details.closes_on < details.opens_on:
         problems.append(Problem("closes_on", _l("The closing date must not be before the opening date.")))
     if problems:
@@ -60,6 +81,8 @@ def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
         opens_on=details.opens_on,
         closes_on=details.closes_on,
         status=CycleStatus.OPEN.value,
+        reminder_days=normal_reminder_days(details.reminder_days),
+        review_reminder_days=details.review_reminder_days,
     )
     db.session.add(cycle)
     db.session.flush()
@@ -68,6 +91,30 @@ def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
     )
     db.session.commit()
     return cycle
+
+
+def set_reminders(cycle: Cycle, reminder_days: str, review_reminder_days: int | None, *, actor: User) -> None:
+    """Change when the cycle's reminders go (Invalid, naming the field, for a bad value). Commits."""
+    details = CycleDetails(
+        cycle.code,
+        cycle.name_vi,
+        cycle.name_en,
+        cycle.opens_on,
+        cycle.closes_on,
+        reminder_days,
+        review_reminder_days,
+    )
+    _check(details, cycle)
+    cycle.reminder_days = normal_reminder_days(reminder_days)
+    cycle.review_reminder_days = review_reminder_days
+    audit.record(
+        "cycle.reminders_set",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"reminder_days": cycle.reminder_days, "review_reminder_days": review_reminder_days},
+    )
+    db.session.commit()
 
 
 def set_status(cycle: Cycle, status: CycleStatus, *, actor: User) -> None:

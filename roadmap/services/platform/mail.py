@@ -143,7 +143,7 @@ def send(email_id: int) -> bool:
     return True
 
 
-def send_pending(limit: int = 500) -> tuple[int, int]:
+def send_pending() -> tuple[int, int]:
     """Try every queued mail once (the timer's retry, and the embedded shape's command runs); returns
     (sent, still waiting)."""
     if not enabled():
@@ -153,7 +153,6 @@ def send_pending(limit: int = 500) -> tuple[int, int]:
             select(OutgoingEmail.id)
             .where(OutgoingEmail.status == EmailStatus.QUEUED.value)
             .order_by(OutgoingEmail.id)
-            .limit(limit)
         )
     )
     sent = sum(1 for email_id in ids if send(email_id))
@@ -166,11 +165,11 @@ def link(notification: Notification, endpoint: str | None = None) -> str:
     with current_app.test_request_context("/", base_url=base):
         if endpoint is not None:
             return url_for(endpoint, _external=True)
-        target = notifications.LINKS.get(notification.kind, notifications.DEFAULT_LINK)
-        assessment_id = (notification.params or {}).get("assessment_id")
-        if assessment_id is None:
+        target, name = notifications.LINKS.get(notification.kind, notifications.DEFAULT_LINK)
+        value = (notification.params or {}).get(name)
+        if value is None:
             return url_for("main.home", _external=True)
-        return url_for(target, assessment_id=assessment_id, _external=True)
+        return url_for(target, _external=True, **{name: value})
 
 
 def compose(notification: Notification, user: User) -> EmailMultiAlternatives:

@@ -46,8 +46,9 @@ TEXTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     ),
 }
 LABELS: dict[str, Any] = {ASSESSMENT_SUBMITTED: _l("An assessment waits for review")}
-LINKS: dict[str, str] = {ASSESSMENT_SUBMITTED: "review.page"}
-DEFAULT_LINK = "survey.overview"
+# kind → (endpoint, the parameter that names its object): the page a mail links to.
+LINKS: dict[str, tuple[str, str]] = {ASSESSMENT_SUBMITTED: ("review.page", "assessment_id")}
+DEFAULT_LINK = ("survey.overview", "assessment_id")
 
 
 def text(notification: Notification) -> str:
@@ -72,10 +73,19 @@ def about_assessment(assessment: Assessment, kind: str, user_ids: Iterable[int])
 def notify(kind: str, params: dict[str, Any], user_ids: Iterable[int]) -> list[Notification]:
     """One notification of `kind` with `params` for each user, and its e-mail for those who want it; the
     caller commits."""
-    recipients = sorted(set(user_ids))
-    rows = [Notification(user_id=user_id, kind=kind, params=dict(params)) for user_id in recipients]
+    return notify_many(kind, [(params, user_ids)])
+
+
+def notify_many(kind: str, batches: Iterable[tuple[dict[str, Any], Iterable[int]]]) -> list[Notification]:
+    """`notify` for many parameter sets at once (a reminder to a thousand offices): the recipients'
+    e-mail choices are read in one statement."""
+    rows = [
+        Notification(user_id=user_id, kind=kind, params=dict(params))
+        for params, user_ids in batches
+        for user_id in sorted(set(user_ids))
+    ]
     db.session.add_all(rows)
-    by_email = email_wanted(kind, recipients)
+    by_email = email_wanted(kind, {row.user_id for row in rows})
     db.session.add_all(OutgoingEmail(notification=row) for row in rows if row.user_id in by_email)
     return rows
 
@@ -107,7 +117,7 @@ def preferences_of(user: User) -> dict[str, bool]:
     rows = db.session.execute(
         select(EmailPreference.kind, EmailPreference.by_email).where(EmailPreference.user_id == user.id)
     )
-    chosen = dict(rows)
+    chosen = dict(rows.all())  # type: ignore[arg-type]
     return {kind: bool(chosen.get(kind, default_by_email(kind))) for kind in LABELS}
 
 
