@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.health import bp as health_bp
     from roadmap.web.jobs import bp as jobs_bp
     from roadmap.web.main import bp as main_bp
+    from roadmap.web.progress import bp as progress_bp
     from roadmap.web.reports import bp as reports_bp
     from roadmap.web.review import bp as review_bp
     from roadmap.web.roadmaps import bp as roadmaps_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(progress_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(account_bp)

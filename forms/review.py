@@ -53,3 +53,9 @@ class LevelOverrideForm(FlaskForm):
 class ClearOverrideForm(FlaskForm):
     kind = HiddenField()
     target = HiddenField()
+
+
+class RemindForm(FlaskForm):
+    """Remind the offices ticked on the progress board (their ids come as the repeated field `office`)."""
+
+    cycle = HiddenField()

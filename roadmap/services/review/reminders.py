@@ -34,7 +34,7 @@ from roadmap.models import (
     ReminderSent,
     User,
 )
-from roadmap.policy import Action, permits
+from roadmap.policy import Action, office_condition
 from roadmap.services.platform import audit, notifications
 from roadmap.services.platform.clock import local_today
 
@@ -223,6 +223,15 @@ def send_due(today: dt.date | None = None) -> Given:
     return Given(deadline, review)
 
 
+def remindable_by(actor: User, office_ids: Iterable[int]) -> set[int]:
+    """Of these offices, those the actor may remind (the policy's SEND_REMINDERS, in one statement)."""
+    ids = list(office_ids)
+    if not ids:
+        return set()
+    condition = office_condition(actor, Action.SEND_REMINDERS, Office.id)
+    return set(db.session.scalars(select(Office.id).where(Office.id.in_(ids), condition)))
+
+
 @dataclass(frozen=True)
 class BoardReminder:
     reminded: list[int]
@@ -237,8 +246,7 @@ def remind_from_board(
     submitted, each at most once a day (the simple rate limit). Audited; commits."""
     day = today or local_today()
     chosen = sorted(set(office_ids))
-    offices = list(db.session.scalars(select(Office).where(Office.id.in_(chosen)))) if chosen else []
-    allowed = {office.id for office in offices if permits(actor, Action.SEND_REMINDERS, office)}
+    allowed = remindable_by(actor, chosen)
     open_ones = allowed & set(offices_not_submitted(cycle))
     already = open_ones & _already(BOARD, cycle, day)
     try:
