@@ -27,6 +27,7 @@ from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.directory.offices import OfficeDetails
 from roadmap.services.platform import audit, notifications
+from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.reporting import settings as report_settings
 from roadmap.web.guard import authorize
 
@@ -357,6 +358,7 @@ def report_settings_edit() -> str | Response | tuple[str, int]:
             status = 400
         else:
             db.session.commit()
+            report_jobs.prerender_all(actor=current_user)  # every report shows the settings
             flash(_("Report settings saved. New reports use them from now on."), "success")
             return redirect(url_for("admin.report_settings_edit"))
     elif request.method == "POST":

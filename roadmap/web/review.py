@@ -35,6 +35,7 @@ from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict,
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.platform import jobs
+from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.review import cycle_exports
 from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review import workflow as review
@@ -269,6 +270,7 @@ def approve(assessment_id: int) -> Any:
         review.approve(assessment, actor=current_user, expected_status_version=expected)
     except (IllegalTransition, Invalid) as error:
         return _refused(assessment, error, form)
+    report_jobs.prerender(assessment, actor=current_user)  # the reports, ready before anyone asks
     return _done(assessment, _("The assessment has been approved and its roadmap generated."))
 
 
@@ -282,6 +284,7 @@ def publish(assessment_id: int) -> Any:
         review.publish(assessment, actor=current_user, expected_status_version=expected)
     except IllegalTransition as error:
         return _refused(assessment, error, form)
+    report_jobs.prerender(assessment, actor=current_user)
     return _done(assessment, _("The results and the roadmap have been published to the office."))
 
 
