@@ -6,8 +6,9 @@ Thin: the figures are roadmap.services.review.progress's, the reminders roadmap.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,6 +25,9 @@ from roadmap.web.guard import authorize
 bp = Blueprint("progress", __name__, url_prefix="/review/progress")
 
 FILTERS = ("status", "q", "sort", "dir")
+# Rows per page: a coordinator filters and sorts the whole cycle; a page of a thousand rows helps nobody
+# (the exports carry every row).
+PAGE_SIZE = 250
 
 
 def _cycle(cycle_id: int | None) -> tuple[Cycle, list[Cycle]]:
@@ -54,20 +58,33 @@ def _rows(cycle: Cycle, args: Any) -> list[progress.OfficeProgress]:
 def board() -> str:
     authorize(Action.VIEW_CYCLE_PROGRESS)
     cycle, cycles = _cycle(request.args.get("cycle", type=int))
-    rows = _rows(cycle, request.args)
+    every_row = _rows(cycle, request.args)
+    pages = max(1, -(-len(every_row) // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = every_row[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     may_remind = reminders.remindable_by(current_user, [row.office_id for row in rows if not row.submitted])
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+    locale = str(get_locale() or "vi")
+    statuses = [(value, str(progress.status_label(value))) for value in progress.STATUS_FILTERS]
     return render_template(
         "review/progress.html",
+        # Made once for the page (a thousand rows): names of statuses, the assessments' address, the time.
+        status_names=dict(statuses),
+        overview=url_for("survey.overview", assessment_id=0).rsplit("/", 1)[0],
+        percent_sign="\u00a0%" if locale == "vi" else "%",
+        local_time=lambda moment: moment.astimezone(zone).strftime("%d/%m/%Y %H:%M"),
         cycle=cycle,
         cycles=cycles,
         rows=rows,
+        shown=len(every_row),
+        page=page,
+        pages=pages,
         may_remind=may_remind,
         form=RemindForm(cycle=cycle.id),
         filters={name: request.args.get(name, "") for name in FILTERS},
-        statuses=[(value, progress.status_label(value)) for value in progress.STATUS_FILTERS],
-        status_label=progress.status_label,
+        statuses=statuses,
         sorts=progress.SORTS,
-        locale=str(get_locale() or "vi"),
+        locale=locale,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
@@ -85,8 +86,9 @@ def notify_many(kind: str, batches: Iterable[tuple[dict[str, Any], Iterable[int]
         for user_id in sorted(set(user_ids))
     ]
     db.session.add_all(rows)
-    by_email = email_wanted(kind, {row.user_id for row in rows})
-    db.session.add_all(OutgoingEmail(notification=row) for row in rows if row.user_id in by_email)
+    if current_app.config.get("MAIL_ENABLED"):  # without a mail server, notifications stay in the app
+        by_email = email_wanted(kind, {row.user_id for row in rows})
+        db.session.add_all(OutgoingEmail(notification=row) for row in rows if row.user_id in by_email)
     return rows
 
 
