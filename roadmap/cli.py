@@ -17,7 +17,7 @@ from roadmap.extensions import db
 from roadmap.models import Assessment, Cycle, Role
 from roadmap.services import Invalid
 from roadmap.services.demo import loader as demo
-from roadmap.services.directory import accounts
+from roadmap.services.directory import accounts, cycles
 from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.platform import backup, jobs, mail
 from roadmap.services.reporting import batch as report_batch
@@ -231,6 +231,25 @@ def init_app(app: Flask) -> None:
 
 
 reminders_cli = AppGroup("reminders", help="Deadline and review reminders (run daily by a timer).")
+
+
+@reminders_cli.command("configure")
+@click.option("--cycle", "cycle_code", required=True, help="Cycle code, e.g. 2026.")
+@click.option("--days", "reminder_days", required=True, help="Days before closing, e.g. 14,7,2.")
+@click.option("--review-after", "review_days", type=int, required=True, help="Days a submission may wait.")
+def reminders_configure(cycle_code: str, reminder_days: str, review_days: int) -> None:
+    """Change when an existing cycle's reminders go (a new cycle gets them on the admin's cycle form)."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.code == cycle_code))
+    if cycle is None:
+        raise click.ClickException(f"No cycle {cycle_code}.")
+    try:
+        cycles.set_reminders(cycle, reminder_days, review_days, actor=None)
+    except Invalid as error:
+        _fail(error)
+    click.echo(
+        f"Cycle {cycle.code}: reminders {cycle.reminder_days} days before closing, "
+        f"reviews after {review_days} days."
+    )
 
 
 @reminders_cli.command("send")

@@ -130,3 +130,21 @@ def test_an_administrator_sets_a_new_cycles_reminder_days_and_a_bad_value_is_nam
     cycle = db.session.scalar(select(Cycle).where(Cycle.code == "2027"))
     assert (cycle.reminder_days, cycle.review_reminder_days) == ("30,7,1", 3)
     assert count(AuditEvent, action="cycle.created") == 1
+
+
+def test_an_existing_cycles_reminder_days_change_from_the_command_line_and_a_bad_value_is_refused(app, world):
+    runner = app.test_cli_runner()
+    done = runner.invoke(
+        args=["reminders", "configure", "--cycle", "2026", "--days", "10, 3", "--review-after", "4"]
+    )
+    assert done.exit_code == 0, done.output
+    db.session.rollback()
+    assert (world.cycle.reminder_days, world.cycle.review_reminder_days) == ("10,3", 4)
+    assert "0 office(s)" in run(app, CLOSES - dt.timedelta(days=7))
+    assert "2 office(s)" in run(app, CLOSES - dt.timedelta(days=10))
+    refused = runner.invoke(
+        args=["reminders", "configure", "--cycle", "2026", "--days", "soon", "--review-after", "4"]
+    )
+    assert refused.exit_code == 1
+    db.session.rollback()
+    assert world.cycle.reminder_days == "10,3"

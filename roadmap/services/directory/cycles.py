@@ -93,7 +93,9 @@ def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
     return cycle
 
 
-def set_reminders(cycle: Cycle, reminder_days: str, review_reminder_days: int | None, *, actor: User) -> None:
+def set_reminders(
+    cycle: Cycle, reminder_days: str, review_reminder_days: int | None, *, actor: User | None
+) -> None:
     """Change when the cycle's reminders go (Invalid, naming the field, for a bad value). Commits."""
     details = CycleDetails(
         cycle.code,
