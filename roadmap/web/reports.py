@@ -50,7 +50,8 @@ def _refusal(status: int, message: str) -> tuple[str, int]:
 @bp.route(f"/assessments/<int:assessment_id>/report.<any({', '.join(FORMATS)}):kind>")
 @login_required
 def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
-    assessment = authorized_assessment(assessment_id, Action.DOWNLOAD_REPORT)
+    # With its office and cycle in the same statement: the cache key reads their names.
+    assessment = authorized_assessment(assessment_id, Action.DOWNLOAD_REPORT, with_names=True)
     locale = request.args.get("lang", "vi")
     if locale not in report_model.LOCALES:
         return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
