@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: lock run serve test test-browser soak bench lint format typecheck translations translations-update db demo clean
+.PHONY: lock run dev serve test test-browser soak bench lint format typecheck translations translations-update db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,11 +44,18 @@ db: $(VENV)/.installed
 demo: db translations
 	$(BIN)/flask demo load
 
+# The embedded default (DESIGN.md §10) as a new user gets it: gunicorn with gunicorn.conf.py, SQLite under
+# instance/, demo data, jobs and e-mail in process. What `make run` serves is a production server.
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Serving with gunicorn on http://$(HOST):$(PORT)  (stop with Ctrl+C; 'make dev' for the reloading development server)"
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
-# The production shape on this machine: gunicorn with gunicorn.conf.py (set ROADMAP_ENV, SECRET_KEY, …).
+# The Flask development server, reloading on every change, with the debugger: for working on the code only.
+dev: demo
+	$(BIN)/flask run --debug --host $(HOST) --port $(PORT)
+
+# The production shape on this machine without demo data: gunicorn with gunicorn.conf.py (set ROADMAP_ENV,
+# SECRET_KEY, GUNICORN_BIND, …).
 serve: db translations
 	$(BIN)/gunicorn --config gunicorn.conf.py
 

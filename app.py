@@ -37,7 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from roadmap import database  # noqa: F401  (registers the SQLite connection settings)
-    from roadmap.extensions import csrf, db, login_manager, migrate
+    from roadmap.extensions import csrf, db, login_manager, mail, migrate
+    from roadmap.services.platform import mail as mail_service
 
     db.init_app(app)
     migrate.init_app(
@@ -45,6 +46,8 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
+    mail_service.init_app(app)
 
 
 def register_i18n(app: Flask) -> None:
@@ -76,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.health import bp as health_bp
     from roadmap.web.jobs import bp as jobs_bp
     from roadmap.web.main import bp as main_bp
+    from roadmap.web.progress import bp as progress_bp
     from roadmap.web.reports import bp as reports_bp
     from roadmap.web.review import bp as review_bp
     from roadmap.web.roadmaps import bp as roadmaps_bp
@@ -88,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(progress_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(account_bp)

@@ -18,6 +18,7 @@ SUITE = (
     "bench.bench_rescore",
     "bench.bench_planner",
     "bench.bench_portfolio",
+    "bench.bench_cycle",
     "bench.bench_pdf",
     "bench.bench_web",
 )

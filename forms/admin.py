@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -97,6 +106,16 @@ class CycleForm(BilingualNamesForm):
         description=_l(
             "Every assessment of the cycle uses it; importing another version later does not change it."
         ),
+    )
+    reminder_days = StringField(
+        _l("Deadline reminders (days before closing)"),
+        default="14,7,2",
+        description=_l("Offices that have not submitted are reminded on these days, for example 14,7,2."),
+    )
+    review_reminder_days = IntegerField(
+        _l("Remind consultants after (days waiting for review)"),
+        default=5,
+        validators=[Optional()],
     )
     submit = SubmitField(_l("Save"))
 

@@ -72,3 +72,9 @@ class RescoreForm(FlaskForm):
     """Re-score an approved result with the current engine; the reason is kept in the history."""
 
     reason = TextAreaField(_l("Why re-score"))
+
+
+class RemindForm(FlaskForm):
+    """Remind the offices ticked on the progress board (their ids come as the repeated field `office`)."""
+
+    cycle = HiddenField()

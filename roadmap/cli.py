@@ -21,9 +21,10 @@ from roadmap.services.demo import loader as demo
 from roadmap.services.directory import accounts, cycles
 from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
-from roadmap.services.platform import backup, jobs
+from roadmap.services.platform import backup, jobs, mail
 from roadmap.services.reporting import batch as report_batch
 from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.review import reminders
 from roadmap.services.survey import frameworks
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -335,6 +336,57 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(reminders_cli)
+
+
+reminders_cli = AppGroup("reminders", help="Deadline and review reminders (run daily by a timer).")
+
+
+@reminders_cli.command("configure")
+@click.option("--cycle", "cycle_code", required=True, help="Cycle code, e.g. 2026.")
+@click.option("--days", "reminder_days", required=True, help="Days before closing, e.g. 14,7,2.")
+@click.option("--review-after", "review_days", type=int, required=True, help="Days a submission may wait.")
+def reminders_configure(cycle_code: str, reminder_days: str, review_days: int) -> None:
+    """Change when an existing cycle's reminders go (a new cycle gets them on the admin's cycle form)."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.code == cycle_code))
+    if cycle is None:
+        raise click.ClickException(f"No cycle {cycle_code}.")
+    try:
+        cycles.set_reminders(cycle, reminder_days, review_days, actor=None)
+    except Invalid as error:
+        _fail(error)
+    click.echo(
+        f"Cycle {cycle.code}: reminders {cycle.reminder_days} days before closing, "
+        f"reviews after {review_days} days."
+    )
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Default: today."
+)
+def reminders_send(day: dt.datetime | None) -> None:
+    """Give the reminders due today, once per office, kind and day however often it runs; then send the
+    e-mails still waiting (without Redis they go from this process)."""
+    given = reminders.send_due(day.date() if day else None)
+    click.echo(f"{given.deadline} office(s) reminded of the deadline, {given.review} review reminder(s).")
+    if mail.enabled() and not current_app.config.get("REDIS_URL"):
+        sent, waiting = mail.send_pending()
+        click.echo(f"{sent} e-mail(s) sent, {waiting} still waiting.")
+
+
+mail_cli = AppGroup("mail", help="E-mail notifications.")
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Try once more every e-mail still waiting (the mail server was down); run by the reminders timer."""
+    if not mail.enabled():
+        click.echo("MAIL_SERVER is not set: notifications stay in the application.")
+        return
+    sent, waiting = mail.send_pending()
+    click.echo(f"{sent} e-mail(s) sent, {waiting} still waiting.")
 
 
 report_cli = AppGroup(

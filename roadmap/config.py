@@ -107,6 +107,31 @@ def from_environment(
         # `local` (created when missing) or `shared` (a mounted volume that must exist): services.storage.
         "UPLOAD_STORAGE": upload_storage,
         "CONSULTANT_DEPARTMENT": env.get("ROADMAP_DEPARTMENT", "Cục Bưu điện Trung ương"),
+        # E-mail (roadmap.services.platform.mail): the organisation's SMTP server. Without MAIL_SERVER no
+        # mail is sent and notifications stay in the application. MAIL_SECURITY: starttls, tls or none.
+        # The password comes from the environment only, and is never logged.
+        **_mail_settings(env, production),
+    }
+
+
+def _mail_settings(env: os._Environ[str] | dict[str, str], production: bool) -> dict[str, Any]:
+    security = env.get("MAIL_SECURITY", "starttls").strip().lower() or "starttls"
+    if security not in {"starttls", "tls", "none"}:
+        raise ConfigurationError(f"MAIL_SECURITY must be 'starttls', 'tls' or 'none', not {security!r}.")
+    server = env.get("MAIL_SERVER") or None
+    return {
+        "MAIL_ENABLED": server is not None,
+        "MAIL_BACKEND": "smtp",  # also under TESTING: the tests talk to a real SMTP server
+        "MAIL_SERVER": server or "localhost",
+        "MAIL_PORT": int(env.get("MAIL_PORT") or {"tls": 465, "starttls": 587}.get(security, 25)),
+        "MAIL_USE_TLS": security == "starttls",
+        "MAIL_USE_SSL": security == "tls",
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", "10")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_SENDER", "roadmap@localhost"),
+        # Links in mails point here (the address users reach the service at).
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
     }
 
 

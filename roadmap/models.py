@@ -134,6 +134,10 @@ class ConsultantAssignment(db.Model):  # type: ignore[name-defined,misc]
     office: Mapped[Office] = relationship()
 
 
+DEFAULT_REMINDER_DAYS = "14,7,2"
+DEFAULT_REVIEW_REMINDER_DAYS = 5
+
+
 class Cycle(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "cycles"
     __table_args__ = (
@@ -152,12 +156,22 @@ class Cycle(db.Model):  # type: ignore[name-defined,misc]
     # another version never changes it. Empty only for a cycle made before any framework existed (the
     # migration found none to give it): its first assessment pins the latest (survey.steps.start).
     framework_version_id: Mapped[int | None] = mapped_column(ForeignKey("framework_versions.id"), index=True)
+    # Deadline reminders go to offices that have not submitted this many days before `closes_on`
+    # ("14,7,2"); consultants are reminded of a submission waiting longer than `review_reminder_days`.
+    reminder_days: Mapped[str] = mapped_column(String(64), default=DEFAULT_REMINDER_DAYS)
+    review_reminder_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REVIEW_REMINDER_DAYS)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     framework_version: Mapped[FrameworkVersion | None] = relationship()
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
+
+    @property
+    def reminder_offsets(self) -> tuple[int, ...]:
+        """The days before the deadline on which reminders go, largest first."""
+        days = {int(part) for part in (self.reminder_days or "").split(",") if part.strip().isdigit()}
+        return tuple(sorted(days, reverse=True))
 
     @property
     def is_open(self) -> bool:
@@ -386,6 +400,70 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     link: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailDefault(db.Model):  # type: ignore[name-defined,misc]
+    """Whether a kind of notification also goes by e-mail to users who have not chosen (set by an admin);
+    a kind without a row goes by e-mail."""
+
+    __tablename__ = "email_defaults"
+
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    by_email: Mapped[bool] = mapped_column(default=True)
+
+
+class EmailPreference(db.Model):  # type: ignore[name-defined,misc]
+    """One user's choice for one kind of notification: also by e-mail, or in the application only."""
+
+    __tablename__ = "email_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    by_email: Mapped[bool] = mapped_column(default=True)
+
+
+class EmailStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutgoingEmail(db.Model):  # type: ignore[name-defined,misc]
+    """The e-mail copy of one notification: created with it, sent after the commit by a background job,
+    retried while the mail server is down (the status is the same on every host and worker)."""
+
+    __tablename__ = "outgoing_emails"
+    __table_args__ = (CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=EmailStatus.QUEUED.value, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    notification: Mapped[Notification] = relationship()
+
+
+class ReminderSent(db.Model):  # type: ignore[name-defined,misc]
+    """A reminder given: at most one per kind, cycle, office and day, whatever the number of runs of
+    `flask reminders send` or of clicks on the progress board (the unique key is the guarantee)."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (
+        UniqueConstraint("kind", "cycle_id", "office_id", "day", name="uq_reminder_once_a_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ReviewComment(db.Model):  # type: ignore[name-defined,misc]

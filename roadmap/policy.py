@@ -65,6 +65,10 @@ class Action(StrEnum):
     VIEW_RESULTS = "results.view"  # an assessment's scores through the API: the office once published
     MANAGE_API_TOKENS = "api_tokens.manage"  # one's own tokens (with a token as target: that it is one's own)
     DOWNLOAD_REPORT = "report.download"  # the report (PDF): the office once published, reviewers always
+    # Keeping a cycle moving (issue 21).
+    MANAGE_EMAIL_DEFAULTS = "email_defaults.manage"  # which notifications go by e-mail unless a user chooses
+    VIEW_CYCLE_PROGRESS = "cycle.progress"  # the progress board; it then lists the offices each may view
+    SEND_REMINDERS = "reminders.send"  # remind an office from the progress board (audited, once a day)
 
 
 class Relation(StrEnum):
@@ -137,6 +141,9 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     # One's own tokens only: nobody else's, administrators included.
     Action.MANAGE_API_TOKENS: {RESPONDENT: OWN, CONSULTANT: OWN, ADMIN: OWN},
     Action.DOWNLOAD_REPORT: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.MANAGE_EMAIL_DEFAULTS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
+    Action.VIEW_CYCLE_PROGRESS: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
+    Action.SEND_REMINDERS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_app_context
 
-from roadmap.services.platform import jobs
+from roadmap.services.platform import jobs, mail
 
 _app: Flask | None = None
 
@@ -26,6 +26,21 @@ def perform(job_id: str) -> None:
     with app.app_context():
         if jobs.perform_attempt(job_id):
             raise jobs.RetryLater(job_id)
+
+
+def send_email(email_id: int) -> None:
+    """The RQ entry point of an e-mail (mail.WORKER_ENTRY_POINT): one attempt; RetryLater when it failed."""
+    with _app_for_job().app_context():
+        if not mail.send(email_id):
+            raise jobs.RetryLater(f"email {email_id}")
+
+
+def _app_for_job() -> Flask:
+    if has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    if _app is not None:
+        return _app
+    raise RuntimeError("start workers with `flask worker`: a bare `rq worker` has no app to run jobs in")
 
 
 def work(app: Flask, *, burst: bool = False) -> bool:

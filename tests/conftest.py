@@ -7,13 +7,19 @@ copy (SQLite: a copy of the migrated file; PostgreSQL: tables truncated after th
 from __future__ import annotations
 
 import contextvars
+import mailbox
 import os
 import re
 import shutil
 import signal
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -362,3 +368,84 @@ def render_count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(report_pdf, "render", counting)
     return calls
+
+
+# --- a real SMTP server (aiosmtpd in its own process), for the e-mail and reminder tests ------------------
+
+SMTP_PUBLIC_URL = "https://lotrinh.example.vn"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SmtpServer:
+    """aiosmtpd as a separate process on a port of its own; stopped and started again like a real one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = _free_port()
+        self.maildir = folder / "maildir"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.maildir),
+            ],
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the SMTP server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def messages(self, wait_for: int = 0) -> list[Message]:
+        deadline = time.monotonic() + 5
+        while True:
+            found = list(mailbox.Maildir(self.maildir, create=True)) if self.maildir.exists() else []
+            if len(found) >= wait_for or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+    def to(self, address: str) -> list[Message]:
+        return [message for message in self.messages() if address in str(message["To"])]
+
+
+@pytest.fixture
+def smtp(app, tmp_path):
+    server = SmtpServer(tmp_path)
+    server.start()
+    app.config.update(
+        MAIL_ENABLED=True,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+        MAIL_TIMEOUT=2,
+        MAIL_DEFAULT_SENDER="lotrinh@example.vn",
+        PUBLIC_URL=SMTP_PUBLIC_URL,
+    )
+    from roadmap.extensions import mail
+
+    mail.init_app(app)  # the new server's address
+    yield server
+    server.stop()

@@ -209,6 +209,13 @@ EXPECTED: dict[str, Expectation] = {
     # The official report, PDF and Word alike (issues 8, 12, 17): like the roadmap, the office's consultants
     # and administrators; its office once published (the matrix's drafts: 404 for their respondents).
     "reports.download": roadmap_view(200),
+    # E-mail notifications (issue 21): one's own choices; the defaults are the administrators'.
+    "account.notification_preferences": signed_in(200),
+    "admin.email_defaults": admin_only(200),
+    # The cycle progress board: consultants (their offices) and administrators; a post without a cycle: 400.
+    "progress.board": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "progress.export": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "progress.remind": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 400),
 }
 
 

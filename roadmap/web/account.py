@@ -1,4 +1,5 @@
-"""The user's own account: personal API tokens (made, listed, revoked; the secret is shown once)."""
+"""The user's own account: personal API tokens (made, listed, revoked; the secret is shown once), and which
+notifications also come by e-mail."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from werkzeug.wrappers import Response
 
 from forms.api_tokens import TokenForm
 from forms.auth import ConfirmForm
+from forms.notifications import email_choices_form, field_name
 from roadmap.models import utcnow
 from roadmap.policy import Action
 from roadmap.services import Invalid
 from roadmap.services.directory import api_tokens
+from roadmap.services.platform import notifications
 from roadmap.web.guard import authorize, authorized_token
 
 bp = Blueprint("account", __name__)
@@ -54,6 +57,27 @@ def tokens() -> tuple[str, int]:
     # The secret goes into this page only: never into the session (a flash message would put it in the
     # cookie) nor the log. Reloading the page does not show it again.
     return _page(TokenForm(formdata=None), created=created, status=201)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notification_preferences() -> Response | str:
+    authorize(Action.READ_NOTIFICATIONS)
+    form = email_choices_form(notifications.LABELS, notifications.preferences_of(current_user))
+    if form.validate_on_submit():
+        notifications.set_preferences(current_user, form.choices())
+        flash(_("Your e-mail choices have been saved."), "success")
+        return redirect(url_for("account.notification_preferences"))
+    return render_template(
+        "account/notifications.html",
+        form=form,
+        field_name=field_name,
+        heading=_("E-mail notifications"),
+        intro=_(
+            "Every notification appears in the application. Tick the kinds you also want by e-mail, "
+            "in your language, with a link to the page."
+        ),
+    )
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -26,6 +26,7 @@ from forms.admin import (
     UserForm,
 )
 from forms.auth import ConfirmForm
+from forms.notifications import email_choices_form, field_name
 from roadmap.engine.diff import ChangeKind, Part
 from roadmap.engine.loader import FrameworkError
 from roadmap.extensions import db
@@ -36,8 +37,9 @@ from roadmap.services.directory import accounts, cycles, offices
 from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.directory.offices import OfficeDetails
-from roadmap.services.platform import audit
+from roadmap.services.platform import audit, notifications
 from roadmap.services.platform.clock import local_today
+from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.survey import frameworks
 from roadmap.services.survey.assessments import current_framework_version
@@ -290,6 +292,8 @@ def cycles_admin() -> str | Response:
             opens_on=form.opens_on.data,
             closes_on=form.closes_on.data,
             framework_version_id=form.framework_version.data,
+            reminder_days=form.reminder_days.data or "",
+            review_reminder_days=form.review_reminder_days.data,
         )
         try:
             cycle = cycles.create_cycle(details, actor=current_user)
@@ -494,6 +498,30 @@ def framework_import(key: str) -> Response:
 # --- report settings (Decree 30/2020) ------------------------------------------------------------------
 
 
+@bp.route("/email-defaults", methods=["GET", "POST"])
+@login_required
+def email_defaults() -> Response | str:
+    """Which kinds of notification go by e-mail to users who have not chosen themselves."""
+    authorize(Action.MANAGE_EMAIL_DEFAULTS)
+    form = email_choices_form(notifications.LABELS, notifications.defaults())
+    if form.validate_on_submit():
+        choices = form.choices()
+        audit.record("email_defaults.saved", actor=current_user, details=choices)
+        notifications.set_defaults(choices)
+        flash(_("The e-mail defaults have been saved."), "success")
+        return redirect(url_for("admin.email_defaults"))
+    return render_template(
+        "account/notifications.html",
+        form=form,
+        field_name=field_name,
+        heading=_("E-mail defaults"),
+        intro=_(
+            "For users who have not chosen themselves: which notifications also go by e-mail. "
+            "Each user may change their own choices."
+        ),
+    )
+
+
 @bp.route("/report-settings", methods=["GET", "POST"])
 @login_required
 def report_settings_edit() -> str | Response | tuple[str, int]:
@@ -524,6 +552,7 @@ def report_settings_edit() -> str | Response | tuple[str, int]:
             status = 400
         else:
             db.session.commit()
+            report_jobs.prerender_all(actor=current_user)  # every report shows the settings
             flash(_("Report settings saved. New reports use them from now on."), "success")
             return redirect(url_for("admin.report_settings_edit"))
     elif request.method == "POST":

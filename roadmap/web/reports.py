@@ -5,7 +5,10 @@ of the one report model, for the users the policy entitles (DOWNLOAD_REPORT).
 before any work. A rendering is served from the cache when nothing it shows has changed; ETag and
 If-None-Match spare the transfer; the answer is never stored by browsers or proxies (`no-store`).
 
-A rendering not in the cache is made here and now without Redis (the embedded default); with `REDIS_URL`
+Renderings are prepared ahead, as jobs, when an assessment is approved or published, its roadmap edited
+after approval, or the report settings changed (`report_jobs.prerender`), so a reader's first download is
+normally a cached file, streamed with the server's file wrapper. A rendering not in the cache is made here
+and now without Redis (the embedded default); with `REDIS_URL`
 the route asks for a "report-<format>" job instead (roadmap.services.reporting.jobs; one per requester and
 rendering) and redirects to its status page, where the document is downloaded once ready.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -46,7 +50,8 @@ def _refusal(status: int, message: str) -> tuple[str, int]:
 @bp.route(f"/assessments/<int:assessment_id>/report.<any({', '.join(FORMATS)}):kind>")
 @login_required
 def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
-    assessment = authorized_assessment(assessment_id, Action.DOWNLOAD_REPORT)
+    # With its office and cycle in the same statement: the cache key reads their names.
+    assessment = authorized_assessment(assessment_id, Action.DOWNLOAD_REPORT, with_names=True)
     locale = request.args.get("lang", "vi")
     if locale not in report_model.LOCALES:
         return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
@@ -55,22 +60,29 @@ def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
     if digest in request.if_none_match:
         response = Response(status=304)
     else:
-        content = report_cache.get(assessment.id, kind=kind, locale=locale, digest=digest)
-        if content is None and current_app.config.get("REDIS_URL"):
+        cached = report_cache.path_of(assessment.id, kind=kind, locale=locale, digest=digest)
+        if cached is not None:
+            # Rendered ahead (at approval, publication, a roadmap edit, a settings change) or by an earlier
+            # download: the file is streamed by the server's file wrapper, never read into memory here.
+            source: Any = cached
+        elif current_app.config.get("REDIS_URL"):
             # The scale-out shape: a worker renders it; the user follows the job on its status page.
             job = report_jobs.pending_or_new(current_user, assessment, kind, locale, digest)
             return redirect(url_for("jobs.status", job_id=job.id))
-        try:
-            if content is None:
-                content = report_jobs.report_bytes(assessment, kind, locale, digest, day)
-        except report_pdf.RenderFailed as error:
-            report_jobs.record_failure(assessment, locale, error, current_user)
-            return _refusal(503, _(report_jobs.failure_reason(error)))
+        else:
+            try:
+                source = io.BytesIO(report_jobs.report_bytes(assessment, kind, locale, digest, day))
+            except report_pdf.RenderFailed as error:
+                report_jobs.record_failure(assessment, locale, error, current_user)
+                return _refusal(503, _(report_jobs.failure_reason(error)))
         response = send_file(
-            io.BytesIO(content),
+            source,
             mimetype=FORMATS[kind].mimetype,
             as_attachment=True,
             download_name=report_model.filename_for(assessment, locale, kind),
+            etag=False,  # the content digest below, not the file's
+            conditional=False,
+            last_modified=None,
         )
     response.set_etag(digest)
     response.headers["Cache-Control"] = "private, no-store"

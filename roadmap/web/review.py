@@ -40,6 +40,7 @@ from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict,
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid, invalid
 from roadmap.services.platform import jobs
+from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.review import cycle_exports
 from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review import workflow as review
@@ -394,6 +395,7 @@ def approve(assessment_id: int) -> Any:
         review.approve(assessment, actor=current_user, expected_status_version=expected)
     except (IllegalTransition, Invalid) as error:
         return _refused(assessment, error, _kept("approve", "", form, error))
+    report_jobs.prerender(assessment, actor=current_user)  # the reports, ready before anyone asks
     return _done(assessment, _("The assessment has been approved and its roadmap generated."))
 
 
@@ -408,6 +410,7 @@ def publish(assessment_id: int) -> Any:
         review.publish(assessment, actor=current_user, expected_status_version=expected)
     except (IllegalTransition, Invalid) as error:
         return _refused(assessment, error, _kept("publish", "", form, error))
+    report_jobs.prerender(assessment, actor=current_user)
     return _done(assessment, _("The results and the roadmap have been published to the office."))
 
 

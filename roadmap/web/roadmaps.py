@@ -29,6 +29,7 @@ from roadmap.services.plans import roadmaps
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.figures import gantt_svg, trajectory_svg
 from roadmap.services.plans.roadmaps import Conflict, Locked, Roadmap
+from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.survey import assessments, lifecycle
 from roadmap.web.guard import authorized_assessment
 
@@ -345,6 +346,7 @@ def generate(assessment_id: int) -> Response | tuple[str, int]:
     except Invalid as error:
         _show_problems(form, error)
         return _render_edit(assessment, posted=form, posted_kind="plan", status=400)
+    report_jobs.prerender(assessment, actor=current_user)  # after approval the report shows the roadmap
     flash(_("Version %(version)d of the roadmap was generated.", version=roadmap.row.version), "success")
     stale = roadmap.effective.inapplicable()
     if stale:
@@ -402,6 +404,7 @@ def _edit(assessment_id: int, kind: RoadmapEditKind) -> Response | tuple[str, in
     except Invalid as error:
         _show_problems(form, error)
         return _render_edit(assessment, posted=form, posted_kind=kind.value, status=400)
+    report_jobs.prerender(assessment, actor=current_user)
     flash(_("The change was saved with its reason."), "success")
     return redirect(
         url_for(

@@ -21,12 +21,22 @@ from sqlalchemy import select
 from roadmap.engine.answers import Answer
 from roadmap.engine.framework import Framework
 from roadmap.extensions import db
-from roadmap.models import Assessment, ConsultantAssignment, Cycle, Evidence, OfficeKind, Role, User
+from roadmap.models import (
+    Assessment,
+    ConsultantAssignment,
+    Cycle,
+    Evidence,
+    OfficeKind,
+    ReminderSent,
+    Role,
+    User,
+)
 from roadmap.services.demo.answers import demo_answers
 from roadmap.services.directory import accounts
 from roadmap.services.directory.cycles import CycleDetails, create_cycle
 from roadmap.services.directory.offices import OfficeDetails, create_office, office_by_code
 from roadmap.services.reporting import settings as report_settings
+from roadmap.services.review import reminders
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
 
@@ -163,6 +173,7 @@ def load(today: dt.date | None = None) -> list[DemoLogin]:
     current = db.session.scalar(select(Cycle).where(Cycle.code == year))
     assert current is not None  # noqa: S101 (just ensured)
     _demo_assessments(today, current)
+    _demo_reminder(today, current)
     _write_saved(logins)
     return logins
 
@@ -301,3 +312,15 @@ def _demo_assessments(today: dt.date, current: Cycle) -> None:
     if previous.is_open:
         previous.status = "closed"
         db.session.commit()
+
+
+def _demo_reminder(today: dt.date, current: Cycle) -> None:
+    """The cycle in full swing: an office that has not started has been reminded from the progress board
+    (once: a later load on another day adds none)."""
+    if db.session.scalar(select(ReminderSent.id).where(ReminderSent.cycle_id == current.id).limit(1)):
+        return
+    office = office_by_code("TANDTC")
+    email = next(email for email, _, codes in DEMO_CONSULTANTS if "TANDTC" in codes)
+    consultant = db.session.scalar(select(User).where(User.email == email))
+    if office is not None and consultant is not None:
+        reminders.remind_from_board(current, [office.id], actor=consultant, today=today)

@@ -11,7 +11,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Cycle, CycleStatus, FrameworkVersion, User
+from roadmap.models import (
+    DEFAULT_REMINDER_DAYS,
+    DEFAULT_REVIEW_REMINDER_DAYS,
+    Cycle,
+    CycleStatus,
+    FrameworkVersion,
+    User,
+)
 from roadmap.services import Invalid, Problem
 from roadmap.services.platform import audit
 
@@ -27,6 +34,10 @@ class CycleDetails:
     closes_on: dt.date | None
     # The framework version the cycle's assessments use: required to open it.
     framework_version_id: int | None = None
+    # Days before the closing date on which offices that have not submitted are reminded ("14,7,2"), and
+    # the days a submission may wait for review before its consultants are reminded.
+    reminder_days: str = DEFAULT_REMINDER_DAYS
+    review_reminder_days: int | None = DEFAULT_REVIEW_REMINDER_DAYS
 
 
 def framework_problem(framework_version_id: int | None) -> Problem | None:
@@ -39,6 +50,28 @@ def framework_problem(framework_version_id: int | None) -> Problem | None:
     if db.session.get(FrameworkVersion, framework_version_id) is None:
         return Problem("framework_version", _l("There is no such framework version."))
     return None
+
+
+REMINDER_DAYS_PATTERN = re.compile(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$")
+
+
+def normal_reminder_days(text: str) -> str:
+    """ "14, 7,2" → "14,7,2": distinct days, largest first."""
+    days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
+    return ",".join(str(day) for day in days)
+
+
+def _reminder_problems(reminder_days: str, review_reminder_days: int | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if reminder_days.strip() and not REMINDER_DAYS_PATTERN.match(reminder_days):
+        problems.append(
+            Problem(
+                "reminder_days", _l("Enter whole numbers of days separated by commas, for example 14,7,2.")
+            )
+        )
+    if review_reminder_days is None or not 1 <= review_reminder_days <= 365:
+        problems.append(Problem("review_reminder_days", _l("Enter a number of days from 1 to 365.")))
+    return problems
 
 
 def _check(details: CycleDetails, existing: Cycle | None) -> None:
@@ -58,6 +91,7 @@ def _check(details: CycleDetails, existing: Cycle | None) -> None:
         problems.append(Problem("opens_on", _l("Please enter a date.")))
     if details.closes_on is None:
         problems.append(Problem("closes_on", _l("Please enter a date.")))
+    problems += _reminder_problems(details.reminder_days, details.review_reminder_days)
     if details.opens_on and details.closes_on and details.closes_on < details.opens_on:
         problems.append(Problem("closes_on", _l("The closing date must not be before the opening date.")))
     framework = framework_problem(details.framework_version_id)
@@ -79,6 +113,8 @@ def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
         closes_on=details.closes_on,
         status=CycleStatus.OPEN.value,
         framework_version_id=details.framework_version_id,
+        reminder_days=normal_reminder_days(details.reminder_days),
+        review_reminder_days=details.review_reminder_days,
     )
     db.session.add(cycle)
     db.session.flush()
@@ -92,6 +128,26 @@ def create_cycle(details: CycleDetails, *, actor: User | None) -> Cycle:
     )
     db.session.commit()
     return cycle
+
+
+def set_reminders(
+    cycle: Cycle, reminder_days: str, review_reminder_days: int | None, *, actor: User | None
+) -> None:
+    """Change when the cycle's reminders go (Invalid, naming the field, for a bad value). Commits."""
+    # Only the reminders change: a cycle made before cycles named their framework version keeps working.
+    problems = _reminder_problems(reminder_days, review_reminder_days)
+    if problems:
+        raise Invalid(*problems)
+    cycle.reminder_days = normal_reminder_days(reminder_days)
+    cycle.review_reminder_days = review_reminder_days
+    audit.record(
+        "cycle.reminders_set",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.id,
+        details={"reminder_days": cycle.reminder_days, "review_reminder_days": review_reminder_days},
+    )
+    db.session.commit()
 
 
 def _version_label(version: FrameworkVersion | None) -> str | None:

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 from sqlalchemy import select
 
 from roadmap.extensions import db
@@ -103,8 +103,11 @@ def kinds() -> dict[str, JobKind]:
 # --- asking -----------------------------------------------------------------------------------------------
 
 
-def enqueue(kind: str, params: dict[str, Any], *, requested_by: User) -> Job:
-    """Record a job and start it (on the queue, or here and now without Redis); returns the Job row."""
+def enqueue(kind: str, params: dict[str, Any], *, requested_by: User, ahead: bool = False) -> Job:
+    """Record a job and start it (on the queue, or here and now without Redis); returns the Job row.
+
+    `ahead`: work done before anyone asks (reports rendered at publication). Without Redis it then runs
+    once the response has gone rather than in the request, so that the user's action does not wait."""
     if kind not in kinds():
         raise KeyError(f"unknown job kind {kind!r}")
     params = json.loads(json.dumps(params))  # plain JSON only, as the worker will read it
@@ -132,6 +135,15 @@ def enqueue(kind: str, params: dict[str, Any], *, requested_by: User) -> Job:
         except Exception:
             log.exception("job %s: could not be queued", job_id)
             _finish_failed(job_id, QUEUE_DOWN)
+    elif ahead and has_request_context():
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        @after_this_request
+        def _after(response: Any) -> Any:
+            response.call_on_close(lambda: _run_in_app(app, job_id))
+            return response
+
+        return job
     else:
         run_in_process(job_id)
     db.session.expire_all()
@@ -168,6 +180,11 @@ def queue(connection: Any = None) -> Any:
     from rq import Queue
 
     return Queue(current_app.config.get("JOB_QUEUE", "roadmap"), connection=connection or redis_connection())
+
+
+def _run_in_app(app: Any, job_id: str) -> None:
+    with app.app_context():
+        run_in_process(job_id)
 
 
 def run_in_process(job_id: str) -> None:

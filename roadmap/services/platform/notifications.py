@@ -1,16 +1,31 @@
-"""In-app notifications: stored as a kind and parameters, so each reader sees them in their own language."""
+"""In-app notifications: stored as a kind and parameters, so each reader sees them in their own language.
+
+A notification may also go by e-mail: when it is created, an `OutgoingEmail` row is added for each
+recipient who wants that kind by e-mail (their own choice, else the administrators' default, else yes);
+roadmap.services.platform.mail sends it after the commit.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, ConsultantAssignment, Notification, User, utcnow
+from roadmap.models import (
+    Assessment,
+    ConsultantAssignment,
+    EmailDefault,
+    EmailPreference,
+    Notification,
+    OutgoingEmail,
+    User,
+    utcnow,
+)
 
 ASSESSMENT_SUBMITTED = "assessment.submitted"
 LIST_LIMIT = 100
@@ -22,7 +37,8 @@ def _office_name(params: dict[str, Any]) -> str:
 
 
 # A notification's text by kind, built from its parameters in the reader's language. Services that send
-# other kinds add theirs here (TEXTS[kind] = builder).
+# other kinds add theirs here (TEXTS[kind] = builder), with a label for the e-mail preferences (LABELS) and
+# the page a mail links to (LINKS: an endpoint taking `assessment_id`).
 TEXTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     ASSESSMENT_SUBMITTED: lambda params: _l(
         "%(office)s has submitted its assessment for the cycle %(cycle)s.",
@@ -30,6 +46,10 @@ TEXTS: dict[str, Callable[[dict[str, Any]], Any]] = {
         cycle=params.get("cycle_code", ""),
     ),
 }
+LABELS: dict[str, Any] = {ASSESSMENT_SUBMITTED: _l("An assessment waits for review")}
+# kind → (endpoint, the parameter that names its object): the page a mail links to.
+LINKS: dict[str, tuple[str, str]] = {ASSESSMENT_SUBMITTED: ("review.page", "assessment_id")}
+DEFAULT_LINK = ("survey.overview", "assessment_id")
 
 
 def text(notification: Notification) -> str:
@@ -48,11 +68,79 @@ def about_assessment(assessment: Assessment, kind: str, user_ids: Iterable[int])
         "office_en": office.name_en,
         "cycle_code": cycle.code,
     }
+    return notify(kind, params, user_ids)
+
+
+def notify(kind: str, params: dict[str, Any], user_ids: Iterable[int]) -> list[Notification]:
+    """One notification of `kind` with `params` for each user, and its e-mail for those who want it; the
+    caller commits."""
+    return notify_many(kind, [(params, user_ids)])
+
+
+def notify_many(kind: str, batches: Iterable[tuple[dict[str, Any], Iterable[int]]]) -> list[Notification]:
+    """`notify` for many parameter sets at once (a reminder to a thousand offices): the recipients'
+    e-mail choices are read in one statement."""
     rows = [
-        Notification(user_id=user_id, kind=kind, params=dict(params)) for user_id in sorted(set(user_ids))
+        Notification(user_id=user_id, kind=kind, params=dict(params))
+        for params, user_ids in batches
+        for user_id in sorted(set(user_ids))
     ]
     db.session.add_all(rows)
+    if current_app.config.get("MAIL_ENABLED"):  # without a mail server, notifications stay in the app
+        by_email = email_wanted(kind, {row.user_id for row in rows})
+        db.session.add_all(OutgoingEmail(notification=row) for row in rows if row.user_id in by_email)
     return rows
+
+
+# --- e-mail preferences ----------------------------------------------------------------------------------
+
+
+def default_by_email(kind: str) -> bool:
+    row = db.session.get(EmailDefault, kind)
+    return True if row is None else bool(row.by_email)
+
+
+def email_wanted(kind: str, user_ids: Iterable[int]) -> set[int]:
+    """Of these users, the active ones who want `kind` by e-mail: their choice, else the default."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    default = default_by_email(kind)
+    rows = db.session.execute(
+        select(User.id, EmailPreference.by_email)
+        .outerjoin(EmailPreference, (EmailPreference.user_id == User.id) & (EmailPreference.kind == kind))
+        .where(User.id.in_(ids), User.active.is_(True))
+    )
+    return {user_id for user_id, chosen in rows if (default if chosen is None else chosen)}
+
+
+def preferences_of(user: User) -> dict[str, bool]:
+    """Every kind with whether this user gets it by e-mail (their choice, else the default)."""
+    rows = db.session.execute(
+        select(EmailPreference.kind, EmailPreference.by_email).where(EmailPreference.user_id == user.id)
+    )
+    chosen = dict(rows.all())  # type: ignore[arg-type]
+    return {kind: bool(chosen.get(kind, default_by_email(kind))) for kind in LABELS}
+
+
+def set_preferences(user: User, by_email: dict[str, bool]) -> None:
+    """Keep this user's choices for the known kinds. Commits."""
+    for kind in LABELS:
+        if kind in by_email:
+            db.session.merge(EmailPreference(user_id=user.id, kind=kind, by_email=bool(by_email[kind])))
+    db.session.commit()
+
+
+def defaults() -> dict[str, bool]:
+    return {kind: default_by_email(kind) for kind in LABELS}
+
+
+def set_defaults(by_email: dict[str, bool]) -> None:
+    """The administrators' defaults for users who have not chosen. Commits."""
+    for kind in LABELS:
+        if kind in by_email:
+            db.session.merge(EmailDefault(kind=kind, by_email=bool(by_email[kind])))
+    db.session.commit()
 
 
 def assessment_submitted(assessment: Assessment) -> list[Notification]:

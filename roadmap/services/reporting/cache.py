@@ -78,6 +78,12 @@ def get_or_make(
     return content
 
 
+def path_of(assessment_id: int, *, kind: str, locale: str, digest: str) -> Path | None:
+    """The file of the rendering kept under `digest`, if there is one (to be streamed, not read)."""
+    path = _path(assessment_id, kind, locale, digest)
+    return path if path.is_file() else None
+
+
 def get(assessment_id: int, *, kind: str, locale: str, digest: str) -> bytes | None:
     try:
         return _path(assessment_id, kind, locale, digest).read_bytes()

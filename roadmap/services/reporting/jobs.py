@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, Job, JobStatus, User
+from roadmap.models import Assessment, AssessmentStatus, Job, JobStatus, User
 from roadmap.policy import Action, permits
 from roadmap.services.plans import roadmaps
 from roadmap.services.platform import audit, jobs
@@ -131,6 +131,41 @@ def pending(user: User, assessment: Assessment, kind: str, locale: str, digest: 
         if {name: job.params.get(name) for name in wanted} == wanted:
             return job
     return None
+
+
+# --- rendered before anyone asks ---------------------------------------------------------------------------
+
+# The statuses in which the report is read: renders are prepared for them.
+READ_STATUSES = (AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value)
+
+
+def prerender(assessment: Assessment, *, actor: User) -> list[Job]:
+    """Queue the report of an approved or published assessment in every format and language that the
+    cache does not hold yet, as the report jobs ("report-pdf", "report-docx"), so that a reader's first
+    download is a cached file. Called after approval, publication and a roadmap edit."""
+    if assessment.status not in READ_STATUSES or not permits(actor, Action.DOWNLOAD_REPORT, assessment):
+        return []
+    day = roadmaps.local_today()
+    queued = []
+    for kind in FORMATS:
+        for locale in report_model.LOCALES:
+            digest = digest_of(assessment, kind, locale, day)
+            if report_cache.path_of(assessment.id, kind=kind, locale=locale, digest=digest) is not None:
+                continue
+            if pending(actor, assessment, kind, locale, digest) is not None:
+                continue
+            params = _params(assessment, kind, locale, digest)
+            queued.append(jobs.enqueue(job_kind(kind), params, requested_by=actor, ahead=True))
+    return queued
+
+
+def prerender_all(*, actor: User) -> list[Job]:
+    """`prerender` for every approved or published assessment the actor may download (a change of the
+    report settings changes every report)."""
+    rows = db.session.scalars(
+        select(Assessment).where(Assessment.status.in_(READ_STATUSES)).order_by(Assessment.id)
+    )
+    return [job for assessment in rows for job in prerender(assessment, actor=actor)]
 
 
 LOCK_SECONDS = 30

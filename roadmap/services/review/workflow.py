@@ -623,9 +623,18 @@ def notification_text(kind: str, params: dict[str, Any]) -> LazyString | None:
     return text(cycle=params.get("cycle_code", "")) if text is not None else None
 
 
-# The notification list shows every kind through one registry; review's kinds join it here.
+# The notification list shows every kind through one registry; review's kinds join it here, with their
+# labels for the e-mail preferences (a mail links to the assessment's page, the default).
 for _kind in _NOTIFICATION_TEXTS:
     notifications.TEXTS[_kind] = lambda params, _kind=_kind: notification_text(_kind, params)
+notifications.LABELS.update(
+    {
+        REVIEW_STARTED: _l("The consultants have started reviewing our assessment"),
+        RETURNED: _l("Our assessment has been returned for revision"),
+        APPROVED: _l("Our assessment has been approved"),
+        PUBLISHED: _l("Our results and roadmap have been published"),
+    }
+)
 
 
 def status_choices() -> Sequence[tuple[str, LazyString]]:

@@ -1,0 +1,271 @@
+"""The progress board of a cycle: every office the viewer may see, with where its survey stands — the
+questions a survey coordinator asks every morning: who has not started, who is stuck, who has gone quiet.
+
+Percentages count the answers given (answered, N/A or "don't know") against the framework's questions,
+required and all; a conditional question counts as a question (the board does not score every draft, so
+that it stays a few statements for a thousand offices). The whole board costs a fixed number of
+statements whatever the number of offices.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from sqlalchemy import case, func, select
+
+from roadmap.extensions import db
+from roadmap.models import (
+    AnswerRecord,
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    FrameworkVersion,
+    Office,
+    ReminderSent,
+    User,
+)
+from roadmap.policy import visible_offices_query
+from roadmap.services.platform.clock import local_today
+from roadmap.services.platform.spreadsheet import safe_cell
+from roadmap.services.review import reminders
+from roadmap.services.survey import frameworks
+from roadmap.services.survey.lifecycle import STATUS_LABELS
+
+NOT_STARTED = "not_started"
+STATUS_FILTERS = (NOT_STARTED, *(status.value for status in AssessmentStatus))
+SORTS = ("required", "answered", "office", "status", "activity")
+
+
+def status_label(status: str) -> Any:
+    return _l("Not started") if status == NOT_STARTED else STATUS_LABELS[AssessmentStatus(status)]
+
+
+@dataclass(frozen=True)
+class OfficeProgress:
+    office_id: int
+    code: str
+    name_vi: str
+    name_en: str
+    assessment_id: int | None
+    status: str  # an assessment status, or NOT_STARTED
+    required_answered: int
+    required_total: int
+    answered: int
+    total: int
+    last_activity: dt.datetime | None
+    last_by: str
+    days_to_deadline: int
+    respondents: tuple[str, ...]
+    reminded_today: bool
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+    @property
+    def required_share(self) -> float:
+        return self.required_answered / self.required_total if self.required_total else 0.0
+
+    @property
+    def answered_share(self) -> float:
+        return self.answered / self.total if self.total else 0.0
+
+    @property
+    def submitted(self) -> bool:
+        return self.status not in (NOT_STARTED, AssessmentStatus.DRAFT.value, AssessmentStatus.RETURNED.value)
+
+
+def _question_counts(version_ids: set[int]) -> dict[int, tuple[frozenset[str], int, int]]:
+    """Per framework version: its required question codes, how many required, how many in all."""
+    counts = {}
+    for row in db.session.scalars(select(FrameworkVersion).where(FrameworkVersion.id.in_(version_ids))):
+        framework = frameworks.framework_of(row)
+        required = frozenset(q.code for q in framework.questions if q.required)
+        counts[row.id] = (required, len(required), len(framework.questions))
+    return counts
+
+
+def board(
+    cycle: Cycle,
+    viewer: User,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    sort: str = "required",
+    descending: bool = False,
+    today: dt.date | None = None,
+) -> list[OfficeProgress]:
+    """Every office of the cycle that the viewer may see, filtered and sorted."""
+    day = today or local_today()
+    offices = db.session.execute(
+        visible_offices_query(viewer)
+        .with_only_columns(Office.id, Office.code, Office.name_vi, Office.name_en)
+        .where(Office.active.is_(True))
+    ).all()
+    assessments = {
+        row.office_id: row
+        for row in db.session.execute(
+            select(
+                Assessment.id,
+                Assessment.office_id,
+                Assessment.status,
+                Assessment.framework_version_id,
+                Assessment.updated_at,
+                Assessment.last_edited_by_id,
+            ).where(Assessment.cycle_id == cycle.id)
+        )
+    }
+    questions = _question_counts({row.framework_version_id for row in assessments.values()})
+    answered: dict[int, tuple[int, int]] = {}
+    for version_id, (required_codes, _, _) in questions.items():
+        required_case = case((AnswerRecord.question_code.in_(required_codes), 1), else_=0)
+        for assessment_id, given, given_required in db.session.execute(
+            select(AnswerRecord.assessment_id, func.count(), func.sum(required_case))
+            .join(Assessment, Assessment.id == AnswerRecord.assessment_id)
+            .where(Assessment.cycle_id == cycle.id, Assessment.framework_version_id == version_id)
+            .group_by(AnswerRecord.assessment_id)
+        ):
+            answered[assessment_id] = (int(given), int(given_required or 0))
+    people: dict[int, list[str]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for user_id, office_id, full_name, active in db.session.execute(
+        select(User.id, User.office_id, User.full_name, User.active).where(User.office_id.is_not(None))
+    ):
+        names[user_id] = full_name
+        if active:
+            people[office_id].append(full_name)
+    editors = {row.last_edited_by_id for row in assessments.values()} - set(names) - {None}
+    if editors:
+        for user_id, full_name in db.session.execute(
+            select(User.id, User.full_name).where(User.id.in_(editors))
+        ):
+            names[user_id] = full_name
+    reminded = set(
+        db.session.scalars(
+            select(ReminderSent.office_id).where(
+                ReminderSent.cycle_id == cycle.id,
+                ReminderSent.kind == reminders.BOARD,
+                ReminderSent.day == day,
+            )
+        )
+    )
+    days_left = (cycle.closes_on - day).days
+    # An office that has not started is measured against the cycle's framework (the one most used).
+    usual = max(questions.values(), key=lambda counts: counts[2], default=(frozenset(), 0, 0))
+    rows = []
+    for office in offices:
+        assessment = assessments.get(office.id)
+        if assessment is None:
+            _, required_total, total = usual
+            given = given_required = 0
+            state, last_at, last_by, assessment_id = NOT_STARTED, None, "", None
+        else:
+            _, required_total, total = questions[assessment.framework_version_id]
+            given, given_required = answered.get(assessment.id, (0, 0))
+            state, last_at, assessment_id = assessment.status, assessment.updated_at, assessment.id
+            last_by = names.get(assessment.last_edited_by_id or 0, "")
+        rows.append(
+            OfficeProgress(
+                office_id=office.id,
+                code=office.code,
+                name_vi=office.name_vi,
+                name_en=office.name_en,
+                assessment_id=assessment_id,
+                status=state,
+                required_answered=given_required,
+                required_total=required_total,
+                answered=given,
+                total=total,
+                last_activity=last_at,
+                last_by=last_by,
+                days_to_deadline=days_left,
+                respondents=tuple(sorted(people.get(office.id, []))),
+                reminded_today=office.id in reminded,
+            )
+        )
+    if status in STATUS_FILTERS:
+        rows = [row for row in rows if row.status == status]
+    if search:
+        needle = search.strip().casefold()
+        rows = [
+            row
+            for row in rows
+            if needle in row.code.casefold()
+            or needle in row.name_vi.casefold()
+            or needle in row.name_en.casefold()
+        ]
+    return _sorted(rows, sort, descending)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _sorted(rows: list[OfficeProgress], sort: str, descending: bool) -> list[OfficeProgress]:
+    keys = {
+        "required": lambda row: (row.required_share, row.code),
+        "answered": lambda row: (row.answered_share, row.code),
+        "office": lambda row: (row.code,),
+        "status": lambda row: (STATUS_FILTERS.index(row.status), row.code),
+        "activity": lambda row: (row.last_activity or _EPOCH, row.code),
+    }
+    return sorted(rows, key=keys.get(sort, keys["required"]), reverse=descending)
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+
+def _table(rows: list[OfficeProgress], locale: str) -> tuple[list[str], list[list[Any]]]:
+    header = [
+        str(_l("Office code")),
+        str(_l("Office")),
+        str(_l("Status")),
+        str(_l("Required questions answered (%)")),
+        str(_l("All questions answered (%)")),
+        str(_l("Last activity (UTC)")),
+        str(_l("Last edited by")),
+        str(_l("Days to the deadline")),
+        str(_l("Respondents")),
+    ]
+    body = [
+        [
+            row.code,
+            row.name(locale),
+            str(status_label(row.status)),
+            round(100 * row.required_share, 1),
+            round(100 * row.answered_share, 1),
+            row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
+            row.last_by,
+            row.days_to_deadline,
+            ", ".join(row.respondents),
+        ]
+        for row in rows
+    ]
+    return header, [[safe_cell(cell) for cell in line] for line in body]
+
+
+def export_csv(rows: list[OfficeProgress], locale: str) -> bytes:
+    header, body = _table(rows, locale)
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(header)
+    writer.writerows(body)
+    return ("\ufeff" + stream.getvalue()).encode("utf-8")  # the BOM: spreadsheets then read UTF-8
+
+
+def export_xlsx(rows: list[OfficeProgress], locale: str) -> bytes:
+    header, body = _table(rows, locale)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_l("Progress"))[:31]
+    sheet.append(header)
+    for line in body:
+        sheet.append(line)
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
