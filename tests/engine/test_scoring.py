@@ -230,7 +230,7 @@ def test_best_answers_with_evidence_score_100_everywhere_and_index_1000() -> Non
     assert result.index == 1000.0
     assert result.level == 5
     assert result.confidence == 1.0
-    assert result.engine_version == ENGINE_VERSION == "1.0.0"
+    assert result.engine_version == ENGINE_VERSION == "2.0.0"
     assert (result.framework_id, result.framework_version) == ("unit", "0.0.1")
 
 
@@ -389,8 +389,10 @@ def test_hidden_questions_never_count_even_when_answered() -> None:
     assert sec_05.exclusion is Exclusion.HIDDEN
     assert sec_05.answer == Answer.of("a")
     sec = result.dimension("SEC")
-    # 2×0 + 3×1 + 1×1 + 2×1 over 8 (SEC-05 hidden) → 75
-    assert sec.score == 75.0
+    # 2×0 + 3×1 + 1×1 + 2×1 over 8 (SEC-05 hidden) → 75; G-SEC-LEVELS (SEC-01 no) caps it at the top of
+    # level 2's band [20, 40) at one decimal: 39.9
+    assert sec.raw_score == 75.0
+    assert sec.score == 39.9
     assert sec.applicable == 4
 
 
@@ -511,8 +513,10 @@ def test_bad_overrides_and_targets_are_refused() -> None:
 def test_gate_caps_security_level_when_a_system_has_no_approved_level() -> None:
     result = score(FRAMEWORK, changed(SEC_01=Answer.of(False)), evidence=ALL_EVIDENCE)
     sec = result.dimension("SEC")
-    assert sec.score == 75.0
+    assert sec.raw_score == 75.0
     assert sec.raw_level == 4
+    # The gate reaches the index: the score that counts is the top of level 2's band [20, 40) at one decimal.
+    assert (sec.score, sec.capped_by) == (39.9, "G-SEC-LEVELS")
     assert (sec.computed_level, sec.level) == (2, 2)
     (gate,) = sec.gates
     assert (gate.code, gate.max_level, gate.capped) == ("G-SEC-LEVELS", 2, True)
@@ -528,6 +532,7 @@ def test_a_gate_that_holds_below_its_cap_is_reported_but_caps_nothing() -> None:
     result = score(FRAMEWORK, with_answers(WORST, {"SEC-02": Answer.of("b")}))
     sec = result.dimension("SEC")
     assert sec.raw_level == 1
+    assert (sec.score, sec.capped_by) == (sec.raw_score, None)
     assert [(g.code, g.capped) for g in sec.gates] == [("G-SEC-LEVELS", False)]
 
 

@@ -9,7 +9,9 @@ Rounding
     Points, weights and the evidence discount are turned into exact decimals from their shortest repr
     (``Decimal(str(x))``, so 0.35 is 0.35, not 0.34999…). Sums are computed in ``Decimal`` (exact for such
     inputs). A dimension score ``100 × Σ(weight × points) / Σ weight`` is rounded once, ROUND_HALF_UP, to
-    ``score_decimals``; its level is the band of the ROUNDED score, then capped by gates. The index
+    ``score_decimals``; its level is the band of the ROUNDED score, then capped by gates; a gate that lowers
+    the level holds the counted score to the top of the capped band at that precision (``raw_score`` keeps
+    the answers' score, ``capped_by`` the gate; docs/scoring.md). The index
     ``Σ(weightᵢ × scoreᵢ) × 10 / Σ weights`` is computed from the rounded scores in one division and rounded
     ROUND_HALF_UP to ``index_decimals``; the overall level is the band of ``index / 10``. Group and DTI
     subtotals are the same sum restricted to their dimensions, rounded like the index (so they may differ

@@ -23,6 +23,7 @@ from roadmap.engine.scoring.compiled import CompiledQuestion, Facts, condition_l
 from roadmap.engine.scoring.results import (
     AnswerChange,
     DimensionGuidance,
+    DimensionResult,
     Exclusion,
     GuidanceStatus,
     LevelOverride,
@@ -269,7 +270,8 @@ class Guide:
             rescored = self.scorer.result_of(trial, frozenset(trial_evidence), *inputs.as_args()[1:])
             after = rescored.dimension(dimension)
             new_blocking = {gate.code for gate in after.gates if gate.max_level < target} - blocking_before
-            if new_blocking or after.score <= state.score:
+            # Progress is judged on the answers' own score: a gate's cap may hold the counted one still.
+            if new_blocking or _answers_score(after) <= _answers_score(state):
                 continue
             return code, answer, add, float(raw), rescored
         return None
@@ -349,3 +351,8 @@ class Guide:
             if best is not None:
                 return best[1]
         return None
+
+
+def _answers_score(dimension: DimensionResult) -> float:
+    """The score of a dimension's answers before any gate's cap."""
+    return dimension.score if dimension.raw_score is None else dimension.raw_score

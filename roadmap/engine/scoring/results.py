@@ -14,7 +14,9 @@ from roadmap.engine.conditions import Evaluation
 from roadmap.engine.framework import LocalText
 from roadmap.engine.stored import stored_form
 
-ENGINE_VERSION = "1.0.0"
+# 2.0.0: a gate caps the score that reaches the index, not only the level (docs/scoring.md); results of
+# 1.0.0 keep their version in their snapshots and are never re-scored silently.
+ENGINE_VERSION = "2.0.0"
 
 # ---------------------------------------------------------------------------------------------------------
 # Inputs beside the answers
@@ -102,8 +104,8 @@ class DimensionResult:
     group: str
     dti: str
     weight: float
-    score: float  # 0–100, rounded to score_decimals
-    raw_level: int  # band of the score
+    score: float  # 0–100, rounded to score_decimals; what counts: at most the top of a capping gate's band
+    raw_level: int  # band of the raw score
     gates: tuple[GateResult, ...]  # every gate of the dimension whose condition held, in file order
     computed_level: int  # raw level capped by the gates
     level_override: LevelOverride | None
@@ -116,6 +118,10 @@ class DimensionResult:
     target: int
     gap: int  # max(0, target − level)
     contribution: float  # weight / Σweights × score × 10, rounded to index_decimals + 2
+    # The score of the answers before any gate capped it (None in snapshots of engine 1.0.0, where the
+    # score was never capped), and the gate whose cap lowered it (the lowest cap; file order on a tie).
+    raw_score: float | None = None
+    capped_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

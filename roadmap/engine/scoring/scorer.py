@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import Subject, evaluate, holds
@@ -61,6 +61,14 @@ class Scorer:
         self.band_mins = tuple(dec(band.min_score) for band in self.bands)
         self.band_levels = tuple(band.level for band in self.bands)
         self.score_step = step(rules.score_decimals)
+        # The highest score of each level at the score's precision: a band is [min, max), so the top of
+        # level 2 in [18.75, 43.75) at one decimal is 43.7. A gate's cap holds a score to its band's top.
+        self.band_tops: dict[int, Decimal] = {}
+        for band in self.bands:
+            top = dec(band.max_score).quantize(self.score_step, ROUND_FLOOR)
+            if top >= dec(band.max_score):
+                top -= self.score_step
+            self.band_tops[band.level] = top
         self.index_step = step(rules.index_decimals)
         self.contribution_step = step(rules.index_decimals + 2)
         self.dont_know_points = dec(rules.dont_know_points)
@@ -296,10 +304,13 @@ class Scorer:
         facts = Facts(visible, scores, levels, target_of)
         gate_results: list[tuple[GateResult, ...]] = [()] * count
         computed_levels = list(raw_levels)
+        raw_scores = list(scores_d)
+        capped_by: list[str | None] = [None] * count
         for i in self.gate_order:
             dimension = self.dimensions[i]
             level = raw_levels[i]
             hits: list[GateResult] = []
+            capping: Gate | None = None
             for gate in self.gates_of[dimension.code]:
                 if holds(gate.when, facts):
                     hits.append(
@@ -311,9 +322,17 @@ class Scorer:
                             evaluate(gate.when, facts),
                         )
                     )
-                    level = min(level, gate.max_level)
+                    if gate.max_level < level:
+                        level, capping = gate.max_level, gate
             gate_results[i] = tuple(hits)
             computed_levels[i] = level
+            if capping is not None:
+                # The gate reaches the index: the dimension counts at most the top of its capped band.
+                top = self.band_tops[level]
+                if scores_d[i] > top:
+                    scores_d[i] = top
+                    scores[dimension.code] = float(top)
+                capped_by[i] = capping.code
             override_level = level_overrides.get(dimension.code)
             levels[dimension.code] = override_level.level if override_level is not None else level
 
@@ -357,6 +376,8 @@ class Scorer:
                     contribution=float(
                         (terms[i] * ten / total_weight).quantize(self.contribution_step, ROUND_HALF_UP)
                     ),
+                    raw_score=float(raw_scores[i]),
+                    capped_by=capped_by[i],
                 )
             )
 
