@@ -21,6 +21,7 @@ from roadmap.engine.framework import (
     Initiative,
     LocalText,
     Measurability,
+    ProfileQuestion,
     Question,
     ScoringRules,
 )
@@ -71,6 +72,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         "policies": [{"code": policy.code, "title": _text(policy.title)} for policy in framework.policies],
         "dti_indices": [{"code": index.code, "name": _text(index.name)} for index in framework.dti_indices],
         "groups": [{"code": group.code, "name": _text(group.name)} for group in framework.groups],
+        **({"profile": [_profile_question(q) for q in framework.profile]} if framework.profile else {}),
         "dimensions": [_dimension(dimension) for dimension in framework.dimensions],
         "questions": [_question(question, framework.locales) for question in framework.questions],
         "scoring": _scoring(framework.scoring),
@@ -82,17 +84,41 @@ def _text(text: LocalText) -> dict[str, str]:
     return text.as_dict()
 
 
-def _dimension(dimension: Dimension) -> dict[str, Any]:
-    return {
-        "code": dimension.code,
-        "name": _text(dimension.name),
-        "description": _text(dimension.description),
-        "weight": file_number(dimension.weight),
-        "group": dimension.group,
-        "dti": dimension.dti,
-        "default_target": dimension.default_target,
-        "levels": [_text(level) for level in dimension.levels],
+def _profile_question(question: ProfileQuestion) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "code": question.code,
+        "type": str(question.type),
+        "text": _text(question.text),
     }
+    if question.help is not None:
+        document["help"] = _text(question.help)
+    if question.options:
+        document["options"] = [
+            {"code": option.code, "label": _text(option.label)} for option in question.options
+        ]
+    return document
+
+
+def _applies_if(document: dict[str, Any], condition: Condition | None) -> dict[str, Any]:
+    if condition is not None:
+        document["applies_if"] = condition_document(condition)
+    return document
+
+
+def _dimension(dimension: Dimension) -> dict[str, Any]:
+    return _applies_if(
+        {
+            "code": dimension.code,
+            "name": _text(dimension.name),
+            "description": _text(dimension.description),
+            "weight": file_number(dimension.weight),
+            "group": dimension.group,
+            "dti": dimension.dti,
+            "default_target": dimension.default_target,
+            "levels": [_text(level) for level in dimension.levels],
+        },
+        dimension.applies_if,
+    )
 
 
 def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
@@ -121,6 +147,7 @@ def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
         document["dti_ref"] = question.dti_ref
     if question.show_if is not None:
         document["show_if"] = condition_document(question.show_if)
+    _applies_if(document, question.applies_if)
     if question.evidence_from_option is not None:
         document["evidence"] = {"from_option": question.evidence_from_option}
     elif question.evidence_threshold is not None:
@@ -142,13 +169,16 @@ def _scoring(scoring: ScoringRules) -> dict[str, Any]:
     }
     if scoring.gates:
         document["gates"] = [
-            {
-                "code": gate.code,
-                "dimension": gate.dimension,
-                "max_level": gate.max_level,
-                "when": condition_document(gate.when),
-                "message": _text(gate.message),
-            }
+            _applies_if(
+                {
+                    "code": gate.code,
+                    "dimension": gate.dimension,
+                    "max_level": gate.max_level,
+                    "when": condition_document(gate.when),
+                    "message": _text(gate.message),
+                },
+                gate.applies_if,
+            )
             for gate in scoring.gates
         ]
     if scoring.consistency:

@@ -99,6 +99,9 @@ class Dimension:
     dti: str
     default_target: int
     levels: tuple[LocalText, ...]  # five descriptors, level 1 first
+    # When it does not hold for the office's profile, the whole dimension is not applicable by rule: left
+    # out of the index (not the respondent's choice; the reason is shown). None: it always applies.
+    applies_if: Condition | None = None
 
     def level_descriptor(self, level: int) -> LocalText:
         return self.levels[level - 1]
@@ -168,6 +171,8 @@ class Question:
     max_value: float | None = None
     points_by_value: tuple[ValueStep, ...] = ()
     settings: QuestionSettings | None = None
+    # Tested on the office's profile: when it does not hold the question is not applicable by rule.
+    applies_if: Condition | None = None
 
     def option(self, code: str) -> Option | None:
         for option in self.options:
@@ -201,6 +206,9 @@ class Gate:
     max_level: int
     when: Condition
     message: LocalText
+    # Tested on the office's profile: a gate written for some offices (e.g. level-I users of the network)
+    # is not evaluated for the others.
+    applies_if: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +255,32 @@ class Initiative:
     kpis: tuple[LocalText, ...] = ()
 
 
+class ProfileType(StrEnum):
+    """The types a profile question may have: what an office is, not how far it has come."""
+
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    YES_NO = "yes_no"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileQuestion:
+    """A question about the office itself (its type, its user level of the special-use network …), answered
+    once per office and carried to the next cycle; conditions test it as `profile: CODE`. Never scored."""
+
+    code: str
+    type: ProfileType
+    text: LocalText
+    help: LocalText | None = None
+    options: tuple[Option, ...] = ()  # choice types; a yes_no question has none
+
+    def option(self, code: str) -> Option | None:
+        for option in self.options:
+            if option.code == code:
+                return option
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Framework:
     id: str
@@ -262,6 +296,7 @@ class Framework:
     questions: tuple[Question, ...]
     scoring: ScoringRules
     initiatives: tuple[Initiative, ...]
+    profile: tuple[ProfileQuestion, ...] = ()
     # SHA-256 of the canonical JSON form of the file's content: identifies the version's content.
     fingerprint: str = field(default="", compare=False)
     # Look-up tables built once, because scoring looks codes up thousands of times per second.
@@ -294,3 +329,9 @@ class Framework:
 
     def initiative(self, code: str) -> Initiative:
         return self._initiatives[code]
+
+    def profile_question(self, code: str) -> ProfileQuestion:
+        for question in self.profile:
+            if question.code == code:
+                return question
+        raise KeyError(code)

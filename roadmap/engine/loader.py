@@ -44,7 +44,10 @@ from roadmap.engine.framework import (
     Initiative,
     LocalText,
     Measurability,
+    Option,
     PolicyReference,
+    ProfileQuestion,
+    ProfileType,
     Question,
     ScoringRules,
     Uplift,
@@ -62,6 +65,7 @@ from roadmap.engine.schema import (
     GroupModel,
     InitiativeModel,
     PolicyModel,
+    ProfileQuestionModel,
 )
 from roadmap.engine.schema_base import (
     CONDITION_TAG_PREFIX,
@@ -326,7 +330,7 @@ class _Section(Generic[ModelT]):
         return positions
 
 
-ConditionUse = Literal["show_if", "gate", "consistency", "trigger"]
+ConditionUse = Literal["show_if", "gate", "consistency", "trigger", "applies_if"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +350,8 @@ class _CrossReferences:
         self.policies = self._section(("policies",), PolicyModel.model_validate)
         self.dti_indices = self._section(("dti_indices",), DtiIndexModel.model_validate)
         self.groups = self._section(("groups",), GroupModel.model_validate)
+        self.profile = self._section(("profile",), ProfileQuestionModel.model_validate)
+        self.profile_models = {model.code: model for _, model in reversed(self.profile.valid)}
         self.dimensions = self._section(("dimensions",), DimensionModel.model_validate)
         self.questions: _Section[QuestionFields] = self._section(
             ("questions",), QUESTION_ADAPTER.validate_python
@@ -383,6 +389,7 @@ class _CrossReferences:
             (self.policies, "policy"),
             (self.dti_indices, "DTI index"),
             (self.groups, "group"),
+            (self.profile, "profile question"),
             (self.dimensions, "dimension"),
             (self.questions, "question"),
             (self.gates, "gate"),
@@ -390,6 +397,7 @@ class _CrossReferences:
             (self.initiatives, "initiative"),
         ):
             self._check_unique(section, noun)
+        self._check_profile()
         self._check_dimensions()
         for index, question in self.questions.valid:
             self._check_question(("questions", index), question)
@@ -441,6 +449,26 @@ class _CrossReferences:
         for position, code in enumerate(codes):
             self._check_known((*loc, "policy_refs", position), code, self.policies.code_set(), "policy")
 
+    # -- the office's profile
+
+    def _check_profile(self) -> None:
+        for index, question in self.profile.valid:
+            loc: Loc = ("profile", index)
+            if question.type == "yes_no":
+                if question.options:
+                    self.report.add((*loc, "options"), "a yes_no profile question takes no options")
+                continue
+            if len(question.options) < 2:
+                self.report.add(
+                    (*loc, "options"), f"a {question.type} profile question needs 2 options or more"
+                )
+            for position, code in repeats([option.code for option in question.options]):
+                self.report.add((*loc, "options", position, "code"), f"duplicate option code {code}")
+
+    def _check_applies_if(self, owner: Loc, condition: ConditionModel | None) -> None:
+        if condition is not None:
+            self._check_condition(condition, (*owner, "applies_if"), _Use("applies_if"))
+
     # -- dimensions
 
     def _check_dimensions(self) -> None:
@@ -453,6 +481,7 @@ class _CrossReferences:
         all_questions_valid = bool(raw_questions) and len(self.questions.valid) == len(raw_questions)
         for index, dimension in self.dimensions.valid:
             loc = ("dimensions", index)
+            self._check_applies_if(loc, dimension.applies_if)
             self._check_known((*loc, "group"), dimension.group, self.groups.code_set(), "group")
             self._check_known((*loc, "dti"), dimension.dti, self.dti_indices.code_set(), "DTI index")
             if not all_questions_valid:
@@ -483,6 +512,7 @@ class _CrossReferences:
             self._check_condition(
                 question.show_if, (*loc, "show_if"), _Use("show_if", question=question.code)
             )
+        self._check_applies_if(loc, question.applies_if)
 
     def _check_evidence(self, loc: Loc, question: QuestionFields) -> None:
         evidence = question.evidence
@@ -518,7 +548,16 @@ class _CrossReferences:
 
     def _check_leaf(self, leaf: LeafModel, loc: Loc, use: _Use) -> None:
         op = Operator(leaf.op)
-        if leaf.subject == "q":
+        if leaf.subject == "profile":
+            self._check_profile_leaf(leaf, op, loc)
+        elif use.kind == "applies_if":
+            tested = "an answer" if leaf.subject == "q" else f"a dimension's {leaf.subject}"
+            self.report.add(
+                (*loc, leaf.subject),
+                f"applies_if tests the office's profile (profile: CODE), not {tested}: "
+                "what applies is decided by rule, not by how the survey is answered",
+            )
+        elif leaf.subject == "q":
             self._check_answer_leaf(leaf, op, loc, use)
         else:
             self._check_dimension_leaf(leaf, op, loc, use)
@@ -558,6 +597,36 @@ class _CrossReferences:
             problem = kind.condition_value_problem(question, value)
             if problem is not None:
                 self.report.add(value_loc, problem)
+
+    def _check_profile_leaf(self, leaf: LeafModel, op: Operator, loc: Loc) -> None:
+        code = leaf.ref
+        if not self._check_known(
+            (*loc, "profile"), code, self.profile.code_set() or set(), "profile question"
+        ):
+            return
+        question = self.profile_models.get(code)
+        if question is None:
+            return  # the profile question itself is broken and reported
+        allowed = _PROFILE_OPERATORS[question.type]
+        if op not in allowed:
+            self.report.add(
+                (*loc, "op"),
+                f"operator {op} cannot be used on profile {code}, a {question.type} question "
+                f"(allowed: {', '.join(sorted(allowed))})",
+            )
+            return
+        if not self._check_value_shape(leaf, op, loc):
+            return
+        codes = [option.code for option in question.options]
+        for value_loc, value in _values(leaf, loc):
+            if question.type == "yes_no":
+                if not isinstance(value, bool):
+                    self.report.add(value_loc, f"profile {code} is yes_no: the value is true or false")
+            elif value not in codes:
+                self.report.add(
+                    value_loc,
+                    f"profile {code} has no option {as_written(value)} (options: {', '.join(codes)})",
+                )
 
     def _check_value_shape(self, leaf: LeafModel, op: Operator, loc: Loc) -> bool:
         if op in STATE_OPERATORS:
@@ -668,6 +737,7 @@ class _CrossReferences:
             loc: Loc = ("scoring", "gates", index)
             self._check_known((*loc, "dimension"), gate.dimension, self.dimension_codes, "dimension")
             self._check_condition(gate.when, (*loc, "when"), _Use("gate", dimension=gate.dimension))
+            self._check_applies_if(loc, gate.applies_if)
             for leaf, leaf_loc in _leaves(gate.when, (*loc, "when")):
                 if leaf.subject in ("level", "gap") and leaf.ref != gate.dimension:
                     depends_on.setdefault(gate.dimension, []).append((leaf.ref, (*leaf_loc, leaf.subject)))
@@ -709,6 +779,13 @@ class _CrossReferences:
 
 
 _DIMENSION_OPERATORS = EQUALITY_OPERATORS | ORDER_OPERATORS | LIST_OPERATORS
+# A profile answer is given or not (no N/A, no "don't know"): is_na never applies.
+_PROFILE_STATES = frozenset({Operator.ANSWERED, Operator.UNANSWERED})
+_PROFILE_OPERATORS: dict[str, frozenset[Operator]] = {
+    "single_choice": _PROFILE_STATES | EQUALITY_OPERATORS | LIST_OPERATORS,
+    "multi_choice": _PROFILE_STATES | {Operator.CONTAINS},
+    "yes_no": _PROFILE_STATES | EQUALITY_OPERATORS,
+}
 
 
 def _is_number(value: object) -> TypeGuard[float | int]:
@@ -795,6 +872,7 @@ class _Builder:
             ),
             dti_indices=tuple(DtiIndex(index.code, self.text(index.name)) for index in model.dti_indices),
             groups=tuple(IndexGroup(group.code, self.text(group.name)) for group in model.groups),
+            profile=tuple(self.profile_question(question) for question in model.profile),
             dimensions=tuple(self.dimension(dimension) for dimension in model.dimensions),
             questions=tuple(self.question(question) for question in model.questions),
             scoring=ScoringRules(
@@ -810,6 +888,7 @@ class _Builder:
                         gate.max_level,
                         self.condition(gate.when),
                         self.text(gate.message),
+                        self.optional_condition(gate.applies_if),
                     )
                     for gate in scoring.gates
                 ),
@@ -839,6 +918,16 @@ class _Builder:
             dti=dimension.dti,
             default_target=dimension.default_target,
             levels=tuple(self.text(level) for level in dimension.levels),
+            applies_if=self.optional_condition(dimension.applies_if),
+        )
+
+    def profile_question(self, question: ProfileQuestionModel) -> ProfileQuestion:
+        return ProfileQuestion(
+            code=question.code,
+            type=ProfileType(question.type),
+            text=self.text(question.text),
+            help=self.text(question.help) if question.help is not None else None,
+            options=tuple(Option(option.code, self.text(option.label), 0.0) for option in question.options),
         )
 
     def question(self, question: QuestionFields) -> Question:
@@ -870,6 +959,7 @@ class _Builder:
             show_if=self.condition(question.show_if) if question.show_if is not None else None,
             evidence_threshold=threshold,
             evidence_from_option=evidence_option,
+            applies_if=self.optional_condition(question.applies_if),
             **fields,
         )
 
@@ -890,6 +980,9 @@ class _Builder:
             kpis=tuple(self.text(kpi) for kpi in initiative.kpis),
         )
 
+    def optional_condition(self, condition: ConditionModel | None) -> Condition | None:
+        return None if condition is None else self.condition(condition)
+
     def condition(self, condition: ConditionModel) -> Condition:
         if isinstance(condition, AllOfModel):
             return AllOf(tuple(self.condition(item) for item in condition.all))
@@ -905,7 +998,12 @@ class _Builder:
             return Leaf(subject, leaf.ref, op)
         option_order: tuple[str, ...] = ()
         typed: Callable[[ScalarValue], str | bool | float | int]
-        if subject is Subject.ANSWER:
+        if subject is Subject.PROFILE:
+
+            def typed(value: ScalarValue) -> str | bool | float | int:
+                return value
+
+        elif subject is Subject.ANSWER:
             question = self.questions[leaf.ref]
             kind = QUESTION_TYPES[question.type]
             option_order = kind.option_order(question)

@@ -27,6 +27,7 @@ from roadmap.engine.schema_base import (
     IsoDate,
     Level,
     LocalTextMap,
+    OptionCode,
     Points,
     QuestionCode,
     QuestionFields,
@@ -61,6 +62,22 @@ class DimensionModel(StrictModel):
     dti: ReferenceCode
     default_target: Level
     levels: Annotated[list[LocalTextMap], Field(min_length=5, max_length=5)]
+    applies_if: ConditionModel | None = None
+
+
+class ProfileOptionModel(StrictModel):
+    code: OptionCode
+    label: LocalTextMap
+
+
+class ProfileQuestionModel(StrictModel):
+    """A question about the office itself, answered once per office (docs/framework-format.md, "Profile")."""
+
+    code: QuestionCode
+    type: Literal["single_choice", "multi_choice", "yes_no"]
+    text: LocalTextMap
+    help: LocalTextMap | None = None
+    options: list[ProfileOptionModel] = Field(default_factory=list)
 
 
 # --- questions ------------------------------------------------------------------------------------------
@@ -114,6 +131,7 @@ class GateModel(StrictModel):
     max_level: Annotated[int, Field(ge=1, le=4)]
     when: ConditionModel
     message: LocalTextMap
+    applies_if: ConditionModel | None = None
 
 
 class ConsistencyModel(StrictModel):
@@ -171,12 +189,14 @@ class FrameworkModel(StrictModel):
     policies: list[PolicyModel]
     dti_indices: Annotated[list[DtiIndexModel], Field(min_length=1)]
     groups: Annotated[list[GroupModel], Field(min_length=1)]
+    profile: list[ProfileQuestionModel] = Field(default_factory=list)
     dimensions: Annotated[list[DimensionModel], Field(min_length=1)]
     questions: Annotated[list[QuestionModel], Field(min_length=1)]
     scoring: ScoringModel
     initiatives: list[InitiativeModel]
 
 
+DimensionModel.model_rebuild()
 GateModel.model_rebuild()
 ConsistencyModel.model_rebuild()
 InitiativeModel.model_rebuild()

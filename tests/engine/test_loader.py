@@ -17,6 +17,7 @@ FRAMEWORKS = Path(__file__).parent.parent / "fixtures" / "frameworks"
 BROKEN = FRAMEWORKS / "broken"
 SMALL = FRAMEWORKS / "small.yaml"
 TINY = FRAMEWORKS / "tiny.yaml"
+PROFILED = FRAMEWORKS / "profiled.yaml"
 SHIPPED = Path(__file__).parent.parent.parent / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
 
 
@@ -153,7 +154,7 @@ def test_spelled_out_defaults_do_not_change_the_fingerprint() -> None:
     assert load_framework_text(explicit).fingerprint == tiny.fingerprint
 
 
-@pytest.mark.parametrize("path", [SMALL, TINY, SHIPPED], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [SMALL, TINY, PROFILED, SHIPPED], ids=lambda path: path.name)
 def test_export_then_load_gives_the_same_framework_and_fingerprint(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path.name} is not written yet")
@@ -236,7 +237,7 @@ BROKEN_CASES: dict[str, list[tuple[int, str, str]]] = {
         (139, "initiatives[0].trigger.op", "is_na never holds: NW-03 does not allow N/A")
     ],
     "condition_two_subjects": [
-        (139, "initiatives[0].trigger", "exactly one subject of q, score, level, gap")
+        (139, "initiatives[0].trigger", "exactly one subject of q, profile, score, level, gap")
     ],
     "condition_text_question_compared": [
         (139, "initiatives[0].trigger.op", "operator eq cannot be used on CY-04, a text question")

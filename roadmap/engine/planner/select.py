@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import Evaluation, evaluate
+from roadmap.engine.conditions import Evaluation, ProfileValue, evaluate
 from roadmap.engine.framework import Initiative
 from roadmap.engine.planner.parameters import PlanningError, PlanningParameters
 from roadmap.engine.planner.results import Origin
@@ -23,18 +23,24 @@ from roadmap.engine.scoring import DimensionResult, Exclusion, ScoreResult
 class ResultFacts:
     """What triggers see: the answers the respondent could see, and the result's scores, levels and gaps."""
 
-    __slots__ = ("answers", "dimensions")
+    __slots__ = ("answers", "dimensions", "profile_values")
 
     def __init__(self, result: ScoreResult) -> None:
         self.answers: dict[str, Answer] = {
             q.code: q.answer
             for q in result.questions
-            if q.answer is not None and q.exclusion is not Exclusion.HIDDEN
+            if q.answer is not None
+            and q.exclusion not in (Exclusion.HIDDEN, Exclusion.NOT_APPLICABLE_BY_RULE)
         }
-        self.dimensions: dict[str, DimensionResult] = {d.code: d for d in result.dimensions}
+        # A dimension that does not apply to the office has no score, level or gap to trigger on.
+        self.dimensions: dict[str, DimensionResult] = {d.code: d for d in result.dimensions if d.applies}
+        self.profile_values: dict[str, ProfileValue] = result.profile_values()
 
     def answer(self, question_code: str) -> Answer | None:
         return self.answers.get(question_code)
+
+    def profile(self, profile_code: str) -> ProfileValue | None:
+        return self.profile_values.get(profile_code)
 
     def score(self, dimension_code: str) -> float | None:
         dimension = self.dimensions.get(dimension_code)

@@ -4,13 +4,14 @@ are stored is in roadmap.engine.scoring.snapshots."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import Evaluation
+from roadmap.engine.answers import Answer, StoredAnswerValue
+from roadmap.engine.conditions import Evaluation, ProfileValue
 from roadmap.engine.framework import LocalText
 from roadmap.engine.stored import stored_form
 
@@ -67,6 +68,9 @@ class Exclusion(StrEnum):
     NOT_SCORED = "not_scored"  # weight 0 or a text question
     NOT_APPLICABLE = "not_applicable"
     UNANSWERED = "unanswered"
+    # Its own or its dimension's `applies_if` does not hold for the office's profile: not applicable by
+    # rule, whatever the respondent answered.
+    NOT_APPLICABLE_BY_RULE = "not_applicable_by_rule"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,8 @@ class QuestionResult:
     computed_points: float | None  # after the evidence discount
     override: PointsOverride | None
     points: float | None  # what counts: the override's points, else computed_points
+    # Not applicable by rule: the `applies_if` (the question's or its dimension's) that does not hold.
+    not_applicable_because: Evaluation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +128,13 @@ class DimensionResult:
     # score was never capped), and the gate whose cap lowered it (the lowest cap; file order on a tie).
     raw_score: float | None = None
     capped_by: str | None = None
+    # Not applicable by rule: the dimension's `applies_if` that does not hold for the office's profile. Such
+    # a dimension is left out of the index (its weight too), its score is 0 and its gap 0.
+    not_applicable_because: Evaluation | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self.not_applicable_because is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +147,14 @@ class Subtotal:
         lambda subtotal: [subtotal.code, subtotal.value],
         lambda cls, data: cls(str(data[0]), float(data[1])),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileAnswer:
+    """One answer of the office's profile that the result was scored with."""
+
+    code: str
+    value: StoredAnswerValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +215,17 @@ class ScoreResult:
     confidence: float
     ignored_overrides: tuple[str, ...]
     guidance: tuple[DimensionGuidance, ...] | None = None  # None when not requested
+    # The inputs besides the answers that a projection re-scores with: the office's profile, and the day
+    # ages were counted to (None when no question is scored by a date's age).
+    profile: tuple[ProfileAnswer, ...] = ()
+    reference_date: dt.date | None = None
+
+    def profile_values(self) -> dict[str, ProfileValue]:
+        values: dict[str, ProfileValue] = {}
+        for answer in self.profile:
+            if isinstance(answer.value, str | bool | frozenset):
+                values[answer.code] = answer.value
+        return values
 
     def dimension(self, code: str) -> DimensionResult:
         for dimension in self.dimensions:

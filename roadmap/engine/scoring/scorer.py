@@ -9,10 +9,10 @@ from collections.abc import Collection, Iterable, Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import Subject, evaluate, holds
+from roadmap.engine.conditions import Evaluation, ProfileValue, Subject, evaluate, holds
 from roadmap.engine.errors import InvalidAnswer, InvalidInput
 from roadmap.engine.exact import CONTEXT, HALF, HUNDRED, ONE, TEN, ZERO, dec, step
-from roadmap.engine.framework import Framework, Gate, Question
+from roadmap.engine.framework import Framework, Gate, ProfileType, Question
 from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.scoring.compiled import (
     DONT_KNOW,
@@ -28,9 +28,11 @@ from roadmap.engine.scoring.results import (
     ConsistencyWarning,
     DimensionGuidance,
     DimensionResult,
+    Exclusion,
     GateResult,
     LevelOverride,
     PointsOverride,
+    ProfileAnswer,
     QuestionResult,
     ScoreResult,
     Subtotal,
@@ -80,6 +82,20 @@ class Scorer:
             for dimension in self.dimensions
         }
         self.gate_order = self._gate_order()
+        # Applicability by rule (the office's profile): the dimensions with a rule, and every question that
+        # a rule of its own or of its dimension may leave out.
+        self.dimension_rules = tuple(
+            (i, dimension.applies_if)
+            for i, dimension in enumerate(self.dimensions)
+            if dimension.applies_if is not None
+        )
+        ruled_dimensions = {self.dimensions[i].code for i, _ in self.dimension_rules}
+        self.ruled_codes = frozenset(
+            compiled.code
+            for compiled in self.questions
+            if compiled.applies_if is not None or compiled.dimension in ruled_dimensions
+        )
+        self.profile_questions = {question.code: question for question in framework.profile}
         self.groups = tuple(group.code for group in framework.groups)
         self.dti_codes = tuple(index.code for index in framework.dti_indices)
         # Questions whose answers some show_if reads: changing them can change what is visible.
@@ -155,14 +171,23 @@ class Scorer:
         targets: Mapping[str, int] | None = None,
         guidance: bool = True,
         reference_date: dt.date | None = None,
+        profile: Mapping[str, ProfileValue] | None = None,
     ) -> ScoreResult:
         evidence_found = evidence_set(evidence)
         point_overrides = point_overrides or {}
         level_overrides = level_overrides or {}
+        profile = profile or {}
         self._check_inputs(evidence_found, point_overrides, level_overrides, targets or {}, reference_date)
+        self.check_profile(profile)
         with localcontext(CONTEXT):
             result = self.result_of(
-                answers, evidence_found, point_overrides, level_overrides, targets or {}, reference_date
+                answers,
+                evidence_found,
+                point_overrides,
+                level_overrides,
+                targets or {},
+                reference_date,
+                profile,
             )
             if guidance:
                 guide = self.guidance(
@@ -173,6 +198,7 @@ class Scorer:
                     level_overrides=level_overrides,
                     targets=targets,
                     reference_date=reference_date,
+                    profile=profile,
                 )
                 result = dataclasses.replace(result, guidance=guide)
         return result
@@ -210,6 +236,25 @@ class Scorer:
             if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
                 raise InvalidInput("level_out_of_range", code, f"{label} {level!r} not in 1..5")
 
+    def check_profile(self, profile: Mapping[str, ProfileValue]) -> None:
+        """Refuse a profile answer to an undeclared profile question, or a value it does not allow."""
+        for code in sorted(profile):
+            question = self.profile_questions.get(code)
+            if question is None:
+                raise InvalidInput("profile_unknown", code, "no such profile question in the framework")
+            value = profile[code]
+            codes = {option.code for option in question.options}
+            if question.type is ProfileType.YES_NO:
+                valid = isinstance(value, bool)
+            elif question.type is ProfileType.MULTI_CHOICE:
+                valid = isinstance(value, frozenset) and value <= codes
+            else:
+                valid = isinstance(value, str) and value in codes
+            if not valid:
+                raise InvalidInput(
+                    "profile_value", code, f"{value!r} is not an answer of this profile question"
+                )
+
     def result_of(
         self,
         answers: Mapping[str, Answer],
@@ -218,6 +263,7 @@ class Scorer:
         level_overrides: Mapping[str, LevelOverride],
         targets: Mapping[str, int],
         reference_date: dt.date | None,
+        profile: Mapping[str, ProfileValue] | None = None,
     ) -> ScoreResult:
         """The result without guidance, of inputs already checked (`score` checks them)."""
         unknown = answers.keys() - self.codes
@@ -233,13 +279,39 @@ class Scorer:
         claims = 0
         evidenced_claims = 0
         visible = dict(answers)  # hidden answers are removed as they are found (show_if looks only back)
-        facts = Facts(visible)
+        profile = profile or {}
+        facts = Facts(visible, profile=profile)
+        ruled_out: dict[int, Evaluation] = {}
+        for i, rule in self.dimension_rules:
+            decision = evaluate(rule, facts)
+            if not decision.holds:
+                ruled_out[i] = decision
         results: list[QuestionResult] = []
         append = results.append
         ignored: list[str] = []
+        ruled_codes = self.ruled_codes
         for compiled in self.questions:
             code = compiled.code
             answer = visible.get(code)
+            if ruled_codes and code in ruled_codes:
+                because = ruled_out.get(compiled.dimension_index)
+                if because is None and compiled.applies_if is not None:
+                    decision = evaluate(compiled.applies_if, facts)
+                    because = None if decision.holds else decision
+                if because is not None:
+                    # Not applicable by rule: it neither counts nor is seen by any condition.
+                    visible.pop(code, None)
+                    append(
+                        dataclasses.replace(
+                            compiled.unanswered,
+                            answer=answer,
+                            exclusion=Exclusion.NOT_APPLICABLE_BY_RULE,
+                            not_applicable_because=because,
+                        )
+                    )
+                    if point_overrides and code in point_overrides:
+                        ignored.append(code)
+                    continue
             if answer is None:
                 if compiled.show_if is not None and not holds(compiled.show_if, facts):
                     append(compiled.hidden_unanswered)
@@ -301,17 +373,24 @@ class Scorer:
         for i, dimension in enumerate(self.dimensions):
             override_level = level_overrides.get(dimension.code)
             levels[dimension.code] = override_level.level if override_level is not None else raw_levels[i]
-        facts = Facts(visible, scores, levels, target_of)
+        for i in ruled_out:
+            # A dimension that does not apply has no score, level or gap for any condition to read.
+            del scores[self.dimensions[i].code], levels[self.dimensions[i].code]
+        facts = Facts(visible, scores, levels, target_of, profile)
         gate_results: list[tuple[GateResult, ...]] = [()] * count
         computed_levels = list(raw_levels)
         raw_scores = list(scores_d)
         capped_by: list[str | None] = [None] * count
         for i in self.gate_order:
+            if i in ruled_out:
+                continue
             dimension = self.dimensions[i]
             level = raw_levels[i]
             hits: list[GateResult] = []
             capping: Gate | None = None
             for gate in self.gates_of[dimension.code]:
+                if gate.applies_if is not None and not holds(gate.applies_if, facts):
+                    continue  # written for other offices (their profile)
                 if holds(gate.when, facts):
                     hits.append(
                         GateResult(
@@ -344,6 +423,11 @@ class Scorer:
 
         ten = TEN
         total_weight = self.total_weight
+        if ruled_out:
+            # The index is over the dimensions that apply: their weights share the whole.
+            total_weight = (
+                sum((self.dimension_weights[i] for i in range(count) if i not in ruled_out), ZERO) or ONE
+            )
         terms = [self.dimension_weights[i] * scores_d[i] for i in range(count)]
         index_d = (sum(terms, ZERO) * ten / total_weight).quantize(self.index_step, ROUND_HALF_UP)
         dimension_results: list[DimensionResult] = []
@@ -352,7 +436,7 @@ class Scorer:
         for i, dimension in enumerate(self.dimensions):
             group_terms[dimension.group] = group_terms.get(dimension.group, ZERO) + terms[i]
             dti_terms[dimension.dti] = dti_terms.get(dimension.dti, ZERO) + terms[i]
-            final = levels[dimension.code]
+            final = levels.get(dimension.code, raw_levels[i])
             target = target_of[dimension.code]
             dimension_results.append(
                 DimensionResult(
@@ -360,7 +444,7 @@ class Scorer:
                     group=dimension.group,
                     dti=dimension.dti,
                     weight=float(dimension.weight),
-                    score=scores[dimension.code],
+                    score=float(scores_d[i]),
                     raw_level=raw_levels[i],
                     gates=gate_results[i],
                     computed_level=computed_levels[i],
@@ -372,12 +456,13 @@ class Scorer:
                     dont_know=dont_knows[i],
                     counted_weight=float(weights[i]),
                     target=target,
-                    gap=max(0, target - final),
+                    gap=0 if i in ruled_out else max(0, target - final),
                     contribution=float(
                         (terms[i] * ten / total_weight).quantize(self.contribution_step, ROUND_HALF_UP)
                     ),
                     raw_score=float(raw_scores[i]),
                     capped_by=capped_by[i],
+                    not_applicable_because=ruled_out.get(i),
                 )
             )
 
@@ -411,6 +496,8 @@ class Scorer:
             evidenced=float(evidenced_d),
             confidence=float(confidence),
             ignored_overrides=tuple(ignored),
+            profile=tuple(ProfileAnswer(code, profile[code]) for code in sorted(profile)),
+            reference_date=reference_date if self.dated else None,
         )
 
     # -- next-level guidance -----------------------------------------------------------------------------
@@ -426,13 +513,15 @@ class Scorer:
         targets: Mapping[str, int] | None = None,
         dimensions: Collection[str] | None = None,
         reference_date: dt.date | None = None,
+        profile: Mapping[str, ProfileValue] | None = None,
     ) -> tuple[DimensionGuidance, ...]:
         """Per dimension below level 5 (of `dimensions` only, when given), the fewest answer changes found
         that lift it one level (roadmap.engine.scoring.guidance)."""
         evidence_found = frozenset(evidence_set(evidence))
         overrides, levels, goals = point_overrides or {}, level_overrides or {}, targets or {}
         self._check_inputs(evidence_found, overrides, levels, goals, reference_date)
-        inputs = Inputs(evidence_found, overrides, levels, goals, reference_date)
+        self.check_profile(profile or {})
+        inputs = Inputs(evidence_found, overrides, levels, goals, reference_date, profile or {})
         with localcontext(CONTEXT):
             if result is None:
                 result = self.result_of(answers, *inputs.as_args())
@@ -468,11 +557,13 @@ def score(
     targets: Mapping[str, int] | None = None,
     guidance: bool = True,
     reference_date: dt.date | None = None,
+    profile: Mapping[str, ProfileValue] | None = None,
 ) -> ScoreResult:
     """Score an assessment. Raises InvalidAnswer for an answer the framework does not allow and InvalidInput
     for a bad override or target. `evidence` holds the codes of questions whose answer has evidence.
     `reference_date` is the day that ages are counted to (the assessment's cycle closing day), needed when
-    the framework has a question scored by the age of a date (see `needs_reference_date`)."""
+    the framework has a question scored by the age of a date (see `needs_reference_date`). `profile` holds
+    the office's profile answers (code → option code, set of codes or boolean); conditions test them."""
     return scorer_for(framework).score(
         answers,
         evidence=evidence,
@@ -481,6 +572,7 @@ def score(
         targets=targets,
         guidance=guidance,
         reference_date=reference_date,
+        profile=profile,
     )
 
 
@@ -495,6 +587,7 @@ def next_level_guidance(
     targets: Mapping[str, int] | None = None,
     dimensions: Collection[str] | None = None,
     reference_date: dt.date | None = None,
+    profile: Mapping[str, ProfileValue] | None = None,
 ) -> tuple[DimensionGuidance, ...]:
     """The guidance that `score(..., guidance=True)` attaches, for a result scored without it; only for
     `dimensions` when given."""
@@ -507,6 +600,7 @@ def next_level_guidance(
         targets=targets,
         dimensions=dimensions,
         reference_date=reference_date,
+        profile=profile,
     )
 
 
