@@ -17,6 +17,7 @@ import yaml
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, LeafValue, Not
 from roadmap.engine.framework import (
     Dimension,
+    Effect,
     Framework,
     Initiative,
     LocalText,
@@ -199,7 +200,12 @@ def _initiative(initiative: Initiative) -> dict[str, Any]:
         "code": initiative.code,
         "name": _text(initiative.name),
         "description": _text(initiative.description),
-        "raises": [{"dimension": uplift.dimension, "levels": uplift.levels} for uplift in initiative.raises],
+        **(
+            {"raises": [{"dimension": u.dimension, "levels": u.levels} for u in initiative.raises]}
+            if initiative.raises
+            else {}
+        ),
+        **({"effects": [_effect(effect) for effect in initiative.effects]} if initiative.effects else {}),
         "trigger": condition_document(initiative.trigger),
         "prerequisites": list(initiative.prerequisites),
         "duration_months": initiative.duration_months,
@@ -215,6 +221,18 @@ def _initiative(initiative: Initiative) -> dict[str, Any]:
     if initiative.kpis:
         document["kpis"] = [_text(kpi) for kpi in initiative.kpis]
     return document
+
+
+def _effect(effect: Effect) -> dict[str, Any]:
+    if effect.at_least is not None:
+        floor = file_number(effect.at_least) if isinstance(effect.at_least, float) else effect.at_least
+        return {"question": effect.question, "at_least": floor}
+    value: Any = effect.value
+    if isinstance(value, frozenset):
+        value = sorted(value)
+    elif isinstance(value, float):
+        value = file_number(value)
+    return {"question": effect.question, "value": value}
 
 
 def condition_document(condition: Condition) -> dict[str, Any]:

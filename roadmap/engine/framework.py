@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from roadmap.engine.answers import AnswerValue
 from roadmap.engine.conditions import Condition
 from roadmap.engine.stored import stored_form
 
@@ -239,10 +240,23 @@ class Uplift:
 
 
 @dataclass(frozen=True, slots=True)
+class Effect:
+    """An answer an initiative brings about when done: `question` becomes `value` (a multi_choice gains the
+    options of `value`), or at least `at_least` (a number, or an option of an ordered choice)."""
+
+    question: str
+    dimension: str  # the question's dimension, resolved at load
+    value: AnswerValue | None = None
+    at_least: float | str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Initiative:
     code: str
     name: LocalText
     description: LocalText
+    # The dimensions an initiative names for its priority (files of format 1.0.0; see effects). Projection
+    # no longer reads it: a dimension moves only when an effect changes its answers.
     raises: tuple[Uplift, ...]
     trigger: Condition
     prerequisites: tuple[str, ...]
@@ -253,6 +267,13 @@ class Initiative:
     deadline: dt.date | None = None
     policy_refs: tuple[str, ...] = ()
     kpis: tuple[LocalText, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimensions it improves: its effects' (file order), else the ones it `raises`."""
+        if self.effects:
+            return tuple(dict.fromkeys(effect.dimension for effect in self.effects))
+        return tuple(dict.fromkeys(uplift.dimension for uplift in self.raises))
 
 
 class ProfileType(StrEnum):

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from roadmap.engine.answers import AnswerValue
 from roadmap.engine.conditions import (
     LIST_OPERATORS,
     STATE_OPERATORS,
@@ -38,6 +39,7 @@ from roadmap.engine.framework import (
     CostClass,
     Dimension,
     DtiIndex,
+    Effect,
     Framework,
     Gate,
     IndexGroup,
@@ -60,6 +62,7 @@ from roadmap.engine.schema import (
     ConsistencyModel,
     DimensionModel,
     DtiIndexModel,
+    EffectModel,
     FrameworkModel,
     GateModel,
     GroupModel,
@@ -746,6 +749,50 @@ class _CrossReferences:
 
     # -- initiatives
 
+    def _check_effect(self, loc: Loc, effect: EffectModel) -> None:
+        """An effect names a real, scored question and an answer that question can have."""
+        if not self._check_question_ref((*loc, "question"), effect.question):
+            return
+        question = self.question_models.get(effect.question)
+        if question is None:
+            return  # the question itself is broken and reported
+        kind = QUESTION_TYPES[question.type]
+        if question.type in _EFFECT_TYPES_REFUSED:
+            self.report.add(
+                loc, f"{question.code} is a {kind.name} question: an effect cannot set its answer"
+            )
+            return
+        if not kind.scored or question.weight == 0:
+            self.report.add(
+                (*loc, "question"),
+                f"{question.code} is never scored (weight 0): an effect on it changes nothing",
+            )
+            return
+        if effect.at_least is not None:
+            if Operator.GE not in kind.operators:
+                self.report.add(
+                    (*loc, "at_least"),
+                    f"{question.code} is a {kind.name} question, which has no order: use value",
+                )
+                return
+            problem = kind.condition_value_problem(question, effect.at_least)
+            if problem is not None:
+                self.report.add((*loc, "at_least"), problem)
+            return
+        if isinstance(effect.value, list):
+            if question.type != "multi_choice":
+                self.report.add((*loc, "value"), f"{question.code} takes one value, not a list")
+                return
+            values: list[tuple[Loc, object]] = [
+                ((*loc, "value", position), value) for position, value in enumerate(effect.value)
+            ]
+        else:
+            values = [((*loc, "value"), effect.value)]
+        for value_loc, value in values:
+            problem = kind.condition_value_problem(question, value)
+            if problem is not None:
+                self.report.add(value_loc, problem.replace("compare it with", "its answer is"))
+
     def _check_initiatives(self) -> None:
         known = self.initiatives.code_set()
         prerequisites: dict[str, list[tuple[str, Loc]]] = {}
@@ -760,6 +807,12 @@ class _CrossReferences:
                 )
             for position, code in repeats([uplift.dimension for uplift in initiative.raises]):
                 self.report.add((*loc, "raises", position, "dimension"), f"{code} is raised twice")
+            if not initiative.raises and not initiative.effects:
+                self.report.add(loc, "an initiative needs effects: the answers it brings about when done")
+            for position, effect in enumerate(initiative.effects):
+                self._check_effect((*loc, "effects", position), effect)
+            for position, code in repeats([effect.question for effect in initiative.effects]):
+                self.report.add((*loc, "effects", position, "question"), f"{code} has two effects")
             self._check_condition(initiative.trigger, (*loc, "trigger"), _Use("trigger"))
             for position, code in enumerate(initiative.prerequisites):
                 prerequisite_loc = (*loc, "prerequisites", position)
@@ -779,6 +832,7 @@ class _CrossReferences:
 
 
 _DIMENSION_OPERATORS = EQUALITY_OPERATORS | ORDER_OPERATORS | LIST_OPERATORS
+_EFFECT_TYPES_REFUSED = frozenset({"text", "date"})
 # A profile answer is given or not (no N/A, no "don't know"): is_na never applies.
 _PROFILE_STATES = frozenset({Operator.ANSWERED, Operator.UNANSWERED})
 _PROFILE_OPERATORS: dict[str, frozenset[Operator]] = {
@@ -978,7 +1032,26 @@ class _Builder:
             deadline=initiative.deadline,
             policy_refs=tuple(initiative.policy_refs),
             kpis=tuple(self.text(kpi) for kpi in initiative.kpis),
+            effects=tuple(self.effect(effect) for effect in initiative.effects),
         )
+
+    def effect(self, effect: EffectModel) -> Effect:
+        question = self.questions[effect.question]
+        kind = QUESTION_TYPES[question.type]
+        if effect.at_least is not None:
+            floor = kind.condition_value(question, effect.at_least)
+            assert isinstance(floor, str | float)  # noqa: S101 (checked: a number or an option code)
+            return Effect(question.code, question.dimension, at_least=floor)
+        value: AnswerValue
+        if isinstance(effect.value, list):
+            value = frozenset(str(item) for item in effect.value)
+        elif question.type == "multi_choice":
+            value = frozenset({str(effect.value)})
+        else:
+            assert effect.value is not None  # noqa: S101 (checked: exactly one of value, at_least)
+            typed = kind.condition_value(question, effect.value)
+            value = float(typed) if isinstance(typed, int) and not isinstance(typed, bool) else typed
+        return Effect(question.code, question.dimension, value=value)
 
     def optional_condition(self, condition: ConditionModel | None) -> Condition | None:
         return None if condition is None else self.condition(condition)

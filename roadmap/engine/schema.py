@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, ConfigDict, Discriminator, Field, StringConstraints, Tag, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    TypeAdapter,
+    model_validator,
+)
 
 from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.schema_base import (
@@ -32,6 +41,7 @@ from roadmap.engine.schema_base import (
     QuestionCode,
     QuestionFields,
     ReferenceCode,
+    ScalarValue,
     StrictModel,
 )
 
@@ -159,11 +169,27 @@ class UpliftModel(StrictModel):
     levels: Annotated[int, Field(ge=1, le=4)]
 
 
+class EffectModel(StrictModel):
+    """An answer the initiative brings about: `value` (the answer), or `at_least` (a floor)."""
+
+    question: QuestionCode
+    value: ScalarValue | list[ScalarValue] | None = None
+    at_least: float | str | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> EffectModel:
+        if (self.value is None) == (self.at_least is None):
+            raise ValueError("an effect needs exactly one of value, at_least")
+        return self
+
+
 class InitiativeModel(StrictModel):
     code: ReferenceCode
     name: LocalTextMap
     description: LocalTextMap
-    raises: Annotated[list[UpliftModel], Field(min_length=1)]
+    # Format 1.0.0's "+n levels": still read (old versions stay loadable); effects are what projection uses.
+    raises: list[UpliftModel] = Field(default_factory=list)
+    effects: list[EffectModel] = Field(default_factory=list)
     trigger: ConditionModel
     prerequisites: list[ReferenceCode] = Field(default_factory=list)
     duration_months: Annotated[int, Field(ge=1)]

@@ -126,7 +126,12 @@ def test_scoring_and_initiatives(small: Framework) -> None:
     assert mandatory.mandatory
     assert mandatory.deadline == dt.date(2027, 6, 30)
     assert small.initiative("K04").prerequisites == ("K03",)
-    assert [(u.dimension, u.levels) for u in small.initiative("K04").raises] == [("PEOP", 1), ("CYBR", 1)]
+    k04 = small.initiative("K04")
+    assert k04.raises == ()
+    assert [(e.question, e.dimension, e.at_least) for e in k04.effects] == [
+        ("PP-01", "PEOP", 90.0),
+        ("PP-02", "PEOP", "mid"),
+    ]
 
 
 # --- fingerprint and round trip -------------------------------------------------------------------------

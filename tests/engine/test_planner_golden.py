@@ -130,6 +130,7 @@ def run_case(case: dict[str, Any]) -> Plan:
         evidence=evidence_of(framework, case),
         targets=case.get("targets") or {},
         guidance=False,
+        profile=case.get("profile") or {},
     )
     today = case.get("today")
     return plan(

@@ -58,7 +58,7 @@ def test_every_profile_problem_is_listed_at_once_each_on_its_line() -> None:
             "applies_if: {profile: ONLINE-SERVICES, op: eq, value: true}",
             "applies_if: {profile: ONLINE-SERVICES, op: eq, value: yes_please}",
         )
-        .replace("value: level_1}", "value: level_3}")
+        .replace("value: level_1}\n      message", "value: level_3}\n      message")
         .replace(
             "applies_if: {profile: OFFICE-TYPE, op: eq, value: government}\n      message",
             "applies_if: {profile: OFFICE-TYPE, op: contains, value: government}\n      message",

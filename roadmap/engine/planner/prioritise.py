@@ -32,10 +32,11 @@ _PRIORITY_STEP = Decimal("0.001")
 def priority_of(
     initiative: Initiative, framework: Framework, gaps: Mapping[str, int]
 ) -> tuple[float, str, int]:
-    """(priority, dimension, gap) by the formula in roadmap.engine.planner; `gaps` by dimension code."""
+    """(priority, dimension, gap) by the formula in roadmap.engine.planner; `gaps` by dimension code; the
+    dimensions an initiative improves are those its effects change (or, without effects, it `raises`)."""
     order = {dimension.code: i for i, dimension in enumerate(framework.dimensions)}
     raised = sorted(
-        {uplift.dimension for uplift in initiative.raises},
+        set(initiative.dimensions()),
         key=lambda code: (-gaps.get(code, 0), -framework.dimension(code).weight, order[code]),
     )
     dimension = raised[0]

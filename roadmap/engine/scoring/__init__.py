@@ -40,8 +40,10 @@ Other decisions
     * Gates may look at other dimensions' scores, levels and gaps; dimensions are resolved in dependency
       order (a dimension's final level, override included, is known before a gate that reads it). In a
       cycle (the loader rejects them) a level not yet final would read as its uncapped level.
-    * Projection (``project_with_initiatives``): level + Σ uplift, at most 5; a raised dimension's score is
-      lifted to its projected band's minimum; the index is recomputed with the rounding above.
+    * Projection (``project_with_initiatives``): the office's answers with the effects of the initiatives
+      done applied (an effect never lowers an answer's points, never overrides N/A, and counts as
+      evidenced), scored again by this scorer with the result's own inputs: gates, weights, evidence rules
+      and bands apply by themselves, and a dimension moves only if an effect changes its answers.
 
 Where each part lives
     ``results`` (what scoring returns, and the overrides it takes), ``compiled`` (questions compiled for

@@ -250,10 +250,10 @@ class ScoreResult:
 class DimensionProjection:
     code: str
     level_before: int
-    level: int  # min(5, level_before + Σ uplift)
+    level: int  # the level of the answers with the initiatives' effects, scored again
     score_before: float
-    score: float  # max(score_before, minimum of the projected level's band)
-    uplift: int
+    score: float  # the score (counted, gates applied) of those answers
+    uplift: int  # level − level_before (engine 1.0.0: the Σ of the initiatives' `raises`)
 
     # Stored as [code, level_before, level, score_before, score, uplift].
     __get_pydantic_core_schema__ = stored_form(
