@@ -12,7 +12,8 @@ from roadmap.engine.conditions import Evaluation
 from roadmap.engine.planner.parameters import PlanningParameters, YearMonth
 from roadmap.engine.scoring import Projection
 
-PLANNER_VERSION = "1.0.0"
+# 2.0.0: the trajectory scores the answers the initiatives bring about (effects), not "+n levels".
+PLANNER_VERSION = "2.0.0"
 
 # ---------------------------------------------------------------------------------------------------------
 # Results
