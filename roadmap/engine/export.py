@@ -216,6 +216,15 @@ def _initiative(initiative: Initiative) -> dict[str, Any]:
         document["mandatory"] = True
     if initiative.deadline is not None:
         document["deadline"] = initiative.deadline
+    if initiative.obligation is not None:
+        obligation = initiative.obligation
+        written: dict[str, Any] = {"kind": str(obligation.kind), "source": obligation.source}
+        _applies_if(written, obligation.applies_if)
+        if obligation.due_date is not None:
+            written["due"] = obligation.due_date
+        elif obligation.due_months is not None:
+            written["due"] = {"months_after_start": obligation.due_months}
+        document["obligation"] = written
     if initiative.policy_refs:
         document["policy_refs"] = list(initiative.policy_refs)
     if initiative.kpis:

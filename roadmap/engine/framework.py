@@ -250,6 +250,24 @@ class Effect:
     at_least: float | str | None = None
 
 
+class ObligationKind(StrEnum):
+    LAW = "law"
+    PROGRAMME = "programme"  # a government programme's target: binds the bodies the programme names
+    DIRECTIVE = "directive"
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Why a mandatory initiative is mandatory: its `source` (a policy reference), for the offices whose
+    profile meets `applies_if`, due by `due_date` or `due_months` after the plan starts (or neither)."""
+
+    kind: ObligationKind
+    source: str
+    applies_if: Condition | None = None
+    due_date: dt.date | None = None
+    due_months: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Initiative:
     code: str
@@ -268,6 +286,7 @@ class Initiative:
     policy_refs: tuple[str, ...] = ()
     kpis: tuple[LocalText, ...] = ()
     effects: tuple[Effect, ...] = ()
+    obligation: Obligation | None = None
 
     def dimensions(self) -> tuple[str, ...]:
         """The dimensions it improves: its effects' (file order), else the ones it `raises`."""

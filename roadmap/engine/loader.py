@@ -8,6 +8,7 @@ known, so that one broken question does not also make every reference to it "unk
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +47,8 @@ from roadmap.engine.framework import (
     Initiative,
     LocalText,
     Measurability,
+    Obligation,
+    ObligationKind,
     Option,
     PolicyReference,
     ProfileQuestion,
@@ -62,11 +65,13 @@ from roadmap.engine.schema import (
     ConsistencyModel,
     DimensionModel,
     DtiIndexModel,
+    DueAfterModel,
     EffectModel,
     FrameworkModel,
     GateModel,
     GroupModel,
     InitiativeModel,
+    ObligationModel,
     PolicyModel,
     ProfileQuestionModel,
 )
@@ -793,6 +798,31 @@ class _CrossReferences:
             if problem is not None:
                 self.report.add(value_loc, problem.replace("compare it with", "its answer is"))
 
+    def _check_obligation(self, loc: Loc, initiative: InitiativeModel) -> None:
+        obligation = initiative.obligation
+        assert obligation is not None  # noqa: S101 (the caller checked)
+        if not initiative.mandatory:
+            self.report.add(
+                (*loc, "obligation"), "only a mandatory initiative carries an obligation (mandatory: true)"
+            )
+        if initiative.deadline is not None:
+            self.report.add(
+                (*loc, "deadline"), "an initiative with an obligation gives its date as obligation.due"
+            )
+        self._check_known(
+            (*loc, "obligation", "source"), obligation.source, self.policies.code_set(), "policy"
+        )
+        self._check_applies_if((*loc, "obligation"), obligation.applies_if)
+        # The trigger of an obligation tests the legal fact (answers, the profile), never a level: a level
+        # test makes a plan say "overdue" of an office that has done what the text requires.
+        for leaf, leaf_loc in _leaves(initiative.trigger, (*loc, "trigger")):
+            if leaf.subject in ("score", "level", "gap"):
+                self.report.add(
+                    (*leaf_loc, leaf.subject),
+                    "the trigger of an obligation tests the legal fact (answers, profile), "
+                    f"not a {leaf.subject}",
+                )
+
     def _check_initiatives(self) -> None:
         known = self.initiatives.code_set()
         prerequisites: dict[str, list[tuple[str, Loc]]] = {}
@@ -826,6 +856,8 @@ class _CrossReferences:
                 self.report.add(
                     (*loc, "deadline"), "only a mandatory initiative has a deadline (mandatory: true)"
                 )
+            if initiative.obligation is not None:
+                self._check_obligation(loc, initiative)
             self._check_policy_refs(loc, initiative.policy_refs)
         for cycle, cycle_loc in _cycles(prerequisites):
             self.report.add(cycle_loc, f"prerequisite cycle: {' → '.join(cycle)}")
@@ -1033,6 +1065,17 @@ class _Builder:
             policy_refs=tuple(initiative.policy_refs),
             kpis=tuple(self.text(kpi) for kpi in initiative.kpis),
             effects=tuple(self.effect(effect) for effect in initiative.effects),
+            obligation=self.obligation(initiative.obligation) if initiative.obligation is not None else None,
+        )
+
+    def obligation(self, obligation: ObligationModel) -> Obligation:
+        due = obligation.due
+        return Obligation(
+            kind=ObligationKind(obligation.kind),
+            source=obligation.source,
+            applies_if=self.optional_condition(obligation.applies_if),
+            due_date=due if isinstance(due, dt.date) else None,
+            due_months=due.months_after_start if isinstance(due, DueAfterModel) else None,
         )
 
     def effect(self, effect: EffectModel) -> Effect:

@@ -183,6 +183,20 @@ class EffectModel(StrictModel):
         return self
 
 
+class DueAfterModel(StrictModel):
+    months_after_start: Annotated[int, Field(ge=1, le=120)]
+
+
+class ObligationModel(StrictModel):
+    """What makes a mandatory initiative mandatory: a law, a programme or a directive, for the offices its
+    `applies_if` names, due by a date or some months after the plan starts."""
+
+    kind: Literal["law", "programme", "directive"]
+    source: ReferenceCode
+    applies_if: ConditionModel | None = None
+    due: IsoDate | DueAfterModel | None = None
+
+
 class InitiativeModel(StrictModel):
     code: ReferenceCode
     name: LocalTextMap
@@ -197,6 +211,7 @@ class InitiativeModel(StrictModel):
     cost_class: Literal["S", "M", "L", "XL"]
     mandatory: bool = False
     deadline: IsoDate | None = None
+    obligation: ObligationModel | None = None
     policy_refs: list[ReferenceCode] = Field(default_factory=list)
     kpis: list[LocalTextMap] = Field(default_factory=list)
 
@@ -225,5 +240,6 @@ class FrameworkModel(StrictModel):
 DimensionModel.model_rebuild()
 GateModel.model_rebuild()
 ConsistencyModel.model_rebuild()
+ObligationModel.model_rebuild()
 InitiativeModel.model_rebuild()
 FrameworkModel.model_rebuild()

@@ -79,3 +79,29 @@ def test_effects_survive_export_and_load() -> None:
     again = load_framework_text(export_framework(small), "exported.yaml")
     assert [i.effects for i in again.initiatives] == [i.effects for i in small.initiatives]
     assert again.fingerprint == small.fingerprint
+
+
+PROFILED = Path(__file__).parent.parent / "fixtures" / "frameworks" / "profiled.yaml"
+
+
+def test_obligation_problems_are_located_and_listed_at_once() -> None:
+    text = PROFILED.read_text(encoding="utf-8")
+    broken = (
+        text.replace("      source: QD-28-2018\n", "      source: QD-99-2099\n")
+        .replace("    trigger: {q: GV-01, op: le, value: b}", "    trigger: {level: GOV, op: le, value: 2}")
+        .replace(
+            "    mandatory: true\n    obligation:\n      kind: directive",
+            "    obligation:\n      kind: directive",
+        )
+    )
+    with pytest.raises(FrameworkError) as error:
+        load_framework_text(broken, "profiled.yaml")
+    assert [(problem.path, problem.message) for problem in error.value.problems] == [
+        (
+            "initiatives[2].trigger.level",
+            "the trigger of an obligation tests the legal fact (answers, profile), not a level",
+        ),
+        ("initiatives[2].obligation", "only a mandatory initiative carries an obligation (mandatory: true)"),
+        ("initiatives[3].obligation.source", "unknown policy QD-99-2099"),
+    ]
+    assert all(problem.line is not None and problem.line > 200 for problem in error.value.problems)
