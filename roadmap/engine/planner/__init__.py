@@ -64,8 +64,8 @@ Deadlines
     never a sort key. Items with an obligation are listed by ``Plan.obligations()`` with their source.
     An enabler has no deadline of its own: for a mandatory initiative the trigger is the test of the
     obligation ("not every system has an approved security level"), and an enabler's trigger does not
-    hold, so nothing of its own is overdue (it is still scheduled for the initiatives that need it, and inherits their deadlines). A scheduled
-    initiative is complete at the end of its last month; a deadline in force is ``met`` when that is on or
+    hold, so nothing of its own is overdue (it is still scheduled for the initiatives that need it, and
+    inherits their deadlines). A scheduled initiative is complete at the end of its last month; a deadline in force is ``met`` when that is on or
     before the deadline, else missed (status ``deadline_missed``): ``overdue`` when the deadline had passed
     already (before ``today``, which defaults to the start month's first day, or before the plan starts),
     else ``late``. A not-fitting initiative whose deadline falls within the horizon (or has passed) misses it
