@@ -61,15 +61,15 @@ Deadlines
     the last day of the plan's N-th month; a 1.0.0 ``deadline``) is in force when it is triggered or
     included, not for an enabler. A date that had passed before ``today`` (or the plan's start) makes the
     item *overdue*: overdue items, and what they need, are scheduled first, by priority — a past date is
-    never a sort key. Items with an obligation are listed by ``Plan.obligations()`` with their source.
-    An enabler has no deadline of its own: for a mandatory initiative the trigger is the test of the
+    never a sort key. Items with an obligation are listed by ``Plan.obligations()`` with their source. An
+    enabler has no deadline of its own: for a mandatory initiative the trigger is the test of the
     obligation ("not every system has an approved security level"), and an enabler's trigger does not
     hold, so nothing of its own is overdue (it is still scheduled for the initiatives that need it, and
-    inherits their deadlines). A scheduled initiative is complete at the end of its last month; a deadline in force is ``met`` when that is on or
-    before the deadline, else missed (status ``deadline_missed``): ``overdue`` when the deadline had passed
-    already (before ``today``, which defaults to the start month's first day, or before the plan starts),
-    else ``late``. A not-fitting initiative whose deadline falls within the horizon (or has passed) misses it
-    too. Each miss is reported as a warning.
+    inherits their deadlines). A scheduled initiative is complete at the end of its last month; a deadline
+    in force is ``met`` when that is on or before the deadline, else missed (status ``deadline_missed``):
+    ``overdue`` when the deadline had passed already (before ``today``, which defaults to the start
+    month's first day, or before the plan starts), else ``late``. A not-fitting initiative whose deadline
+    falls within the horizon (or has passed) misses it too. Each miss is reported as a warning.
 
 Trajectory
     After each phase: the scoring what-if (``project_with_initiatives``) with every initiative scheduled to
