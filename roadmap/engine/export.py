@@ -22,6 +22,7 @@ from roadmap.engine.framework import (
     Initiative,
     LocalText,
     Measurability,
+    PolicyReference,
     ProfileQuestion,
     Question,
     ScoringRules,
@@ -70,7 +71,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         "description": _text(framework.description),
         "locales": list(framework.locales),
         "published": framework.published,
-        "policies": [{"code": policy.code, "title": _text(policy.title)} for policy in framework.policies],
+        "policies": [_policy(policy) for policy in framework.policies],
         "dti_indices": [{"code": index.code, "name": _text(index.name)} for index in framework.dti_indices],
         "groups": [{"code": group.code, "name": _text(group.name)} for group in framework.groups],
         **({"profile": [_profile_question(q) for q in framework.profile]} if framework.profile else {}),
@@ -83,6 +84,17 @@ def framework_document(framework: Framework) -> dict[str, Any]:
 
 def _text(text: LocalText) -> dict[str, str]:
     return text.as_dict()
+
+
+def _policy(policy: PolicyReference) -> dict[str, Any]:
+    document: dict[str, Any] = {"code": policy.code, "title": _text(policy.title)}
+    if policy.valid_from is not None:
+        document["valid_from"] = policy.valid_from
+    if not policy.in_force:
+        document["status"] = str(policy.status)
+    if policy.superseded_by is not None:
+        document["superseded_by"] = policy.superseded_by
+    return document
 
 
 def _profile_question(question: ProfileQuestion) -> dict[str, Any]:

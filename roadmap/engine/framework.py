@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from roadmap.engine.answers import AnswerValue
 from roadmap.engine.conditions import Condition
+from roadmap.engine.errors import Problem
 from roadmap.engine.stored import stored_form
 
 
@@ -70,10 +71,26 @@ class CostClass(StrEnum):
     XL = "XL"
 
 
+class PolicyStatus(StrEnum):
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    REPEALED = "repealed"
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyReference:
+    """A legal or policy text the framework cites, with its validity: citing one no longer in force is a
+    warning of `flask framework validate` and is marked in the report."""
+
     code: str
     title: LocalText
+    valid_from: dt.date | None = None
+    status: PolicyStatus = PolicyStatus.IN_FORCE
+    superseded_by: str | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.status is PolicyStatus.IN_FORCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +354,8 @@ class Framework:
     scoring: ScoringRules
     initiatives: tuple[Initiative, ...]
     profile: tuple[ProfileQuestion, ...] = ()
+    # What the loader found worth saying but not refusing (a citation of a superseded text), located.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
     # SHA-256 of the canonical JSON form of the file's content: identifies the version's content.
     fingerprint: str = field(default="", compare=False)
     # Look-up tables built once, because scoring looks codes up thousands of times per second.

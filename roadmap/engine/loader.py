@@ -33,6 +33,7 @@ from roadmap.engine.conditions import (
     Operator,
     Subject,
 )
+from roadmap.engine.errors import Problem
 from roadmap.engine.export import framework_fingerprint
 from roadmap.engine.framework import (
     Band,
@@ -51,6 +52,7 @@ from roadmap.engine.framework import (
     ObligationKind,
     Option,
     PolicyReference,
+    PolicyStatus,
     ProfileQuestion,
     ProfileType,
     Question,
@@ -98,20 +100,6 @@ _TYPE_KEYS = QUESTION_TYPES.own_keys()
 _TAG_PREFIXES = (CONDITION_TAG_PREFIX, QUESTION_TAG_PREFIX)
 LEVEL_RANGE = (1, 5)
 GAP_RANGE = (0, 4)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a framework file, where it is."""
-
-    source: str
-    path: str  # YAML path, e.g. questions[12].show_if.value; "" for the whole file
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class FrameworkError(Exception):
@@ -162,6 +150,7 @@ def load_framework_text(text: str, source_name: str = "<text>") -> Framework:
 
     framework = _Builder(model).framework()
     object.__setattr__(framework, "fingerprint", framework_fingerprint(framework))
+    object.__setattr__(framework, "warnings", tuple(sorted(report.warnings, key=lambda w: w.line or 0)))
     return framework
 
 
@@ -181,6 +170,10 @@ class _Report:
     source: str
     lines: dict[Loc, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, loc: Loc, message: str) -> None:
+        self.warnings.append(Problem(self.source, format_path(loc), self.line_of(loc), message))
 
     def add(self, loc: Loc, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.source, format_path(loc), line or self.line_of(loc), message))
@@ -359,6 +352,7 @@ class _CrossReferences:
         self.dti_indices = self._section(("dti_indices",), DtiIndexModel.model_validate)
         self.groups = self._section(("groups",), GroupModel.model_validate)
         self.profile = self._section(("profile",), ProfileQuestionModel.model_validate)
+        self.policy_models = {model.code: model for _, model in reversed(self.policies.valid)}
         self.profile_models = {model.code: model for _, model in reversed(self.profile.valid)}
         self.dimensions = self._section(("dimensions",), DimensionModel.model_validate)
         self.questions: _Section[QuestionFields] = self._section(
@@ -405,6 +399,7 @@ class _CrossReferences:
             (self.initiatives, "initiative"),
         ):
             self._check_unique(section, noun)
+        self._check_policies()
         self._check_profile()
         self._check_dimensions()
         for index, question in self.questions.valid:
@@ -455,7 +450,32 @@ class _CrossReferences:
 
     def _check_policy_refs(self, loc: Loc, codes: Sequence[str]) -> None:
         for position, code in enumerate(codes):
-            self._check_known((*loc, "policy_refs", position), code, self.policies.code_set(), "policy")
+            self._check_cited((*loc, "policy_refs", position), code)
+
+    def _check_cited(self, loc: Loc, code: str) -> None:
+        """A citation names a known text; citing one that is no longer in force is a warning."""
+        if not self._check_known(loc, code, self.policies.code_set(), "policy"):
+            return
+        policy = self.policy_models.get(code)
+        if policy is None or policy.status == "in_force":
+            return
+        if policy.status == "superseded":
+            replaced = f", superseded by {policy.superseded_by}" if policy.superseded_by else ""
+            self.report.warn(loc, f"cites {code}, which is superseded{replaced}")
+        else:
+            self.report.warn(loc, f"cites {code}, which is repealed")
+
+    def _check_policies(self) -> None:
+        known = self.policies.code_set()
+        for index, policy in self.policies.valid:
+            loc: Loc = ("policies", index)
+            if policy.superseded_by is not None:
+                if policy.status != "superseded":
+                    self.report.add((*loc, "superseded_by"), "superseded_by goes with status: superseded")
+                elif policy.superseded_by == policy.code:
+                    self.report.add((*loc, "superseded_by"), f"{policy.code} cannot supersede itself")
+                else:
+                    self._check_known((*loc, "superseded_by"), policy.superseded_by, known, "policy")
 
     # -- the office's profile
 
@@ -809,9 +829,7 @@ class _CrossReferences:
             self.report.add(
                 (*loc, "deadline"), "an initiative with an obligation gives its date as obligation.due"
             )
-        self._check_known(
-            (*loc, "obligation", "source"), obligation.source, self.policies.code_set(), "policy"
-        )
+        self._check_cited((*loc, "obligation", "source"), obligation.source)
         self._check_applies_if((*loc, "obligation"), obligation.applies_if)
         # The trigger of an obligation tests the legal fact (answers, the profile), never a level: a level
         # test makes a plan say "overdue" of an office that has done what the text requires.
@@ -954,7 +972,14 @@ class _Builder:
             locales=self.locales,
             published=model.published,
             policies=tuple(
-                PolicyReference(policy.code, self.text(policy.title)) for policy in model.policies
+                PolicyReference(
+                    policy.code,
+                    self.text(policy.title),
+                    policy.valid_from,
+                    PolicyStatus(policy.status),
+                    policy.superseded_by,
+                )
+                for policy in model.policies
             ),
             dti_indices=tuple(DtiIndex(index.code, self.text(index.name)) for index in model.dti_indices),
             groups=tuple(IndexGroup(group.code, self.text(group.name)) for group in model.groups),

@@ -51,6 +51,9 @@ FORMAT_VERSION = 1
 class PolicyModel(StrictModel):
     code: ReferenceCode
     title: LocalTextMap
+    valid_from: IsoDate | None = None
+    status: Literal["in_force", "superseded", "repealed"] = "in_force"
+    superseded_by: ReferenceCode | None = None
 
 
 class DtiIndexModel(StrictModel):
