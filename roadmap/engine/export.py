@@ -79,6 +79,16 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         "questions": [_question(question, framework.locales) for question in framework.questions],
         "scoring": _scoring(framework.scoring),
         "initiatives": [_initiative(initiative) for initiative in framework.initiatives],
+        **(
+            {
+                "carry_forward": {
+                    "from": framework.carry_forward.from_version,
+                    "map": dict(framework.carry_forward.mapping),
+                }
+            }
+            if framework.carry_forward is not None
+            else {}
+        ),
     }
 
 

@@ -312,6 +312,16 @@ class Initiative:
         return tuple(dict.fromkeys(uplift.dimension for uplift in self.raises))
 
 
+@dataclass(frozen=True, slots=True)
+class CarryForward:
+    """Answers of version `from_version` carry into this one under `mapping` ((OLD, NEW) question codes)."""
+
+    from_version: str
+    mapping: tuple[tuple[str, str], ...]
+    # The file's line of `from` and of each OLD code, to locate problems found against the older version.
+    lines: tuple[int | None, ...] = field(default=(), compare=False)
+
+
 class ProfileType(StrEnum):
     """The types a profile question may have: what an office is, not how far it has come."""
 
@@ -354,6 +364,7 @@ class Framework:
     scoring: ScoringRules
     initiatives: tuple[Initiative, ...]
     profile: tuple[ProfileQuestion, ...] = ()
+    carry_forward: CarryForward | None = None
     # What the loader found worth saying but not refusing (a citation of a superseded text), located.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     # SHA-256 of the canonical JSON form of the file's content: identifies the version's content.

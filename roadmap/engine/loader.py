@@ -37,6 +37,7 @@ from roadmap.engine.errors import Problem
 from roadmap.engine.export import framework_fingerprint
 from roadmap.engine.framework import (
     Band,
+    CarryForward,
     ConsistencyCheck,
     CostClass,
     Dimension,
@@ -149,6 +150,12 @@ def load_framework_text(text: str, source_name: str = "<text>") -> Framework:
         raise FrameworkError(report.sorted())
 
     framework = _Builder(model).framework()
+    if framework.carry_forward is not None:
+        lines = (
+            report.line_of(("carry_forward", "from")),
+            *(report.line_of(("carry_forward", "map", old)) for old, _ in framework.carry_forward.mapping),
+        )
+        object.__setattr__(framework.carry_forward, "lines", lines)
     object.__setattr__(framework, "fingerprint", framework_fingerprint(framework))
     object.__setattr__(framework, "warnings", tuple(sorted(report.warnings, key=lambda w: w.line or 0)))
     return framework
@@ -414,6 +421,26 @@ class _CrossReferences:
                 self.report.add((*loc, "questions", position), f"{code} is listed twice")
             self._check_condition(check.when, (*loc, "when"), _Use("consistency"))
         self._check_initiatives()
+        self._check_carry_forward()
+
+    def _check_carry_forward(self) -> None:
+        raw = self.document.get("carry_forward")
+        if not isinstance(raw, dict) or not isinstance(raw.get("map"), dict):
+            return  # absent, or its shape is reported by the schema
+        loc: Loc = ("carry_forward", "map")
+        if raw.get("from") == self.document.get("version"):
+            self.report.add(
+                ("carry_forward", "from"), "answers carry forward from an older version, not this one"
+            )
+        targets: dict[str, str] = {}
+        for old, new in raw["map"].items():
+            if not isinstance(new, str):
+                continue  # reported by the schema
+            self._check_question_ref((*loc, old), new)
+            if new in targets:
+                self.report.add((*loc, old), f"{old} and {targets[new]} both carry into {new}")
+            else:
+                targets[new] = old
 
     # -- codes
 
@@ -1014,6 +1041,11 @@ class _Builder:
                 ),
             ),
             initiatives=tuple(self.initiative(initiative) for initiative in model.initiatives),
+            carry_forward=(
+                CarryForward(model.carry_forward.from_, tuple(model.carry_forward.map.items()))
+                if model.carry_forward is not None
+                else None
+            ),
         )
 
     def text(self, translations: dict[str, str]) -> LocalText:

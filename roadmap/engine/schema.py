@@ -222,6 +222,14 @@ class InitiativeModel(StrictModel):
 # --- the document ---------------------------------------------------------------------------------------
 
 
+class CarryForwardModel(StrictModel):
+    """How answers given under an older version carry into this one: OLD question code → NEW."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    from_: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)] = Field(alias="from")
+    map: dict[QuestionCode, QuestionCode]
+
+
 class FrameworkModel(StrictModel):
     format: Literal[1]
     id: Annotated[str, StringConstraints(pattern=FRAMEWORK_ID_PATTERN)]
@@ -238,6 +246,7 @@ class FrameworkModel(StrictModel):
     questions: Annotated[list[QuestionModel], Field(min_length=1)]
     scoring: ScoringModel
     initiatives: list[InitiativeModel]
+    carry_forward: CarryForwardModel | None = None
 
 
 DimensionModel.model_rebuild()
