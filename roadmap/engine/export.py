@@ -16,6 +16,7 @@ import yaml
 
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, LeafValue, Not
 from roadmap.engine.framework import (
+    Aggregation,
     Dimension,
     Effect,
     Framework,
@@ -26,6 +27,7 @@ from roadmap.engine.framework import (
     ProfileQuestion,
     Question,
     ScoringRules,
+    Unanswered,
 )
 from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.schema import FORMAT_VERSION
@@ -139,6 +141,16 @@ def _dimension(dimension: Dimension) -> dict[str, Any]:
             "dti": dimension.dti,
             "default_target": dimension.default_target,
             "levels": [_text(level) for level in dimension.levels],
+            **(
+                {
+                    "groups": [
+                        {"code": g.code, "name": _text(g.name), "weight": file_number(g.weight)}
+                        for g in dimension.groups
+                    ]
+                }
+                if dimension.groups
+                else {}
+            ),
         },
         dimension.applies_if,
     )
@@ -171,6 +183,8 @@ def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
     if question.show_if is not None:
         document["show_if"] = condition_document(question.show_if)
     _applies_if(document, question.applies_if)
+    if question.group is not None:
+        document["group"] = question.group
     if question.evidence_from_option is not None:
         document["evidence"] = {"from_option": question.evidence_from_option}
     elif question.evidence_threshold is not None:
@@ -190,6 +204,16 @@ def _scoring(scoring: ScoringRules) -> dict[str, Any]:
         "dont_know_points": file_number(scoring.dont_know_points),
         "evidence_discount": file_number(scoring.evidence_discount),
     }
+    if scoring.aggregation is not Aggregation.WEIGHTED_MEAN:
+        document["aggregation"] = str(scoring.aggregation)
+    if scoring.unanswered is not Unanswered.OMIT:
+        document["unanswered"] = str(scoring.unanswered)
+    if scoring.scale is not None:
+        document["scale"] = {
+            "min": file_number(scoring.scale.minimum),
+            "max": file_number(scoring.scale.maximum),
+            "decimals": scoring.scale.decimals,
+        }
     if scoring.gates:
         document["gates"] = [
             _applies_if(

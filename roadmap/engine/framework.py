@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 
 from roadmap.engine.answers import AnswerValue
@@ -108,6 +109,15 @@ class IndexGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class SubGroup:
+    """A group of questions inside a dimension (a maturity model's stream or practice), with a subtotal."""
+
+    code: str
+    name: LocalText
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Dimension:
     code: str
     name: LocalText
@@ -120,6 +130,7 @@ class Dimension:
     # When it does not hold for the office's profile, the whole dimension is not applicable by rule: left
     # out of the index (not the respondent's choice; the reason is shown). None: it always applies.
     applies_if: Condition | None = None
+    groups: tuple[SubGroup, ...] = ()
 
     def level_descriptor(self, level: int) -> LocalText:
         return self.levels[level - 1]
@@ -191,6 +202,7 @@ class Question:
     settings: QuestionSettings | None = None
     # Tested on the office's profile: when it does not hold the question is not applicable by rule.
     applies_if: Condition | None = None
+    group: str | None = None  # a group of its dimension (Dimension.groups)
 
     def option(self, code: str) -> Option | None:
         for option in self.options:
@@ -239,6 +251,25 @@ class ConsistencyCheck:
     message: LocalText
 
 
+class Aggregation(StrEnum):
+    WEIGHTED_MEAN = "weighted_mean"  # by the weights of questions, groups and dimensions
+    MEAN = "mean"  # every counted child alike
+
+
+class Unanswered(StrEnum):
+    OMIT = "omit"  # an unanswered question is left out of its score (coverage shows it)
+    ZERO = "zero"  # it counts with 0 points, as some maturity models count it
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """The scale scores are shown on (internally 0–100): e.g. 0–3 for a SAMM-like model."""
+
+    minimum: float = 0.0
+    maximum: float = 100.0
+    decimals: int = 1
+
+
 @dataclass(frozen=True, slots=True)
 class ScoringRules:
     bands: tuple[Band, ...]
@@ -248,6 +279,19 @@ class ScoringRules:
     evidence_discount: float
     gates: tuple[Gate, ...] = ()
     consistency: tuple[ConsistencyCheck, ...] = ()
+    aggregation: Aggregation = Aggregation.WEIGHTED_MEAN
+    unanswered: Unanswered = Unanswered.OMIT
+    scale: Scale | None = None
+
+    def shown(self, score: float) -> float:
+        """A 0–100 score (or an index / 10) on the framework's display scale, rounded half-up to its
+        decimals; the score itself when the framework declares no scale."""
+        if self.scale is None:
+            return score
+        with localcontext(Context(prec=34, rounding=ROUND_HALF_UP)):
+            low, high = Decimal(str(self.scale.minimum)), Decimal(str(self.scale.maximum))
+            value = low + Decimal(str(score)) * (high - low) / 100
+            return float(value.quantize(Decimal(1).scaleb(-self.scale.decimals)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +427,11 @@ class Framework:
         object.__setattr__(self, "_questions", {q.code: q for q in self.questions})
         object.__setattr__(self, "_sections", {k: tuple(v) for k, v in sections.items()})
         object.__setattr__(self, "_initiatives", {i.code: i for i in self.initiatives})
+
+    @property
+    def top_level(self) -> int:
+        """The highest level: one per band, from 3 to 6 (5 in every framework before issue 18)."""
+        return max(band.level for band in self.scoring.bands)
 
     def dimension(self, code: str) -> Dimension:
         return self._dimensions[code]

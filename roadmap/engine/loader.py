@@ -36,6 +36,7 @@ from roadmap.engine.conditions import (
 from roadmap.engine.errors import Problem
 from roadmap.engine.export import framework_fingerprint
 from roadmap.engine.framework import (
+    Aggregation,
     Band,
     CarryForward,
     ConsistencyCheck,
@@ -57,7 +58,10 @@ from roadmap.engine.framework import (
     ProfileQuestion,
     ProfileType,
     Question,
+    Scale,
     ScoringRules,
+    SubGroup,
+    Unanswered,
     Uplift,
 )
 from roadmap.engine.question_types import QUESTION_TYPES
@@ -99,8 +103,6 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 # Keys that some question type adds: on a question of another type, "a yes_no question takes no min".
 _TYPE_KEYS = QUESTION_TYPES.own_keys()
 _TAG_PREFIXES = (CONDITION_TAG_PREFIX, QUESTION_TAG_PREFIX)
-LEVEL_RANGE = (1, 5)
-GAP_RANGE = (0, 4)
 
 
 class FrameworkError(Exception):
@@ -220,7 +222,7 @@ def _schema_message(kind: str, message: str, value: object, loc: Loc) -> str:
     if kind == "extra_forbidden":
         return f"unknown key {loc[-1]!r}" if loc else "unknown key"
     if kind in ("too_short", "too_long") and loc[-1:] == ("levels",) and loc[:1] == ("dimensions",):
-        return f"a dimension needs exactly five level descriptors, level 1 first (found {_count(value)})"
+        return f"a dimension needs 3 to 6 level descriptors, level 1 first (found {_count(value)})"
     message = message.removeprefix("Value error, ")
     if kind == "string_type" and isinstance(value, bool):
         return f"{message}; YAML reads a bare yes/no/on/off/true/false as a boolean: put it in quotes"
@@ -374,6 +376,9 @@ class _CrossReferences:
             self.question_models.setdefault(model.code, model)
         self.question_positions = self.questions.first_index()
         self.dimension_codes = self.dimensions.code_set()
+        # How many levels the framework has: one per band, from 3 to 6 (5 when the bands are broken).
+        raw_bands = _raw_list(document, ("scoring", "bands"))
+        self.level_count = len(raw_bands) if 3 <= len(raw_bands) <= 6 else 0
 
     def _section(self, loc: Loc, validate: Callable[..., ModelT]) -> _Section[ModelT]:
         raw: Any = self.document
@@ -537,6 +542,19 @@ class _CrossReferences:
         for index, dimension in self.dimensions.valid:
             loc = ("dimensions", index)
             self._check_applies_if(loc, dimension.applies_if)
+            if self.level_count and len(dimension.levels) != self.level_count:
+                self.report.add(
+                    (*loc, "levels"),
+                    f"{len(dimension.levels)} level descriptors for {self.level_count} levels "
+                    "(one band each): give one per level, level 1 first",
+                )
+            if self.level_count and dimension.default_target > self.level_count:
+                self.report.add(
+                    (*loc, "default_target"),
+                    f"the target {dimension.default_target} is above the top level {self.level_count}",
+                )
+            for position, code in repeats([group.code for group in dimension.groups]):
+                self.report.add((*loc, "groups", position, "code"), f"duplicate group code {code}")
             self._check_known((*loc, "group"), dimension.group, self.groups.code_set(), "group")
             self._check_known((*loc, "dti"), dimension.dti, self.dti_indices.code_set(), "DTI index")
             if not all_questions_valid:
@@ -557,6 +575,16 @@ class _CrossReferences:
 
     def _check_question(self, loc: Loc, question: QuestionFields) -> None:
         self._check_known((*loc, "dimension"), question.dimension, self.dimension_codes, "dimension")
+        dimension = next((d for _, d in self.dimensions.valid if d.code == question.dimension), None)
+        if dimension is not None:
+            groups = [group.code for group in dimension.groups]
+            if question.group is not None and question.group not in groups:
+                listed = ", ".join(groups) if groups else "none"
+                self.report.add(
+                    (*loc, "group"), f"{question.dimension} has no group {question.group} (groups: {listed})"
+                )
+            elif question.group is None and groups and question.weight > 0:
+                self.report.add(loc, f"{question.dimension} has groups: a scored question names its group")
         self._check_policy_refs(loc, question.policy_refs)
         kind = QUESTION_TYPES[question.type]
         for where, message in kind.definition_problems(question):
@@ -728,7 +756,8 @@ class _CrossReferences:
                 if not _is_number(value) or not 0 <= value <= 100:
                     self.report.add(value_loc, f"a score is a number from 0 to 100, not {as_written(value)}")
             else:
-                low, high = LEVEL_RANGE if subject == "level" else GAP_RANGE
+                top = self.level_count or 5
+                low, high = (1, top) if subject == "level" else (0, top - 1)
                 if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                     self.report.add(
                         value_loc,
@@ -778,9 +807,12 @@ class _CrossReferences:
                 )
             else:
                 seen[band.level] = index
-        missing = [str(level) for level in range(1, 6) if level not in seen]
+        top = self.level_count or 5
+        missing = [str(level) for level in range(1, top + 1) if level not in seen]
         if missing:
-            self.report.add(loc, f"no band for level {', '.join(missing)}: levels 1 to 5 need one band each")
+            self.report.add(
+                loc, f"no band for level {', '.join(missing)}: levels 1 to {top} need one band each"
+            )
         levels = [band.level for _, band in bands]
         if not missing and len(levels) == len(set(levels)) and levels != sorted(levels):
             self.report.add(loc, "bands must ascend by level, level 1 first")
@@ -793,6 +825,12 @@ class _CrossReferences:
             self._check_known((*loc, "dimension"), gate.dimension, self.dimension_codes, "dimension")
             self._check_condition(gate.when, (*loc, "when"), _Use("gate", dimension=gate.dimension))
             self._check_applies_if(loc, gate.applies_if)
+            if self.level_count and gate.max_level >= self.level_count:
+                self.report.add(
+                    (*loc, "max_level"),
+                    f"a cap at level {gate.max_level} caps nothing: "
+                    f"the framework has {self.level_count} levels",
+                )
             for leaf, leaf_loc in _leaves(gate.when, (*loc, "when")):
                 if leaf.subject in ("level", "gap") and leaf.ref != gate.dimension:
                     depends_on.setdefault(gate.dimension, []).append((leaf.ref, (*leaf_loc, leaf.subject)))
@@ -1019,6 +1057,13 @@ class _Builder:
                 index_decimals=scoring.index_decimals,
                 dont_know_points=scoring.dont_know_points,
                 evidence_discount=scoring.evidence_discount,
+                aggregation=Aggregation(scoring.aggregation),
+                unanswered=Unanswered(scoring.unanswered),
+                scale=(
+                    Scale(scoring.scale.min, scoring.scale.max, scoring.scale.decimals)
+                    if scoring.scale is not None
+                    else None
+                ),
                 gates=tuple(
                     Gate(
                         gate.code,
@@ -1062,6 +1107,7 @@ class _Builder:
             default_target=dimension.default_target,
             levels=tuple(self.text(level) for level in dimension.levels),
             applies_if=self.optional_condition(dimension.applies_if),
+            groups=tuple(SubGroup(g.code, self.text(g.name), g.weight) for g in dimension.groups),
         )
 
     def profile_question(self, question: ProfileQuestionModel) -> ProfileQuestion:
@@ -1103,6 +1149,7 @@ class _Builder:
             evidence_threshold=threshold,
             evidence_from_option=evidence_option,
             applies_if=self.optional_condition(question.applies_if),
+            group=question.group,
             **fields,
         )
 

@@ -34,7 +34,6 @@ from roadmap.engine.schema_base import (
     DimensionCode,
     GroupCode,
     IsoDate,
-    Level,
     LocalTextMap,
     OptionCode,
     Points,
@@ -66,6 +65,12 @@ class GroupModel(StrictModel):
     name: LocalTextMap
 
 
+class SubGroupModel(StrictModel):
+    code: GroupCode
+    name: LocalTextMap
+    weight: Annotated[float, Field(gt=0)] = 1
+
+
 class DimensionModel(StrictModel):
     code: DimensionCode
     name: LocalTextMap
@@ -73,9 +78,11 @@ class DimensionModel(StrictModel):
     weight: Annotated[float, Field(gt=0)]
     group: GroupCode
     dti: ReferenceCode
-    default_target: Level
-    levels: Annotated[list[LocalTextMap], Field(min_length=5, max_length=5)]
+    default_target: Annotated[int, Field(ge=1, le=6)]
+    # One descriptor per level: as many as the scoring's bands, from 3 to 6 (the loader checks the match).
+    levels: Annotated[list[LocalTextMap], Field(min_length=3, max_length=6)]
     applies_if: ConditionModel | None = None
+    groups: list[SubGroupModel] = Field(default_factory=list)
 
 
 class ProfileOptionModel(StrictModel):
@@ -132,7 +139,7 @@ QUESTION_ADAPTER: TypeAdapter[QuestionFields] = TypeAdapter(QuestionModel)
 
 
 class BandModel(StrictModel):
-    level: Level
+    level: Annotated[int, Field(ge=1, le=6)]
     min: Annotated[float, Field(ge=0, le=100)]
     max: Annotated[float, Field(ge=0, le=100)]
 
@@ -140,8 +147,8 @@ class BandModel(StrictModel):
 class GateModel(StrictModel):
     code: ReferenceCode
     dimension: DimensionCode
-    # A cap at 5 caps nothing.
-    max_level: Annotated[int, Field(ge=1, le=4)]
+    # A cap at the top level caps nothing (the loader checks it against the number of levels).
+    max_level: Annotated[int, Field(ge=1, le=5)]
     when: ConditionModel
     message: LocalTextMap
     applies_if: ConditionModel | None = None
@@ -154,14 +161,23 @@ class ConsistencyModel(StrictModel):
     message: LocalTextMap
 
 
+class ScaleModel(StrictModel):
+    min: float
+    max: float
+    decimals: Annotated[int, Field(ge=0, le=4)] = 1
+
+
 class ScoringModel(StrictModel):
-    bands: Annotated[list[BandModel], Field(min_length=1)]
+    bands: Annotated[list[BandModel], Field(min_length=1, max_length=6)]
     score_decimals: Annotated[int, Field(ge=0, le=4)]
     index_decimals: Annotated[int, Field(ge=0, le=4)]
     dont_know_points: Points
     evidence_discount: Points
     gates: list[GateModel] = Field(default_factory=list)
     consistency: list[ConsistencyModel] = Field(default_factory=list)
+    aggregation: Literal["weighted_mean", "mean"] = "weighted_mean"
+    unanswered: Literal["omit", "zero"] = "omit"
+    scale: ScaleModel | None = None
 
 
 # --- initiatives ----------------------------------------------------------------------------------------

@@ -259,6 +259,7 @@ class QuestionFields(StrictModel):
     dti_ref: Annotated[str, StringConstraints(min_length=1)] | None = None
     show_if: ConditionModel | None = None
     applies_if: ConditionModel | None = None
+    group: GroupCode | None = None
     evidence: EvidenceModel | None = None
 
 

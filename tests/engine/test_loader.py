@@ -344,9 +344,11 @@ BROKEN_CASES: dict[str, list[tuple[int, str, str]]] = {
     "missing_key": [(34, "dimensions[1].dti", "required key is missing")],
     "wrong_type": [(73, "questions[2].weight", "valid number (found '1')")],
     "four_level_descriptors": [
-        (41, "dimensions[1].levels", "exactly five level descriptors, level 1 first (found 4)")
+        (41, "dimensions[1].levels", "4 level descriptors for 5 levels (one band each)")
     ],
-    "target_level_out_of_range": [(27, "dimensions[0].default_target", "less than or equal to 5 (found 6)")],
+    "target_level_out_of_range": [
+        (27, "dimensions[0].default_target", "the target 6 is above the top level 5")
+    ],
     "duplicate_yaml_key": [(74, "questions[2].weight", "duplicate key 'weight' (first on line 73)")],
     "yaml_syntax_error": [(73, "", "not valid YAML: mapping values are not allowed here")],
     # several at once

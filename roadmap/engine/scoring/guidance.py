@@ -79,7 +79,7 @@ class Guide:
         """Guidance for every dimension of `result` below level 5 (of `only`, when given)."""
         guides: list[DimensionGuidance] = []
         for dimension_result in result.dimensions:
-            if dimension_result.level >= 5 or not dimension_result.applies:
+            if dimension_result.level >= self.scorer.top_level or not dimension_result.applies:
                 continue
             if only is not None and dimension_result.code not in only:
                 continue  # a page that shows one dimension's guidance need not pay for the others

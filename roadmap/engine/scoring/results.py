@@ -131,6 +131,8 @@ class DimensionResult:
     # Not applicable by rule: the dimension's `applies_if` that does not hold for the office's profile. Such
     # a dimension is left out of the index (its weight too), its score is 0 and its gap 0.
     not_applicable_because: Evaluation | None = None
+    # The subtotals (0–100) of the dimension's groups of questions (a model's streams), in file order.
+    subtotals: tuple[Subtotal, ...] = ()
 
     @property
     def applies(self) -> bool:

@@ -12,7 +12,7 @@ from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import Evaluation, ProfileValue, Subject, evaluate, holds
 from roadmap.engine.errors import InvalidAnswer, InvalidInput
 from roadmap.engine.exact import CONTEXT, HALF, HUNDRED, ONE, TEN, ZERO, dec, step
-from roadmap.engine.framework import Framework, Gate, ProfileType, Question
+from roadmap.engine.framework import Aggregation, Framework, Gate, ProfileType, Question, Unanswered
 from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.scoring.compiled import (
     DONT_KNOW,
@@ -63,6 +63,7 @@ class Scorer:
         self.band_mins = tuple(dec(band.min_score) for band in self.bands)
         self.band_levels = tuple(band.level for band in self.bands)
         self.score_step = step(rules.score_decimals)
+        self.top_level = max(band.level for band in rules.bands)
         # The highest score of each level at the score's precision: a band is [min, max), so the top of
         # level 2 in [18.75, 43.75) at one decimal is 43.7. A gate's cap holds a score to its band's top.
         self.band_tops: dict[int, Decimal] = {}
@@ -75,7 +76,14 @@ class Scorer:
         self.contribution_step = step(rules.index_decimals + 2)
         self.dont_know_points = dec(rules.dont_know_points)
         self.keep_after_discount = ONE - dec(rules.evidence_discount)
-        self.dimension_weights = tuple(dec(dimension.weight) for dimension in self.dimensions)
+        # A plain mean counts every dimension alike in the index.
+        plain = rules.aggregation is Aggregation.MEAN
+        self.dimension_weights = tuple(ONE if plain else dec(d.weight) for d in self.dimensions)
+        self.general = (
+            plain
+            or rules.unanswered is Unanswered.ZERO
+            or any(dimension.groups for dimension in self.dimensions)
+        )
         self.total_weight = sum(self.dimension_weights, ZERO)
         self.gates_of: dict[str, tuple[Gate, ...]] = {
             dimension.code: tuple(gate for gate in rules.gates if gate.dimension == dimension.code)
@@ -233,8 +241,64 @@ class Scorer:
         for label, code, level in checked:
             if code not in self.dimension_index:
                 raise InvalidInput("dimension_unknown", code, f"{label} of an unknown dimension")
-            if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-                raise InvalidInput("level_out_of_range", code, f"{label} {level!r} not in 1..5")
+            top = self.top_level
+            if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= top:
+                raise InvalidInput("level_out_of_range", code, f"{label} {level!r} not in 1..{top}")
+
+    def _aggregated(
+        self, results: list[QuestionResult], weights: list[Decimal]
+    ) -> tuple[list[Decimal], list[tuple[Subtotal, ...]]]:
+        """Dimension scores of a framework that groups questions, takes plain means or counts unanswered
+        questions as zero (docs/framework-format.md, "Other maturity models"): each group's mean of its
+        questions, each dimension's mean of its groups (by group weight for weighted_mean), from the exact
+        values; the dimension rounded once, each group's subtotal rounded for display. `weights` gets the
+        counted question weights."""
+        rules = self.framework.scoring
+        by_weight = rules.aggregation is Aggregation.WEIGHTED_MEAN
+        zero = rules.unanswered is Unanswered.ZERO
+        count = len(self.dimensions)
+        sums: dict[tuple[int, str], Decimal] = {}
+        totals: dict[tuple[int, str], Decimal] = {}
+        for i in range(count):
+            weights[i] = ZERO
+        for result in results:
+            if result.counted and result.points is not None:
+                points = dec(result.points)
+            elif zero and result.exclusion is Exclusion.UNANSWERED:
+                points = ZERO
+            else:
+                continue
+            compiled = self.by_code[result.code]
+            i = compiled.dimension_index
+            weight = compiled.weight_d if by_weight else ONE
+            key = (i, compiled.question.group or "")
+            sums[key] = sums.get(key, ZERO) + weight * points
+            totals[key] = totals.get(key, ZERO) + weight
+            weights[i] += compiled.weight_d
+        scores: list[Decimal] = []
+        subtotals: list[tuple[Subtotal, ...]] = []
+        for i, dimension in enumerate(self.dimensions):
+            parts = [(group.code, dec(group.weight) if by_weight else ONE) for group in dimension.groups]
+            if not parts:
+                parts = [("", ONE)]
+            exact = ZERO
+            weight_of_parts = ZERO
+            shown: list[Subtotal] = []
+            for code, part_weight in parts:
+                total = totals.get((i, code), ZERO)
+                if not total:
+                    continue
+                mean = sums[(i, code)] / total
+                exact += part_weight * mean
+                weight_of_parts += part_weight
+                if code:
+                    shown.append(
+                        Subtotal(code, float((HUNDRED * mean).quantize(self.score_step, ROUND_HALF_UP)))
+                    )
+            value = HUNDRED * exact / weight_of_parts if weight_of_parts else ZERO
+            scores.append(value.quantize(self.score_step, ROUND_HALF_UP))
+            subtotals.append(tuple(shown))
+        return scores, subtotals
 
     def check_profile(self, profile: Mapping[str, ProfileValue]) -> None:
         """Refuse a profile answer to an undeclared profile question, or a value it does not allow."""
@@ -363,6 +427,9 @@ class Scorer:
             else ZERO.quantize(score_step)
             for i in range(count)
         ]
+        subtotals_of: list[tuple[Subtotal, ...]] = [()] * count
+        if self.general:
+            scores_d, subtotals_of = self._aggregated(results, weights)
         scores = {self.dimensions[i].code: float(scores_d[i]) for i in range(count)}
         raw_levels = [self.level_of(scores_d[i]) for i in range(count)]
         target_of = {
@@ -462,6 +529,7 @@ class Scorer:
                     ),
                     raw_score=float(raw_scores[i]),
                     capped_by=capped_by[i],
+                    subtotals=subtotals_of[i],
                     not_applicable_because=ruled_out.get(i),
                 )
             )
