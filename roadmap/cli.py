@@ -101,6 +101,8 @@ def framework_validate(path: str) -> None:
         f"{len(framework.questions)} questions, {len(framework.initiatives)} initiatives, "
         f"fingerprint {framework.fingerprint[:16]}"
     )
+    for warning in framework.warnings:
+        click.echo(f"warning: {warning}")
 
 
 @framework_cli.command("import")

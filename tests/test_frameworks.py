@@ -21,6 +21,7 @@ SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
 FRAMEWORK_2026 = ROOT / "roadmap" / "frameworks" / "central-offices-1.1.0.yaml"
 SMALL = ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml"
 BROKEN = ROOT / "tests" / "fixtures" / "frameworks" / "broken"
+FIXTURES = ROOT / "tests" / "fixtures" / "frameworks"
 
 
 @pytest.fixture
@@ -36,6 +37,24 @@ def test_validate_accepts_the_shipped_framework(runner):
     result = runner.invoke(args=["framework", "validate", str(SHIPPED)])
     assert result.exit_code == 0, result.output
     assert "valid — central-offices 1.0.0, 10 dimensions" in result.output
+
+
+def test_validate_warns_about_citing_a_superseded_text_with_its_line(runner, tmp_path):
+    text = (
+        (FIXTURES / "small.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - code: ND-85-2016\n    title:",
+            "  - code: ND-85-2016\n    status: superseded\n    superseded_by: QD-749-2020\n    title:",
+        )
+    )
+    path = tmp_path / "superseded.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["framework", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    first = text[: text.index("[ND-85-2016]")].count("\n") + 1
+    assert f"warning: {path}:{first}: " in result.output
+    assert "cites ND-85-2016, which is superseded, superseded by QD-749-2020" in result.output
 
 
 def test_validate_lists_every_problem_with_its_line(runner):

@@ -375,6 +375,8 @@ def test_the_page_shows_a_gantt_and_a_trajectory_as_svg(app, world, assessment):
 
 
 def test_the_what_if_panel_changes_the_projected_levels(app, world, assessment):
+    for code, value in WORST.items():
+        answer(assessment, world.respondent_a, code, value)
     generate(assessment, world.consultant)
     browser = logged_in(app, "consultant@example.vn")
     url = f"/assessments/{assessment.id}/roadmap/what-if"
@@ -385,10 +387,13 @@ def test_the_what_if_panel_changes_the_projected_levels(app, world, assessment):
         return int(re.search(r'class="projected-level">(\d)', row).group(1))
 
     assert projected("?shown=1") == 1  # nothing ticked: as now
-    assert projected("?shown=1&initiative=K02") == 3  # K02 raises CYBR by 2
+    # K02 brings CY-03 yes: (0 + 0 + 2×1) / 7 = 28.57 (CY-04, now shown, is unanswered) → level 2
+    assert projected("?shown=1&initiative=K02") == 2
+    # K03 adds CY-02 {mfa, backup} (0.8) and CY-01 l3 (0.5): (3×0.5 + 2×0.8 + 2×1) / 7 = 72.86 → level 4
     assert projected("?shown=1&initiative=K02&initiative=K03") == 4
     assert projected("?shown=1&initiative=NOPE") == 1  # unknown codes are ignored
-    assert projected("") == 5  # first visit: the whole roadmap done (K02 + K03 + K04)
+    # First visit: the whole roadmap done; K01 and K04 change no CYBR answer, so CYBR stays at 4.
+    assert projected("") == 4
 
 
 def test_exports_parse_back_with_vietnamese_intact_and_formulas_neutralised(app, world, assessment):

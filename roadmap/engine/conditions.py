@@ -1,6 +1,7 @@
 """The condition language: `all` / `any` / `not` trees over typed leaves, evaluated with a trace.
 
-Conditions are data, never code: a leaf names a subject (an answer, a dimension's score, level or gap), an
+Conditions are data, never code: a leaf names a subject (an answer, an answer of the office's profile, a
+dimension's score, level or gap), an
 operator from a closed table and a value. The loader resolves every reference and checks every type when a
 framework file loads, so evaluation here can be simple and total. Evaluation short-circuits and records
 each leaf it looked at, with the actual value, so every "because" shown to a user is the real reason.
@@ -16,10 +17,13 @@ from typing import Protocol, TypeGuard
 from roadmap.engine.answers import Answer, AnswerState, AnswerValue, StoredFact
 
 LeafValue = str | bool | float | int | tuple[str | float | int, ...] | None
+# An answer of the office's profile (answered once per office): an option code, a set of codes or a boolean.
+ProfileValue = str | bool | frozenset[str]
 
 
 class Subject(StrEnum):
     ANSWER = "q"
+    PROFILE = "profile"
     SCORE = "score"
     LEVEL = "level"
     GAP = "gap"
@@ -49,7 +53,7 @@ LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 @dataclass(frozen=True, slots=True)
 class Leaf:
     subject: Subject
-    ref: str  # question code or dimension code
+    ref: str  # question, profile question or dimension code
     op: Operator
     value: LeafValue = None
     # For ordinal comparisons on single_choice/scale answers: the question's option codes in order,
@@ -79,6 +83,8 @@ class Facts(Protocol):
     """What a condition may look at. Missing facts are None."""
 
     def answer(self, question_code: str) -> Answer | None: ...
+
+    def profile(self, profile_code: str) -> ProfileValue | None: ...
 
     def score(self, dimension_code: str) -> float | None: ...
 
@@ -173,6 +179,8 @@ def _evaluate_leaf(leaf: Leaf, facts: Facts) -> tuple[AnswerValue | AnswerState 
                 return value, False
             return value, _compare(leaf.op, actual_position, expected_position)
         return value, _compare_values(leaf, value)
+    if leaf.subject is Subject.PROFILE:
+        return _evaluate_profile_leaf(leaf, facts.profile(leaf.ref))
     fact: float | int | None
     if leaf.subject is Subject.SCORE:
         fact = facts.score(leaf.ref)
@@ -183,6 +191,21 @@ def _evaluate_leaf(leaf: Leaf, facts: Facts) -> tuple[AnswerValue | AnswerState 
     if fact is None:
         return None, False
     return fact, _compare_values(leaf, fact)
+
+
+def _evaluate_profile_leaf(leaf: Leaf, value: ProfileValue | None) -> tuple[StoredFact, bool]:
+    """A profile answer is given or not (no N/A, no "don't know"); comparisons of a missing one are false."""
+    if leaf.op is Operator.ANSWERED:
+        return value, value is not None
+    if leaf.op is Operator.UNANSWERED:
+        return value, value is None
+    if value is None or leaf.op is Operator.IS_NA:
+        return value, False
+    if isinstance(value, frozenset):
+        if leaf.op is Operator.CONTAINS:
+            return value, leaf.value in value
+        return value, False
+    return value, _compare_values(leaf, value)
 
 
 def _position(order: tuple[str, ...], code: object) -> int:

@@ -5,6 +5,7 @@ the scorer and the planner raise the same errors."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 
 class ScoringError(ValueError):
@@ -39,3 +40,17 @@ class InvalidAnswer(ScoringError):  # noqa: N818 - the name the web layer and th
 class InvalidInput(ScoringError):  # noqa: N818 - pairs with InvalidAnswer
     """A bad override, target, initiative code or reference date. Codes: question_unknown, dimension_unknown,
     initiative_unknown, points_out_of_range, level_out_of_range, reference_date_missing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a framework file, where it is."""
+
+    source: str
+    path: str  # YAML path, e.g. questions[12].show_if.value; "" for the whole file
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"

@@ -16,13 +16,18 @@ import yaml
 
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, LeafValue, Not
 from roadmap.engine.framework import (
+    Aggregation,
     Dimension,
+    Effect,
     Framework,
     Initiative,
     LocalText,
     Measurability,
+    PolicyReference,
+    ProfileQuestion,
     Question,
     ScoringRules,
+    Unanswered,
 )
 from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.schema import FORMAT_VERSION
@@ -68,13 +73,24 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         "description": _text(framework.description),
         "locales": list(framework.locales),
         "published": framework.published,
-        "policies": [{"code": policy.code, "title": _text(policy.title)} for policy in framework.policies],
+        "policies": [_policy(policy) for policy in framework.policies],
         "dti_indices": [{"code": index.code, "name": _text(index.name)} for index in framework.dti_indices],
         "groups": [{"code": group.code, "name": _text(group.name)} for group in framework.groups],
+        **({"profile": [_profile_question(q) for q in framework.profile]} if framework.profile else {}),
         "dimensions": [_dimension(dimension) for dimension in framework.dimensions],
         "questions": [_question(question, framework.locales) for question in framework.questions],
         "scoring": _scoring(framework.scoring),
         "initiatives": [_initiative(initiative) for initiative in framework.initiatives],
+        **(
+            {
+                "carry_forward": {
+                    "from": framework.carry_forward.from_version,
+                    "map": dict(framework.carry_forward.mapping),
+                }
+            }
+            if framework.carry_forward is not None
+            else {}
+        ),
     }
 
 
@@ -82,17 +98,62 @@ def _text(text: LocalText) -> dict[str, str]:
     return text.as_dict()
 
 
-def _dimension(dimension: Dimension) -> dict[str, Any]:
-    return {
-        "code": dimension.code,
-        "name": _text(dimension.name),
-        "description": _text(dimension.description),
-        "weight": file_number(dimension.weight),
-        "group": dimension.group,
-        "dti": dimension.dti,
-        "default_target": dimension.default_target,
-        "levels": [_text(level) for level in dimension.levels],
+def _policy(policy: PolicyReference) -> dict[str, Any]:
+    document: dict[str, Any] = {"code": policy.code, "title": _text(policy.title)}
+    if policy.valid_from is not None:
+        document["valid_from"] = policy.valid_from
+    if not policy.in_force:
+        document["status"] = str(policy.status)
+    if policy.superseded_by is not None:
+        document["superseded_by"] = policy.superseded_by
+    return document
+
+
+def _profile_question(question: ProfileQuestion) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "code": question.code,
+        "type": str(question.type),
+        "text": _text(question.text),
     }
+    if question.help is not None:
+        document["help"] = _text(question.help)
+    if question.options:
+        document["options"] = [
+            {"code": option.code, "label": _text(option.label)} for option in question.options
+        ]
+    return document
+
+
+def _applies_if(document: dict[str, Any], condition: Condition | None) -> dict[str, Any]:
+    if condition is not None:
+        document["applies_if"] = condition_document(condition)
+    return document
+
+
+def _dimension(dimension: Dimension) -> dict[str, Any]:
+    return _applies_if(
+        {
+            "code": dimension.code,
+            "name": _text(dimension.name),
+            "description": _text(dimension.description),
+            "weight": file_number(dimension.weight),
+            "group": dimension.group,
+            "dti": dimension.dti,
+            "default_target": dimension.default_target,
+            "levels": [_text(level) for level in dimension.levels],
+            **(
+                {
+                    "groups": [
+                        {"code": g.code, "name": _text(g.name), "weight": file_number(g.weight)}
+                        for g in dimension.groups
+                    ]
+                }
+                if dimension.groups
+                else {}
+            ),
+        },
+        dimension.applies_if,
+    )
 
 
 def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
@@ -121,6 +182,9 @@ def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
         document["dti_ref"] = question.dti_ref
     if question.show_if is not None:
         document["show_if"] = condition_document(question.show_if)
+    _applies_if(document, question.applies_if)
+    if question.group is not None:
+        document["group"] = question.group
     if question.evidence_from_option is not None:
         document["evidence"] = {"from_option": question.evidence_from_option}
     elif question.evidence_threshold is not None:
@@ -140,15 +204,28 @@ def _scoring(scoring: ScoringRules) -> dict[str, Any]:
         "dont_know_points": file_number(scoring.dont_know_points),
         "evidence_discount": file_number(scoring.evidence_discount),
     }
+    if scoring.aggregation is not Aggregation.WEIGHTED_MEAN:
+        document["aggregation"] = str(scoring.aggregation)
+    if scoring.unanswered is not Unanswered.OMIT:
+        document["unanswered"] = str(scoring.unanswered)
+    if scoring.scale is not None:
+        document["scale"] = {
+            "min": file_number(scoring.scale.minimum),
+            "max": file_number(scoring.scale.maximum),
+            "decimals": scoring.scale.decimals,
+        }
     if scoring.gates:
         document["gates"] = [
-            {
-                "code": gate.code,
-                "dimension": gate.dimension,
-                "max_level": gate.max_level,
-                "when": condition_document(gate.when),
-                "message": _text(gate.message),
-            }
+            _applies_if(
+                {
+                    "code": gate.code,
+                    "dimension": gate.dimension,
+                    "max_level": gate.max_level,
+                    "when": condition_document(gate.when),
+                    "message": _text(gate.message),
+                },
+                gate.applies_if,
+            )
             for gate in scoring.gates
         ]
     if scoring.consistency:
@@ -169,7 +246,12 @@ def _initiative(initiative: Initiative) -> dict[str, Any]:
         "code": initiative.code,
         "name": _text(initiative.name),
         "description": _text(initiative.description),
-        "raises": [{"dimension": uplift.dimension, "levels": uplift.levels} for uplift in initiative.raises],
+        **(
+            {"raises": [{"dimension": u.dimension, "levels": u.levels} for u in initiative.raises]}
+            if initiative.raises
+            else {}
+        ),
+        **({"effects": [_effect(effect) for effect in initiative.effects]} if initiative.effects else {}),
         "trigger": condition_document(initiative.trigger),
         "prerequisites": list(initiative.prerequisites),
         "duration_months": initiative.duration_months,
@@ -180,11 +262,32 @@ def _initiative(initiative: Initiative) -> dict[str, Any]:
         document["mandatory"] = True
     if initiative.deadline is not None:
         document["deadline"] = initiative.deadline
+    if initiative.obligation is not None:
+        obligation = initiative.obligation
+        written: dict[str, Any] = {"kind": str(obligation.kind), "source": obligation.source}
+        _applies_if(written, obligation.applies_if)
+        if obligation.due_date is not None:
+            written["due"] = obligation.due_date
+        elif obligation.due_months is not None:
+            written["due"] = {"months_after_start": obligation.due_months}
+        document["obligation"] = written
     if initiative.policy_refs:
         document["policy_refs"] = list(initiative.policy_refs)
     if initiative.kpis:
         document["kpis"] = [_text(kpi) for kpi in initiative.kpis]
     return document
+
+
+def _effect(effect: Effect) -> dict[str, Any]:
+    if effect.at_least is not None:
+        floor = file_number(effect.at_least) if isinstance(effect.at_least, float) else effect.at_least
+        return {"question": effect.question, "at_least": floor}
+    value: Any = effect.value
+    if isinstance(value, frozenset):
+        value = sorted(value)
+    elif isinstance(value, float):
+        value = file_number(value)
+    return {"question": effect.question, "value": value}
 
 
 def condition_document(condition: Condition) -> dict[str, Any]:

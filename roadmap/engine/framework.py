@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 
+from roadmap.engine.answers import AnswerValue
 from roadmap.engine.conditions import Condition
+from roadmap.engine.errors import Problem
 from roadmap.engine.stored import stored_form
 
 
@@ -69,10 +72,26 @@ class CostClass(StrEnum):
     XL = "XL"
 
 
+class PolicyStatus(StrEnum):
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    REPEALED = "repealed"
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyReference:
+    """A legal or policy text the framework cites, with its validity: citing one no longer in force is a
+    warning of `flask framework validate` and is marked in the report."""
+
     code: str
     title: LocalText
+    valid_from: dt.date | None = None
+    status: PolicyStatus = PolicyStatus.IN_FORCE
+    superseded_by: str | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.status is PolicyStatus.IN_FORCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +109,15 @@ class IndexGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class SubGroup:
+    """A group of questions inside a dimension (a maturity model's stream or practice), with a subtotal."""
+
+    code: str
+    name: LocalText
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Dimension:
     code: str
     name: LocalText
@@ -99,6 +127,10 @@ class Dimension:
     dti: str
     default_target: int
     levels: tuple[LocalText, ...]  # five descriptors, level 1 first
+    # When it does not hold for the office's profile, the whole dimension is not applicable by rule: left
+    # out of the index (not the respondent's choice; the reason is shown). None: it always applies.
+    applies_if: Condition | None = None
+    groups: tuple[SubGroup, ...] = ()
 
     def level_descriptor(self, level: int) -> LocalText:
         return self.levels[level - 1]
@@ -168,6 +200,9 @@ class Question:
     max_value: float | None = None
     points_by_value: tuple[ValueStep, ...] = ()
     settings: QuestionSettings | None = None
+    # Tested on the office's profile: when it does not hold the question is not applicable by rule.
+    applies_if: Condition | None = None
+    group: str | None = None  # a group of its dimension (Dimension.groups)
 
     def option(self, code: str) -> Option | None:
         for option in self.options:
@@ -201,6 +236,9 @@ class Gate:
     max_level: int
     when: Condition
     message: LocalText
+    # Tested on the office's profile: a gate written for some offices (e.g. level-I users of the network)
+    # is not evaluated for the others.
+    applies_if: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +251,25 @@ class ConsistencyCheck:
     message: LocalText
 
 
+class Aggregation(StrEnum):
+    WEIGHTED_MEAN = "weighted_mean"  # by the weights of questions, groups and dimensions
+    MEAN = "mean"  # every counted child alike
+
+
+class Unanswered(StrEnum):
+    OMIT = "omit"  # an unanswered question is left out of its score (coverage shows it)
+    ZERO = "zero"  # it counts with 0 points, as some maturity models count it
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """The scale scores are shown on (internally 0–100): e.g. 0–3 for a SAMM-like model."""
+
+    minimum: float = 0.0
+    maximum: float = 100.0
+    decimals: int = 1
+
+
 @dataclass(frozen=True, slots=True)
 class ScoringRules:
     bands: tuple[Band, ...]
@@ -222,6 +279,19 @@ class ScoringRules:
     evidence_discount: float
     gates: tuple[Gate, ...] = ()
     consistency: tuple[ConsistencyCheck, ...] = ()
+    aggregation: Aggregation = Aggregation.WEIGHTED_MEAN
+    unanswered: Unanswered = Unanswered.OMIT
+    scale: Scale | None = None
+
+    def shown(self, score: float) -> float:
+        """A 0–100 score (or an index / 10) on the framework's display scale, rounded half-up to its
+        decimals; the score itself when the framework declares no scale."""
+        if self.scale is None:
+            return score
+        with localcontext(Context(prec=34, rounding=ROUND_HALF_UP)):
+            low, high = Decimal(str(self.scale.minimum)), Decimal(str(self.scale.maximum))
+            value = low + Decimal(str(score)) * (high - low) / 100
+            return float(value.quantize(Decimal(1).scaleb(-self.scale.decimals)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +301,41 @@ class Uplift:
 
 
 @dataclass(frozen=True, slots=True)
+class Effect:
+    """An answer an initiative brings about when done: `question` becomes `value` (a multi_choice gains the
+    options of `value`), or at least `at_least` (a number, or an option of an ordered choice)."""
+
+    question: str
+    dimension: str  # the question's dimension, resolved at load
+    value: AnswerValue | None = None
+    at_least: float | str | None = None
+
+
+class ObligationKind(StrEnum):
+    LAW = "law"
+    PROGRAMME = "programme"  # a government programme's target: binds the bodies the programme names
+    DIRECTIVE = "directive"
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Why a mandatory initiative is mandatory: its `source` (a policy reference), for the offices whose
+    profile meets `applies_if`, due by `due_date` or `due_months` after the plan starts (or neither)."""
+
+    kind: ObligationKind
+    source: str
+    applies_if: Condition | None = None
+    due_date: dt.date | None = None
+    due_months: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Initiative:
     code: str
     name: LocalText
     description: LocalText
+    # The dimensions an initiative names for its priority (files of format 1.0.0; see effects). Projection
+    # no longer reads it: a dimension moves only when an effect changes its answers.
     raises: tuple[Uplift, ...]
     trigger: Condition
     prerequisites: tuple[str, ...]
@@ -245,6 +346,50 @@ class Initiative:
     deadline: dt.date | None = None
     policy_refs: tuple[str, ...] = ()
     kpis: tuple[LocalText, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    obligation: Obligation | None = None
+
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimensions it improves: its effects' (file order), else the ones it `raises`."""
+        if self.effects:
+            return tuple(dict.fromkeys(effect.dimension for effect in self.effects))
+        return tuple(dict.fromkeys(uplift.dimension for uplift in self.raises))
+
+
+@dataclass(frozen=True, slots=True)
+class CarryForward:
+    """Answers of version `from_version` carry into this one under `mapping` ((OLD, NEW) question codes)."""
+
+    from_version: str
+    mapping: tuple[tuple[str, str], ...]
+    # The file's line of `from` and of each OLD code, to locate problems found against the older version.
+    lines: tuple[int | None, ...] = field(default=(), compare=False)
+
+
+class ProfileType(StrEnum):
+    """The types a profile question may have: what an office is, not how far it has come."""
+
+    SINGLE_CHOICE = "single_choice"
+    MULTI_CHOICE = "multi_choice"
+    YES_NO = "yes_no"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileQuestion:
+    """A question about the office itself (its type, its user level of the special-use network …), answered
+    once per office and carried to the next cycle; conditions test it as `profile: CODE`. Never scored."""
+
+    code: str
+    type: ProfileType
+    text: LocalText
+    help: LocalText | None = None
+    options: tuple[Option, ...] = ()  # choice types; a yes_no question has none
+
+    def option(self, code: str) -> Option | None:
+        for option in self.options:
+            if option.code == code:
+                return option
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +407,10 @@ class Framework:
     questions: tuple[Question, ...]
     scoring: ScoringRules
     initiatives: tuple[Initiative, ...]
+    profile: tuple[ProfileQuestion, ...] = ()
+    carry_forward: CarryForward | None = None
+    # What the loader found worth saying but not refusing (a citation of a superseded text), located.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
     # SHA-256 of the canonical JSON form of the file's content: identifies the version's content.
     fingerprint: str = field(default="", compare=False)
     # Look-up tables built once, because scoring looks codes up thousands of times per second.
@@ -279,6 +428,11 @@ class Framework:
         object.__setattr__(self, "_sections", {k: tuple(v) for k, v in sections.items()})
         object.__setattr__(self, "_initiatives", {i.code: i for i in self.initiatives})
 
+    @property
+    def top_level(self) -> int:
+        """The highest level: one per band, from 3 to 6 (5 in every framework before issue 18)."""
+        return max(band.level for band in self.scoring.bands)
+
     def dimension(self, code: str) -> Dimension:
         return self._dimensions[code]
 
@@ -294,3 +448,9 @@ class Framework:
 
     def initiative(self, code: str) -> Initiative:
         return self._initiatives[code]
+
+    def profile_question(self, code: str) -> ProfileQuestion:
+        for question in self.profile:
+            if question.code == code:
+                return question
+        raise KeyError(code)

@@ -8,6 +8,7 @@ known, so that one broken question does not also make every reference to it "unk
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from roadmap.engine.answers import AnswerValue
 from roadmap.engine.conditions import (
     LIST_OPERATORS,
     STATE_OPERATORS,
@@ -31,22 +33,35 @@ from roadmap.engine.conditions import (
     Operator,
     Subject,
 )
+from roadmap.engine.errors import Problem
 from roadmap.engine.export import framework_fingerprint
 from roadmap.engine.framework import (
+    Aggregation,
     Band,
+    CarryForward,
     ConsistencyCheck,
     CostClass,
     Dimension,
     DtiIndex,
+    Effect,
     Framework,
     Gate,
     IndexGroup,
     Initiative,
     LocalText,
     Measurability,
+    Obligation,
+    ObligationKind,
+    Option,
     PolicyReference,
+    PolicyStatus,
+    ProfileQuestion,
+    ProfileType,
     Question,
+    Scale,
     ScoringRules,
+    SubGroup,
+    Unanswered,
     Uplift,
 )
 from roadmap.engine.question_types import QUESTION_TYPES
@@ -57,11 +72,15 @@ from roadmap.engine.schema import (
     ConsistencyModel,
     DimensionModel,
     DtiIndexModel,
+    DueAfterModel,
+    EffectModel,
     FrameworkModel,
     GateModel,
     GroupModel,
     InitiativeModel,
+    ObligationModel,
     PolicyModel,
+    ProfileQuestionModel,
 )
 from roadmap.engine.schema_base import (
     CONDITION_TAG_PREFIX,
@@ -84,22 +103,6 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 # Keys that some question type adds: on a question of another type, "a yes_no question takes no min".
 _TYPE_KEYS = QUESTION_TYPES.own_keys()
 _TAG_PREFIXES = (CONDITION_TAG_PREFIX, QUESTION_TAG_PREFIX)
-LEVEL_RANGE = (1, 5)
-GAP_RANGE = (0, 4)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a framework file, where it is."""
-
-    source: str
-    path: str  # YAML path, e.g. questions[12].show_if.value; "" for the whole file
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class FrameworkError(Exception):
@@ -149,7 +152,14 @@ def load_framework_text(text: str, source_name: str = "<text>") -> Framework:
         raise FrameworkError(report.sorted())
 
     framework = _Builder(model).framework()
+    if framework.carry_forward is not None:
+        lines = (
+            report.line_of(("carry_forward", "from")),
+            *(report.line_of(("carry_forward", "map", old)) for old, _ in framework.carry_forward.mapping),
+        )
+        object.__setattr__(framework.carry_forward, "lines", lines)
     object.__setattr__(framework, "fingerprint", framework_fingerprint(framework))
+    object.__setattr__(framework, "warnings", tuple(sorted(report.warnings, key=lambda w: w.line or 0)))
     return framework
 
 
@@ -169,6 +179,10 @@ class _Report:
     source: str
     lines: dict[Loc, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, loc: Loc, message: str) -> None:
+        self.warnings.append(Problem(self.source, format_path(loc), self.line_of(loc), message))
 
     def add(self, loc: Loc, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.source, format_path(loc), line or self.line_of(loc), message))
@@ -208,7 +222,7 @@ def _schema_message(kind: str, message: str, value: object, loc: Loc) -> str:
     if kind == "extra_forbidden":
         return f"unknown key {loc[-1]!r}" if loc else "unknown key"
     if kind in ("too_short", "too_long") and loc[-1:] == ("levels",) and loc[:1] == ("dimensions",):
-        return f"a dimension needs exactly five level descriptors, level 1 first (found {_count(value)})"
+        return f"a dimension needs 3 to 6 level descriptors, level 1 first (found {_count(value)})"
     message = message.removeprefix("Value error, ")
     if kind == "string_type" and isinstance(value, bool):
         return f"{message}; YAML reads a bare yes/no/on/off/true/false as a boolean: put it in quotes"
@@ -326,7 +340,7 @@ class _Section(Generic[ModelT]):
         return positions
 
 
-ConditionUse = Literal["show_if", "gate", "consistency", "trigger"]
+ConditionUse = Literal["show_if", "gate", "consistency", "trigger", "applies_if"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +360,9 @@ class _CrossReferences:
         self.policies = self._section(("policies",), PolicyModel.model_validate)
         self.dti_indices = self._section(("dti_indices",), DtiIndexModel.model_validate)
         self.groups = self._section(("groups",), GroupModel.model_validate)
+        self.profile = self._section(("profile",), ProfileQuestionModel.model_validate)
+        self.policy_models = {model.code: model for _, model in reversed(self.policies.valid)}
+        self.profile_models = {model.code: model for _, model in reversed(self.profile.valid)}
         self.dimensions = self._section(("dimensions",), DimensionModel.model_validate)
         self.questions: _Section[QuestionFields] = self._section(
             ("questions",), QUESTION_ADAPTER.validate_python
@@ -359,6 +376,9 @@ class _CrossReferences:
             self.question_models.setdefault(model.code, model)
         self.question_positions = self.questions.first_index()
         self.dimension_codes = self.dimensions.code_set()
+        # How many levels the framework has: one per band, from 3 to 6 (5 when the bands are broken).
+        raw_bands = _raw_list(document, ("scoring", "bands"))
+        self.level_count = len(raw_bands) if 3 <= len(raw_bands) <= 6 else 0
 
     def _section(self, loc: Loc, validate: Callable[..., ModelT]) -> _Section[ModelT]:
         raw: Any = self.document
@@ -383,6 +403,7 @@ class _CrossReferences:
             (self.policies, "policy"),
             (self.dti_indices, "DTI index"),
             (self.groups, "group"),
+            (self.profile, "profile question"),
             (self.dimensions, "dimension"),
             (self.questions, "question"),
             (self.gates, "gate"),
@@ -390,6 +411,8 @@ class _CrossReferences:
             (self.initiatives, "initiative"),
         ):
             self._check_unique(section, noun)
+        self._check_policies()
+        self._check_profile()
         self._check_dimensions()
         for index, question in self.questions.valid:
             self._check_question(("questions", index), question)
@@ -403,6 +426,26 @@ class _CrossReferences:
                 self.report.add((*loc, "questions", position), f"{code} is listed twice")
             self._check_condition(check.when, (*loc, "when"), _Use("consistency"))
         self._check_initiatives()
+        self._check_carry_forward()
+
+    def _check_carry_forward(self) -> None:
+        raw = self.document.get("carry_forward")
+        if not isinstance(raw, dict) or not isinstance(raw.get("map"), dict):
+            return  # absent, or its shape is reported by the schema
+        loc: Loc = ("carry_forward", "map")
+        if raw.get("from") == self.document.get("version"):
+            self.report.add(
+                ("carry_forward", "from"), "answers carry forward from an older version, not this one"
+            )
+        targets: dict[str, str] = {}
+        for old, new in raw["map"].items():
+            if not isinstance(new, str):
+                continue  # reported by the schema
+            self._check_question_ref((*loc, old), new)
+            if new in targets:
+                self.report.add((*loc, old), f"{old} and {targets[new]} both carry into {new}")
+            else:
+                targets[new] = old
 
     # -- codes
 
@@ -439,7 +482,52 @@ class _CrossReferences:
 
     def _check_policy_refs(self, loc: Loc, codes: Sequence[str]) -> None:
         for position, code in enumerate(codes):
-            self._check_known((*loc, "policy_refs", position), code, self.policies.code_set(), "policy")
+            self._check_cited((*loc, "policy_refs", position), code)
+
+    def _check_cited(self, loc: Loc, code: str) -> None:
+        """A citation names a known text; citing one that is no longer in force is a warning."""
+        if not self._check_known(loc, code, self.policies.code_set(), "policy"):
+            return
+        policy = self.policy_models.get(code)
+        if policy is None or policy.status == "in_force":
+            return
+        if policy.status == "superseded":
+            replaced = f", superseded by {policy.superseded_by}" if policy.superseded_by else ""
+            self.report.warn(loc, f"cites {code}, which is superseded{replaced}")
+        else:
+            self.report.warn(loc, f"cites {code}, which is repealed")
+
+    def _check_policies(self) -> None:
+        known = self.policies.code_set()
+        for index, policy in self.policies.valid:
+            loc: Loc = ("policies", index)
+            if policy.superseded_by is not None:
+                if policy.status != "superseded":
+                    self.report.add((*loc, "superseded_by"), "superseded_by goes with status: superseded")
+                elif policy.superseded_by == policy.code:
+                    self.report.add((*loc, "superseded_by"), f"{policy.code} cannot supersede itself")
+                else:
+                    self._check_known((*loc, "superseded_by"), policy.superseded_by, known, "policy")
+
+    # -- the office's profile
+
+    def _check_profile(self) -> None:
+        for index, question in self.profile.valid:
+            loc: Loc = ("profile", index)
+            if question.type == "yes_no":
+                if question.options:
+                    self.report.add((*loc, "options"), "a yes_no profile question takes no options")
+                continue
+            if len(question.options) < 2:
+                self.report.add(
+                    (*loc, "options"), f"a {question.type} profile question needs 2 options or more"
+                )
+            for position, code in repeats([option.code for option in question.options]):
+                self.report.add((*loc, "options", position, "code"), f"duplicate option code {code}")
+
+    def _check_applies_if(self, owner: Loc, condition: ConditionModel | None) -> None:
+        if condition is not None:
+            self._check_condition(condition, (*owner, "applies_if"), _Use("applies_if"))
 
     # -- dimensions
 
@@ -453,6 +541,20 @@ class _CrossReferences:
         all_questions_valid = bool(raw_questions) and len(self.questions.valid) == len(raw_questions)
         for index, dimension in self.dimensions.valid:
             loc = ("dimensions", index)
+            self._check_applies_if(loc, dimension.applies_if)
+            if self.level_count and len(dimension.levels) != self.level_count:
+                self.report.add(
+                    (*loc, "levels"),
+                    f"{len(dimension.levels)} level descriptors for {self.level_count} levels "
+                    "(one band each): give one per level, level 1 first",
+                )
+            if self.level_count and dimension.default_target > self.level_count:
+                self.report.add(
+                    (*loc, "default_target"),
+                    f"the target {dimension.default_target} is above the top level {self.level_count}",
+                )
+            for position, code in repeats([group.code for group in dimension.groups]):
+                self.report.add((*loc, "groups", position, "code"), f"duplicate group code {code}")
             self._check_known((*loc, "group"), dimension.group, self.groups.code_set(), "group")
             self._check_known((*loc, "dti"), dimension.dti, self.dti_indices.code_set(), "DTI index")
             if not all_questions_valid:
@@ -473,6 +575,16 @@ class _CrossReferences:
 
     def _check_question(self, loc: Loc, question: QuestionFields) -> None:
         self._check_known((*loc, "dimension"), question.dimension, self.dimension_codes, "dimension")
+        dimension = next((d for _, d in self.dimensions.valid if d.code == question.dimension), None)
+        if dimension is not None:
+            groups = [group.code for group in dimension.groups]
+            if question.group is not None and question.group not in groups:
+                listed = ", ".join(groups) if groups else "none"
+                self.report.add(
+                    (*loc, "group"), f"{question.dimension} has no group {question.group} (groups: {listed})"
+                )
+            elif question.group is None and groups and question.weight > 0:
+                self.report.add(loc, f"{question.dimension} has groups: a scored question names its group")
         self._check_policy_refs(loc, question.policy_refs)
         kind = QUESTION_TYPES[question.type]
         for where, message in kind.definition_problems(question):
@@ -483,6 +595,7 @@ class _CrossReferences:
             self._check_condition(
                 question.show_if, (*loc, "show_if"), _Use("show_if", question=question.code)
             )
+        self._check_applies_if(loc, question.applies_if)
 
     def _check_evidence(self, loc: Loc, question: QuestionFields) -> None:
         evidence = question.evidence
@@ -518,7 +631,16 @@ class _CrossReferences:
 
     def _check_leaf(self, leaf: LeafModel, loc: Loc, use: _Use) -> None:
         op = Operator(leaf.op)
-        if leaf.subject == "q":
+        if leaf.subject == "profile":
+            self._check_profile_leaf(leaf, op, loc)
+        elif use.kind == "applies_if":
+            tested = "an answer" if leaf.subject == "q" else f"a dimension's {leaf.subject}"
+            self.report.add(
+                (*loc, leaf.subject),
+                f"applies_if tests the office's profile (profile: CODE), not {tested}: "
+                "what applies is decided by rule, not by how the survey is answered",
+            )
+        elif leaf.subject == "q":
             self._check_answer_leaf(leaf, op, loc, use)
         else:
             self._check_dimension_leaf(leaf, op, loc, use)
@@ -558,6 +680,36 @@ class _CrossReferences:
             problem = kind.condition_value_problem(question, value)
             if problem is not None:
                 self.report.add(value_loc, problem)
+
+    def _check_profile_leaf(self, leaf: LeafModel, op: Operator, loc: Loc) -> None:
+        code = leaf.ref
+        if not self._check_known(
+            (*loc, "profile"), code, self.profile.code_set() or set(), "profile question"
+        ):
+            return
+        question = self.profile_models.get(code)
+        if question is None:
+            return  # the profile question itself is broken and reported
+        allowed = _PROFILE_OPERATORS[question.type]
+        if op not in allowed:
+            self.report.add(
+                (*loc, "op"),
+                f"operator {op} cannot be used on profile {code}, a {question.type} question "
+                f"(allowed: {', '.join(sorted(allowed))})",
+            )
+            return
+        if not self._check_value_shape(leaf, op, loc):
+            return
+        codes = [option.code for option in question.options]
+        for value_loc, value in _values(leaf, loc):
+            if question.type == "yes_no":
+                if not isinstance(value, bool):
+                    self.report.add(value_loc, f"profile {code} is yes_no: the value is true or false")
+            elif value not in codes:
+                self.report.add(
+                    value_loc,
+                    f"profile {code} has no option {as_written(value)} (options: {', '.join(codes)})",
+                )
 
     def _check_value_shape(self, leaf: LeafModel, op: Operator, loc: Loc) -> bool:
         if op in STATE_OPERATORS:
@@ -604,7 +756,8 @@ class _CrossReferences:
                 if not _is_number(value) or not 0 <= value <= 100:
                     self.report.add(value_loc, f"a score is a number from 0 to 100, not {as_written(value)}")
             else:
-                low, high = LEVEL_RANGE if subject == "level" else GAP_RANGE
+                top = self.level_count or 5
+                low, high = (1, top) if subject == "level" else (0, top - 1)
                 if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                     self.report.add(
                         value_loc,
@@ -654,9 +807,12 @@ class _CrossReferences:
                 )
             else:
                 seen[band.level] = index
-        missing = [str(level) for level in range(1, 6) if level not in seen]
+        top = self.level_count or 5
+        missing = [str(level) for level in range(1, top + 1) if level not in seen]
         if missing:
-            self.report.add(loc, f"no band for level {', '.join(missing)}: levels 1 to 5 need one band each")
+            self.report.add(
+                loc, f"no band for level {', '.join(missing)}: levels 1 to {top} need one band each"
+            )
         levels = [band.level for _, band in bands]
         if not missing and len(levels) == len(set(levels)) and levels != sorted(levels):
             self.report.add(loc, "bands must ascend by level, level 1 first")
@@ -668,6 +824,13 @@ class _CrossReferences:
             loc: Loc = ("scoring", "gates", index)
             self._check_known((*loc, "dimension"), gate.dimension, self.dimension_codes, "dimension")
             self._check_condition(gate.when, (*loc, "when"), _Use("gate", dimension=gate.dimension))
+            self._check_applies_if(loc, gate.applies_if)
+            if self.level_count and gate.max_level >= self.level_count:
+                self.report.add(
+                    (*loc, "max_level"),
+                    f"a cap at level {gate.max_level} caps nothing: "
+                    f"the framework has {self.level_count} levels",
+                )
             for leaf, leaf_loc in _leaves(gate.when, (*loc, "when")):
                 if leaf.subject in ("level", "gap") and leaf.ref != gate.dimension:
                     depends_on.setdefault(gate.dimension, []).append((leaf.ref, (*leaf_loc, leaf.subject)))
@@ -675,6 +838,73 @@ class _CrossReferences:
             self.report.add(cycle_loc, f"gates depend on each other's levels in a loop: {' → '.join(cycle)}")
 
     # -- initiatives
+
+    def _check_effect(self, loc: Loc, effect: EffectModel) -> None:
+        """An effect names a real, scored question and an answer that question can have."""
+        if not self._check_question_ref((*loc, "question"), effect.question):
+            return
+        question = self.question_models.get(effect.question)
+        if question is None:
+            return  # the question itself is broken and reported
+        kind = QUESTION_TYPES[question.type]
+        if question.type in _EFFECT_TYPES_REFUSED:
+            self.report.add(
+                loc, f"{question.code} is a {kind.name} question: an effect cannot set its answer"
+            )
+            return
+        if not kind.scored or question.weight == 0:
+            self.report.add(
+                (*loc, "question"),
+                f"{question.code} is never scored (weight 0): an effect on it changes nothing",
+            )
+            return
+        if effect.at_least is not None:
+            if Operator.GE not in kind.operators:
+                self.report.add(
+                    (*loc, "at_least"),
+                    f"{question.code} is a {kind.name} question, which has no order: use value",
+                )
+                return
+            problem = kind.condition_value_problem(question, effect.at_least)
+            if problem is not None:
+                self.report.add((*loc, "at_least"), problem)
+            return
+        if isinstance(effect.value, list):
+            if question.type != "multi_choice":
+                self.report.add((*loc, "value"), f"{question.code} takes one value, not a list")
+                return
+            values: list[tuple[Loc, object]] = [
+                ((*loc, "value", position), value) for position, value in enumerate(effect.value)
+            ]
+        else:
+            values = [((*loc, "value"), effect.value)]
+        for value_loc, value in values:
+            problem = kind.condition_value_problem(question, value)
+            if problem is not None:
+                self.report.add(value_loc, problem.replace("compare it with", "its answer is"))
+
+    def _check_obligation(self, loc: Loc, initiative: InitiativeModel) -> None:
+        obligation = initiative.obligation
+        assert obligation is not None  # noqa: S101 (the caller checked)
+        if not initiative.mandatory:
+            self.report.add(
+                (*loc, "obligation"), "only a mandatory initiative carries an obligation (mandatory: true)"
+            )
+        if initiative.deadline is not None:
+            self.report.add(
+                (*loc, "deadline"), "an initiative with an obligation gives its date as obligation.due"
+            )
+        self._check_cited((*loc, "obligation", "source"), obligation.source)
+        self._check_applies_if((*loc, "obligation"), obligation.applies_if)
+        # The trigger of an obligation tests the legal fact (answers, the profile), never a level: a level
+        # test makes a plan say "overdue" of an office that has done what the text requires.
+        for leaf, leaf_loc in _leaves(initiative.trigger, (*loc, "trigger")):
+            if leaf.subject in ("score", "level", "gap"):
+                self.report.add(
+                    (*leaf_loc, leaf.subject),
+                    "the trigger of an obligation tests the legal fact (answers, profile), "
+                    f"not a {leaf.subject}",
+                )
 
     def _check_initiatives(self) -> None:
         known = self.initiatives.code_set()
@@ -690,6 +920,12 @@ class _CrossReferences:
                 )
             for position, code in repeats([uplift.dimension for uplift in initiative.raises]):
                 self.report.add((*loc, "raises", position, "dimension"), f"{code} is raised twice")
+            if not initiative.raises and not initiative.effects:
+                self.report.add(loc, "an initiative needs effects: the answers it brings about when done")
+            for position, effect in enumerate(initiative.effects):
+                self._check_effect((*loc, "effects", position), effect)
+            for position, code in repeats([effect.question for effect in initiative.effects]):
+                self.report.add((*loc, "effects", position, "question"), f"{code} has two effects")
             self._check_condition(initiative.trigger, (*loc, "trigger"), _Use("trigger"))
             for position, code in enumerate(initiative.prerequisites):
                 prerequisite_loc = (*loc, "prerequisites", position)
@@ -703,12 +939,22 @@ class _CrossReferences:
                 self.report.add(
                     (*loc, "deadline"), "only a mandatory initiative has a deadline (mandatory: true)"
                 )
+            if initiative.obligation is not None:
+                self._check_obligation(loc, initiative)
             self._check_policy_refs(loc, initiative.policy_refs)
         for cycle, cycle_loc in _cycles(prerequisites):
             self.report.add(cycle_loc, f"prerequisite cycle: {' → '.join(cycle)}")
 
 
 _DIMENSION_OPERATORS = EQUALITY_OPERATORS | ORDER_OPERATORS | LIST_OPERATORS
+_EFFECT_TYPES_REFUSED = frozenset({"text", "date"})
+# A profile answer is given or not (no N/A, no "don't know"): is_na never applies.
+_PROFILE_STATES = frozenset({Operator.ANSWERED, Operator.UNANSWERED})
+_PROFILE_OPERATORS: dict[str, frozenset[Operator]] = {
+    "single_choice": _PROFILE_STATES | EQUALITY_OPERATORS | LIST_OPERATORS,
+    "multi_choice": _PROFILE_STATES | {Operator.CONTAINS},
+    "yes_no": _PROFILE_STATES | EQUALITY_OPERATORS,
+}
 
 
 def _is_number(value: object) -> TypeGuard[float | int]:
@@ -791,10 +1037,18 @@ class _Builder:
             locales=self.locales,
             published=model.published,
             policies=tuple(
-                PolicyReference(policy.code, self.text(policy.title)) for policy in model.policies
+                PolicyReference(
+                    policy.code,
+                    self.text(policy.title),
+                    policy.valid_from,
+                    PolicyStatus(policy.status),
+                    policy.superseded_by,
+                )
+                for policy in model.policies
             ),
             dti_indices=tuple(DtiIndex(index.code, self.text(index.name)) for index in model.dti_indices),
             groups=tuple(IndexGroup(group.code, self.text(group.name)) for group in model.groups),
+            profile=tuple(self.profile_question(question) for question in model.profile),
             dimensions=tuple(self.dimension(dimension) for dimension in model.dimensions),
             questions=tuple(self.question(question) for question in model.questions),
             scoring=ScoringRules(
@@ -803,6 +1057,13 @@ class _Builder:
                 index_decimals=scoring.index_decimals,
                 dont_know_points=scoring.dont_know_points,
                 evidence_discount=scoring.evidence_discount,
+                aggregation=Aggregation(scoring.aggregation),
+                unanswered=Unanswered(scoring.unanswered),
+                scale=(
+                    Scale(scoring.scale.min, scoring.scale.max, scoring.scale.decimals)
+                    if scoring.scale is not None
+                    else None
+                ),
                 gates=tuple(
                     Gate(
                         gate.code,
@@ -810,6 +1071,7 @@ class _Builder:
                         gate.max_level,
                         self.condition(gate.when),
                         self.text(gate.message),
+                        self.optional_condition(gate.applies_if),
                     )
                     for gate in scoring.gates
                 ),
@@ -824,6 +1086,11 @@ class _Builder:
                 ),
             ),
             initiatives=tuple(self.initiative(initiative) for initiative in model.initiatives),
+            carry_forward=(
+                CarryForward(model.carry_forward.from_, tuple(model.carry_forward.map.items()))
+                if model.carry_forward is not None
+                else None
+            ),
         )
 
     def text(self, translations: dict[str, str]) -> LocalText:
@@ -839,6 +1106,17 @@ class _Builder:
             dti=dimension.dti,
             default_target=dimension.default_target,
             levels=tuple(self.text(level) for level in dimension.levels),
+            applies_if=self.optional_condition(dimension.applies_if),
+            groups=tuple(SubGroup(g.code, self.text(g.name), g.weight) for g in dimension.groups),
+        )
+
+    def profile_question(self, question: ProfileQuestionModel) -> ProfileQuestion:
+        return ProfileQuestion(
+            code=question.code,
+            type=ProfileType(question.type),
+            text=self.text(question.text),
+            help=self.text(question.help) if question.help is not None else None,
+            options=tuple(Option(option.code, self.text(option.label), 0.0) for option in question.options),
         )
 
     def question(self, question: QuestionFields) -> Question:
@@ -870,6 +1148,8 @@ class _Builder:
             show_if=self.condition(question.show_if) if question.show_if is not None else None,
             evidence_threshold=threshold,
             evidence_from_option=evidence_option,
+            applies_if=self.optional_condition(question.applies_if),
+            group=question.group,
             **fields,
         )
 
@@ -888,7 +1168,40 @@ class _Builder:
             deadline=initiative.deadline,
             policy_refs=tuple(initiative.policy_refs),
             kpis=tuple(self.text(kpi) for kpi in initiative.kpis),
+            effects=tuple(self.effect(effect) for effect in initiative.effects),
+            obligation=self.obligation(initiative.obligation) if initiative.obligation is not None else None,
         )
+
+    def obligation(self, obligation: ObligationModel) -> Obligation:
+        due = obligation.due
+        return Obligation(
+            kind=ObligationKind(obligation.kind),
+            source=obligation.source,
+            applies_if=self.optional_condition(obligation.applies_if),
+            due_date=due if isinstance(due, dt.date) else None,
+            due_months=due.months_after_start if isinstance(due, DueAfterModel) else None,
+        )
+
+    def effect(self, effect: EffectModel) -> Effect:
+        question = self.questions[effect.question]
+        kind = QUESTION_TYPES[question.type]
+        if effect.at_least is not None:
+            floor = kind.condition_value(question, effect.at_least)
+            assert isinstance(floor, str | float)  # noqa: S101 (checked: a number or an option code)
+            return Effect(question.code, question.dimension, at_least=floor)
+        value: AnswerValue
+        if isinstance(effect.value, list):
+            value = frozenset(str(item) for item in effect.value)
+        elif question.type == "multi_choice":
+            value = frozenset({str(effect.value)})
+        else:
+            assert effect.value is not None  # noqa: S101 (checked: exactly one of value, at_least)
+            typed = kind.condition_value(question, effect.value)
+            value = float(typed) if isinstance(typed, int) and not isinstance(typed, bool) else typed
+        return Effect(question.code, question.dimension, value=value)
+
+    def optional_condition(self, condition: ConditionModel | None) -> Condition | None:
+        return None if condition is None else self.condition(condition)
 
     def condition(self, condition: ConditionModel) -> Condition:
         if isinstance(condition, AllOfModel):
@@ -905,7 +1218,12 @@ class _Builder:
             return Leaf(subject, leaf.ref, op)
         option_order: tuple[str, ...] = ()
         typed: Callable[[ScalarValue], str | bool | float | int]
-        if subject is Subject.ANSWER:
+        if subject is Subject.PROFILE:
+
+            def typed(value: ScalarValue) -> str | bool | float | int:
+                return value
+
+        elif subject is Subject.ANSWER:
             question = self.questions[leaf.ref]
             kind = QUESTION_TYPES[question.type]
             option_order = kind.option_order(question)

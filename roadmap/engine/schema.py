@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, ConfigDict, Discriminator, Field, StringConstraints, Tag, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    TypeAdapter,
+    model_validator,
+)
 
 from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.schema_base import (
@@ -25,12 +34,13 @@ from roadmap.engine.schema_base import (
     DimensionCode,
     GroupCode,
     IsoDate,
-    Level,
     LocalTextMap,
+    OptionCode,
     Points,
     QuestionCode,
     QuestionFields,
     ReferenceCode,
+    ScalarValue,
     StrictModel,
 )
 
@@ -40,6 +50,9 @@ FORMAT_VERSION = 1
 class PolicyModel(StrictModel):
     code: ReferenceCode
     title: LocalTextMap
+    valid_from: IsoDate | None = None
+    status: Literal["in_force", "superseded", "repealed"] = "in_force"
+    superseded_by: ReferenceCode | None = None
 
 
 class DtiIndexModel(StrictModel):
@@ -52,6 +65,12 @@ class GroupModel(StrictModel):
     name: LocalTextMap
 
 
+class SubGroupModel(StrictModel):
+    code: GroupCode
+    name: LocalTextMap
+    weight: Annotated[float, Field(gt=0)] = 1
+
+
 class DimensionModel(StrictModel):
     code: DimensionCode
     name: LocalTextMap
@@ -59,8 +78,26 @@ class DimensionModel(StrictModel):
     weight: Annotated[float, Field(gt=0)]
     group: GroupCode
     dti: ReferenceCode
-    default_target: Level
-    levels: Annotated[list[LocalTextMap], Field(min_length=5, max_length=5)]
+    default_target: Annotated[int, Field(ge=1, le=6)]
+    # One descriptor per level: as many as the scoring's bands, from 3 to 6 (the loader checks the match).
+    levels: Annotated[list[LocalTextMap], Field(min_length=3, max_length=6)]
+    applies_if: ConditionModel | None = None
+    groups: list[SubGroupModel] = Field(default_factory=list)
+
+
+class ProfileOptionModel(StrictModel):
+    code: OptionCode
+    label: LocalTextMap
+
+
+class ProfileQuestionModel(StrictModel):
+    """A question about the office itself, answered once per office (docs/framework-format.md, "Profile")."""
+
+    code: QuestionCode
+    type: Literal["single_choice", "multi_choice", "yes_no"]
+    text: LocalTextMap
+    help: LocalTextMap | None = None
+    options: list[ProfileOptionModel] = Field(default_factory=list)
 
 
 # --- questions ------------------------------------------------------------------------------------------
@@ -102,7 +139,7 @@ QUESTION_ADAPTER: TypeAdapter[QuestionFields] = TypeAdapter(QuestionModel)
 
 
 class BandModel(StrictModel):
-    level: Level
+    level: Annotated[int, Field(ge=1, le=6)]
     min: Annotated[float, Field(ge=0, le=100)]
     max: Annotated[float, Field(ge=0, le=100)]
 
@@ -110,10 +147,11 @@ class BandModel(StrictModel):
 class GateModel(StrictModel):
     code: ReferenceCode
     dimension: DimensionCode
-    # A cap at 5 caps nothing.
-    max_level: Annotated[int, Field(ge=1, le=4)]
+    # A cap at the top level caps nothing (the loader checks it against the number of levels).
+    max_level: Annotated[int, Field(ge=1, le=5)]
     when: ConditionModel
     message: LocalTextMap
+    applies_if: ConditionModel | None = None
 
 
 class ConsistencyModel(StrictModel):
@@ -123,14 +161,23 @@ class ConsistencyModel(StrictModel):
     message: LocalTextMap
 
 
+class ScaleModel(StrictModel):
+    min: float
+    max: float
+    decimals: Annotated[int, Field(ge=0, le=4)] = 1
+
+
 class ScoringModel(StrictModel):
-    bands: Annotated[list[BandModel], Field(min_length=1)]
+    bands: Annotated[list[BandModel], Field(min_length=1, max_length=6)]
     score_decimals: Annotated[int, Field(ge=0, le=4)]
     index_decimals: Annotated[int, Field(ge=0, le=4)]
     dont_know_points: Points
     evidence_discount: Points
     gates: list[GateModel] = Field(default_factory=list)
     consistency: list[ConsistencyModel] = Field(default_factory=list)
+    aggregation: Literal["weighted_mean", "mean"] = "weighted_mean"
+    unanswered: Literal["omit", "zero"] = "omit"
+    scale: ScaleModel | None = None
 
 
 # --- initiatives ----------------------------------------------------------------------------------------
@@ -141,11 +188,41 @@ class UpliftModel(StrictModel):
     levels: Annotated[int, Field(ge=1, le=4)]
 
 
+class EffectModel(StrictModel):
+    """An answer the initiative brings about: `value` (the answer), or `at_least` (a floor)."""
+
+    question: QuestionCode
+    value: ScalarValue | list[ScalarValue] | None = None
+    at_least: float | str | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> EffectModel:
+        if (self.value is None) == (self.at_least is None):
+            raise ValueError("an effect needs exactly one of value, at_least")
+        return self
+
+
+class DueAfterModel(StrictModel):
+    months_after_start: Annotated[int, Field(ge=1, le=120)]
+
+
+class ObligationModel(StrictModel):
+    """What makes a mandatory initiative mandatory: a law, a programme or a directive, for the offices its
+    `applies_if` names, due by a date or some months after the plan starts."""
+
+    kind: Literal["law", "programme", "directive"]
+    source: ReferenceCode
+    applies_if: ConditionModel | None = None
+    due: IsoDate | DueAfterModel | None = None
+
+
 class InitiativeModel(StrictModel):
     code: ReferenceCode
     name: LocalTextMap
     description: LocalTextMap
-    raises: Annotated[list[UpliftModel], Field(min_length=1)]
+    # Format 1.0.0's "+n levels": still read (old versions stay loadable); effects are what projection uses.
+    raises: list[UpliftModel] = Field(default_factory=list)
+    effects: list[EffectModel] = Field(default_factory=list)
     trigger: ConditionModel
     prerequisites: list[ReferenceCode] = Field(default_factory=list)
     duration_months: Annotated[int, Field(ge=1)]
@@ -153,11 +230,20 @@ class InitiativeModel(StrictModel):
     cost_class: Literal["S", "M", "L", "XL"]
     mandatory: bool = False
     deadline: IsoDate | None = None
+    obligation: ObligationModel | None = None
     policy_refs: list[ReferenceCode] = Field(default_factory=list)
     kpis: list[LocalTextMap] = Field(default_factory=list)
 
 
 # --- the document ---------------------------------------------------------------------------------------
+
+
+class CarryForwardModel(StrictModel):
+    """How answers given under an older version carry into this one: OLD question code → NEW."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    from_: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)] = Field(alias="from")
+    map: dict[QuestionCode, QuestionCode]
 
 
 class FrameworkModel(StrictModel):
@@ -171,13 +257,17 @@ class FrameworkModel(StrictModel):
     policies: list[PolicyModel]
     dti_indices: Annotated[list[DtiIndexModel], Field(min_length=1)]
     groups: Annotated[list[GroupModel], Field(min_length=1)]
+    profile: list[ProfileQuestionModel] = Field(default_factory=list)
     dimensions: Annotated[list[DimensionModel], Field(min_length=1)]
     questions: Annotated[list[QuestionModel], Field(min_length=1)]
     scoring: ScoringModel
     initiatives: list[InitiativeModel]
+    carry_forward: CarryForwardModel | None = None
 
 
+DimensionModel.model_rebuild()
 GateModel.model_rebuild()
 ConsistencyModel.model_rebuild()
+ObligationModel.model_rebuild()
 InitiativeModel.model_rebuild()
 FrameworkModel.model_rebuild()

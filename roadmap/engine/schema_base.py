@@ -136,8 +136,12 @@ def _scalar_or_list(value: object) -> ConditionValue:
     raise ValueError("a condition value must be a string, number, boolean or a list of them")
 
 
+LEAF_SUBJECTS = ("q", "profile", "score", "level", "gap")
+
+
 class LeafModel(StrictModel):
     q: str | None = None
+    profile: str | None = None
     score: str | None = None
     level: str | None = None
     gap: str | None = None
@@ -146,18 +150,20 @@ class LeafModel(StrictModel):
 
     @model_validator(mode="after")
     def _one_subject(self) -> LeafModel:
-        subjects = [key for key in ("q", "score", "level", "gap") if getattr(self, key) is not None]
+        subjects = [key for key in LEAF_SUBJECTS if getattr(self, key) is not None]
         if len(subjects) != 1:
             found = ", ".join(subjects) if subjects else "none"
             raise ValueError(
-                f"a condition leaf needs exactly one subject of q, score, level, gap (found {found})"
+                f"a condition leaf needs exactly one subject of {', '.join(LEAF_SUBJECTS)} (found {found})"
             )
         return self
 
     @property
-    def subject(self) -> Literal["q", "score", "level", "gap"]:
+    def subject(self) -> Literal["q", "profile", "score", "level", "gap"]:
         if self.q is not None:
             return "q"
+        if self.profile is not None:
+            return "profile"
         if self.score is not None:
             return "score"
         if self.level is not None:
@@ -166,7 +172,7 @@ class LeafModel(StrictModel):
 
     @property
     def ref(self) -> str:
-        return self.q or self.score or self.level or self.gap or ""
+        return self.q or self.profile or self.score or self.level or self.gap or ""
 
     @property
     def has_value(self) -> bool:
@@ -252,6 +258,8 @@ class QuestionFields(StrictModel):
     measurability: Literal["measured", "self_assessed", "auto_checkable"] = "self_assessed"
     dti_ref: Annotated[str, StringConstraints(min_length=1)] | None = None
     show_if: ConditionModel | None = None
+    applies_if: ConditionModel | None = None
+    group: GroupCode | None = None
     evidence: EvidenceModel | None = None
 
 

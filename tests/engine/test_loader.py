@@ -17,6 +17,7 @@ FRAMEWORKS = Path(__file__).parent.parent / "fixtures" / "frameworks"
 BROKEN = FRAMEWORKS / "broken"
 SMALL = FRAMEWORKS / "small.yaml"
 TINY = FRAMEWORKS / "tiny.yaml"
+PROFILED = FRAMEWORKS / "profiled.yaml"
 SHIPPED = Path(__file__).parent.parent.parent / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
 
 
@@ -125,7 +126,12 @@ def test_scoring_and_initiatives(small: Framework) -> None:
     assert mandatory.mandatory
     assert mandatory.deadline == dt.date(2027, 6, 30)
     assert small.initiative("K04").prerequisites == ("K03",)
-    assert [(u.dimension, u.levels) for u in small.initiative("K04").raises] == [("PEOP", 1), ("CYBR", 1)]
+    k04 = small.initiative("K04")
+    assert k04.raises == ()
+    assert [(e.question, e.dimension, e.at_least) for e in k04.effects] == [
+        ("PP-01", "PEOP", 90.0),
+        ("PP-02", "PEOP", "mid"),
+    ]
 
 
 # --- fingerprint and round trip -------------------------------------------------------------------------
@@ -153,7 +159,7 @@ def test_spelled_out_defaults_do_not_change_the_fingerprint() -> None:
     assert load_framework_text(explicit).fingerprint == tiny.fingerprint
 
 
-@pytest.mark.parametrize("path", [SMALL, TINY, SHIPPED], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [SMALL, TINY, PROFILED, SHIPPED], ids=lambda path: path.name)
 def test_export_then_load_gives_the_same_framework_and_fingerprint(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path.name} is not written yet")
@@ -236,7 +242,7 @@ BROKEN_CASES: dict[str, list[tuple[int, str, str]]] = {
         (139, "initiatives[0].trigger.op", "is_na never holds: NW-03 does not allow N/A")
     ],
     "condition_two_subjects": [
-        (139, "initiatives[0].trigger", "exactly one subject of q, score, level, gap")
+        (139, "initiatives[0].trigger", "exactly one subject of q, profile, score, level, gap")
     ],
     "condition_text_question_compared": [
         (139, "initiatives[0].trigger.op", "operator eq cannot be used on CY-04, a text question")
@@ -338,9 +344,11 @@ BROKEN_CASES: dict[str, list[tuple[int, str, str]]] = {
     "missing_key": [(34, "dimensions[1].dti", "required key is missing")],
     "wrong_type": [(73, "questions[2].weight", "valid number (found '1')")],
     "four_level_descriptors": [
-        (41, "dimensions[1].levels", "exactly five level descriptors, level 1 first (found 4)")
+        (41, "dimensions[1].levels", "4 level descriptors for 5 levels (one band each)")
     ],
-    "target_level_out_of_range": [(27, "dimensions[0].default_target", "less than or equal to 5 (found 6)")],
+    "target_level_out_of_range": [
+        (27, "dimensions[0].default_target", "the target 6 is above the top level 5")
+    ],
     "duplicate_yaml_key": [(74, "questions[2].weight", "duplicate key 'weight' (first on line 73)")],
     "yaml_syntax_error": [(73, "", "not valid YAML: mapping values are not allowed here")],
     # several at once

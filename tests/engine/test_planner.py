@@ -15,7 +15,7 @@ import pytest
 import roadmap.engine
 from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import AllOf, Leaf, Operator, Subject
-from roadmap.engine.framework import CostClass, Framework, Initiative, LocalText, Uplift
+from roadmap.engine.framework import CostClass, Effect, Framework, Initiative, LocalText, Uplift
 from roadmap.engine.loader import load_framework
 from roadmap.engine.planner import (
     MANDATORY_BONUS,
@@ -95,6 +95,7 @@ def custom(
     effort: float = 1.0,
     mandatory: bool = False,
     deadline: dt.date | None = None,
+    effects: tuple[Effect, ...] = (),
 ) -> Initiative:
     """A consultant's initiative; by default triggered on every small.yaml office (NW-01 is required)."""
     return Initiative(
@@ -109,6 +110,7 @@ def custom(
         cost_class=CostClass.S,
         mandatory=mandatory,
         deadline=deadline,
+        effects=effects,
     )
 
 
@@ -178,8 +180,8 @@ def test_priority_is_samm_weighting_of_the_largest_gap_times_share_plus_bonus_ov
     assert priority_of(SMALL.initiative("K01"), SMALL, gaps) == (8.485, "NETW", 2)  # 8 × 1.5 / √2
     assert priority_of(SMALL.initiative("K02"), SMALL, gaps) == (7.165, "CYBR", 2)  # (7.2 + 8) / √4.5
     assert priority_of(SMALL.initiative("K03"), SMALL, gaps) == (4.157, "CYBR", 2)  # 7.2 / √3
-    # K04 raises PEOP (gap 1) and CYBR (gap 2): the largest gap counts.
-    assert priority_of(SMALL.initiative("K04"), SMALL, gaps) == (7.2, "CYBR", 2)
+    # K04's effects change PEOP's answers only (PP-01, PP-02): PEOP's gap counts, 3 × 0.6 / √1.
+    assert priority_of(SMALL.initiative("K04"), SMALL, gaps) == (1.8, "PEOP", 1)
     assert priority_of(SMALL.initiative("K04"), SMALL, {"NETW": 0, "CYBR": 0, "PEOP": 3}) == (9.0, "PEOP", 3)
 
 
@@ -254,14 +256,19 @@ def test_an_included_initiative_is_planned_without_its_trigger_and_brings_its_pr
 
 
 def test_custom_initiatives_join_the_catalogue_are_planned_and_raise_the_trajectory() -> None:
-    extra = custom("X1", raises=(Uplift("PEOP", 2),), prerequisites=("K01",), effort=2.0)
+    effect = Effect("PP-04", "PEOP", at_least=3.0)
+    extra = custom("X1", raises=(), effects=(effect,), prerequisites=("K01",), effort=2.0)
     planned = plan(SMALL, WORST_RESULT, ROOMY, custom_initiatives=[extra])
     x1, k01 = planned.item("X1"), planned.item("K01")
     assert x1.triggered
     assert x1.start is not None
     assert k01.end is not None
     assert x1.start >= k01.end
-    assert planned.trajectory[-1].levels()["PEOP"] == 1 + 1 + 2  # K04 + X1
+    # K04 (PP-01 90 → 1, PP-02 mid → 0.5) and X1 (PP-04 3 → 1): (2×1 + 1×0.5 + 1×1) / 4 = 87.5 → level 4
+    assert planned.trajectory[-1].levels()["PEOP"] == 4
+    # A custom initiative with `raises` only (the consultants' form of engine 1.0.0) moves nothing.
+    raised = plan(SMALL, WORST_RESULT, ROOMY, custom_initiatives=[custom("X1", raises=(Uplift("PEOP", 2),))])
+    assert raised.trajectory[-1].levels()["PEOP"] == 3  # K04 alone: (2×1 + 1×0.5 + 0) / 4 = 62.5
     not_wanted = custom("X2", trigger=NEVER)
     assert "X2" in plan(SMALL, WORST_RESULT, ROOMY, custom_initiatives=[not_wanted]).not_proposed
     wanted = plan(SMALL, WORST_RESULT, ROOMY, custom_initiatives=[not_wanted], include=["X2"])

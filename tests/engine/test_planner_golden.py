@@ -130,6 +130,7 @@ def run_case(case: dict[str, Any]) -> Plan:
         evidence=evidence_of(framework, case),
         targets=case.get("targets") or {},
         guidance=False,
+        profile=case.get("profile") or {},
     )
     today = case.get("today")
     return plan(
@@ -199,6 +200,14 @@ def test_golden_roadmap_is_planned_as_worked_out(case_path: Path) -> None:
     assert trajectory == expected["trajectory"]
     assert [[warning.code, warning.initiative] for warning in planned.warnings] == expected["warnings"]
     assert list(planned.not_proposed) == expected["not_proposed"]
+    if "obligations" in expected:
+        # Listed apart from recommendations, each with its source: [code, kind, source, due, overdue since].
+        assert [
+            [item.code, item.obligation.kind, item.obligation.source, item.obligation.due, item.overdue_since]
+            for item in planned.obligations()
+            if item.obligation is not None
+        ] == expected["obligations"]
+        assert [item.code for item in planned.recommendations()] == expected["recommendations"]
 
 
 def test_golden_roadmap_rationales_are_the_triggers_that_hold(case_path: Path) -> None:

@@ -231,7 +231,7 @@ def test_the_same_input_gives_the_same_plan_bit_for_bit(framework: Framework, da
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 @PROPERTY
 @given(data=st.data())
-def test_projected_levels_never_fall_below_current_levels_nor_from_one_phase_to_the_next(
+def test_projected_levels_of_a_complete_assessment_never_fall_below_current_levels_nor_between_phases(
     framework: Framework, data: st.DataObject
 ) -> None:
     inputs = data.draw(planning_inputs(framework))
@@ -240,6 +240,13 @@ def test_projected_levels_never_fall_below_current_levels_nor_from_one_phase_to_
         return
     result = inputs[0]
     assert len(planned.trajectory) == len(planned.phases)
+    scheduled = {item.code for item in planned.items if item.scheduled}
+    assert set(planned.trajectory[-1].completed) == scheduled
+    if result.coverage < 1:
+        # Effects that answer a question the office left blank bring its points into the mean, which may
+        # be below the mean of what was answered (docs/scoring.md, "Projection"); the property below is for
+        # complete assessments.
+        return
     previous = {d.code: d.level for d in result.dimensions}
     previous_index = result.index
     for point in planned.trajectory:
@@ -249,8 +256,6 @@ def test_projected_levels_never_fall_below_current_levels_nor_from_one_phase_to_
             assert levels[dimension.code] >= previous[dimension.code]
         assert point.index >= previous_index
         previous, previous_index = levels, point.index
-    scheduled = {item.code for item in planned.items if item.scheduled}
-    assert set(planned.trajectory[-1].completed) == scheduled
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -19,6 +19,7 @@ from roadmap.engine.framework import (
     CostClass,
     Dimension,
     DtiIndex,
+    Effect,
     Framework,
     Gate,
     IndexGroup,
@@ -28,7 +29,6 @@ from roadmap.engine.framework import (
     Question,
     QuestionType,
     ScoringRules,
-    Uplift,
     ValueStep,
 )
 from roadmap.engine.scoring import (
@@ -153,24 +153,26 @@ def make_framework(
             "I1",
             text("I1"),
             text("I1"),
-            (Uplift("SEC", 2),),
+            (),
             SEC_01_NO,
             (),
             3,
             2.0,
             CostClass.S,
             mandatory=True,
+            effects=(Effect("SEC-01", "SEC", value=True),),
         ),
         Initiative(
             "I2",
             text("I2"),
             text("I2"),
-            (Uplift("NET", 1), Uplift("SEC", 1)),
+            (),
             SEC_01_NO,
             ("I1",),
             2,
             1.0,
             CostClass.M,
+            effects=(Effect("NET-01", "NET", at_least=50.0), Effect("SEC-04", "SEC", value=frozenset({"a"}))),
         ),
     )
     return Framework(
@@ -230,7 +232,7 @@ def test_best_answers_with_evidence_score_100_everywhere_and_index_1000() -> Non
     assert result.index == 1000.0
     assert result.level == 5
     assert result.confidence == 1.0
-    assert result.engine_version == ENGINE_VERSION == "1.0.0"
+    assert result.engine_version == ENGINE_VERSION == "2.0.0"
     assert (result.framework_id, result.framework_version) == ("unit", "0.0.1")
 
 
@@ -389,8 +391,10 @@ def test_hidden_questions_never_count_even_when_answered() -> None:
     assert sec_05.exclusion is Exclusion.HIDDEN
     assert sec_05.answer == Answer.of("a")
     sec = result.dimension("SEC")
-    # 2×0 + 3×1 + 1×1 + 2×1 over 8 (SEC-05 hidden) → 75
-    assert sec.score == 75.0
+    # 2×0 + 3×1 + 1×1 + 2×1 over 8 (SEC-05 hidden) → 75; G-SEC-LEVELS (SEC-01 no) caps it at the top of
+    # level 2's band [20, 40) at one decimal: 39.9
+    assert sec.raw_score == 75.0
+    assert sec.score == 39.9
     assert sec.applicable == 4
 
 
@@ -511,8 +515,10 @@ def test_bad_overrides_and_targets_are_refused() -> None:
 def test_gate_caps_security_level_when_a_system_has_no_approved_level() -> None:
     result = score(FRAMEWORK, changed(SEC_01=Answer.of(False)), evidence=ALL_EVIDENCE)
     sec = result.dimension("SEC")
-    assert sec.score == 75.0
+    assert sec.raw_score == 75.0
     assert sec.raw_level == 4
+    # The gate reaches the index: the score that counts is the top of level 2's band [20, 40) at one decimal.
+    assert (sec.score, sec.capped_by) == (39.9, "G-SEC-LEVELS")
     assert (sec.computed_level, sec.level) == (2, 2)
     (gate,) = sec.gates
     assert (gate.code, gate.max_level, gate.capped) == ("G-SEC-LEVELS", 2, True)
@@ -528,6 +534,7 @@ def test_a_gate_that_holds_below_its_cap_is_reported_but_caps_nothing() -> None:
     result = score(FRAMEWORK, with_answers(WORST, {"SEC-02": Answer.of("b")}))
     sec = result.dimension("SEC")
     assert sec.raw_level == 1
+    assert (sec.score, sec.capped_by) == (sec.raw_score, None)
     assert [(g.code, g.capped) for g in sec.gates] == [("G-SEC-LEVELS", False)]
 
 
@@ -667,20 +674,45 @@ def test_with_answers_changes_a_copy() -> None:
     assert BEST["SEC-01"] == Answer.of(True)
 
 
-def test_projection_adds_uplift_capped_at_five_and_raises_scores_to_the_band_minimum() -> None:
+def test_projection_scores_the_answers_the_initiatives_bring_about() -> None:
     result = score(FRAMEWORK, WORST, guidance=False)
     projection = project_with_initiatives(FRAMEWORK, result, ["I2", "I1", "I1"])
     assert projection.initiatives == ("I1", "I2")
     sec, net = projection.dimensions
-    assert (sec.level_before, sec.uplift, sec.level, sec.score) == (1, 3, 4, 60.0)
-    assert (net.level_before, net.uplift, net.level, net.score) == (1, 1, 2, 20.0)
-    # (2×60 + 1×20) × 10 / 3 = 466.66… → 467; 46.7 is in band 3
-    assert (projection.index, projection.level) == (467.0, 3)
+    # I1: SEC-01 yes (SEC-05 is shown now, unanswered: it does not count); I2: SEC-04 {c} → {a} (the
+    # exclusive "none" goes), NET-01 at least 50. SEC (2×1 + 3×0 + 1×0 + 2×0.5) / 8 = 37.5, level 2.
+    assert (sec.level_before, sec.level, sec.score, sec.uplift) == (1, 2, 37.5, 1)
+    # NET: (1×1 + 1×0) / 2 = 50.0, level 3
+    assert (net.level_before, net.level, net.score, net.uplift) == (1, 3, 50.0, 2)
+    # (2×37.5 + 1×50) × 10 / 3 = 416.66… → 417; 41.7 is in band 3
+    assert (projection.index, projection.level) == (417.0, 3)
     best = score(FRAMEWORK, BEST, evidence=ALL_EVIDENCE, guidance=False)
-    top = project_with_initiatives(FRAMEWORK, best, ["I1"])
+    top = project_with_initiatives(FRAMEWORK, best, ["I1", "I2"])
     assert [d.level for d in top.dimensions] == [5, 5]
     assert [d.score for d in top.dimensions] == [100.0, 100.0]
     assert top.index == best.index
+
+
+def test_a_gate_holds_in_the_projection_until_an_initiative_removes_its_cause() -> None:
+    # Best answers but no approved security level: SEC's raw 75 counts as 39.9 (G-SEC-LEVELS).
+    result = score(FRAMEWORK, changed(SEC_01=Answer.of(False)), evidence=ALL_EVIDENCE, guidance=False)
+    assert (result.dimension("SEC").score, result.dimension("SEC").level) == (39.9, 2)
+    # I2 changes SEC-04 (already best) and NET-01, not SEC-01: the gate still holds.
+    without_cause_removed = project_with_initiatives(FRAMEWORK, result, ["I2"]).dimensions[0]
+    assert (without_cause_removed.level, without_cause_removed.score) == (2, 39.9)
+    # I1 makes SEC-01 yes: the gate goes, SEC-05 is shown with its answer b (1): (2+3+1+2+2) / 10 = 100.
+    cause_removed = project_with_initiatives(FRAMEWORK, result, ["I1"]).dimensions[0]
+    assert (cause_removed.level, cause_removed.score) == (5, 100.0)
+
+
+def test_an_effect_never_lowers_an_answer_nor_overrides_not_applicable() -> None:
+    # NET-01 at 80 is above I2's floor of 50; SEC-03 said N/A.
+    answers = changed(
+        NET_01=Answer.of(80.0), SEC_03=Answer.not_applicable(), SEC_04=Answer.of(frozenset({"a", "b"}))
+    )
+    result = score(FRAMEWORK, answers, evidence=ALL_EVIDENCE, guidance=False)
+    projection = project_with_initiatives(FRAMEWORK, result, ["I2"])
+    assert [d.score for d in projection.dimensions] == [d.score for d in result.dimensions]
 
 
 def test_projection_without_initiatives_keeps_the_result() -> None:

@@ -49,6 +49,10 @@ def inputs(framework: Framework, case: dict[str, Any]) -> dict[str, Any]:
         "point_overrides": {code: PointsOverride(**o) for code, o in point_overrides.items()},
         "level_overrides": {code: LevelOverride(**o) for code, o in level_overrides.items()},
         "targets": case.get("targets") or {},
+        "profile": {
+            code: frozenset(value) if isinstance(value, list) else value
+            for code, value in (case.get("profile") or {}).items()
+        },
     }
 
 

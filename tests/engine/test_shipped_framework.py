@@ -331,9 +331,11 @@ def test_every_initiative_trigger_can_hold_and_can_fail(framework: Framework) ->
         assert failing is not None, initiative.code
 
 
-def test_every_initiative_raises_a_dimension_and_has_kpis(framework: Framework) -> None:
+def test_every_initiative_brings_about_answers_and_has_kpis(framework: Framework) -> None:
+    # Migrated from format 1.0.0's `raises` to effects (docs/framework-format.md, "Initiatives").
     for initiative in framework.initiatives:
-        assert initiative.raises, initiative.code
+        assert initiative.effects, initiative.code
+        assert not initiative.raises, initiative.code
         assert 1 <= len(initiative.kpis) <= 3, initiative.code
 
 

@@ -78,3 +78,33 @@ def test_a_plan_encodes_to_its_stored_shape_and_reads_back_identical(name: str) 
     read = plan_from_dict(json.loads(text))
     assert read == plan
     assert stored(plan_to_dict(read)) == text
+
+
+OLD_SNAPSHOTS = sorted((SNAPSHOTS / "engine-1.0.0").glob("*.json"))
+
+
+def test_snapshots_of_engine_1_0_0_are_kept() -> None:
+    # The eight results and six plans that the golden cases of engine 1.0.0 stored.
+    assert len(OLD_SNAPSHOTS) == 14
+
+
+@pytest.mark.parametrize("path", OLD_SNAPSHOTS, ids=[path.stem for path in OLD_SNAPSHOTS])
+def test_a_snapshot_of_engine_1_0_0_reads_back_with_its_own_version_and_figures(path: Path) -> None:
+    """Approved results keep the engine version they were scored with: reading one never re-scores it."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if path.stem.startswith("roadmap-"):
+        plan = plan_from_dict(document)
+        assert plan.engine_version == document["engine_version"] == "1.0.0"
+        assert [point.index for point in plan.trajectory] == [
+            point["projection"]["index"] for point in document["trajectory"]
+        ]
+        assert plan_from_dict(plan_to_dict(plan)) == plan
+        return
+    result = result_from_dict(document)
+    assert result.engine_version == document["engine_version"] == "1.0.0"
+    assert result.index == document["index"]
+    for dimension, stored_dimension in zip(result.dimensions, document["dimensions"], strict=True):
+        # Scored before gates reached the index: no raw score beside the score, nothing capped.
+        stored_score = stored_dimension["score"]
+        assert (dimension.score, dimension.raw_score, dimension.capped_by) == (stored_score, None, None)
+    assert result_from_dict(result_to_dict(result)) == result

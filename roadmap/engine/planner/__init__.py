@@ -43,10 +43,10 @@ Capacity model
 
 Scheduling (list scheduling, one initiative at a time, in this order)
     1. An initiative is *ready* when all its prerequisites have been handled.
-    2. Among ready initiatives the next is, in order: those with a legal deadline in force first, earliest
-       deadline first; then the highest priority; then the code. An enabler inherits the earliest deadline
-       and the highest priority of the initiatives that need it (transitively), so what a mandatory
-       initiative waits for is placed with it.
+    2. Among ready initiatives the next is, in order: those overdue (by priority); those with a legal
+       deadline still ahead, earliest deadline first; then the highest priority; then the code. An
+       enabler inherits the earliest deadline, being overdue, and the highest priority of the
+       initiatives that need it (transitively), so what a mandatory initiative waits for is placed with it.
     3. It starts at the first month, from the month after all its prerequisites end (month offset 0 is
        the start month), at which it fits the remaining capacity of every phase its months fall in, and
        must end within the horizon. Nothing is ever placed over capacity: what does not fit now moves later.
@@ -56,20 +56,25 @@ Scheduling (list scheduling, one initiative at a time, in this order)
        ``prerequisite``, naming the prerequisites that did not fit.
 
 Deadlines
-    A legal deadline is in force for a mandatory initiative that is triggered or included, not for an
-    enabler: for a mandatory initiative the trigger is the test of the obligation ("not every system has an
-    approved security level"), and an enabler's trigger does not hold, so nothing of its own is overdue (it
-    is still scheduled for the initiatives that need it, and inherits their deadlines). A scheduled
-    initiative is complete at the end of its last month; a deadline in force is ``met`` when that is on or
-    before the deadline, else missed (status ``deadline_missed``): ``overdue`` when the deadline had passed
-    already (before ``today``, which defaults to the start month's first day, or before the plan starts),
-    else ``late``. A not-fitting initiative whose deadline falls within the horizon (or has passed) misses it
-    too. Each miss is reported as a warning.
+    A mandatory initiative is mandatory for the office when its obligation's ``applies_if`` holds for the
+    office's profile (else it is an ordinary recommendation). Its due date (``obligation.due``: a date, or
+    the last day of the plan's N-th month; a 1.0.0 ``deadline``) is in force when it is triggered or
+    included, not for an enabler. A date that had passed before ``today`` (or the plan's start) makes the
+    item *overdue*: overdue items, and what they need, are scheduled first, by priority — a past date is
+    never a sort key. Items with an obligation are listed by ``Plan.obligations()`` with their source. An
+    enabler has no deadline of its own: for a mandatory initiative the trigger is the test of the
+    obligation ("not every system has an approved security level"), and an enabler's trigger does not
+    hold, so nothing of its own is overdue (it is still scheduled for the initiatives that need it, and
+    inherits their deadlines). A scheduled initiative is complete at the end of its last month; a deadline
+    in force is ``met`` when that is on or before the deadline, else missed (status ``deadline_missed``):
+    ``overdue`` when the deadline had passed already (before ``today``, which defaults to the start
+    month's first day, or before the plan starts), else ``late``. A not-fitting initiative whose deadline
+    falls within the horizon (or has passed) misses it too. Each miss is reported as a warning.
 
 Trajectory
     After each phase: the scoring what-if (``project_with_initiatives``) with every initiative scheduled to
-    end by the end of that phase: projected dimension levels (current level + uplift, at most 5, so never
-    below the current level), scores and index.
+    end by the end of that phase: the office's answers with those initiatives' effects, scored again by the
+    same scorer (gates, weights, evidence rules and bands included): projected levels, scores and index.
 """
 
 from __future__ import annotations

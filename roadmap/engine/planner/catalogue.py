@@ -55,8 +55,13 @@ def check_custom(framework: Framework, custom: tuple[Initiative, ...]) -> None:
             raise PlanningError(
                 "custom_invalid", {"initiative": code, "field": "deadline", "value": str(initiative.deadline)}
             )
-        if not initiative.raises:
+        if not initiative.raises and not initiative.effects:
             raise PlanningError("custom_invalid", {"initiative": code, "field": "raises", "value": "[]"})
+        for effect in initiative.effects:
+            if not framework.has_question(effect.question):
+                raise PlanningError(
+                    "custom_reference_unknown", {"initiative": code, "ref": f"question: {effect.question}"}
+                )
         for uplift in initiative.raises:
             if uplift.dimension not in dimensions:
                 raise PlanningError(

@@ -54,7 +54,7 @@ def plan(
         today = today.date()
     reference_day = today if today is not None else params.start.first_day
 
-    selection = select(catalogue, result, included, params)
+    selection = select(catalogue, result, included, params, reference_day)
     prioritise(selection.candidates, catalogue, framework, result)
     scheduled = schedule(selection.candidates, catalogue, params)
     items, warnings = items_of(scheduled, selection.candidates, params, reference_day)

@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from roadmap.engine.exact import dec
 from roadmap.engine.framework import Framework, Initiative
-from roadmap.engine.planner.results import Origin
 from roadmap.engine.planner.select import Candidate
 from roadmap.engine.scoring import ScoreResult
 
@@ -30,12 +29,13 @@ _PRIORITY_STEP = Decimal("0.001")
 
 
 def priority_of(
-    initiative: Initiative, framework: Framework, gaps: Mapping[str, int]
+    initiative: Initiative, framework: Framework, gaps: Mapping[str, int], *, mandatory: bool | None = None
 ) -> tuple[float, str, int]:
-    """(priority, dimension, gap) by the formula in roadmap.engine.planner; `gaps` by dimension code."""
+    """(priority, dimension, gap) by the formula in roadmap.engine.planner; `gaps` by dimension code; the
+    dimensions an initiative improves are those its effects change (or, without effects, it `raises`)."""
     order = {dimension.code: i for i, dimension in enumerate(framework.dimensions)}
     raised = sorted(
-        {uplift.dimension for uplift in initiative.raises},
+        set(initiative.dimensions()),
         key=lambda code: (-gaps.get(code, 0), -framework.dimension(code).weight, order[code]),
     )
     dimension = raised[0]
@@ -44,7 +44,7 @@ def priority_of(
         total = sum((dec(d.weight) for d in framework.dimensions), Decimal(0))
         share = dec(framework.dimension(dimension).weight) * len(framework.dimensions) / total
         value = Decimal((1 + gap) ** 2 - 1) * share
-        if initiative.mandatory:
+        if initiative.mandatory if mandatory is None else mandatory:
             value += MANDATORY_BONUS
         effort_factor = max(Decimal(1), dec(initiative.effort_person_months)).sqrt()
         priority = (value / effort_factor).quantize(_PRIORITY_STEP, ROUND_HALF_UP)
@@ -61,14 +61,15 @@ def prioritise(
     gaps = {dimension.code: dimension.gap for dimension in result.dimensions}
     for candidate in candidates.values():
         candidate.priority, candidate.dimension, candidate.gap = priority_of(
-            candidate.initiative, framework, gaps
+            candidate.initiative, framework, gaps, mandatory=candidate.mandatory
         )
     inherit_urgency(candidates, catalogue)
 
 
-def deadline_in_force(initiative: Initiative, origin: Origin) -> dt.date | None:
-    """The legal deadline the plan must meet: none for an enabler (roadmap.engine.planner, "Deadlines")."""
-    return initiative.deadline if initiative.mandatory and origin is not Origin.ENABLER else None
+def deadline_in_force(candidate: Candidate) -> dt.date | None:
+    """The legal deadline the plan must meet: that of an obligation that applies to the office; none for an
+    enabler (roadmap.engine.planner, "Deadlines")."""
+    return candidate.deadline
 
 
 def inherit_urgency(candidates: Mapping[str, Candidate], catalogue: Mapping[str, Initiative]) -> None:
@@ -90,20 +91,26 @@ def inherit_urgency(candidates: Mapping[str, Candidate], catalogue: Mapping[str,
     for code in reversed(topological):
         candidate = candidates[code]
         priority = candidate.priority
-        deadline = deadline_in_force(candidate.initiative, candidate.origin)
+        deadline = deadline_in_force(candidate)
+        overdue = candidate.overdue
         for dependant in candidate.needed_by:
             other = candidates[dependant]
             priority = max(priority, other.schedule_priority)
+            overdue = overdue or other.schedule_overdue
             if other.schedule_deadline is not None and (
                 deadline is None or other.schedule_deadline < deadline
             ):
                 deadline = other.schedule_deadline
         candidate.schedule_priority = priority
         candidate.schedule_deadline = deadline
+        candidate.schedule_overdue = overdue
 
 
 def urgency(candidate: Candidate, code: str) -> tuple[int, dt.date, float, str]:
-    """The scheduling order among ready initiatives (smallest first): a deadline in force first, earliest
-    first; then the highest priority; then the code."""
+    """The scheduling order among ready initiatives (smallest first): an obligation already overdue first
+    (by priority: a past date is never a sort key, 2018 is not "more urgent" than 2024); then a deadline
+    still ahead, earliest first; then the highest priority; then the code."""
+    if candidate.schedule_overdue:
+        return (0, dt.date.max, -candidate.schedule_priority, code)
     deadline = candidate.schedule_deadline
-    return (0 if deadline is not None else 1, deadline or dt.date.max, -candidate.schedule_priority, code)
+    return (1 if deadline is not None else 2, deadline or dt.date.max, -candidate.schedule_priority, code)

@@ -2,8 +2,8 @@
 
 Trajectory
     After each phase: the scoring what-if (``project_with_initiatives``) with every initiative scheduled to
-    end by the end of that phase: projected dimension levels (current level + uplift, at most 5, so never
-    below the current level), scores and index.
+    end by the end of that phase: the office's answers with those initiatives' effects, scored again by the
+    same scorer (gates, weights, evidence rules and bands included): projected levels, scores and index.
 """
 
 from __future__ import annotations

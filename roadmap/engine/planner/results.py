@@ -12,7 +12,8 @@ from roadmap.engine.conditions import Evaluation
 from roadmap.engine.planner.parameters import PlanningParameters, YearMonth
 from roadmap.engine.scoring import Projection
 
-PLANNER_VERSION = "1.0.0"
+# 2.0.0: the trajectory scores the answers the initiatives bring about (effects), not "+n levels".
+PLANNER_VERSION = "2.0.0"
 
 # ---------------------------------------------------------------------------------------------------------
 # Results
@@ -40,6 +41,16 @@ class DeadlineStatus(StrEnum):
     MET = "met"
     LATE = "late"  # the schedule (or not fitting) makes it miss a deadline still ahead
     OVERDUE = "overdue"  # the deadline had passed before today or before the plan starts
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationTerm:
+    """The obligation a plan item fulfils: its kind (law, programme, directive), its source (a policy
+    reference of the framework) and the date it is due (None: no date)."""
+
+    kind: str
+    source: str
+    due: dt.date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +84,15 @@ class PlanItem:
     reason: NotFittingReason | None = None
     blocked_by: tuple[str, ...] = ()  # prerequisites not fitting (reason prerequisite)
     deadline_status: DeadlineStatus | None = None
+    # Set when the item fulfils an obligation that applies to the office (listed apart from recommendations).
+    obligation: ObligationTerm | None = None
+
+    @property
+    def overdue_since(self) -> dt.date | None:
+        """The due date of an obligation that had passed when the plan was made ("overdue since …")."""
+        if self.deadline_status is DeadlineStatus.OVERDUE:
+            return self.deadline
+        return None
 
     @property
     def triggered(self) -> bool:
@@ -162,6 +182,14 @@ class Plan:
         """Scheduled items by start month, then rank."""
         placed = [item for item in self.items if item.start is not None]
         return tuple(sorted(placed, key=lambda item: (item.start or 0, item.rank)))
+
+    def obligations(self) -> tuple[PlanItem, ...]:
+        """The items that fulfil an obligation applying to the office, each with its source."""
+        return tuple(item for item in self.items if item.obligation is not None)
+
+    def recommendations(self) -> tuple[PlanItem, ...]:
+        """Everything else: what the office's gaps call for, and the prerequisites pulled in."""
+        return tuple(item for item in self.items if item.obligation is None)
 
     def not_fitting(self) -> tuple[PlanItem, ...]:
         return tuple(item for item in self.items if item.status is ItemStatus.NOT_FITTING)

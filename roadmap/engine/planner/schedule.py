@@ -34,10 +34,12 @@ from roadmap.engine.planner.results import (
     DeadlineStatus,
     ItemStatus,
     NotFittingReason,
+    ObligationTerm,
+    Origin,
     PlanItem,
     PlanWarning,
 )
-from roadmap.engine.planner.select import Candidate
+from roadmap.engine.planner.select import Candidate, due_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,22 +140,28 @@ def items_of(
     phase_of_month = params.month_phases()
     start_of, end_of, failed = scheduled.start_of, scheduled.end_of, scheduled.failed
     start_month = params.start
-    plan_start_day = start_month.first_day
     items: list[PlanItem] = []
     warnings: list[PlanWarning] = []
     horizon_end_day = start_month.plus(horizon - 1).last_day
     for rank, code in enumerate(scheduled.order):
         candidate = candidates[code]
         initiative = candidate.initiative
-        deadline = deadline_in_force(initiative, candidate.origin)
+        deadline = deadline_in_force(candidate)
+        obligation = initiative.obligation
+        term = (
+            ObligationTerm(str(obligation.kind), obligation.source, deadline)
+            if obligation is not None and candidate.mandatory and candidate.origin is not Origin.ENABLER
+            else None
+        )
         common: dict[str, Any] = {
             "code": code,
             "origin": candidate.origin,
             "rationale": candidate.rationale,
             "needed_by": tuple(candidate.needed_by),
             "prerequisites": tuple(dict.fromkeys(initiative.prerequisites)),
-            "mandatory": initiative.mandatory,
-            "deadline": initiative.deadline,
+            "mandatory": candidate.mandatory,
+            "deadline": due_date(initiative, params) if candidate.mandatory else None,
+            "obligation": term,
             "duration_months": initiative.duration_months,
             "effort_person_months": float(initiative.effort_person_months),
             "priority": candidate.priority,
@@ -163,7 +171,7 @@ def items_of(
             "schedule_deadline": candidate.schedule_deadline,
             "rank": rank,
         }
-        overdue = deadline is not None and deadline < max(reference_day, plan_start_day)
+        overdue = candidate.overdue
         if code in start_of:
             start, end = start_of[code], end_of[code]
             first, last = start_month.plus(start), start_month.plus(end - 1)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import Evaluation, evaluate
+from roadmap.engine.conditions import Evaluation, ProfileValue, evaluate
 from roadmap.engine.framework import Initiative
 from roadmap.engine.planner.parameters import PlanningError, PlanningParameters
 from roadmap.engine.planner.results import Origin
@@ -23,18 +23,24 @@ from roadmap.engine.scoring import DimensionResult, Exclusion, ScoreResult
 class ResultFacts:
     """What triggers see: the answers the respondent could see, and the result's scores, levels and gaps."""
 
-    __slots__ = ("answers", "dimensions")
+    __slots__ = ("answers", "dimensions", "profile_values")
 
     def __init__(self, result: ScoreResult) -> None:
         self.answers: dict[str, Answer] = {
             q.code: q.answer
             for q in result.questions
-            if q.answer is not None and q.exclusion is not Exclusion.HIDDEN
+            if q.answer is not None
+            and q.exclusion not in (Exclusion.HIDDEN, Exclusion.NOT_APPLICABLE_BY_RULE)
         }
-        self.dimensions: dict[str, DimensionResult] = {d.code: d for d in result.dimensions}
+        # A dimension that does not apply to the office has no score, level or gap to trigger on.
+        self.dimensions: dict[str, DimensionResult] = {d.code: d for d in result.dimensions if d.applies}
+        self.profile_values: dict[str, ProfileValue] = result.profile_values()
 
     def answer(self, question_code: str) -> Answer | None:
         return self.answers.get(question_code)
+
+    def profile(self, profile_code: str) -> ProfileValue | None:
+        return self.profile_values.get(profile_code)
 
     def score(self, dimension_code: str) -> float | None:
         dimension = self.dimensions.get(dimension_code)
@@ -63,6 +69,13 @@ class Candidate:
     gap: int = 0
     schedule_priority: float = 0.0
     schedule_deadline: dt.date | None = None
+    # Mandatory for this office: a mandatory initiative whose obligation applies to its profile.
+    mandatory: bool = False
+    # The date its obligation (or a 1.0.0 `deadline`) sets, resolved against the plan's start; in force
+    # for a mandatory initiative that is not an enabler. `overdue`: it had passed when the plan was made.
+    deadline: dt.date | None = None
+    overdue: bool = False
+    schedule_overdue: bool = False  # its own, or that of an initiative that needs it
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +86,23 @@ class Selection:
     not_proposed: tuple[str, ...]
 
 
+def due_date(initiative: Initiative, params: PlanningParameters) -> dt.date | None:
+    """The date an initiative's obligation sets: an absolute date, or the last day of the N-th month of the
+    plan (`months_after_start`); the `deadline` of a file of format 1.0.0."""
+    obligation = initiative.obligation
+    if obligation is None:
+        return initiative.deadline
+    if obligation.due_months is not None:
+        return params.start.plus(obligation.due_months - 1).last_day
+    return obligation.due_date
+
+
 def select(
     catalogue: Mapping[str, Initiative],
     result: ScoreResult,
     included: tuple[str, ...],
     params: PlanningParameters,
+    reference_day: dt.date | None = None,
 ) -> Selection:
     """Triggered and included initiatives and their prerequisites (enablers), in catalogue order; refuses a
     horizon shorter than the shortest of them (horizon_too_short)."""
@@ -105,10 +130,24 @@ def select(
                 },
             )
     candidates: dict[str, Candidate] = {}
+    passed_before = max(reference_day or params.start.first_day, params.start.first_day)
     for code in codes:
         holds = evaluations[code].holds
         origin = Origin.TRIGGERED if holds else Origin.INCLUDED if code in included else Origin.ENABLER
-        candidates[code] = Candidate(catalogue[code], origin, evaluations[code])
+        candidate = Candidate(catalogue[code], origin, evaluations[code])
+        initiative = catalogue[code]
+        obligation = initiative.obligation
+        applies = (
+            obligation is None
+            or obligation.applies_if is None
+            or evaluate(obligation.applies_if, facts).holds
+        )
+        # An obligation that does not apply to the office (its profile) leaves an ordinary recommendation.
+        candidate.mandatory = initiative.mandatory and applies
+        if candidate.mandatory and origin is not Origin.ENABLER:
+            candidate.deadline = due_date(initiative, params)
+            candidate.overdue = candidate.deadline is not None and candidate.deadline < passed_before
+        candidates[code] = candidate
     for code in codes:
         for prerequisite in dict.fromkeys(catalogue[code].prerequisites):
             candidates[prerequisite].needed_by.append(code)

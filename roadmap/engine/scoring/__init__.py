@@ -9,7 +9,9 @@ Rounding
     Points, weights and the evidence discount are turned into exact decimals from their shortest repr
     (``Decimal(str(x))``, so 0.35 is 0.35, not 0.34999…). Sums are computed in ``Decimal`` (exact for such
     inputs). A dimension score ``100 × Σ(weight × points) / Σ weight`` is rounded once, ROUND_HALF_UP, to
-    ``score_decimals``; its level is the band of the ROUNDED score, then capped by gates. The index
+    ``score_decimals``; its level is the band of the ROUNDED score, then capped by gates; a gate that lowers
+    the level holds the counted score to the top of the capped band at that precision (``raw_score`` keeps
+    the answers' score, ``capped_by`` the gate; docs/scoring.md). The index
     ``Σ(weightᵢ × scoreᵢ) × 10 / Σ weights`` is computed from the rounded scores in one division and rounded
     ROUND_HALF_UP to ``index_decimals``; the overall level is the band of ``index / 10``. Group and DTI
     subtotals are the same sum restricted to their dimensions, rounded like the index (so they may differ
@@ -38,8 +40,10 @@ Other decisions
     * Gates may look at other dimensions' scores, levels and gaps; dimensions are resolved in dependency
       order (a dimension's final level, override included, is known before a gate that reads it). In a
       cycle (the loader rejects them) a level not yet final would read as its uncapped level.
-    * Projection (``project_with_initiatives``): level + Σ uplift, at most 5; a raised dimension's score is
-      lifted to its projected band's minimum; the index is recomputed with the rounding above.
+    * Projection (``project_with_initiatives``): the office's answers with the effects of the initiatives
+      done applied (an effect never lowers an answer's points, never overrides N/A, and counts as
+      evidenced), scored again by this scorer with the result's own inputs: gates, weights, evidence rules
+      and bands apply by themselves, and a dimension moves only if an effect changes its answers.
 
 Where each part lives
     ``results`` (what scoring returns, and the overrides it takes), ``compiled`` (questions compiled for

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from roadmap.engine.answers import Answer, AnswerState
-from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf
+from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, ProfileValue
 from roadmap.engine.errors import InvalidAnswer
 from roadmap.engine.exact import ONE, ZERO, dec
 from roadmap.engine.framework import Question, ScoringRules
@@ -20,7 +20,7 @@ from roadmap.engine.scoring.results import Exclusion, QuestionResult
 class Facts:
     """What conditions see: visible answers and, once known, dimension scores, levels and gaps."""
 
-    __slots__ = ("answers", "levels", "scores", "targets")
+    __slots__ = ("answers", "levels", "profile_values", "scores", "targets")
 
     def __init__(
         self,
@@ -28,14 +28,19 @@ class Facts:
         scores: Mapping[str, float] | None = None,
         levels: Mapping[str, int] | None = None,
         targets: Mapping[str, int] | None = None,
+        profile: Mapping[str, ProfileValue] | None = None,
     ) -> None:
         self.answers = answers
         self.scores = scores or {}
         self.levels = levels or {}
         self.targets = targets or {}
+        self.profile_values = profile or {}
 
     def answer(self, question_code: str) -> Answer | None:
         return self.answers.get(question_code)
+
+    def profile(self, profile_code: str) -> ProfileValue | None:
+        return self.profile_values.get(profile_code)
 
     def score(self, dimension_code: str) -> float | None:
         return self.scores.get(dimension_code)
@@ -100,6 +105,7 @@ class CompiledQuestion:
     __slots__ = (
         "allow_dont_know",
         "allow_na",
+        "applies_if",
         "code",
         "dated",
         "dimension",
@@ -130,6 +136,7 @@ class CompiledQuestion:
         self.kind = kind = QUESTION_TYPES.of(question)
         self.scored = question.weight > 0 and kind.scored
         self.show_if = question.show_if
+        self.applies_if = question.applies_if
         self.allow_na = question.allow_na
         self.allow_dont_know = question.allow_dont_know
         threshold = question.evidence_threshold

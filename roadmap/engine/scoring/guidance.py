@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import combinations, product
 from typing import TYPE_CHECKING
 
 from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import Subject, holds
+from roadmap.engine.conditions import ProfileValue, Subject, holds
 from roadmap.engine.errors import InvalidAnswer
 from roadmap.engine.exact import HUNDRED, ZERO, dec
 from roadmap.engine.scoring.compiled import CompiledQuestion, Facts, condition_leaves, unique
 from roadmap.engine.scoring.results import (
     AnswerChange,
     DimensionGuidance,
+    DimensionResult,
     Exclusion,
     GuidanceStatus,
     LevelOverride,
@@ -43,6 +44,7 @@ class Inputs:
     level_overrides: Mapping[str, LevelOverride]
     targets: Mapping[str, int]
     reference_date: dt.date | None = None
+    profile: Mapping[str, ProfileValue] = field(default_factory=dict)
 
     def as_args(
         self,
@@ -52,8 +54,16 @@ class Inputs:
         Mapping[str, LevelOverride],
         Mapping[str, int],
         dt.date | None,
+        Mapping[str, ProfileValue],
     ]:
-        return self.evidence, self.point_overrides, self.level_overrides, self.targets, self.reference_date
+        return (
+            self.evidence,
+            self.point_overrides,
+            self.level_overrides,
+            self.targets,
+            self.reference_date,
+            self.profile,
+        )
 
 
 class Guide:
@@ -69,7 +79,7 @@ class Guide:
         """Guidance for every dimension of `result` below level 5 (of `only`, when given)."""
         guides: list[DimensionGuidance] = []
         for dimension_result in result.dimensions:
-            if dimension_result.level >= 5:
+            if dimension_result.level >= self.scorer.top_level or not dimension_result.applies:
                 continue
             if only is not None and dimension_result.code not in only:
                 continue  # a page that shows one dimension's guidance need not pay for the others
@@ -269,7 +279,8 @@ class Guide:
             rescored = self.scorer.result_of(trial, frozenset(trial_evidence), *inputs.as_args()[1:])
             after = rescored.dimension(dimension)
             new_blocking = {gate.code for gate in after.gates if gate.max_level < target} - blocking_before
-            if new_blocking or after.score <= state.score:
+            # Progress is judged on the answers' own score: a gate's cap may hold the counted one still.
+            if new_blocking or _answers_score(after) <= _answers_score(state):
                 continue
             return code, answer, add, float(raw), rescored
         return None
@@ -288,13 +299,16 @@ class Guide:
         visible = {
             q.code: q.answer
             for q in current.questions
-            if q.answer is not None and q.exclusion is not Exclusion.HIDDEN
+            if q.answer is not None
+            and q.exclusion not in (Exclusion.HIDDEN, Exclusion.NOT_APPLICABLE_BY_RULE)
         }
+        applying = [d for d in current.dimensions if d.applies]
         facts = Facts(
             visible,
-            {d.code: d.score for d in current.dimensions},
-            {d.code: d.level for d in current.dimensions},
+            {d.code: d.score for d in applying},
+            {d.code: d.level for d in applying},
             {d.code: d.target for d in current.dimensions},
+            self.inputs.profile,
         )
         options: dict[str, list[tuple[Answer, Decimal | None]]] = {}
         for code in refs:
@@ -349,3 +363,8 @@ class Guide:
             if best is not None:
                 return best[1]
         return None
+
+
+def _answers_score(dimension: DimensionResult) -> float:
+    """The score of a dimension's answers before any gate's cap."""
+    return dimension.score if dimension.raw_score is None else dimension.raw_score

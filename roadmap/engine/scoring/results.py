@@ -4,17 +4,20 @@ are stored is in roadmap.engine.scoring.snapshots."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import Evaluation
+from roadmap.engine.answers import Answer, StoredAnswerValue
+from roadmap.engine.conditions import Evaluation, ProfileValue
 from roadmap.engine.framework import LocalText
 from roadmap.engine.stored import stored_form
 
-ENGINE_VERSION = "1.0.0"
+# 2.0.0: a gate caps the score that reaches the index, not only the level (docs/scoring.md); results of
+# 1.0.0 keep their version in their snapshots and are never re-scored silently.
+ENGINE_VERSION = "2.0.0"
 
 # ---------------------------------------------------------------------------------------------------------
 # Inputs beside the answers
@@ -65,6 +68,9 @@ class Exclusion(StrEnum):
     NOT_SCORED = "not_scored"  # weight 0 or a text question
     NOT_APPLICABLE = "not_applicable"
     UNANSWERED = "unanswered"
+    # Its own or its dimension's `applies_if` does not hold for the office's profile: not applicable by
+    # rule, whatever the respondent answered.
+    NOT_APPLICABLE_BY_RULE = "not_applicable_by_rule"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +89,8 @@ class QuestionResult:
     computed_points: float | None  # after the evidence discount
     override: PointsOverride | None
     points: float | None  # what counts: the override's points, else computed_points
+    # Not applicable by rule: the `applies_if` (the question's or its dimension's) that does not hold.
+    not_applicable_because: Evaluation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +110,8 @@ class DimensionResult:
     group: str
     dti: str
     weight: float
-    score: float  # 0–100, rounded to score_decimals
-    raw_level: int  # band of the score
+    score: float  # 0–100, rounded to score_decimals; what counts: at most the top of a capping gate's band
+    raw_level: int  # band of the raw score
     gates: tuple[GateResult, ...]  # every gate of the dimension whose condition held, in file order
     computed_level: int  # raw level capped by the gates
     level_override: LevelOverride | None
@@ -116,6 +124,19 @@ class DimensionResult:
     target: int
     gap: int  # max(0, target − level)
     contribution: float  # weight / Σweights × score × 10, rounded to index_decimals + 2
+    # The score of the answers before any gate capped it (None in snapshots of engine 1.0.0, where the
+    # score was never capped), and the gate whose cap lowered it (the lowest cap; file order on a tie).
+    raw_score: float | None = None
+    capped_by: str | None = None
+    # Not applicable by rule: the dimension's `applies_if` that does not hold for the office's profile. Such
+    # a dimension is left out of the index (its weight too), its score is 0 and its gap 0.
+    not_applicable_because: Evaluation | None = None
+    # The subtotals (0–100) of the dimension's groups of questions (a model's streams), in file order.
+    subtotals: tuple[Subtotal, ...] = ()
+
+    @property
+    def applies(self) -> bool:
+        return self.not_applicable_because is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +149,14 @@ class Subtotal:
         lambda subtotal: [subtotal.code, subtotal.value],
         lambda cls, data: cls(str(data[0]), float(data[1])),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileAnswer:
+    """One answer of the office's profile that the result was scored with."""
+
+    code: str
+    value: StoredAnswerValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +217,17 @@ class ScoreResult:
     confidence: float
     ignored_overrides: tuple[str, ...]
     guidance: tuple[DimensionGuidance, ...] | None = None  # None when not requested
+    # The inputs besides the answers that a projection re-scores with: the office's profile, and the day
+    # ages were counted to (None when no question is scored by a date's age).
+    profile: tuple[ProfileAnswer, ...] = ()
+    reference_date: dt.date | None = None
+
+    def profile_values(self) -> dict[str, ProfileValue]:
+        values: dict[str, ProfileValue] = {}
+        for answer in self.profile:
+            if isinstance(answer.value, str | bool | frozenset):
+                values[answer.code] = answer.value
+        return values
 
     def dimension(self, code: str) -> DimensionResult:
         for dimension in self.dimensions:
@@ -212,10 +252,10 @@ class ScoreResult:
 class DimensionProjection:
     code: str
     level_before: int
-    level: int  # min(5, level_before + Σ uplift)
+    level: int  # the level of the answers with the initiatives' effects, scored again
     score_before: float
-    score: float  # max(score_before, minimum of the projected level's band)
-    uplift: int
+    score: float  # the score (counted, gates applied) of those answers
+    uplift: int  # level − level_before (engine 1.0.0: the Σ of the initiatives' `raises`)
 
     # Stored as [code, level_before, level, score_before, score, uplift].
     __get_pydantic_core_schema__ = stored_form(

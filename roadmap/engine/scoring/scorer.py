@@ -6,13 +6,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import Subject, evaluate, holds
+from roadmap.engine.conditions import Evaluation, ProfileValue, Subject, evaluate, holds
 from roadmap.engine.errors import InvalidAnswer, InvalidInput
 from roadmap.engine.exact import CONTEXT, HALF, HUNDRED, ONE, TEN, ZERO, dec, step
-from roadmap.engine.framework import Framework, Gate, Question
+from roadmap.engine.framework import Aggregation, Framework, Gate, ProfileType, Question, Unanswered
 from roadmap.engine.question_types import QUESTION_TYPES
 from roadmap.engine.scoring.compiled import (
     DONT_KNOW,
@@ -28,9 +28,11 @@ from roadmap.engine.scoring.results import (
     ConsistencyWarning,
     DimensionGuidance,
     DimensionResult,
+    Exclusion,
     GateResult,
     LevelOverride,
     PointsOverride,
+    ProfileAnswer,
     QuestionResult,
     ScoreResult,
     Subtotal,
@@ -61,17 +63,47 @@ class Scorer:
         self.band_mins = tuple(dec(band.min_score) for band in self.bands)
         self.band_levels = tuple(band.level for band in self.bands)
         self.score_step = step(rules.score_decimals)
+        self.top_level = max(band.level for band in rules.bands)
+        # The highest score of each level at the score's precision: a band is [min, max), so the top of
+        # level 2 in [18.75, 43.75) at one decimal is 43.7. A gate's cap holds a score to its band's top.
+        self.band_tops: dict[int, Decimal] = {}
+        for band in self.bands:
+            top = dec(band.max_score).quantize(self.score_step, ROUND_FLOOR)
+            if top >= dec(band.max_score):
+                top -= self.score_step
+            self.band_tops[band.level] = top
         self.index_step = step(rules.index_decimals)
         self.contribution_step = step(rules.index_decimals + 2)
         self.dont_know_points = dec(rules.dont_know_points)
         self.keep_after_discount = ONE - dec(rules.evidence_discount)
-        self.dimension_weights = tuple(dec(dimension.weight) for dimension in self.dimensions)
+        # A plain mean counts every dimension alike in the index.
+        plain = rules.aggregation is Aggregation.MEAN
+        self.dimension_weights = tuple(ONE if plain else dec(d.weight) for d in self.dimensions)
+        self.general = (
+            plain
+            or rules.unanswered is Unanswered.ZERO
+            or any(dimension.groups for dimension in self.dimensions)
+        )
         self.total_weight = sum(self.dimension_weights, ZERO)
         self.gates_of: dict[str, tuple[Gate, ...]] = {
             dimension.code: tuple(gate for gate in rules.gates if gate.dimension == dimension.code)
             for dimension in self.dimensions
         }
         self.gate_order = self._gate_order()
+        # Applicability by rule (the office's profile): the dimensions with a rule, and every question that
+        # a rule of its own or of its dimension may leave out.
+        self.dimension_rules = tuple(
+            (i, dimension.applies_if)
+            for i, dimension in enumerate(self.dimensions)
+            if dimension.applies_if is not None
+        )
+        ruled_dimensions = {self.dimensions[i].code for i, _ in self.dimension_rules}
+        self.ruled_codes = frozenset(
+            compiled.code
+            for compiled in self.questions
+            if compiled.applies_if is not None or compiled.dimension in ruled_dimensions
+        )
+        self.profile_questions = {question.code: question for question in framework.profile}
         self.groups = tuple(group.code for group in framework.groups)
         self.dti_codes = tuple(index.code for index in framework.dti_indices)
         # Questions whose answers some show_if reads: changing them can change what is visible.
@@ -147,14 +179,23 @@ class Scorer:
         targets: Mapping[str, int] | None = None,
         guidance: bool = True,
         reference_date: dt.date | None = None,
+        profile: Mapping[str, ProfileValue] | None = None,
     ) -> ScoreResult:
         evidence_found = evidence_set(evidence)
         point_overrides = point_overrides or {}
         level_overrides = level_overrides or {}
+        profile = profile or {}
         self._check_inputs(evidence_found, point_overrides, level_overrides, targets or {}, reference_date)
+        self.check_profile(profile)
         with localcontext(CONTEXT):
             result = self.result_of(
-                answers, evidence_found, point_overrides, level_overrides, targets or {}, reference_date
+                answers,
+                evidence_found,
+                point_overrides,
+                level_overrides,
+                targets or {},
+                reference_date,
+                profile,
             )
             if guidance:
                 guide = self.guidance(
@@ -165,6 +206,7 @@ class Scorer:
                     level_overrides=level_overrides,
                     targets=targets,
                     reference_date=reference_date,
+                    profile=profile,
                 )
                 result = dataclasses.replace(result, guidance=guide)
         return result
@@ -199,8 +241,83 @@ class Scorer:
         for label, code, level in checked:
             if code not in self.dimension_index:
                 raise InvalidInput("dimension_unknown", code, f"{label} of an unknown dimension")
-            if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-                raise InvalidInput("level_out_of_range", code, f"{label} {level!r} not in 1..5")
+            top = self.top_level
+            if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= top:
+                raise InvalidInput("level_out_of_range", code, f"{label} {level!r} not in 1..{top}")
+
+    def _aggregated(
+        self, results: list[QuestionResult], weights: list[Decimal]
+    ) -> tuple[list[Decimal], list[tuple[Subtotal, ...]]]:
+        """Dimension scores of a framework that groups questions, takes plain means or counts unanswered
+        questions as zero (docs/framework-format.md, "Other maturity models"): each group's mean of its
+        questions, each dimension's mean of its groups (by group weight for weighted_mean), from the exact
+        values; the dimension rounded once, each group's subtotal rounded for display. `weights` gets the
+        counted question weights."""
+        rules = self.framework.scoring
+        by_weight = rules.aggregation is Aggregation.WEIGHTED_MEAN
+        zero = rules.unanswered is Unanswered.ZERO
+        count = len(self.dimensions)
+        sums: dict[tuple[int, str], Decimal] = {}
+        totals: dict[tuple[int, str], Decimal] = {}
+        for i in range(count):
+            weights[i] = ZERO
+        for result in results:
+            if result.counted and result.points is not None:
+                points = dec(result.points)
+            elif zero and result.exclusion is Exclusion.UNANSWERED:
+                points = ZERO
+            else:
+                continue
+            compiled = self.by_code[result.code]
+            i = compiled.dimension_index
+            weight = compiled.weight_d if by_weight else ONE
+            key = (i, compiled.question.group or "")
+            sums[key] = sums.get(key, ZERO) + weight * points
+            totals[key] = totals.get(key, ZERO) + weight
+            weights[i] += compiled.weight_d
+        scores: list[Decimal] = []
+        subtotals: list[tuple[Subtotal, ...]] = []
+        for i, dimension in enumerate(self.dimensions):
+            parts = [(group.code, dec(group.weight) if by_weight else ONE) for group in dimension.groups]
+            if not parts:
+                parts = [("", ONE)]
+            exact = ZERO
+            weight_of_parts = ZERO
+            shown: list[Subtotal] = []
+            for code, part_weight in parts:
+                total = totals.get((i, code), ZERO)
+                if not total:
+                    continue
+                mean = sums[(i, code)] / total
+                exact += part_weight * mean
+                weight_of_parts += part_weight
+                if code:
+                    shown.append(
+                        Subtotal(code, float((HUNDRED * mean).quantize(self.score_step, ROUND_HALF_UP)))
+                    )
+            value = HUNDRED * exact / weight_of_parts if weight_of_parts else ZERO
+            scores.append(value.quantize(self.score_step, ROUND_HALF_UP))
+            subtotals.append(tuple(shown))
+        return scores, subtotals
+
+    def check_profile(self, profile: Mapping[str, ProfileValue]) -> None:
+        """Refuse a profile answer to an undeclared profile question, or a value it does not allow."""
+        for code in sorted(profile):
+            question = self.profile_questions.get(code)
+            if question is None:
+                raise InvalidInput("profile_unknown", code, "no such profile question in the framework")
+            value = profile[code]
+            codes = {option.code for option in question.options}
+            if question.type is ProfileType.YES_NO:
+                valid = isinstance(value, bool)
+            elif question.type is ProfileType.MULTI_CHOICE:
+                valid = isinstance(value, frozenset) and value <= codes
+            else:
+                valid = isinstance(value, str) and value in codes
+            if not valid:
+                raise InvalidInput(
+                    "profile_value", code, f"{value!r} is not an answer of this profile question"
+                )
 
     def result_of(
         self,
@@ -210,6 +327,7 @@ class Scorer:
         level_overrides: Mapping[str, LevelOverride],
         targets: Mapping[str, int],
         reference_date: dt.date | None,
+        profile: Mapping[str, ProfileValue] | None = None,
     ) -> ScoreResult:
         """The result without guidance, of inputs already checked (`score` checks them)."""
         unknown = answers.keys() - self.codes
@@ -225,13 +343,39 @@ class Scorer:
         claims = 0
         evidenced_claims = 0
         visible = dict(answers)  # hidden answers are removed as they are found (show_if looks only back)
-        facts = Facts(visible)
+        profile = profile or {}
+        facts = Facts(visible, profile=profile)
+        ruled_out: dict[int, Evaluation] = {}
+        for i, rule in self.dimension_rules:
+            decision = evaluate(rule, facts)
+            if not decision.holds:
+                ruled_out[i] = decision
         results: list[QuestionResult] = []
         append = results.append
         ignored: list[str] = []
+        ruled_codes = self.ruled_codes
         for compiled in self.questions:
             code = compiled.code
             answer = visible.get(code)
+            if ruled_codes and code in ruled_codes:
+                because = ruled_out.get(compiled.dimension_index)
+                if because is None and compiled.applies_if is not None:
+                    decision = evaluate(compiled.applies_if, facts)
+                    because = None if decision.holds else decision
+                if because is not None:
+                    # Not applicable by rule: it neither counts nor is seen by any condition.
+                    visible.pop(code, None)
+                    append(
+                        dataclasses.replace(
+                            compiled.unanswered,
+                            answer=answer,
+                            exclusion=Exclusion.NOT_APPLICABLE_BY_RULE,
+                            not_applicable_because=because,
+                        )
+                    )
+                    if point_overrides and code in point_overrides:
+                        ignored.append(code)
+                    continue
             if answer is None:
                 if compiled.show_if is not None and not holds(compiled.show_if, facts):
                     append(compiled.hidden_unanswered)
@@ -283,6 +427,9 @@ class Scorer:
             else ZERO.quantize(score_step)
             for i in range(count)
         ]
+        subtotals_of: list[tuple[Subtotal, ...]] = [()] * count
+        if self.general:
+            scores_d, subtotals_of = self._aggregated(results, weights)
         scores = {self.dimensions[i].code: float(scores_d[i]) for i in range(count)}
         raw_levels = [self.level_of(scores_d[i]) for i in range(count)]
         target_of = {
@@ -293,14 +440,24 @@ class Scorer:
         for i, dimension in enumerate(self.dimensions):
             override_level = level_overrides.get(dimension.code)
             levels[dimension.code] = override_level.level if override_level is not None else raw_levels[i]
-        facts = Facts(visible, scores, levels, target_of)
+        for i in ruled_out:
+            # A dimension that does not apply has no score, level or gap for any condition to read.
+            del scores[self.dimensions[i].code], levels[self.dimensions[i].code]
+        facts = Facts(visible, scores, levels, target_of, profile)
         gate_results: list[tuple[GateResult, ...]] = [()] * count
         computed_levels = list(raw_levels)
+        raw_scores = list(scores_d)
+        capped_by: list[str | None] = [None] * count
         for i in self.gate_order:
+            if i in ruled_out:
+                continue
             dimension = self.dimensions[i]
             level = raw_levels[i]
             hits: list[GateResult] = []
+            capping: Gate | None = None
             for gate in self.gates_of[dimension.code]:
+                if gate.applies_if is not None and not holds(gate.applies_if, facts):
+                    continue  # written for other offices (their profile)
                 if holds(gate.when, facts):
                     hits.append(
                         GateResult(
@@ -311,9 +468,17 @@ class Scorer:
                             evaluate(gate.when, facts),
                         )
                     )
-                    level = min(level, gate.max_level)
+                    if gate.max_level < level:
+                        level, capping = gate.max_level, gate
             gate_results[i] = tuple(hits)
             computed_levels[i] = level
+            if capping is not None:
+                # The gate reaches the index: the dimension counts at most the top of its capped band.
+                top = self.band_tops[level]
+                if scores_d[i] > top:
+                    scores_d[i] = top
+                    scores[dimension.code] = float(top)
+                capped_by[i] = capping.code
             override_level = level_overrides.get(dimension.code)
             levels[dimension.code] = override_level.level if override_level is not None else level
 
@@ -325,6 +490,11 @@ class Scorer:
 
         ten = TEN
         total_weight = self.total_weight
+        if ruled_out:
+            # The index is over the dimensions that apply: their weights share the whole.
+            total_weight = (
+                sum((self.dimension_weights[i] for i in range(count) if i not in ruled_out), ZERO) or ONE
+            )
         terms = [self.dimension_weights[i] * scores_d[i] for i in range(count)]
         index_d = (sum(terms, ZERO) * ten / total_weight).quantize(self.index_step, ROUND_HALF_UP)
         dimension_results: list[DimensionResult] = []
@@ -333,7 +503,7 @@ class Scorer:
         for i, dimension in enumerate(self.dimensions):
             group_terms[dimension.group] = group_terms.get(dimension.group, ZERO) + terms[i]
             dti_terms[dimension.dti] = dti_terms.get(dimension.dti, ZERO) + terms[i]
-            final = levels[dimension.code]
+            final = levels.get(dimension.code, raw_levels[i])
             target = target_of[dimension.code]
             dimension_results.append(
                 DimensionResult(
@@ -341,7 +511,7 @@ class Scorer:
                     group=dimension.group,
                     dti=dimension.dti,
                     weight=float(dimension.weight),
-                    score=scores[dimension.code],
+                    score=float(scores_d[i]),
                     raw_level=raw_levels[i],
                     gates=gate_results[i],
                     computed_level=computed_levels[i],
@@ -353,10 +523,14 @@ class Scorer:
                     dont_know=dont_knows[i],
                     counted_weight=float(weights[i]),
                     target=target,
-                    gap=max(0, target - final),
+                    gap=0 if i in ruled_out else max(0, target - final),
                     contribution=float(
                         (terms[i] * ten / total_weight).quantize(self.contribution_step, ROUND_HALF_UP)
                     ),
+                    raw_score=float(raw_scores[i]),
+                    capped_by=capped_by[i],
+                    subtotals=subtotals_of[i],
+                    not_applicable_because=ruled_out.get(i),
                 )
             )
 
@@ -390,6 +564,8 @@ class Scorer:
             evidenced=float(evidenced_d),
             confidence=float(confidence),
             ignored_overrides=tuple(ignored),
+            profile=tuple(ProfileAnswer(code, profile[code]) for code in sorted(profile)),
+            reference_date=reference_date if self.dated else None,
         )
 
     # -- next-level guidance -----------------------------------------------------------------------------
@@ -405,13 +581,15 @@ class Scorer:
         targets: Mapping[str, int] | None = None,
         dimensions: Collection[str] | None = None,
         reference_date: dt.date | None = None,
+        profile: Mapping[str, ProfileValue] | None = None,
     ) -> tuple[DimensionGuidance, ...]:
         """Per dimension below level 5 (of `dimensions` only, when given), the fewest answer changes found
         that lift it one level (roadmap.engine.scoring.guidance)."""
         evidence_found = frozenset(evidence_set(evidence))
         overrides, levels, goals = point_overrides or {}, level_overrides or {}, targets or {}
         self._check_inputs(evidence_found, overrides, levels, goals, reference_date)
-        inputs = Inputs(evidence_found, overrides, levels, goals, reference_date)
+        self.check_profile(profile or {})
+        inputs = Inputs(evidence_found, overrides, levels, goals, reference_date, profile or {})
         with localcontext(CONTEXT):
             if result is None:
                 result = self.result_of(answers, *inputs.as_args())
@@ -447,11 +625,13 @@ def score(
     targets: Mapping[str, int] | None = None,
     guidance: bool = True,
     reference_date: dt.date | None = None,
+    profile: Mapping[str, ProfileValue] | None = None,
 ) -> ScoreResult:
     """Score an assessment. Raises InvalidAnswer for an answer the framework does not allow and InvalidInput
     for a bad override or target. `evidence` holds the codes of questions whose answer has evidence.
     `reference_date` is the day that ages are counted to (the assessment's cycle closing day), needed when
-    the framework has a question scored by the age of a date (see `needs_reference_date`)."""
+    the framework has a question scored by the age of a date (see `needs_reference_date`). `profile` holds
+    the office's profile answers (code → option code, set of codes or boolean); conditions test them."""
     return scorer_for(framework).score(
         answers,
         evidence=evidence,
@@ -460,6 +640,7 @@ def score(
         targets=targets,
         guidance=guidance,
         reference_date=reference_date,
+        profile=profile,
     )
 
 
@@ -474,6 +655,7 @@ def next_level_guidance(
     targets: Mapping[str, int] | None = None,
     dimensions: Collection[str] | None = None,
     reference_date: dt.date | None = None,
+    profile: Mapping[str, ProfileValue] | None = None,
 ) -> tuple[DimensionGuidance, ...]:
     """The guidance that `score(..., guidance=True)` attaches, for a result scored without it; only for
     `dimensions` when given."""
@@ -486,6 +668,7 @@ def next_level_guidance(
         targets=targets,
         dimensions=dimensions,
         reference_date=reference_date,
+        profile=profile,
     )
 
 
