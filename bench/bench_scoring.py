@@ -21,7 +21,7 @@ from roadmap.engine.loader import FrameworkError, load_framework
 from roadmap.engine.scoring import score
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
 FALLBACK = ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml"
 OUTPUT = ROOT / "build" / "bench.json"
 SEED = 20261128

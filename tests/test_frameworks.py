@@ -17,7 +17,7 @@ from roadmap.services.demo.answers import demo_answers
 from roadmap.services.survey import frameworks
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
 FRAMEWORK_2026 = ROOT / "roadmap" / "frameworks" / "central-offices-1.1.0.yaml"
 SMALL = ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml"
 BROKEN = ROOT / "tests" / "fixtures" / "frameworks" / "broken"
@@ -36,7 +36,7 @@ def stored() -> int:
 def test_validate_accepts_the_shipped_framework(runner):
     result = runner.invoke(args=["framework", "validate", str(SHIPPED)])
     assert result.exit_code == 0, result.output
-    assert "valid — central-offices 1.0.0, 10 dimensions" in result.output
+    assert "valid — central-offices 1.0.1, 10 dimensions" in result.output
 
 
 def test_validate_warns_about_citing_a_superseded_text_with_its_line(runner, tmp_path):
@@ -85,8 +85,8 @@ def test_import_is_idempotent_and_audited(runner):
     first = runner.invoke(args=["framework", "import", str(SHIPPED)])
     second = runner.invoke(args=["framework", "import", str(SHIPPED)])
     assert first.exit_code == second.exit_code == 0
-    assert first.output.startswith("Imported: central-offices 1.0.0")
-    assert second.output.startswith("Already imported: central-offices 1.0.0")
+    assert first.output.startswith("Imported: central-offices 1.0.1")
+    assert second.output.startswith("Already imported: central-offices 1.0.1")
     assert stored() == 1
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "framework.imported")).all()
     assert len(events) == 1
@@ -114,7 +114,7 @@ def test_export_then_import_gives_the_same_fingerprint(app, runner, tmp_path):
     runner.invoke(args=["framework", "import", str(SHIPPED)])
     original = db.session.scalar(select(FrameworkVersion))
     exported = tmp_path / "export.yaml"
-    result = runner.invoke(args=["framework", "export", "1.0.0", "-o", str(exported)])
+    result = runner.invoke(args=["framework", "export", "1.0.1", "-o", str(exported)])
     assert result.exit_code == 0, result.output
     reloaded = frameworks.validate(exported.read_text(encoding="utf-8"), str(exported))
     assert reloaded.fingerprint == original.fingerprint
@@ -145,7 +145,7 @@ def test_demo_load_imports_the_shipped_framework(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     row = db.session.scalar(select(FrameworkVersion))
-    assert (row.framework_key, row.version) == ("central-offices", "1.0.0")
+    assert (row.framework_key, row.version) == ("central-offices", "1.0.1")
 
 
 # --- the 2026 framework (central-offices 1.1.0) -------------------------------------------------------------
@@ -163,8 +163,8 @@ def test_the_2026_version_imports_beside_the_2025_one_which_stays_the_default(ru
     assert first.exit_code == second.exit_code == 0, second.output
     assert second.output.startswith("Imported: central-offices 1.1.0")
     versions = db.session.scalars(select(FrameworkVersion.version).order_by(FrameworkVersion.version)).all()
-    assert versions == ["1.0.0", "1.1.0"]
-    assert frameworks.SHIPPED_FRAMEWORK.name == "central-offices-1.0.0.yaml"
+    assert versions == ["1.0.1", "1.1.0"]
+    assert frameworks.SHIPPED_FRAMEWORK.name == "central-offices-1.0.1.yaml"
 
 
 def test_a_demo_like_government_office_scores_and_plans_on_the_2026_framework():

@@ -17,7 +17,7 @@ from roadmap.services.survey.evidence import DOCUMENT_NUMBER_MAX_LENGTH, NOTE_MA
 from tests.conftest import isolated, logged_in
 from tests.test_survey import autosave, good_answer, page_versions, small_assessment
 
-SHIPPED = Path(__file__).resolve().parent.parent / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED = Path(__file__).resolve().parent.parent / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
 VIETNAMESE = "Đơn vị đã triển khai hệ thống quản lý văn bản điện tử liên thông. "  # three-byte letters
 
 

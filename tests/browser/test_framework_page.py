@@ -16,7 +16,7 @@ try:
 except ImportError:  # pragma: no cover - the pinned dev requirements have it
     unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)", module=True)
 
-SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
 BROKEN = ROOT / "tests" / "fixtures" / "frameworks" / "broken" / "several_problems.yaml"
 
 

@@ -228,10 +228,11 @@ def test_a_level_two_user_is_assessed_on_its_own_link_not_capped_by_the_level_on
 
 
 def test_a_level_one_user_without_two_physical_routes_is_capped_at_level_two(framework: Framework) -> None:
-    # NET-01 = c scores 0.5 with evidence: 100 × 3 × 0.5 / 3 = 50.0, band 3, capped to 2.
+    # NET-01 = c scores 0.5 with evidence: 100 × 3 × 0.5 / 3 = 50.0, band 3, capped to 2; the score that
+    # counts is the top of level 2's band, 43.7 (issue 18), the answers' own 50.0 kept beside it.
     result = score(framework, said(framework, PRF_02="level1", NET_01="c"), evidence={"NET-01"})
     network = result.dimension("NET")
-    assert (network.score, network.raw_level, network.level) == (50.0, 3, 2)
+    assert (network.raw_score, network.score, network.raw_level, network.level) == (50.0, 43.7, 3, 2)
     assert "G-NET-DUAL" in gate_codes(result, "NET")
 
 
@@ -256,7 +257,13 @@ def test_the_architecture_cap_applies_to_the_government_side(framework: Framewor
     answers = said(framework, PRF_01=office, **STRONG_INSTITUTIONS_WITHOUT_ARCHITECTURE)
     result = score(framework, answers, evidence={"GOV-02", "GOV-05", "GOV-06"})
     institutions = result.dimension("GOV")
-    assert (institutions.score, institutions.raw_level, institutions.level) == (77.5, 4, 2)
+    # Capped at level 2: the score that counts is the top of level 2's band (issue 18).
+    assert (institutions.raw_score, institutions.score, institutions.raw_level, institutions.level) == (
+        77.5,
+        43.7,
+        4,
+        2,
+    )
 
 
 @pytest.mark.parametrize(
@@ -309,7 +316,8 @@ def test_ipv6_missing_on_the_offices_own_link_holds_ipv6_readiness_at_three(fram
     answers = said(framework, PRF_02="level1", IP6_01="e", IP6_03="e", IP6_05=100.0, IP6_12="a")
     result = score(framework, answers, evidence={"IP6-01", "IP6-03", "IP6-05"})
     readiness = result.dimension("IP6")
-    assert (readiness.score, readiness.raw_level, readiness.level) == (72.7, 4, 3)
+    # Capped at level 3: the score that counts is the top of level 3's band, 68.7 (issue 18).
+    assert (readiness.raw_score, readiness.score, readiness.raw_level, readiness.level) == (72.7, 68.7, 4, 3)
     assert "G-IP6-TSLCD" in gate_codes(result, "IP6")
 
 

@@ -34,15 +34,20 @@ def test_added_and_removed_items_are_named_and_their_options_are_not_listed_apar
     text = SMALL.read_text(encoding="utf-8").replace('version: "0.3.0"', 'version: "0.5.0"')
     start = text.index("  - code: PP-02")
     end = text.index("  - code: PP-03")
-    removed = load_framework_text(text[:start] + text[end:])
+    # The initiative whose effect named PP-02 loses that effect too (an effect must name a real question).
+    without = (text[:start] + text[end:]).replace("      - {question: PP-02, at_least: mid}\n", "")
+    removed = load_framework_text(without)
     changes = diff_frameworks(load_framework(SMALL), removed)
-    assert [(c.part, c.kind, c.code) for c in changes.changes] == [
-        (Part.QUESTION, ChangeKind.REMOVED, "PP-02")
+    questions = [c for c in changes.changes if c.part is Part.QUESTION]
+    assert [(c.kind, c.code) for c in questions] == [(ChangeKind.REMOVED, "PP-02")]
+    assert questions[0].name is not None
+    assert questions[0].name.get("en").startswith("What is the typical digital-skills level")
+    assert [(c.part, c.kind, c.code) for c in changes.changes if c.part is not Part.QUESTION] == [
+        (Part.INITIATIVE, ChangeKind.CHANGED, "K04")
     ]
-    assert changes.changes[0].name is not None
-    assert changes.changes[0].name.get("en").startswith("What is the typical digital-skills level")
     back = diff_frameworks(removed, load_framework(SMALL))
-    assert [(c.kind, c.code) for c in back.changes] == [(ChangeKind.ADDED, "PP-02")]
+    added = [(c.kind, c.code) for c in back.changes if c.part is Part.QUESTION]
+    assert added == [(ChangeKind.ADDED, "PP-02")]
     # PEOP lost a scored question: it is no longer comparable; the other dimensions are.
     assert comparable_dimensions(load_framework(SMALL), removed) == {"NETW", "CYBR"}
 

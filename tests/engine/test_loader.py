@@ -18,7 +18,7 @@ BROKEN = FRAMEWORKS / "broken"
 SMALL = FRAMEWORKS / "small.yaml"
 TINY = FRAMEWORKS / "tiny.yaml"
 PROFILED = FRAMEWORKS / "profiled.yaml"
-SHIPPED = Path(__file__).parent.parent.parent / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED = Path(__file__).parent.parent.parent / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
 
 
 @pytest.fixture(scope="module")

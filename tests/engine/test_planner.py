@@ -39,7 +39,7 @@ from roadmap.engine.scoring import ScoreResult, project_with_initiatives, score
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = load_framework(ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml")
-SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
 
 # small.yaml at its worst: NETW, CYBR, PEOP all level 1 (gaps 2, 2, 1); K01–K04 all trigger.
 WORST = {

@@ -27,7 +27,7 @@ from roadmap.engine.scoring import score
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted((ROOT / "tests" / "golden" / "roadmap").glob("*.yaml"))
-SHIPPED = "roadmap/frameworks/central-offices-1.0.0.yaml"
+SHIPPED = "roadmap/frameworks/central-offices-1.0.1.yaml"
 
 
 def typed_answer(framework: Framework, code: str, raw: Any) -> Answer:

@@ -29,7 +29,7 @@ from tests.strategies import answer_sets, values
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "frameworks" / "small.yaml"
-SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
 
 
 def small_with_na_everywhere() -> Framework:

@@ -32,7 +32,7 @@ from roadmap.engine.loader import load_framework
 
 FRAMEWORKS = Path(__file__).parent.parent.parent / "roadmap" / "frameworks"
 # Every shipped version must pass the same content checks; 1.1.0 is the 2026 cycle's framework.
-VERSIONS = ("1.0.0", "1.1.0")
+VERSIONS = ("1.0.0", "1.0.1", "1.1.0")
 
 # Above this many combinations a search samples instead of enumerating (seeded, so it is deterministic).
 SEARCH_LIMIT = 200_000
@@ -239,6 +239,7 @@ def test_shipped_framework_is_big_enough_to_assess_an_office(framework: Framewor
 
 GROUP_WEIGHTS = {
     "1.0.0": {"foundation": 540, "operations": 460},
+    "1.0.1": {"foundation": 540, "operations": 460},
     # 1.1.0 follows the DTI's groups (infrastructure and security are foundations) and adds the department's
     # own service lines, which no DTI indicator measures.
     "1.1.0": {"foundation": 720, "operations": 200, "special_use": 80},
@@ -332,10 +333,15 @@ def test_every_initiative_trigger_can_hold_and_can_fail(framework: Framework) ->
 
 
 def test_every_initiative_brings_about_answers_and_has_kpis(framework: Framework) -> None:
-    # Migrated from format 1.0.0's `raises` to effects (docs/framework-format.md, "Initiatives").
+    # From 1.0.1 on, effects replace `raises` (docs/framework-format.md, "Initiatives"); 1.0.0 stays as the
+    # 2025 assessments used it, with `raises` only, which no longer moves a projection.
     for initiative in framework.initiatives:
-        assert initiative.effects, initiative.code
-        assert not initiative.raises, initiative.code
+        if framework.version == "1.0.0":
+            assert initiative.raises, initiative.code
+            assert not initiative.effects, initiative.code
+        else:
+            assert initiative.effects, initiative.code
+            assert not initiative.raises, initiative.code
         assert 1 <= len(initiative.kpis) <= 3, initiative.code
 
 

@@ -25,7 +25,7 @@ from roadmap.services import invalid
 from roadmap.services.platform import audit, storage
 from roadmap.services.platform.caching import memoised
 
-SHIPPED_FRAMEWORK = Path(__file__).resolve().parents[2] / "frameworks" / "central-offices-1.0.0.yaml"
+SHIPPED_FRAMEWORK = Path(__file__).resolve().parents[2] / "frameworks" / "central-offices-1.0.1.yaml"
 
 
 def read_text(path: str | Path) -> str:
