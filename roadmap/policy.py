@@ -63,6 +63,8 @@ class Action(StrEnum):
     VIEW_RESULTS = "results.view"  # an assessment's scores through the API: the office once published
     MANAGE_API_TOKENS = "api_tokens.manage"  # one's own tokens (with a token as target: that it is one's own)
     DOWNLOAD_REPORT = "report.download"  # the report (PDF): the office once published, reviewers always
+    SIGN_REPORT = "report.sign"  # sign the approved report (issue 25): the reviewers who approve it
+    VERIFY_REPORT = "report.verify"  # check a signed report's signatures: anyone who may sign in
 
 
 class Relation(StrEnum):
@@ -131,6 +133,8 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     # One's own tokens only: nobody else's, administrators included.
     Action.MANAGE_API_TOKENS: {RESPONDENT: OWN, CONSULTANT: OWN, ADMIN: OWN},
     Action.DOWNLOAD_REPORT: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.SIGN_REPORT: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.VERIFY_REPORT: {RESPONDENT: ANY, CONSULTANT: ANY, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not

@@ -68,10 +68,7 @@ def _certificate(
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
         )
-    if ca:
-        usage = dict(key_cert_sign=True, crl_sign=True, digital_signature=False, content_commitment=False)
-    else:
-        usage = dict(key_cert_sign=False, crl_sign=False, digital_signature=True, content_commitment=True)
+    usage = {"key_cert_sign": ca, "crl_sign": ca, "digital_signature": not ca, "content_commitment": not ca}
     builder = builder.add_extension(
         x509.KeyUsage(
             key_encipherment=False,
@@ -110,7 +107,12 @@ def make_hierarchy() -> Hierarchy:
     root = Issued(
         root_key,
         _certificate(
-            _name("Test Root CA"), root_key, None, ca=True, not_before=NOW - 30 * day, not_after=NOW + 3650 * day
+            _name("Test Root CA"),
+            root_key,
+            None,
+            ca=True,
+            not_before=NOW - 30 * day,
+            not_after=NOW + 3650 * day,
         ),
     )
     department_key = _key()

@@ -1,5 +1,5 @@
-"""Signing the official report: PAdES baseline signatures, by the named signatory and by the issuing body, added
-to the rendered PDF by incremental update (the archival PDF/A revision stays byte for byte what it was).
+"""Signing the official report: PAdES baseline signatures, by the named signatory and by the issuing body,
+added to the rendered PDF by incremental update (the archival PDF/A revision stays byte for byte what it was).
 
 Decree 30/2020/NĐ-CP (Appendix I) shows the two signatures of an electronic administrative document this way
 (see docs/signing.md): the competent person's signature is their handwritten signature's image, blue, a PNG
@@ -90,23 +90,6 @@ class KeySource:
         return f"PKCS#12 file {self.pkcs12.name if self.pkcs12 else '?'}"
 
 
-def config_from_environment(env: Mapping[str, str]) -> dict[str, Any]:
-    """The signing settings of roadmap.config: where keys, chain, CRLs and trust anchors are (no secrets)."""
-    config: dict[str, Any] = {
-        "SIGNING_REQUIRED": env.get("REPORT_SIGNING_REQUIRED", "").strip().lower() in {"1", "true", "yes", "on"},
-        "SIGNING_CHAIN": env.get("SIGNING_CHAIN") or None,
-        "SIGNING_CRLS": env.get("SIGNING_CRLS") or None,
-        "SIGNING_TSA_URL": env.get("SIGNING_TSA_URL") or None,
-        "SIGNING_TRUST_ANCHORS": env.get("SIGNING_TRUST_ANCHORS") or None,
-        "SIGNING_VERIFY_MAX_BYTES": int(env.get("SIGNING_VERIFY_MAX_BYTES", str(20 * 1024 * 1024))),
-    }
-    for role in ROLES:
-        prefix = f"SIGNING_{role.upper()}_"
-        for suffix in ("PKCS12", "PKCS11_MODULE", "PKCS11_TOKEN", "PKCS11_KEY", "SECRET_FILE"):
-            config[prefix + suffix] = env.get(prefix + suffix) or None
-    return config
-
-
 def key_source(config: Mapping[str, Any], role: str) -> KeySource | None:
     """The configured key of `body` or `signatory`, or None when it has none."""
     prefix = f"SIGNING_{role.upper()}_"
@@ -135,7 +118,9 @@ def _secret(source: KeySource) -> bytes | None:
         try:
             return source.secret_file.read_bytes().rstrip(b"\r\n")
         except OSError as error:
-            raise SigningUnavailable(f"{source.role}: the secrets file cannot be read ({error.strerror})") from None
+            raise SigningUnavailable(
+                f"{source.role}: the secrets file cannot be read ({error.strerror})"
+            ) from None
     return None
 
 
@@ -161,7 +146,9 @@ def revocation_lists(paths: str | None) -> list[asn1_crl.CertificateList]:
             continue
         data = Path(name.strip()).read_bytes()
         if pem.detect(data):
-            found.extend(asn1_crl.CertificateList.load(der) for _kind, _headers, der in pem.unarmor(data, True))
+            found.extend(
+                asn1_crl.CertificateList.load(der) for _kind, _headers, der in pem.unarmor(data, True)
+            )
         else:
             found.append(asn1_crl.CertificateList.load(data))
     return found
@@ -171,16 +158,19 @@ def revocation_lists(paths: str | None) -> list[asn1_crl.CertificateList]:
 def open_signer(source: KeySource, chain: list[asn1_x509.Certificate] | None = None) -> Iterator[Signer]:
     """The signer of a configured key; a token's session is closed when the block ends."""
     secret = _secret(source)
-    if source.kind == "pkcs12":
-        assert source.pkcs12 is not None
+    if source.pkcs12 is not None and not source.pkcs11_module:
         try:
             data = source.pkcs12.read_bytes()
         except OSError as error:
-            raise SigningUnavailable(f"{source.role}: the key file cannot be read ({error.strerror})") from None
+            raise SigningUnavailable(
+                f"{source.role}: the key file cannot be read ({error.strerror})"
+            ) from None
         try:
             yield signers.SimpleSigner.load_pkcs12_data(data, other_certs=chain or [], passphrase=secret)
         except ValueError:
-            raise SigningUnavailable(f"{source.role}: the key file cannot be opened (wrong passphrase?)") from None
+            raise SigningUnavailable(
+                f"{source.role}: the key file cannot be opened (wrong passphrase?)"
+            ) from None
         return
     from pkcs11.exceptions import PKCS11Error as TokenError
     from pyhanko.sign import pkcs11 as token
@@ -192,7 +182,9 @@ def open_signer(source: KeySource, chain: list[asn1_x509.Certificate] | None = N
             user_pin=secret.decode() if secret is not None else None,
         )
     except (TokenError, token.PKCS11Error, OSError, RuntimeError) as error:
-        raise SigningUnavailable(f"{source.role}: the token cannot be opened ({type(error).__name__})") from None
+        raise SigningUnavailable(
+            f"{source.role}: the token cannot be opened ({type(error).__name__})"
+        ) from None
     try:
         yield token.PKCS11Signer(session, key_label=source.pkcs11_key, ca_chain=chain or [])
     finally:
@@ -322,7 +314,9 @@ def _validation_context(
     chain: list[asn1_x509.Certificate], crls: list[asn1_crl.CertificateList]
 ) -> ValidationContext:
     """For embedding revocation information: the configured chain and CRLs, and never the network."""
-    roots = [certificate for certificate in chain if certificate.self_signed == "maybe" or certificate.self_signed]
+    roots = [
+        certificate for certificate in chain if certificate.self_signed == "maybe" or certificate.self_signed
+    ]
     return ValidationContext(
         trust_roots=roots or None,
         other_certs=chain,
@@ -370,9 +364,7 @@ def sign_once(
         signer,
         timestamper=HTTPTimeStamper(tsa_url) if tsa_url else None,
         stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(
-            FIELD_NAMES[role], on_page=place.page, box=_whole_points(box)
-        ),
+        new_field_spec=fields.SigFieldSpec(FIELD_NAMES[role], on_page=place.page, box=_whole_points(box)),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     output = pdf_signer.sign_pdf(
@@ -383,7 +375,8 @@ def sign_once(
         },
     )
     certificate = signer.signing_cert
-    assert certificate is not None
+    if certificate is None:  # a token without the certificate beside its key
+        raise SigningUnavailable(f"{role}: the key has no certificate")
     return output.getvalue(), SignedBy(
         role, certificate.subject.human_friendly, format(certificate.serial_number, "x"), moment
     )

@@ -56,7 +56,9 @@ VERDICT_TEXTS: dict[str, LazyString] = {
     "wrong_key": _l(
         "Not valid: the signature was not made with the key of the certificate it names (wrong key)."
     ),
-    "tampered": _l("Not valid: the file's content was altered after signing (the signed bytes do not match)."),
+    "tampered": _l(
+        "Not valid: the file's content was altered after signing (the signed bytes do not match)."
+    ),
 }
 
 ROLE_LABELS: dict[str, LazyString] = {
@@ -65,7 +67,7 @@ ROLE_LABELS: dict[str, LazyString] = {
 }
 
 
-class NotVerifiable(ValueError):
+class NotVerifiable(ValueError):  # noqa: N818 (reads as the domain says it)
     """The upload is not something we verify: `reason` 'not_pdf', 'unreadable', 'no_signatures'."""
 
     def __init__(self, reason: str) -> None:
@@ -219,7 +221,9 @@ def verify(pdf: bytes, config: Mapping[str, Any]) -> Verification:
         try:
             status = validate_pdf_signature(signature, signer_validation_context=context)
         except Exception as error:  # a signature so broken that it cannot even be evaluated
-            log.info("verification: signature %s not evaluable (%s)", signature.field_name, type(error).__name__)
+            log.info(
+                "verification: signature %s not evaluable (%s)", signature.field_name, type(error).__name__
+            )
             findings.append(_broken(signature))
             continue
         path = status.validation_path
@@ -235,9 +239,7 @@ def verify(pdf: bytes, config: Mapping[str, Any]) -> Verification:
                 signer=status.signing_cert.subject.human_friendly,
                 serial=format(status.signing_cert.serial_number, "x"),
                 signed_at=signature.self_reported_timestamp,
-                chain=chain
-                if path is not None
-                else (status.signing_cert.subject.human_friendly, *chain),
+                chain=chain if path is not None else (status.signing_cert.subject.human_friendly, *chain),
                 trust_anchor=path[0].subject.human_friendly if path is not None else None,
                 verdict=_verdict(status),
                 intact=status.intact,
