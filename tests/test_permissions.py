@@ -200,6 +200,14 @@ EXPECTED: dict[str, Expectation] = {
     # The official report, PDF and Word alike (issues 8, 12, 17): like the roadmap, the office's consultants
     # and administrators; its office once published (the matrix's drafts: 404 for their respondents).
     "reports.download": roadmap_view(200),
+    # Signed reports (issue 25): signing is the office's consultants' and administrators' (an empty post is
+    # refused, 400); anyone signed in verifies a file (an empty post to the API: not a PDF, 400); the images
+    # of the signatures are the administrators' (none uploaded yet: 404).
+    "signing.sign": roadmap_edit(400),
+    "signing.verify": signed_in(200),
+    "signing.appearance": admin_only(200),
+    "signing.appearance_image": lambda role, scope: 302 if role is None else (404 if role is ADMIN else 403),
+    "api.verify_report": lambda role, scope: 401 if role is None else 400,
 }
 
 
@@ -227,6 +235,7 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "job_id": [("own", survey["own_job"].id), ("foreign", survey["foreign_job"].id)],
         "token_id": [("-", survey["token"].id)],
         "kind": ["pdf", "docx"],  # every format of the report
+        "image": ["seal"],
     }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         methods = rule.methods - {"HEAD", "OPTIONS"}

@@ -314,9 +314,7 @@ def _validation_context(
     chain: list[asn1_x509.Certificate], crls: list[asn1_crl.CertificateList]
 ) -> ValidationContext:
     """For embedding revocation information: the configured chain and CRLs, and never the network."""
-    roots = [
-        certificate for certificate in chain if certificate.self_signed == "maybe" or certificate.self_signed
-    ]
+    roots = [certificate for certificate in chain if certificate.self_signed in ("yes", "maybe")]
     return ValidationContext(
         trust_roots=roots or None,
         other_certs=chain,
