@@ -70,11 +70,11 @@ def test_publication_waits_for_the_signature_then_readers_get_the_signed_record(
     consultant = logged_in(signing_app, world.consultant.email)
     refused = status_post(consultant, approved.id, "publish")
     assert refused.status_code == 409
-    assert "signed before publication" in refused.get_data(as_text=True)
+    assert "phải được ký số trước khi công bố" in refused.get_data(as_text=True)
     assert fresh(approved.id).status == "approved"
 
     page = consultant.get(f"/review/assessments/{approved.id}")
-    assert "Sign the report" in page.get_data(as_text=True)
+    assert "Ký số báo cáo" in page.get_data(as_text=True)
     signed = consultant.post(f"/assessments/{approved.id}/report/sign")
     assert signed.status_code == 302
     record = db.session.scalars(select(SignedReport)).one()
@@ -139,18 +139,18 @@ def test_the_verification_page_gives_the_verdict_for_a_good_and_a_tampered_file(
     assert page.status_code in (200, 400)
     text = page.get_data(as_text=True)
     assert 'data-verdict="valid"' not in text
-    assert 'data-verdict="tampered"' in text or "damaged" in text
+    assert 'data-verdict="tampered"' in text or "bị lỗi" in text
 
 
 def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_is_stored(signing_app, world, approved):
     unsigned_pdf = formats.render(approved, "pdf", "vi")
     before_files = _stored_files(signing_app)
-    before_events = db.session.scalar(select(func.count()).select_from(AuditEvent))
     reader = logged_in(signing_app, world.respondent_a.email)
+    before_events = db.session.scalar(select(func.count()).select_from(AuditEvent))
     cases = [
-        ({"file": (io.BytesIO(b"GIF89a not a report"), "report.pdf")}, 400, "not a PDF document"),
-        ({"file": (io.BytesIO(unsigned_pdf), "report.pdf")}, 400, "carries no digital signature"),
-        ({}, 400, "choose the PDF file"),
+        ({"file": (io.BytesIO(b"GIF89a not a report"), "report.pdf")}, 400, "không phải tài liệu PDF"),
+        ({"file": (io.BytesIO(unsigned_pdf), "report.pdf")}, 400, "không có chữ ký số"),
+        ({}, 400, "chọn tệp PDF cần kiểm tra"),
     ]
     for data, status, message in cases:
         page = reader.post("/reports/verify", data)
@@ -161,13 +161,12 @@ def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_is_stored(sign
         reader.client.post,
         "/reports/verify",
         input_stream=io.BytesIO(b"--x--\r\n"),
-        headers={
-            "Content-Type": "multipart/form-data; boundary=x",
-            "Content-Length": str(200 * 1024 * 1024),
-        },
+        content_type="multipart/form-data; boundary=x",
+        # What the server sees of a 200 MB upload before reading it: its announced length.
+        environ_overrides={"CONTENT_LENGTH": str(200 * 1024 * 1024)},
     )
     assert huge.status_code == 413
-    assert "too large (at most 12 MB)" in huge.get_data(as_text=True)
+    assert "quá lớn (tối đa 12 MB)" in huge.get_data(as_text=True)
     assert _stored_files(signing_app) == before_files
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before_events
 
@@ -214,7 +213,7 @@ def test_administrators_upload_the_images_and_a_bad_image_keeps_the_ones_in_forc
     assert saved.status_code == 302
     refused = admin.post("/admin/signing", {"seal": (io.BytesIO(b"\xff\xd8\xff not a png"), "seal.jpg")})
     assert refused.status_code == 400
-    assert "must be a PNG file" in refused.get_data(as_text=True)
+    assert "phải là tệp PNG" in refused.get_data(as_text=True)
     records = db.session.scalars(select(SigningAppearanceRecord)).all()
     assert len(records) == 1
     assert records[0].seal_png == SEAL
