@@ -480,7 +480,11 @@ def document() -> dict[str, Any]:
                     "tags": ["reports"],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                        "description": "The signed report's bytes (a PDF; sent as application/pdf or "
+                        "application/octet-stream, the type is not relied on).",
+                        "content": {
+                            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                        },
                     },
                     "responses": {
                         "200": _ok("Verification", "The verdict, whether valid or not."),

@@ -70,7 +70,9 @@ def test_consultant_signs_before_publishing_and_a_reader_verifies_good_and_tampe
     page.goto(f"/review/assessments/{signing_required}")
     status_is(page, "approved")
 
-    page.get_by_role("button", name="Ký số báo cáo").click()
+    page.get_by_role("button", name="Ký số báo cáo").click(
+        timeout=180_000
+    )  # the report is rendered, then signed
     expect(page.locator("body")).to_contain_text("Báo cáo đã được ký số (phiên bản 1)")
     expect(page.locator(".report-signing")).to_contain_text("Phiên bản 1 được ký số")
     page.get_by_role("button", name="Công bố cho cơ quan").click()

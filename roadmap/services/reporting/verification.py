@@ -22,7 +22,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.validation import validate_pdf_signature
@@ -210,7 +209,7 @@ def verify(pdf: bytes, config: Mapping[str, Any]) -> Verification:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+    except Exception as error:  # whatever a hostile or broken file makes the parser raise: unreadable
         log.info("verification: unreadable PDF (%s)", type(error).__name__)
         raise NotVerifiable("unreadable") from None
     if not embedded:
