@@ -112,6 +112,14 @@ def from_environment(
 
 
 SIGNING_ROLES = ("BODY", "SIGNATORY")
+
+
+def _signed_locales(value: str) -> tuple[str, ...]:
+    """Vietnamese first and always; English when listed ("vi,en"); anything else ignored."""
+    wanted = {code.strip().lower() for code in value.split(",")}
+    return ("vi", "en") if "en" in wanted else ("vi",)
+
+
 SIGNING_KEY_SETTINGS = ("PKCS12", "PKCS11_MODULE", "PKCS11_TOKEN", "PKCS11_KEY", "SECRET_FILE")
 
 
@@ -125,6 +133,9 @@ def signing_from_environment(env: os._Environ[str] | dict[str, str]) -> dict[str
         "SIGNING_CRLS": env.get("SIGNING_CRLS") or None,
         "SIGNING_TSA_URL": env.get("SIGNING_TSA_URL") or None,
         "SIGNING_TRUST_ANCHORS": env.get("SIGNING_TRUST_ANCHORS") or None,
+        # The languages whose report is signed: Vietnamese always (the administrative document), English too
+        # when the office wants it ("vi,en").
+        "SIGNING_LOCALES": _signed_locales(env.get("REPORT_SIGNED_LOCALES", "")),
     }
     for role in SIGNING_ROLES:
         for name in SIGNING_KEY_SETTINGS:

@@ -220,3 +220,19 @@ def test_administrators_upload_the_images_and_a_bad_image_keeps_the_ones_in_forc
     assert records[0].signature_png == SIGNATURE
     respondent = logged_in(signing_app, world.respondent_a.email)
     assert respondent.get("/admin/signing").status_code == 403
+
+
+def test_the_english_report_is_signed_too_when_the_office_wants_it(signing_app, world, approved, tmp_path):
+    from roadmap.config import from_environment
+
+    assert from_environment(tmp_path, {"REPORT_SIGNED_LOCALES": "vi,en"})["SIGNING_LOCALES"] == (
+        "vi",
+        "en",
+    )
+    assert from_environment(tmp_path, {})["SIGNING_LOCALES"] == ("vi",)
+    signing_app.config["SIGNING_LOCALES"] = ("vi", "en")
+    records = signed_reports.sign(approved, actor=world.consultant)
+    assert [(r.locale, r.version) for r in records] == [("vi", 1), ("en", 1)]
+    consultant = logged_in(signing_app, world.consultant.email)
+    english = consultant.get(f"/assessments/{approved.id}/report.pdf?lang=en")
+    assert english.get_data() == signed_reports.signed_file(records[1])

@@ -154,15 +154,16 @@ def signed_file(record: SignedReport) -> bytes:
     return content
 
 
-def sign(assessment: Assessment, *, actor: User, locales: Sequence[str] = ("vi",)) -> list[SignedReport]:
-    """Sign the assessment's report in each language now: a new version each, the previous one superseded.
+def sign(assessment: Assessment, *, actor: User, locales: Sequence[str] | None = None) -> list[SignedReport]:
+    """Sign the assessment's report in each language (SIGNING_LOCALES: Vietnamese, and English when the
+    office wants it) now: a new version each, the previous one superseded.
     Invalid when the assessment is not approved or published; SigningUnavailable when keys are missing or
     unusable (nothing stored then). Audited; commits."""
     if assessment.status_enum not in SIGNABLE:
         raise invalid(None, _l("Only an approved or published assessment's report can be signed."))
     signed: list[SignedReport] = []
     shown = report_cache.content_version(assessment)
-    for locale in locales:
+    for locale in locales or current_app.config.get("SIGNING_LOCALES", ("vi",)):
         with force_locale(locale):
             pdf = formats.render(assessment, "pdf", locale)
         content, signers = signing.sign_report(pdf, current_app.config, appearance())
