@@ -200,10 +200,10 @@ EXPECTED: dict[str, Expectation] = {
     # The official report, PDF and Word alike (issues 8, 12, 17): like the roadmap, the office's consultants
     # and administrators; its office once published (the matrix's drafts: 404 for their respondents).
     "reports.download": roadmap_view(200),
-    # Signed reports (issue 25): signing is the office's consultants' and administrators' (an empty post is
-    # refused, 400); anyone signed in verifies a file (an empty post to the API: not a PDF, 400); the images
-    # of the signatures are the administrators' (none uploaded yet: 404).
-    "signing.sign": roadmap_edit(400),
+    # Signed reports (issue 25): signing is the office's consultants' and administrators' (the matrix's
+    # drafts cannot be signed yet: 409); anyone signed in verifies a file (an empty post to the API: not a
+    # PDF, 400); the images of the signatures are the administrators' (none uploaded yet: 404).
+    "signing.sign": roadmap_edit(409),
     "signing.verify": signed_in(200),
     "signing.appearance": admin_only(200),
     "signing.appearance_image": lambda role, scope: 302 if role is None else (404 if role is ADMIN else 403),
