@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.reports import bp as reports_bp
     from roadmap.web.review import bp as review_bp
     from roadmap.web.roadmaps import bp as roadmaps_bp
+    from roadmap.web.signing import bp as signing_bp
     from roadmap.web.survey import bp as survey_bp
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the routes: ids the database can hold
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(signing_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -4,18 +4,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from roadmap import worker as worker_process
 from roadmap.engine.loader import FrameworkError
 from roadmap.extensions import db
-from roadmap.models import Assessment, Cycle, CycleStatus, FrameworkVersion, Role
+from roadmap.models import Assessment, Cycle, CycleStatus, FrameworkVersion, Role, User
+from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.demo import loader as demo
 from roadmap.services.directory import accounts, cycles
@@ -24,6 +27,7 @@ from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.platform import backup, jobs, mail
 from roadmap.services.reporting import batch as report_batch
 from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.reporting import signed_reports, signing, verification
 from roadmap.services.review import reminders
 from roadmap.services.survey import frameworks
 
@@ -434,3 +438,51 @@ def report_batch_command(cycle_code: str, out: str, locale: str, processes: int 
     click.echo(f"{len(items) - len(failed)} of {len(items)} reports written to {out}")
     if failed:
         raise SystemExit(1)
+
+
+@report_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--lang", "locale", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="The verdict as JSON (as the API gives it).")
+def report_verify_command(file: str, locale: str, as_json: bool) -> None:
+    """Verify a signed report offline: intact, who signed, when, which chain, trusted. Exit 0 if valid."""
+    with force_locale(locale):
+        try:
+            result = verification.verify(Path(file).read_bytes(), current_app.config)
+        except verification.NotVerifiable as refusal:
+            raise click.ClickException(str(verification.REFUSAL_TEXTS[refusal.reason])) from None
+        if as_json:
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"{result.verdict}: {result.reason}")
+            for finding in result.signatures:
+                click.echo(
+                    f"- {verification.ROLE_LABELS.get(finding.field, finding.field)}: {finding.signer}"
+                )
+                click.echo(
+                    f"  {finding.signed_at.isoformat() if finding.signed_at else '-'} · {finding.verdict}"
+                )
+                for subject in finding.chain:
+                    click.echo(f"    {subject}")
+    if not result.valid:
+        raise SystemExit(1)
+
+
+@report_cli.command("sign")
+@click.option("--assessment", "assessment_id", type=int, required=True)
+@click.option("--as", "email", required=True, help="The e-mail of the consultant or administrator who signs.")
+def report_sign_command(assessment_id: int, email: str) -> None:
+    """Sign the approved report of one assessment with the configured keys (a new version)."""
+    assessment = db.session.get(Assessment, assessment_id)
+    actor = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if assessment is None or actor is None or not permits(actor, Action.SIGN_REPORT, assessment):
+        raise click.ClickException("No such assessment, or this user may not sign its report.")
+    try:
+        records = signed_reports.sign(assessment, actor=actor)
+    except (Invalid, signing.SigningUnavailable) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    for record in records:
+        click.echo(
+            f"assessment {assessment.id} ({record.locale}): version {record.version}, sha256 {record.sha256}"
+        )

@@ -107,6 +107,7 @@ def from_environment(
         # `local` (created when missing) or `shared` (a mounted volume that must exist): services.storage.
         "UPLOAD_STORAGE": upload_storage,
         "CONSULTANT_DEPARTMENT": env.get("ROADMAP_DEPARTMENT", "Cục Bưu điện Trung ương"),
+        **signing_from_environment(env),
         # E-mail (roadmap.services.platform.mail): the organisation's SMTP server. Without MAIL_SERVER no
         # mail is sent and notifications stay in the application. MAIL_SECURITY: starttls, tls or none.
         # The password comes from the environment only, and is never logged.
@@ -133,6 +134,39 @@ def _mail_settings(env: os._Environ[str] | dict[str, str], production: bool) -> 
         # Links in mails point here (the address users reach the service at).
         "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
     }
+
+
+SIGNING_ROLES = ("BODY", "SIGNATORY")
+
+
+def _signed_locales(value: str) -> tuple[str, ...]:
+    """Vietnamese first and always; English when listed ("vi,en"); anything else ignored."""
+    wanted = {code.strip().lower() for code in value.split(",")}
+    return ("vi", "en") if "en" in wanted else ("vi",)
+
+
+SIGNING_KEY_SETTINGS = ("PKCS12", "PKCS11_MODULE", "PKCS11_TOKEN", "PKCS11_KEY", "SECRET_FILE")
+
+
+def signing_from_environment(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Where the signing keys, chain, CRLs and trust anchors are (roadmap.services.reporting.signing). Only
+    places: a passphrase or PIN is read from SIGNING_<ROLE>_SECRET or the secrets file when signing, and never
+    enters the configuration."""
+    settings: dict[str, Any] = {
+        "SIGNING_REQUIRED": _flag(env.get("REPORT_SIGNING_REQUIRED"), default=False),
+        "SIGNING_CHAIN": env.get("SIGNING_CHAIN") or None,
+        "SIGNING_CRLS": env.get("SIGNING_CRLS") or None,
+        "SIGNING_TSA_URL": env.get("SIGNING_TSA_URL") or None,
+        "SIGNING_TRUST_ANCHORS": env.get("SIGNING_TRUST_ANCHORS") or None,
+        # The languages whose report is signed: Vietnamese always (the administrative document), English too
+        # when the office wants it ("vi,en").
+        "SIGNING_LOCALES": _signed_locales(env.get("REPORT_SIGNED_LOCALES", "")),
+    }
+    for role in SIGNING_ROLES:
+        for name in SIGNING_KEY_SETTINGS:
+            key = f"SIGNING_{role}_{name}"
+            settings[key] = env.get(key) or None
+    return settings
 
 
 def engine_options(config: dict[str, Any]) -> dict[str, Any]:

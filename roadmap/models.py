@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -715,3 +716,54 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+# --- signed reports (issue 25) ---------------------------------------------------------------------------
+
+
+class SignedReport(db.Model):  # type: ignore[name-defined,misc]
+    """One signed version of an assessment's official report (PDF) in one language.
+
+    The signed file itself is in the file storage under `storage_key`; its SHA-256 is kept to show that the
+    stored file is the one signed. Re-signing after a correction adds a version: the old row stays, marked
+    superseded (when, by which version), so that every file ever issued can be accounted for."""
+
+    __tablename__ = "signed_reports"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "locale", "version", name="uq_signed_reports_version"),
+        CheckConstraint("locale IN ('vi', 'en')", name="locale_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(String(2))
+    version: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_version: Mapped[str] = mapped_column(String(64))  # what the report showed (reporting.cache)
+    signers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("signed_reports.id", ondelete="SET NULL"))
+
+    signed_by: Mapped[User | None] = relationship()
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_at is None
+
+
+class SigningAppearanceRecord(db.Model):  # type: ignore[name-defined,misc]
+    """The images of the signatures' visible appearance (Decree 30/2020): the body's seal and the
+    signatory's handwritten signature, PNG, uploaded by an administrator. One row per save, the latest in
+    force."""
+
+    __tablename__ = "signing_appearance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -69,6 +69,8 @@ class Action(StrEnum):
     MANAGE_EMAIL_DEFAULTS = "email_defaults.manage"  # which notifications go by e-mail unless a user chooses
     VIEW_CYCLE_PROGRESS = "cycle.progress"  # the progress board; it then lists the offices each may view
     SEND_REMINDERS = "reminders.send"  # remind an office from the progress board (audited, once a day)
+    SIGN_REPORT = "report.sign"  # sign the approved report (issue 25): the reviewers who approve it
+    VERIFY_REPORT = "report.verify"  # check a signed report's signatures: anyone who may sign in
 
 
 class Relation(StrEnum):
@@ -144,6 +146,8 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     Action.MANAGE_EMAIL_DEFAULTS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
     Action.VIEW_CYCLE_PROGRESS: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
     Action.SEND_REMINDERS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.SIGN_REPORT: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.VERIFY_REPORT: {RESPONDENT: ANY, CONSULTANT: ANY, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not

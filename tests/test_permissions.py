@@ -216,6 +216,14 @@ EXPECTED: dict[str, Expectation] = {
     "progress.board": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "progress.export": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "progress.remind": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 400),
+    # Signed reports (issue 25): signing is the office's consultants' and administrators' (the matrix's
+    # drafts cannot be signed yet: 409); anyone signed in verifies a file (an empty post to the API: not a
+    # PDF, 400); the images of the signatures are the administrators' (none uploaded yet: 404).
+    "signing.sign": roadmap_edit(409),
+    "signing.verify": signed_in(200),
+    "signing.appearance": admin_only(200),
+    "signing.appearance_image": lambda role, scope: 302 if role is None else (404 if role is ADMIN else 403),
+    "api.verify_report": lambda role, scope: 401 if role is None else 400,
 }
 
 
@@ -245,6 +253,7 @@ def _cases(app, world, spare_user, spare_assignment, survey):
         "notification_id": [("-", 999_999)],
         "kind": ["pdf", "docx"],  # every format of the report
         "key": ["0" * 32],  # an upload of a framework file kept for review
+        "image": ["seal"],
     }
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         methods = rule.methods - {"HEAD", "OPTIONS"}

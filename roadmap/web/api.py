@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from roadmap.engine.scoring import result_to_dict
@@ -26,12 +27,13 @@ from roadmap.services.directory import api_tokens
 from roadmap.services.directory.api_tokens import TokenRefused
 from roadmap.services.plans import exports as roadmap_exports
 from roadmap.services.plans import roadmaps
+from roadmap.services.reporting import verification
 from roadmap.services.survey import answers, assessments, results
 from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
 from roadmap.web.openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # nothing here writes; a token request carries no cookie to forge
+csrf.exempt(bp)  # nothing here writes (verification reads what it is sent); a token request has no cookie
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 100
@@ -270,6 +272,25 @@ def roadmap(assessment_id: int) -> Response:
     if loaded is None:
         return error(404, "no_roadmap", _("This assessment has no roadmap yet."))
     return jsonify(roadmap_exports.to_json(loaded))
+
+
+@bp.route("/reports/verify", methods=["POST"])
+def verify_report() -> Response:
+    """A signed report's verdict (issue 25): the PDF is the body, read into memory and not kept."""
+    authorize(Action.VERIFY_REPORT)
+    try:
+        content = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return error(413, "too_large", _("The file is too large (at most %(limit)s MB).", limit=_limit_mb()))
+    try:
+        result = verification.verify(content, current_app.config)
+    except verification.NotVerifiable as refusal:
+        return error(400, refusal.reason, verification.REFUSAL_TEXTS[refusal.reason])
+    return jsonify(result.as_dict())
+
+
+def _limit_mb() -> str:
+    return f"{current_app.config['MAX_CONTENT_LENGTH'] / (1024 * 1024):g}"
 
 
 @bp.route("/openapi.json")

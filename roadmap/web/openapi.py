@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from roadmap.models import AssessmentStatus, OfficeKind
+from roadmap.services.reporting.verification import VERDICTS
 from roadmap.web.guard import MAX_ID
 
 OPENAPI_VERSION = "3.1.0"
@@ -57,6 +58,36 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "LocalText": LOCAL_TEXT,
+    "SignatureFinding": {
+        "type": "object",
+        "required": ["field", "role", "signer", "verdict", "reason", "intact", "chain"],
+        "properties": {
+            "field": {"type": "string", "description": "The signature field: Signatory, IssuingBody, …"},
+            "role": {"type": "string", "enum": ["signatory", "body", ""]},
+            "signer": {"type": "string", "description": "The signing certificate's subject."},
+            "serial": {"type": "string", "description": "The certificate's serial number (hex)."},
+            "signed_at": _nullable("string", format="date-time"),
+            "chain": {"type": "array", "items": {"type": "string"}, "description": "Signer first."},
+            "trust_anchor": _nullable("string"),
+            "verdict": {"type": "string", "enum": list(VERDICTS)},
+            "reason": {"type": "string", "description": "The verdict in the caller's language."},
+            "intact": {"type": "boolean"},
+            "cryptographically_valid": {"type": "boolean"},
+            "covers_whole_file": {"type": "boolean"},
+            "revocation_checked": {"type": "boolean"},
+            "revoked_at": _nullable("string", format="date-time"),
+        },
+    },
+    "Verification": {
+        "type": "object",
+        "required": ["verdict", "valid", "reason", "signatures"],
+        "properties": {
+            "verdict": {"type": "string", "enum": list(VERDICTS), "description": "The worst signature's."},
+            "valid": {"type": "boolean"},
+            "reason": {"type": "string", "description": "The verdict in the caller's language."},
+            "signatures": {"type": "array", "items": _ref("SignatureFinding")},
+        },
+    },
     "Office": {
         "type": "object",
         "required": ["id", "code", "name", "kind"],
@@ -374,7 +405,7 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "security": [{"bearerToken": []}, {"sessionCookie": []}],
-        "tags": [{"name": "assessments"}, {"name": "meta"}],
+        "tags": [{"name": "assessments"}, {"name": "reports"}, {"name": "meta"}],
         "paths": {
             "/api/v1/assessments": _get(
                 "listAssessments",
@@ -442,6 +473,27 @@ def document() -> dict[str, Any]:
                 },
                 parameters=[ASSESSMENT_ID],
             ),
+            "/api/v1/reports/verify": {
+                "post": {
+                    "operationId": "verifyReport",
+                    "summary": "Verify a signed report (the PDF as the request body); nothing is stored",
+                    "tags": ["reports"],
+                    "requestBody": {
+                        "required": True,
+                        "description": "The signed report's bytes (a PDF; sent as application/pdf or "
+                        "application/octet-stream, the type is not relied on).",
+                        "content": {
+                            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    "responses": {
+                        "200": _ok("Verification", "The verdict, whether valid or not."),
+                        "400": _error_response("Not a PDF, a damaged PDF, or a PDF without signatures."),
+                        "413": _error_response("Larger than the upload limit."),
+                        **_COMMON_ERRORS,
+                    },
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

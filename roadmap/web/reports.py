@@ -24,13 +24,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from roadmap.models import Assessment
+from roadmap.models import Assessment, SignedReport
 from roadmap.policy import Action, permits
 from roadmap.services.plans import roadmaps
 from roadmap.services.reporting import cache as report_cache
 from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.reporting import model as report_model
 from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.reporting import signed_reports
 from roadmap.services.reporting.formats import FORMATS
 from roadmap.web.guard import authorized_assessment
 
@@ -55,6 +56,9 @@ def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
     locale = request.args.get("lang", "vi")
     if locale not in report_model.LOCALES:
         return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
+    signed = signed_reports.current(assessment, locale) if kind == "pdf" else None
+    if signed is not None:  # the signed record, once there is one, is what readers get (issue 25)
+        return _signed_download(assessment, signed, locale)
     day = roadmaps.local_today()
     digest = report_jobs.digest_of(assessment, kind, locale, day)
     if digest in request.if_none_match:
@@ -85,5 +89,21 @@ def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
             last_modified=None,
         )
     response.set_etag(digest)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _signed_download(assessment: Assessment, signed: SignedReport, locale: str) -> Response:
+    """The signed PDF in force, as it was signed (its digest is its ETag)."""
+    if signed.sha256 in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = send_file(
+            io.BytesIO(signed_reports.signed_file(signed)),
+            mimetype=FORMATS["pdf"].mimetype,
+            as_attachment=True,
+            download_name=report_model.filename_for(assessment, locale, "pdf"),
+        )
+    response.set_etag(signed.sha256)
     response.headers["Cache-Control"] = "private, no-store"
     return response

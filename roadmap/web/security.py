@@ -109,7 +109,13 @@ def _force_password_change() -> BaseResponse | None:
 MAX_ID = 2**31 - 1
 
 # The routes that receive files may take the whole MAX_CONTENT_LENGTH; every other one much less.
-UPLOAD_ENDPOINTS = {"survey.upload_files", "survey.save_section"}
+UPLOAD_ENDPOINTS = {
+    "survey.upload_files",
+    "survey.save_section",
+    "signing.verify",
+    "signing.appearance",
+    "api.verify_report",
+}
 
 
 class IdConverter(IntegerConverter):

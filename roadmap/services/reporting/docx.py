@@ -91,6 +91,7 @@ class _Writer:
         else:
             self._cover()
         self._para(self.r.about)
+        _run(self.doc.add_paragraph(), self.w.editable_copy, italic=True)  # issue 25: only the PDF is signed
         if not self.r.final:
             draft = self.doc.add_paragraph()
             _centre(draft)

@@ -108,6 +108,7 @@ class Words:
     glossary: str
     draft_mark: str  # the watermark
     draft_note: str
+    editable_copy: str  # the Word document's first page: an editable draft, the signed PDF is the record
     legal_basis: str
     radar_caption: str
     gantt_caption: str
@@ -325,6 +326,9 @@ def _words(assessment: Assessment, issuer: Issuer, status: str, day: dt.date, nu
         glossary=_("Glossary"),
         draft_mark=_("DRAFT"),
         draft_note=_("DRAFT: the results have not been approved yet."),
+        editable_copy=_(
+            "This Word document is an editable draft. The official record is the digitally signed PDF report."
+        ),
         legal_basis=_("Legal basis:"),
         radar_caption=_("Levels by dimension against the targets"),
         gantt_caption=_("Schedule by quarter"),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -41,6 +42,7 @@ from roadmap.models import (
     ReviewComment,
     ScoreOverride,
     ScoreSnapshot,
+    SignedReport,
     User,
     utcnow,
 )
@@ -585,11 +587,30 @@ def score_history(assessment: Assessment) -> list[ScoreSnapshot]:
 
 def publish(assessment: Assessment, *, actor: User, expected_status_version: int | None = None) -> None:
     """Make results, roadmap and report visible to the office (roadmap.policy reads the status). Commits."""
+    _ensure_signed_when_required(assessment)
     lifecycle.transition(
         assessment, S.PUBLISHED, actor=actor, expected_status_version=expected_status_version
     )
     notify_office(assessment, PUBLISHED)
     db.session.commit()
+
+
+def _ensure_signed_when_required(assessment: Assessment) -> None:
+    """With REPORT_SIGNING_REQUIRED, an approved assessment is published only once its Vietnamese report has a
+    signed version in force (roadmap.services.reporting.signed_reports signs it)."""
+    if not current_app.config.get("SIGNING_REQUIRED") or assessment.status_enum is not S.APPROVED:
+        return
+    signed = db.session.scalar(
+        select(SignedReport.id).where(
+            SignedReport.assessment_id == assessment.id,
+            SignedReport.locale == "vi",
+            SignedReport.superseded_at.is_(None),
+        )
+    )
+    if signed is None:
+        raise lifecycle.IllegalTransition(
+            _l("The report must be signed before publication: sign the report first, then publish.")
+        )
 
 
 # --- notifications -------------------------------------------------------------------------------------
