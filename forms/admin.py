@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from forms import BoundaryForm
 from roadmap.models import OfficeKind, Role
 
 OFFICE_KIND_LABELS = {
@@ -28,7 +28,7 @@ ROLE_LABELS = {
 LOCALE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
-class BilingualNamesForm(FlaskForm):
+class BilingualNamesForm(BoundaryForm):
     """Offices and cycles are named in both languages; templates place the fields where they belong."""
 
     name_vi = StringField(
@@ -56,7 +56,7 @@ class OfficeForm(BilingualNamesForm):
     submit = SubmitField(_l("Save"))
 
 
-class UserForm(FlaskForm):
+class UserForm(BoundaryForm):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254)]
     )
@@ -73,7 +73,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(BoundaryForm):
     consultant_id = SelectField(_l("Consultant"), coerce=int, validate_choice=True)
     office_id = SelectField(_l("Office"), coerce=int, validate_choice=True)
     submit = SubmitField(_l("Assign"))
@@ -90,7 +90,7 @@ class CycleForm(BilingualNamesForm):
     submit = SubmitField(_l("Save"))
 
 
-class ReportSettingsForm(FlaskForm):
+class ReportSettingsForm(BoundaryForm):
     """The official report's settings (Decree 30/2020). The service checks the values and puts its
     messages beside the fields, so that what was typed stays in the form."""
 

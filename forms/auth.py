@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from forms import BoundaryForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BoundaryForm):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)]
     )
@@ -18,7 +19,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BoundaryForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))]
     )
@@ -35,7 +36,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BoundaryForm):
     """A form with only the CSRF token, for POST-only actions (logout, deactivate, open/close)."""
 
     submit = SubmitField(_l("Confirm"))

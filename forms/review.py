@@ -5,12 +5,13 @@ message."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from forms import BoundaryForm
 
-class StatusForm(FlaskForm):
+
+class StatusForm(BoundaryForm):
     """A status change (start, approve, publish); the status version makes a replayed page a no-op refusal."""
 
     status_version = HiddenField()
@@ -24,12 +25,12 @@ class ReturnForm(StatusForm):
     comment = TextAreaField(_l("What must be revised"))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BoundaryForm):
     question = HiddenField()  # empty: a comment on the whole assessment
     body = TextAreaField(_l("Comment"))
 
 
-class EvidenceVerdictForm(FlaskForm):
+class EvidenceVerdictForm(BoundaryForm):
     question = HiddenField()
     verdict = SelectField(
         _l("Evidence"),
@@ -38,18 +39,18 @@ class EvidenceVerdictForm(FlaskForm):
     reason = StringField(_l("Reason (required to reject)"))
 
 
-class PointsOverrideForm(FlaskForm):
+class PointsOverrideForm(BoundaryForm):
     question = HiddenField()
     points = StringField(_l("Points (0–1)"))
     justification = TextAreaField(_l("Justification"))
 
 
-class LevelOverrideForm(FlaskForm):
+class LevelOverrideForm(BoundaryForm):
     dimension = HiddenField()
     level = SelectField(_l("Level"), choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)])
     justification = TextAreaField(_l("Justification"))
 
 
-class ClearOverrideForm(FlaskForm):
+class ClearOverrideForm(BoundaryForm):
     kind = HiddenField()
     target = HiddenField()

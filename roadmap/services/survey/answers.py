@@ -37,6 +37,7 @@ from roadmap.models import (
 )
 from roadmap.services import Invalid, Problem
 from roadmap.services.platform.clock import local_today
+from roadmap.services.platform.text import checked_text
 from roadmap.services.survey.assessments import ANSWER_ERRORS, ensure_editable, framework_of
 
 # The longest text answer (a rule of the text type), which the survey page announces.
@@ -131,6 +132,15 @@ def answer_problem(
     return ANSWER_ERRORS.get(code, ANSWER_ERRORS["value_type"])(**params)
 
 
+def _typed_text(question: Question, value: Any) -> Any:
+    """The posted value with its texts through the text boundary, refused beside the question."""
+    if isinstance(value, str):
+        return checked_text(value, question.code, question.code)
+    if isinstance(value, list):
+        return [_typed_text(question, item) for item in value]
+    return value
+
+
 def parse_answer(question: Question, state: str, value: Any) -> Answer:
     """An Answer from posted data (JSON or form), typed for the question by its type (posted forms give
     strings, JSON typed values) and checked, the rules of entry included; raises Invalid naming it."""
@@ -141,7 +151,7 @@ def parse_answer(question: Question, state: str, value: Any) -> Answer:
     if answer_state is not AnswerState.ANSWERED:
         answer = Answer(answer_state)
     else:
-        answer = Answer.of(kind_of(question).parse(question, value))
+        answer = Answer.of(kind_of(question).parse(question, _typed_text(question, value)))
     try:
         validate_answer(question, answer, today=local_today())
     except InvalidAnswer as error:
