@@ -281,3 +281,64 @@ def test_a_query_parameter_or_an_upload_name_with_a_forbidden_character_is_refus
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
+
+
+# --- the migration that cleans what was stored before ----------------------------------------------------
+
+
+def test_the_migration_cleans_stored_text_and_reports_every_change(app, world, draft, capfd):
+    from flask_migrate import downgrade, upgrade
+
+    stored_before_the_boundary(draft, "PP-03", {"text": "trước\udc00sau\x0b", "đi\x07": ["a\ufffe"]})
+    db.session.add(
+        Evidence(
+            assessment_id=draft.id,
+            question_code="NW-01",
+            note="Vie\u0323\u0302t\x1bNam",
+            document_number="12\x85",
+            updated_by_id=world.respondent_a.id,
+        )
+    )
+    db.session.commit()
+    answer_id = db.session.scalar(select(AnswerRecord.id))
+    db.session.remove()
+    downgrade(revision="7a1c2e9b4d10")
+    capfd.readouterr()
+    upgrade()  # logs as `flask db upgrade` does, on the standard error
+    log = capfd.readouterr().err
+    assert db.session.scalar(select(AnswerRecord.value)) == {"text": "trướcsau", "đi": ["a"]}
+    evidence_row = db.session.scalar(select(Evidence))
+    assert evidence_row.note == "ViệtNam"
+    assert evidence_row.document_number == "12"
+    lines = [line.split("] ", 1)[-1] for line in log.splitlines() if "text cleaned" in line]
+    assert (
+        f"text cleaned: answers.value (id={answer_id}): U+0007 ×1, U+000B ×1, U+DC00 ×1, U+FFFE ×1" in lines
+    )
+    assert f"text cleaned: evidence.note (id={evidence_row.id}): U+001B ×1" in lines
+    assert f"text cleaned: evidence.document_number (id={evidence_row.id}): U+0085 ×1" in lines
+    assert "text boundary: 3 stored values cleaned" in log
+
+
+def test_the_command_line_refuses_a_forbidden_character_naming_the_option(app, world):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "moi@example.vn", "--name", "Nguyễn\x1bVăn", "--role", "admin"]
+    )
+    assert result.exit_code != 0
+    assert "full_name" in result.output
+    assert "U+001B" in result.output
+    created = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "moi@example.vn",
+            "--name",
+            "Nguye\u0302\u0303n",
+            "--role",
+            "admin",
+        ]
+    )
+    assert created.exit_code == 0, created.output
+    from roadmap.models import User
+
+    assert db.session.scalar(select(User.full_name).where(User.email == "moi@example.vn")) == "Nguyễn"
