@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -70,6 +78,12 @@ class UserForm(BoundaryForm):
         description=_l("Required for office representatives; empty for other roles."),
     )
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    second_factor_required = BooleanField(
+        _l("Require two-factor sign-in"),
+        description=_l(
+            "Consultants and administrators always need it; tick to require it of a representative."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from forms import BoundaryForm
@@ -40,3 +40,21 @@ class ConfirmForm(BoundaryForm):
     """A form with only the CSRF token, for POST-only actions (logout, deactivate, open/close)."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class SecondFactorForm(BoundaryForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Please enter the code.")), Length(max=32)],
+        description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolSecondFactorForm(BoundaryForm):
+    code = StringField(
+        _l("First code"),
+        validators=[DataRequired(_l("Please enter the code.")), Length(max=32)],
+        description=_l("The 6 digits the app shows after you have added the account."),
+    )
+    submit = SubmitField(_l("Turn on two-factor sign-in"))

@@ -92,6 +92,8 @@ def from_environment(
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
         "LOGIN_MAX_FAILURES": 5,
+        # Two-factor sign-in: how long a user who needs it may work without it, from the first login.
+        "SECOND_FACTOR_GRACE_DAYS": int(env.get("SECOND_FACTOR_GRACE_DAYS", "7")),
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Input limits (issue 9). The whole body: 12 MB where files are sent (one 10 MB file and a page's

@@ -25,6 +25,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from roadmap.engine.text import ForbiddenCharacter, normalise, normalise_tree, texts_of
 from roadmap.extensions import login_manager
 from roadmap.models import User
+from roadmap.policy import second_factor_pending
+from roadmap.services.directory import second_factor
 from roadmap.services.platform.text import refusal
 from roadmap.web.guard import get_by_id
 
@@ -49,7 +51,37 @@ def load_user(session_id: str) -> User | None:
     user = get_by_id(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
+    # Signed in by password only (the code is still to come), or out of time to enrol: the policy grants
+    # such a user nothing, and _require_second_factor leads them to the one page they may use.
+    user.second_factor_pending = bool(session.get(SECOND_FACTOR_PENDING)) or second_factor.enrolment_overdue(
+        user
+    )
     return user
+
+
+# In the session between the password and the code of a user with a second factor.
+SECOND_FACTOR_PENDING = "second_factor_pending"
+# What a user whose second factor is pending may still reach, besides the code or the enrolment page.
+SECOND_FACTOR_OPEN = {"auth.logout", "static", "main.set_locale", "health.healthz", "health.readyz"}
+
+
+def _require_second_factor() -> BaseResponse | tuple[BaseResponse, int] | None:
+    if _token_request() or not current_user.is_authenticated or not second_factor_pending(current_user):
+        return None
+    page = "auth.second_factor" if session.get(SECOND_FACTOR_PENDING) else "auth.enrol_second_factor"
+    if request.endpoint == page or request.endpoint in SECOND_FACTOR_OPEN:
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    json_only = getattr(view, "json_only", False)  # the page script's endpoints (survey.json_login_required)
+    if (
+        json_only
+        or request.blueprint == "api"
+        or request.is_json
+        or request.accept_mimetypes.best == "application/json"
+    ):
+        message = _l("Please finish signing in with your second factor.")
+        return jsonify({"status": "second_factor", "message": str(message)}), 401
+    return redirect(url_for(page, next=request.full_path if request.method == "GET" else None))
 
 
 def start_session() -> None:
@@ -230,5 +262,6 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.before_request(_text_boundary)
     app.before_request(_enforce_session_limits)
+    app.before_request(_require_second_factor)
     app.before_request(_force_password_change)
     app.after_request(_security_headers)
