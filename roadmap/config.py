@@ -95,6 +95,16 @@ def from_environment(
         # Two-factor sign-in: how long a user who needs it may work without it, from the first login.
         "SECOND_FACTOR_GRACE_DAYS": int(env.get("SECOND_FACTOR_GRACE_DAYS", "7")),
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        # Request rate limits (roadmap.web.limits), "N per second|minute|hour|day" (several joined by ";").
+        # Counted in Redis when REDIS_URL is set (shared by every host), in the process otherwise.
+        "RATELIMIT_ENABLED": _flag(env.get("RATE_LIMITS_ENABLED"), default=True),
+        "RATE_LIMIT_LOGIN": env.get("RATE_LIMIT_LOGIN", "20 per minute;200 per hour"),
+        "RATE_LIMIT_SECOND_FACTOR": env.get("RATE_LIMIT_SECOND_FACTOR", "10 per minute"),
+        "RATE_LIMIT_AUTOSAVE": env.get("RATE_LIMIT_AUTOSAVE", "240 per minute"),
+        "RATE_LIMIT_UPLOADS": env.get("RATE_LIMIT_UPLOADS", "30 per minute"),
+        "RATE_LIMIT_REPORTS": env.get("RATE_LIMIT_REPORTS", "20 per minute"),
+        "RATE_LIMIT_EXPORTS": env.get("RATE_LIMIT_EXPORTS", "30 per minute"),
+        "RATE_LIMIT_API": env.get("RATE_LIMIT_API", "300 per minute"),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Input limits (issue 9). The whole body: 12 MB where files are sent (one 10 MB file and a page's
         # answers), 2 MB for any other form, 256 KB for a JSON autosave. In a multipart form, at most 500
