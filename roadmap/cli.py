@@ -199,6 +199,13 @@ def jobs_purge(days: int) -> None:
     click.echo(f"Purged {jobs.purge(dt.timedelta(days=days))} finished jobs.")
 
 
+@jobs_cli.command("reap")
+def jobs_reap() -> None:
+    """Mark jobs whose worker is gone as failed ("worker stopped") and queue them again within attempts."""
+    reaped = jobs.reap()
+    click.echo(f"Reaped {len(reaped)} jobs whose worker stopped.")
+
+
 backup_cli = AppGroup("backup", help="Back up the database while the service runs; restore a backup.")
 
 

@@ -80,6 +80,8 @@ def from_environment(
         # Background jobs (roadmap.services.platform.jobs): the RQ queue's name and the longest a job may run.
         "JOB_QUEUE": env.get("JOB_QUEUE", "roadmap"),
         "JOB_TIMEOUT_SECONDS": int(env.get("JOB_TIMEOUT_SECONDS", "600")),
+        # How often each worker looks for jobs left "running" by a worker that is gone (jobs.reap).
+        "JOB_REAP_INTERVAL_SECONDS": int(env.get("JOB_REAP_INTERVAL_SECONDS", "60")),
         "BABEL_DEFAULT_LOCALE": env.get("ROADMAP_DEFAULT_LOCALE", "vi"),
         "BABEL_DEFAULT_TIMEZONE": env.get("ROADMAP_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
