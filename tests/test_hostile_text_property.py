@@ -23,6 +23,7 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from roadmap.engine.question_types.text import SHOWN_LENGTH
 from roadmap.engine.text import first_forbidden
 from roadmap.extensions import db
 from roadmap.services.directory import api_tokens
@@ -49,7 +50,7 @@ HOSTILE = [
     "\n",
 ]
 CORE = st.text(alphabet="abcdefghiklmnopqrstuvxyĐđăâêôơưÁÀẢÃẠáàảãạ0123456789/-", min_size=3, max_size=12)
-NOISE = st.text(alphabet=st.sampled_from(HOSTILE), max_size=4)
+NOISE = st.lists(st.sampled_from(HOSTILE), max_size=4).map("".join)
 LONG_WORD = st.builds(lambda letter, size: letter * size, st.sampled_from("aĐư7"), st.integers(300, 1800))
 
 
@@ -202,6 +203,8 @@ def test_hostile_text_in_every_field_through_every_output(app, world, stage, bac
         figures["outputs checked"] += len(OUTPUTS)
         for field, core in accepted.items():
             flat = _flat(core)
+            if field == "text_answer":
+                flat = flat[: SHOWN_LENGTH - 20]  # the report quotes a text answer's beginning (its wording)
             places = {"PDF vi": pdf_vi, "DOCX": docx_text}
             if field != "text_answer":
                 places["section page"] = pages["section page"]
