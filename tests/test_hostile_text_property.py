@@ -34,7 +34,7 @@ from tests.test_assessment_service import SMALL
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 4  # per database: each example renders two PDFs and a Word document
+EXAMPLES = 10  # per database: each example renders two PDFs and a Word document
 
 HOSTILE = [
     *"\x00\x07\x0b\x0c\x1b\x7f\x85\x9f",  # C0 and C1 controls
