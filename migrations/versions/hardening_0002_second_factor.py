@@ -18,15 +18,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("totp_pending_secret", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("totp_enabled_at", UTCDateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
-        batch.add_column(
-            sa.Column("second_factor_required", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-        batch.add_column(sa.Column("second_factor_grace_until", UTCDateTime(timezone=True), nullable=True))
+    # Plain ALTER TABLE ADD COLUMN on both databases: a batch copy of `users` would drop the table, which the
+    # append-only audit log refers to (its trigger refuses the cascade).
+    op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("totp_pending_secret", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("totp_enabled_at", UTCDateTime(timezone=True), nullable=True))
+    op.add_column("users", sa.Column("totp_last_step", sa.Integer(), nullable=True))
+    op.add_column(
+        "users", sa.Column("second_factor_required", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
+    op.add_column("users", sa.Column("second_factor_grace_until", UTCDateTime(timezone=True), nullable=True))
     op.create_table(
         "recovery_codes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,13 +47,14 @@ def downgrade():
     with op.batch_alter_table("recovery_codes") as batch:
         batch.drop_index(batch.f("ix_recovery_codes_user_id"))
     op.drop_table("recovery_codes")
-    with op.batch_alter_table("users") as batch:
-        for column in (
-            "second_factor_grace_until",
-            "second_factor_required",
-            "totp_last_step",
-            "totp_enabled_at",
-            "totp_pending_secret",
-            "totp_secret",
-        ):
-            batch.drop_column(column)
+    # Plain ALTER TABLE (SQLite 3.35+ and PostgreSQL): a batch copy of `users` would drop the table, and the
+    # append-only audit log refers to it.
+    for column in (
+        "second_factor_grace_until",
+        "second_factor_required",
+        "totp_last_step",
+        "totp_enabled_at",
+        "totp_pending_secret",
+        "totp_secret",
+    ):
+        op.execute(f"ALTER TABLE users DROP COLUMN {column}")
