@@ -17,8 +17,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         root_path=str(Path(__file__).resolve().parent),
     )
-    # Tests are hermetic: they do not read the environment, and bring their own secret and database.
-    environ = None if test_config is None else {"SECRET_KEY": "test-secret-" + "x" * 32}
+    # Tests are hermetic: they do not read the environment, and bring their own secret and database. Rate
+    # limits are off for them (a suite, a soak or a benchmark is a flood by design); a test of the limits
+    # turns them on in its own configuration.
+    environ = (
+        None if test_config is None else {"SECRET_KEY": "test-secret-" + "x" * 32, "RATE_LIMITS_ENABLED": "0"}
+    )
     app.config.from_mapping(config.from_environment(Path(app.instance_path), environ))
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -29,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_templates(app)
     register_security(app)
     register_blueprints(app)
+    register_limits(app)
     register_errorhandlers(app)
     register_commands(app)
     register_jobs(app)
@@ -100,6 +105,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(signing_bp)
+
+
+def register_limits(app: Flask) -> None:
+    from roadmap.web import limits
+
+    limits.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from forms import BoundaryForm
 from roadmap.models import OfficeKind, Role
 
 OFFICE_KIND_LABELS = {
@@ -38,7 +39,7 @@ ROLE_LABELS = {
 LOCALE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
-class BilingualNamesForm(FlaskForm):
+class BilingualNamesForm(BoundaryForm):
     """Offices and cycles are named in both languages; templates place the fields where they belong."""
 
     name_vi = StringField(
@@ -66,7 +67,7 @@ class OfficeForm(BilingualNamesForm):
     submit = SubmitField(_l("Save"))
 
 
-class UserForm(FlaskForm):
+class UserForm(BoundaryForm):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254)]
     )
@@ -80,10 +81,16 @@ class UserForm(FlaskForm):
         description=_l("Required for office representatives; empty for other roles."),
     )
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    second_factor_required = BooleanField(
+        _l("Require two-factor sign-in"),
+        description=_l(
+            "Consultants and administrators always need it; tick to require it of a representative."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(BoundaryForm):
     consultant_id = SelectField(_l("Consultant"), coerce=int, validate_choice=True)
     office_id = SelectField(_l("Office"), coerce=int, validate_choice=True)
     submit = SubmitField(_l("Assign"))
@@ -120,7 +127,7 @@ class CycleForm(BilingualNamesForm):
     submit = SubmitField(_l("Save"))
 
 
-class ReportSettingsForm(FlaskForm):
+class ReportSettingsForm(BoundaryForm):
     """The official report's settings (Decree 30/2020). The service checks the values and puts its
     messages beside the fields, so that what was typed stays in the form."""
 
@@ -174,7 +181,7 @@ class ReportSettingsForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class FrameworkUploadForm(FlaskForm):
+class FrameworkUploadForm(BoundaryForm):
     """A framework file to validate; nothing is stored until the reviewed file is imported."""
 
     file = FileField(
@@ -185,7 +192,7 @@ class FrameworkUploadForm(FlaskForm):
     submit = SubmitField(_l("Validate"))
 
 
-class FrameworkImportForm(FlaskForm):
+class FrameworkImportForm(BoundaryForm):
     """Imports the reviewed upload; the fingerprint proves it is the content that was shown."""
 
     fingerprint = HiddenField()

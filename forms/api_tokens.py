@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from forms import BoundaryForm
 from roadmap.services.directory.api_tokens import NAME_MAX_LENGTH
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BoundaryForm):
     name = StringField(
         _l("Name"),
         validators=[

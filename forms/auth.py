@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from forms import BoundaryForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BoundaryForm):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)]
     )
@@ -18,7 +19,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BoundaryForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))]
     )
@@ -35,7 +36,25 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BoundaryForm):
     """A form with only the CSRF token, for POST-only actions (logout, deactivate, open/close)."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class SecondFactorForm(BoundaryForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Please enter the code.")), Length(max=32)],
+        description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolSecondFactorForm(BoundaryForm):
+    code = StringField(
+        _l("First code"),
+        validators=[DataRequired(_l("Please enter the code.")), Length(max=32)],
+        description=_l("The 6 digits the app shows after you have added the account."),
+    )
+    submit = SubmitField(_l("Turn on two-factor sign-in"))

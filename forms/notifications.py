@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
+
+from forms import BoundaryForm
 
 
 def field_name(kind: str) -> str:
     return "kind_" + kind.replace(".", "__")
 
 
-class EmailChoicesForm(FlaskForm):
+class EmailChoicesForm(BoundaryForm):
     submit = SubmitField(_l("Save"))
 
     def choices(self) -> dict[str, bool]:

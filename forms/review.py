@@ -5,14 +5,14 @@ roadmap.services.review.workflow, so every path gives the same localised message
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from forms import BoundaryForm
 from forms.fields import TypedNumberField
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BoundaryForm):
     """A status change (start, approve, publish); the status version makes a replayed page a no-op refusal."""
 
     status_version = HiddenField()
@@ -32,12 +32,12 @@ class ReturnForm(StatusForm):
     comment = TextAreaField(_l("What must be revised"))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BoundaryForm):
     question = HiddenField()  # empty: a comment on the whole assessment
     body = TextAreaField(_l("Comment"))
 
 
-class EvidenceVerdictForm(FlaskForm):
+class EvidenceVerdictForm(BoundaryForm):
     question = HiddenField()
     verdict = SelectField(
         _l("Evidence"),
@@ -51,30 +51,30 @@ class EvidenceVerdictForm(FlaskForm):
     reason = StringField(_l("Reason (required to reject)"))
 
 
-class PointsOverrideForm(FlaskForm):
+class PointsOverrideForm(BoundaryForm):
     question = HiddenField()
     points = TypedNumberField(_l("Points (0–1)"))
     justification = TextAreaField(_l("Justification"))
 
 
-class LevelOverrideForm(FlaskForm):
+class LevelOverrideForm(BoundaryForm):
     dimension = HiddenField()
     level = SelectField(_l("Level"), choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)])
     justification = TextAreaField(_l("Justification"))
 
 
-class ClearOverrideForm(FlaskForm):
+class ClearOverrideForm(BoundaryForm):
     kind = HiddenField()
     target = HiddenField()
 
 
-class RescoreForm(FlaskForm):
+class RescoreForm(BoundaryForm):
     """Re-score an approved result with the current engine; the reason is kept in the history."""
 
     reason = TextAreaField(_l("Why re-score"))
 
 
-class RemindForm(FlaskForm):
+class RemindForm(BoundaryForm):
     """Remind the offices ticked on the progress board (their ids come as the repeated field `office`)."""
 
     cycle = HiddenField()

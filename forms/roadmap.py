@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -25,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from forms import BoundaryForm
 from forms.fields import TypedNumberField
 from roadmap.engine.framework import CostClass
 from roadmap.engine.planner import OfficeSize
@@ -45,7 +45,7 @@ def _too_long(limit: int) -> Length:
     return Length(max=limit, message=_l("This text is too long (at most %(max)d characters).", max=limit))
 
 
-class _RoadmapForm(FlaskForm):
+class _RoadmapForm(BoundaryForm):
     class Meta:
         csrf = False  # the app-wide CSRFProtect checks the page's token (see the module docstring)
 

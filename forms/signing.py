@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FileField
 
+from forms import BoundaryForm
 
-class VerifyReportForm(FlaskForm):
+
+class VerifyReportForm(BoundaryForm):
     """A PDF to verify; the service says what is wrong with it, beside the field."""
 
     file = FileField(_l("Signed report (PDF)"), description=_l("The file is checked and not kept."))
 
 
-class SignReportForm(FlaskForm):
+class SignReportForm(BoundaryForm):
     """Signing the approved report: nothing to type, the CSRF token is the form."""
 
 
-class SigningAppearanceForm(FlaskForm):
+class SigningAppearanceForm(BoundaryForm):
     """The images shown in the signatures (Decree 30/2020): an image not chosen keeps the one in force."""
 
     seal = FileField(

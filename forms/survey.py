@@ -16,7 +16,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Form,
@@ -27,6 +26,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from forms import BoundaryForm
 from forms.question_inputs import QUESTION_INPUTS
 from roadmap.engine.answers import AnswerState
 from roadmap.engine.framework import Framework, Question
@@ -46,7 +46,7 @@ class QuestionForm(Form):
     files = MultipleFileField()
 
 
-class SectionForm(FlaskForm):
+class SectionForm(BoundaryForm):
     """One survey section (one dimension); its fields are the questions' sub-forms, by question code."""
 
     def question(self, code: str) -> QuestionForm:
@@ -134,7 +134,7 @@ def posted_version(subform: QuestionForm) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-class StartForm(FlaskForm):
+class StartForm(BoundaryForm):
     """Start the office's assessment of a cycle."""
 
     carry_forward = BooleanField(
@@ -143,7 +143,7 @@ class StartForm(FlaskForm):
     )
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(BoundaryForm):
     """The confirmation step; the status version makes a replay of the same page a no-op."""
 
     status_version = HiddenField()
@@ -153,7 +153,7 @@ class SubmitForm(FlaskForm):
         return int(raw) if raw.isdigit() else None
 
 
-class FileDeleteForm(FlaskForm):
+class FileDeleteForm(BoundaryForm):
     file_id = HiddenField()
 
     def file(self) -> int | None:
@@ -161,7 +161,7 @@ class FileDeleteForm(FlaskForm):
         return int(raw) if raw.isdigit() else None
 
 
-class FileUploadForm(FlaskForm):
+class FileUploadForm(BoundaryForm):
     """One question's files, sent by the page's script (or by a form without the rest of the section)."""
 
     question = HiddenField()

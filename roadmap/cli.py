@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from roadmap import worker as worker_process
 from roadmap.engine.loader import FrameworkError
+from roadmap.engine.text import ForbiddenCharacter, normalise
 from roadmap.extensions import db
 from roadmap.models import Assessment, Cycle, CycleStatus, FrameworkVersion, Role, User
 from roadmap.policy import Action, permits
@@ -25,6 +26,7 @@ from roadmap.services.directory import accounts, cycles
 from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.platform import backup, jobs, mail
+from roadmap.services.platform.text import refusal
 from roadmap.services.reporting import batch as report_batch
 from roadmap.services.reporting import pdf as report_pdf
 from roadmap.services.reporting import signed_reports, signing, verification
@@ -36,11 +38,29 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 framework_cli = AppGroup("framework", help="Framework versions: validate, import, list, export.")
 
 
+def typed_text(_context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """A text given on the command line through the one text boundary: NFC, or refused naming its option."""
+    if value is None:
+        return None
+    try:
+        return normalise(value)
+    except ForbiddenCharacter as problem:
+        raise click.BadParameter(str(refusal(parameter.name or "", problem))) from None
+
+
 @users_cli.command("create")
-@click.option("--email", required=True)
-@click.option("--name", "full_name", default=None, help="Full name (defaults to the e-mail's local part).")
+@click.option("--email", required=True, callback=typed_text)
+@click.option(
+    "--name",
+    "full_name",
+    default=None,
+    callback=typed_text,
+    help="Full name (defaults to the e-mail's local part).",
+)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--office", "office_code", default=None, help="Office code, for respondents.")
+@click.option(
+    "--office", "office_code", default=None, callback=typed_text, help="Office code, for respondents."
+)
 @click.option("--locale", type=click.Choice(["vi", "en"]), default="vi")
 @click.option(
     "--password-prompt", is_flag=True, help="Ask for the password instead of generating a one-time password."
@@ -142,7 +162,7 @@ def framework_list() -> None:
 
 
 @framework_cli.command("export")
-@click.argument("version")
+@click.argument("version", callback=typed_text)
 @click.option(
     "--framework", "framework_key", default=None, help="Framework id, when several have this version."
 )
@@ -295,6 +315,13 @@ def jobs_purge(days: int) -> None:
     click.echo(f"Purged {jobs.purge(dt.timedelta(days=days))} finished jobs.")
 
 
+@jobs_cli.command("reap")
+def jobs_reap() -> None:
+    """Mark jobs whose worker is gone as failed ("worker stopped") and queue them again within attempts."""
+    reaped = jobs.reap()
+    click.echo(f"Reaped {len(reaped)} jobs whose worker stopped.")
+
+
 backup_cli = AppGroup("backup", help="Back up the database while the service runs; restore a backup.")
 
 
@@ -420,7 +447,7 @@ def report_pdf_command(assessment_id: int, locale: str, out: str) -> None:
 
 
 @report_cli.command("batch")
-@click.option("--cycle", "cycle_code", required=True, help="Cycle code, e.g. 2026.")
+@click.option("--cycle", "cycle_code", required=True, callback=typed_text, help="Cycle code, e.g. 2026.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True)
 @click.option("--lang", "locale", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.option("--processes", type=int, default=None, help="Worker processes (default: one per core).")

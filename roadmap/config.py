@@ -80,6 +80,8 @@ def from_environment(
         # Background jobs (roadmap.services.platform.jobs): the RQ queue's name and the longest a job may run.
         "JOB_QUEUE": env.get("JOB_QUEUE", "roadmap"),
         "JOB_TIMEOUT_SECONDS": int(env.get("JOB_TIMEOUT_SECONDS", "600")),
+        # How often each worker looks for jobs left "running" by a worker that is gone (jobs.reap).
+        "JOB_REAP_INTERVAL_SECONDS": int(env.get("JOB_REAP_INTERVAL_SECONDS", "60")),
         "BABEL_DEFAULT_LOCALE": env.get("ROADMAP_DEFAULT_LOCALE", "vi"),
         "BABEL_DEFAULT_TIMEZONE": env.get("ROADMAP_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
@@ -92,7 +94,19 @@ def from_environment(
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
         "LOGIN_MAX_FAILURES": 5,
+        # Two-factor sign-in: how long a user who needs it may work without it, from the first login.
+        "SECOND_FACTOR_GRACE_DAYS": int(env.get("SECOND_FACTOR_GRACE_DAYS", "7")),
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        # Request rate limits (roadmap.web.limits), "N per second|minute|hour|day" (several joined by ";").
+        # Counted in Redis when REDIS_URL is set (shared by every host), in the process otherwise.
+        "RATELIMIT_ENABLED": _flag(env.get("RATE_LIMITS_ENABLED"), default=True),
+        "RATE_LIMIT_LOGIN": env.get("RATE_LIMIT_LOGIN", "20 per minute;200 per hour"),
+        "RATE_LIMIT_SECOND_FACTOR": env.get("RATE_LIMIT_SECOND_FACTOR", "10 per minute"),
+        "RATE_LIMIT_AUTOSAVE": env.get("RATE_LIMIT_AUTOSAVE", "240 per minute"),
+        "RATE_LIMIT_UPLOADS": env.get("RATE_LIMIT_UPLOADS", "30 per minute"),
+        "RATE_LIMIT_REPORTS": env.get("RATE_LIMIT_REPORTS", "20 per minute"),
+        "RATE_LIMIT_EXPORTS": env.get("RATE_LIMIT_EXPORTS", "30 per minute"),
+        "RATE_LIMIT_API": env.get("RATE_LIMIT_API", "300 per minute"),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Input limits (issue 9). The whole body: 12 MB where files are sent (one 10 MB file and a page's
         # answers), 2 MB for any other form, 256 KB for a JSON autosave. In a multipart form, at most 500

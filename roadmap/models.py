@@ -111,6 +111,18 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # version is refused, which ends sessions held in other browsers (cookies cannot be recalled).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Two-factor sign-in (TOTP, RFC 6238; roadmap.services.directory.second_factor). The secret being
+    # enrolled waits in `totp_pending_secret` until a first code confirms it. `totp_last_step` is the time
+    # step of the last code accepted: no code of that step or an earlier one is accepted again (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # An administrator may require the second factor of a respondent too (consultants and administrators
+    # always need one: roadmap.policy.SECOND_FACTOR_ROLES).
+    second_factor_required: Mapped[bool] = mapped_column(default=False)
+    # Until when a user who needs a second factor may work without one (set at the first login that needs it).
+    second_factor_grace_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     office: Mapped[Office | None] = relationship()
 
@@ -192,6 +204,18 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     ip: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined,misc]
+    """A single-use recovery code of a user's second factor, kept as its SHA-256 (the code has 80 random
+    bits, so a hash cannot be reversed by guessing); shown once, at enrolment."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class LoginFailure(db.Model):  # type: ignore[name-defined,misc]

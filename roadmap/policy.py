@@ -159,10 +159,26 @@ HIDDEN_WHEN_REFUSED = frozenset(
 Target = Office | Assessment | Job | ApiToken
 
 
+# Who must sign in with a second factor (TOTP) besides the password: whoever sees many offices' data. An
+# administrator may require it of a respondent too (User.second_factor_required).
+SECOND_FACTOR_ROLES = frozenset({CONSULTANT, ADMIN})
+
+
+def second_factor_required(user: User) -> bool:
+    return user.role in SECOND_FACTOR_ROLES or bool(user.second_factor_required)
+
+
+def second_factor_pending(user: User) -> bool:
+    """Signed in by password only: the code is still to be given, or the grace period to enrol is over.
+    Such a user is granted nothing (the web layer leads them to the code or the enrolment page)."""
+    return bool(getattr(user, "second_factor_pending", False))
+
+
 def grant_of(user: User, action: Action) -> Grant | None:
-    """The user's grant for `action`, or None: an inactive or anonymous user, an action or a role that the
-    table does not know (looked up by the stored name, so an unknown role is refused, not an error)."""
-    if not user.is_authenticated or not user.active:
+    """The user's grant for `action`, or None: an inactive or anonymous user, a user whose second factor is
+    pending, an action or a role that the table does not know (looked up by the stored name, so an unknown
+    role is refused, not an error)."""
+    if not user.is_authenticated or not user.active or second_factor_pending(user):
         return None
     return POLICY.get(action, {}).get(user.role)
 

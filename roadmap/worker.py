@@ -49,7 +49,21 @@ def work(app: Flask, *, burst: bool = False) -> bool:
 
     global _app
     _app = app
+
+    class ReapingWorker(SimpleWorker):
+        """A worker that, in its periodic maintenance, also reaps the jobs of workers that are gone."""
+
+        def run_maintenance_tasks(self) -> None:
+            super().run_maintenance_tasks()
+            with app.app_context():
+                jobs.reap()
+
     with app.app_context():
         connection = jobs.redis_connection()
-        worker = SimpleWorker([jobs.queue(connection)], connection=connection)
+        jobs.reap()  # a worker starting after a crash picks up what the crash left "running"
+        worker = ReapingWorker(
+            [jobs.queue(connection)],
+            connection=connection,
+            maintenance_interval=int(app.config.get("JOB_REAP_INTERVAL_SECONDS", 60)),
+        )
     return bool(worker.work(burst=burst, with_scheduler=False, logging_level="WARNING"))

@@ -64,6 +64,10 @@ AUDITED = {
     ("templates/report/report.html", "r.roadmap.trajectory.svg()|safe"),
     # The live result panel: the output of our own autoescaping template, kept in the fragment cache.
     ("roadmap/web/survey.py", "Markup(  # noqa: S704"),
+    # The text boundary's output filter (issue 20): a value that was Markup already stays Markup once
+    # scrubbed (characters only removed); `bdi` wraps a constant tag around the value, which % escapes.
+    ("roadmap/web/templating.py", "return Markup(clean) if isinstance(value, Markup) else clean"),
+    ("roadmap/web/templating.py", 'return Markup("<bdi>%s</bdi>") % scrubbed('),
 }
 
 

@@ -96,6 +96,7 @@ from roadmap.engine.schema_base import (
     as_written,
     repeats,
 )
+from roadmap.engine.text import ForbiddenCharacter, normalise
 
 Loc = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -139,6 +140,10 @@ def load_framework_text(text: str, source_name: str = "<text>") -> Framework:
         report.add(
             (), "the file is empty" if document is None else "the file must hold a mapping (format, id, …)"
         )
+        raise FrameworkError(report.sorted())
+
+    document = _through_text_boundary(document, (), report)
+    if report.problems:
         raise FrameworkError(report.sorted())
 
     context = {LOCALES_CONTEXT_KEY: _declared_locales(document)}
@@ -264,6 +269,27 @@ class _SafeLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {node.value!r}: {error}", node.start_mark
             ) from error
+
+
+def _through_text_boundary(value: Any, loc: Loc, report: _Report) -> Any:
+    """Every text of the file in NFC; a character the text boundary refuses (which YAML's escapes such as
+    "\\x0b" or "\\uFFFE" can write) is a located problem, like any other."""
+    if isinstance(value, str):
+        try:
+            return normalise(value)
+        except ForbiddenCharacter as problem:
+            report.add(loc, f"forbidden character {problem.code_point} at position {problem.position}")
+            return value
+    if isinstance(value, list):
+        return [_through_text_boundary(item, (*loc, index), report) for index, item in enumerate(value)]
+    if isinstance(value, dict):
+        return {
+            _through_text_boundary(key, (*loc, key), report): _through_text_boundary(
+                item, (*loc, key) if isinstance(key, str | int) else loc, report
+            )
+            for key, item in value.items()
+        }
+    return value
 
 
 def _parse_yaml(text: str, report: _Report) -> tuple[bool, Any]:

@@ -33,7 +33,7 @@ from roadmap.extensions import db
 from roadmap.models import ConsultantAssignment, Cycle, CycleStatus, FrameworkVersion, Office, User
 from roadmap.policy import ASSIGNABLE_ROLES, Action
 from roadmap.services import Invalid
-from roadmap.services.directory import accounts, cycles, offices
+from roadmap.services.directory import accounts, cycles, offices, second_factor
 from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.directory.offices import OfficeDetails
@@ -165,6 +165,7 @@ def user_new() -> str | Response:
             db.session.rollback()
             attach_problems(form, error)
         else:
+            second_factor.require_for(user, bool(form.second_factor_required.data), actor=current_user)
             return render_template("admin/one_time_password.html", user=user, password=password, created=True)
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -184,6 +185,7 @@ def user_edit(user_id: int) -> str | Response:
             db.session.rollback()
             attach_problems(form, error)
         else:
+            second_factor.require_for(user, bool(form.second_factor_required.data), actor=current_user)
             flash(_("Account %(email)s saved.", email=user.email), "success")
             return redirect(url_for("admin.users_list"))
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
@@ -214,6 +216,24 @@ def user_reset_password(user_id: int) -> str | Response:
         return redirect(url_for("admin.users_list"))
     password = accounts.reset_password(user, actor=current_user)
     return render_template("admin/one_time_password.html", user=user, password=password, created=False)
+
+
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@login_required
+def user_reset_second_factor(user_id: int) -> Response:
+    """A lost phone: the user's second factor is removed (audited); they enrol again at their next login."""
+    authorize(Action.MANAGE_USERS)
+    user = _get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        second_factor.reset(user, actor=current_user)
+        flash(
+            _(
+                "Two-factor sign-in of %(email)s reset: they turn it on again at their next login.",
+                email=user.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.users_list"))
 
 
 # --- consultant assignments ----------------------------------------------------------------------

@@ -47,10 +47,19 @@ def _finished(job: Job) -> bool:
     return job.status in (JobStatus.READY.value, JobStatus.FAILED.value)
 
 
+def _seen(job_id: str) -> Job:
+    """The job as it is: one shown "running" is first checked against its worker (a killed worker's job
+    is marked "worker stopped" and queued again, or failed after its last attempt)."""
+    job = authorized_job(job_id)
+    if job.status == JobStatus.RUNNING.value and job.id in jobs.reap():
+        job = authorized_job(job_id)
+    return job
+
+
 @bp.route("/<job_id>")
 @login_required
 def status(job_id: str) -> str:
-    job = authorized_job(job_id)
+    job = _seen(job_id)
     return render_template(
         "jobs/status.html",
         job=job,
@@ -65,7 +74,7 @@ def status(job_id: str) -> str:
 @bp.route("/<job_id>/status.json")
 @login_required
 def status_json(job_id: str) -> Response:
-    job = authorized_job(job_id)
+    job = _seen(job_id)
     return jsonify(
         {
             "id": job.id,

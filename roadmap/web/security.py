@@ -22,8 +22,12 @@ from flask_login import current_user, logout_user
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response as BaseResponse
 
+from roadmap.engine.text import ForbiddenCharacter, normalise, normalise_tree, texts_of
 from roadmap.extensions import login_manager
 from roadmap.models import User
+from roadmap.policy import second_factor_pending
+from roadmap.services.directory import second_factor
+from roadmap.services.platform.text import refusal
 from roadmap.web.guard import get_by_id
 
 # No inline script or style anywhere: everything the pages need comes from static/.
@@ -47,7 +51,37 @@ def load_user(session_id: str) -> User | None:
     user = get_by_id(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
+    # Signed in by password only (the code is still to come), or out of time to enrol: the policy grants
+    # such a user nothing, and _require_second_factor leads them to the one page they may use.
+    user.second_factor_pending = bool(session.get(SECOND_FACTOR_PENDING)) or second_factor.enrolment_overdue(
+        user
+    )
     return user
+
+
+# In the session between the password and the code of a user with a second factor.
+SECOND_FACTOR_PENDING = "second_factor_pending"
+# What a user whose second factor is pending may still reach, besides the code or the enrolment page.
+SECOND_FACTOR_OPEN = {"auth.logout", "static", "main.set_locale", "health.healthz", "health.readyz"}
+
+
+def _require_second_factor() -> BaseResponse | tuple[BaseResponse, int] | None:
+    if _token_request() or not current_user.is_authenticated or not second_factor_pending(current_user):
+        return None
+    page = "auth.second_factor" if session.get(SECOND_FACTOR_PENDING) else "auth.enrol_second_factor"
+    if request.endpoint == page or request.endpoint in SECOND_FACTOR_OPEN:
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    json_only = getattr(view, "json_only", False)  # the page script's endpoints (survey.json_login_required)
+    if (
+        json_only
+        or request.blueprint == "api"
+        or request.is_json
+        or request.accept_mimetypes.best == "application/json"
+    ):
+        message = _l("Please finish signing in with your second factor.")
+        return jsonify({"status": "second_factor", "message": str(message)}), 401
+    return redirect(url_for(page, next=request.full_path if request.method == "GET" else None))
 
 
 def start_session() -> None:
@@ -154,28 +188,54 @@ class LimitedRequest(Request):
 
 
 def _contains_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
-    return False
+    return any("\x00" in text for _, text in texts_of(value))
 
 
-def _refuse_nul_characters() -> BaseResponse | tuple[BaseResponse, int] | None:
-    """No text may hold a NUL character: nobody types one, and PostgreSQL cannot store it (a fuzzing
-    finding: it was a server error). Refused with 400 before any view sees it."""
-    texts: list[object] = [*request.args.listvalues(), *request.form.listvalues()]
-    texts += [upload.filename or "" for upload in request.files.values()]
-    if request.is_json:
-        texts.append(request.get_json(silent=True))
-    if not _contains_nul(texts):
-        return None
-    message = _l("The text contains a character that cannot be saved. Remove it and try again.")
+# The names of the JSON fields that people type into, as the page labels them.
+JSON_FIELD_LABELS = {
+    "value": _l("Answer"),
+    "note": _l("Note"),
+    "document_number": _l("Document number"),
+    "text": _l("Text"),
+    "reason": _l("Reason"),
+    "justification": _l("Justification"),
+    "name": _l("Name"),
+}
+
+
+def _refusal(problem: ForbiddenCharacter) -> BaseResponse | tuple[BaseResponse, int]:
+    name = problem.path.rsplit(".", 1)[-1] or problem.path
+    message = refusal(JSON_FIELD_LABELS.get(name, problem.path or name), problem)
     if request.is_json or request.accept_mimetypes.best == "application/json":
-        return jsonify({"status": "invalid", "message": str(message)}), 400
-    return abort(400)
+        body: dict[str, object] = {"status": "invalid", "field": problem.path, "message": str(message)}
+        payload = request.get_json(silent=True)
+        if isinstance(payload, dict) and isinstance(payload.get("question"), str):
+            body["question"] = payload["question"][:64]
+        return jsonify(body), 400
+    return abort(400, description=str(message))
+
+
+def _text_boundary() -> BaseResponse | tuple[BaseResponse, int] | None:
+    """Every text a request carries outside a form passes the one text boundary (roadmap.engine.text) before
+    any view sees it: a JSON body is refused (400, naming the field) or replaced by its NFC form; so are the
+    query's parameters and the uploads' names. Forms are checked field by field, beside their fields
+    (forms.BoundaryForm, the services); here only NUL, which PostgreSQL cannot store, is refused for them."""
+    try:
+        for name, value in request.args.items(multi=True):
+            normalise(value, name)
+        for upload in request.files.values():
+            normalise(upload.filename or "", "files")
+        if request.is_json:
+            payload = request.get_json(silent=True)
+            if payload is not None:
+                clean = normalise_tree(payload)
+                request._cached_json = (clean, clean)  # what every later get_json() returns
+    except ForbiddenCharacter as problem:
+        return _refusal(problem)
+    if _contains_nul(list(request.form.listvalues())):
+        message = _l("The text contains a character that cannot be saved. Remove it and try again.")
+        return abort(400, description=str(message))
+    return None
 
 
 def _security_headers(response: Response) -> Response:
@@ -206,7 +266,8 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.request_class = LimitedRequest
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    app.before_request(_refuse_nul_characters)
+    app.before_request(_text_boundary)
     app.before_request(_enforce_session_limits)
+    app.before_request(_require_second_factor)
     app.before_request(_force_password_change)
     app.after_request(_security_headers)

@@ -115,6 +115,7 @@ def json_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
             return _login_required_json()
         return view(*args, **kwargs)
 
+    wrapped.json_only = True  # type: ignore[attr-defined]  # read by security._require_second_factor
     return wrapped
 
 

@@ -8,8 +8,10 @@ import datetime as dt
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from forms.admin import OFFICE_KIND_LABELS, ROLE_LABELS
+from roadmap.engine.text import scrub
 from roadmap.models import CycleStatus
 from roadmap.policy import Action, permits
 
@@ -46,9 +48,26 @@ def _label(table: dict, code: str) -> str:  # type: ignore[type-arg]
     return code
 
 
+def scrubbed(value: object) -> object:
+    """Every value a template writes (the pages and the PDF) without the characters that no output may
+    carry: text stored before the text boundary cannot make a page fail to encode (a lone surrogate did)."""
+    if isinstance(value, str):
+        clean = scrub(value)
+        if clean is not value:
+            return Markup(clean) if isinstance(value, Markup) else clean  # noqa: S704 (was Markup already)
+    return value
+
+
+def bdi(value: object) -> Markup:
+    """User text isolated for the bidirectional algorithm: an override typed into it stays inside."""
+    return Markup("<bdi>%s</bdi>") % scrubbed(value if value is not None else "")
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.finalize = scrubbed  # before any template is compiled
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(local_date=local_date, local_datetime=local_datetime)
+    app.jinja_env.filters["bdi"] = bdi
     app.jinja_env.globals.update(
         role_label=lambda code: _label(ROLE_LABELS, code),
         office_kind_label=lambda code: _label(OFFICE_KIND_LABELS, code),

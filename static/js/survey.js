@@ -376,6 +376,9 @@
       needLogin();
       return "stop";
     }
+    if (response.status === 429) {
+      return backOff(response, reply);
+    }
     if (!reply) {
       retrySoon();
       return "stop";
@@ -600,6 +603,18 @@
     offlineBanner.hidden = false;
     say("");
     retrySoon();
+  }
+
+  // Too many requests (issue 20): the change stays queued, nothing is dropped; sending resumes once the
+  // server's Retry-After has passed (with a little jitter, so that a room of colleagues does not return
+  // at the same second).
+  function backOff(response, reply) {
+    var seconds = parseInt(response.headers.get("Retry-After") || (reply && reply.retry_after) || "15", 10);
+    blocked = "busy";
+    say(reply && reply.message ? reply.message : data.msgRetry);
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(resume, (Math.max(1, seconds) + Math.random()) * 1000);
+    return "stop";
   }
 
   function retrySoon() {

@@ -27,7 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +66,7 @@ class RetryLater(Exception):  # noqa: N818
 
 
 UNEXPECTED = N_("An unexpected error stopped the job. It has been logged for the administrators.")
+WORKER_STOPPED = N_("The worker running the job stopped (it was killed or its host went down).")
 QUEUE_DOWN = N_("The job queue is unavailable. Please try again in a few minutes.")
 
 
@@ -246,6 +249,84 @@ def perform_attempt(job_id: str) -> bool:
     job.finished_at = utcnow()
     db.session.commit()
     return False
+
+
+# --- the reaper: jobs whose worker is gone ------------------------------------------------------------------
+
+
+def worker_gone(connection: Any, worker_name: str) -> bool:
+    """Whether an RQ worker is gone: its heartbeat key has expired (RQ keeps it alive for as long as the
+    worker may run its job), or it was on this host and its process no longer exists (killed: seen at once,
+    without waiting for the heartbeat to expire)."""
+    data = connection.hgetall(f"rq:worker:{worker_name}")
+    if not data:
+        return True
+    hostname = (data.get(b"hostname") or b"").decode()
+    pid = int((data.get(b"pid") or b"0").decode() or 0)
+    if hostname == socket.gethostname() and pid > 0:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False  # it exists, under another user
+    return False
+
+
+def reap() -> list[str]:
+    """Jobs "running" on a worker that is gone (killed mid-job, its host lost) are marked failed with the
+    reason "worker stopped", and queued again while attempts are left; returns their ids. Workers reap for
+    each other in their maintenance (roadmap.worker), and `flask jobs reap` does it on demand."""
+    if not current_app.config.get("REDIS_URL"):
+        return []  # without Redis a job runs in the request that asked for it: it has no worker to lose
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as QueuedJob
+
+    connection = redis_connection()
+    reaped = []
+    grace = dt.timedelta(seconds=int(current_app.config.get("JOB_TIMEOUT_SECONDS", 600)) + 60)
+    for job in db.session.scalars(select(Job).where(Job.status == JobStatus.RUNNING.value)).all():
+        try:
+            queued = QueuedJob.fetch(job.id, connection=connection)
+            worker_name = queued.worker_name
+        except NoSuchJobError:
+            queued, worker_name = None, None
+        if worker_name:
+            gone = worker_gone(connection, worker_name)
+        else:  # RQ no longer knows it: gone once it has run longer than any attempt may
+            gone = job.started_at is not None and job.started_at < utcnow() - grace
+        if gone:
+            _after_worker_stopped(job, queued, connection)
+            reaped.append(job.id)
+    return reaped
+
+
+def _after_worker_stopped(job: Job, queued: Any, connection: Any) -> None:
+    log.warning("job %s (%s): its worker stopped during attempt %d", job.id, job.kind, job.attempts)
+    if queued is not None:
+        from rq.registry import StartedJobRegistry
+
+        StartedJobRegistry(queued.origin, connection=connection).remove_executions(queued)
+    retries_left = MAX_ATTEMPTS - job.attempts
+    job.reason = WORKER_STOPPED
+    if retries_left <= 0:
+        job.status = JobStatus.FAILED.value
+        job.finished_at = utcnow()
+        db.session.commit()
+        return
+    job.status = JobStatus.QUEUED.value
+    db.session.commit()
+    from rq import Retry
+
+    queue(connection).enqueue(
+        WORKER_ENTRY_POINT,
+        job.id,
+        job_id=job.id,
+        retry=Retry(max=retries_left - 1) if retries_left > 1 else None,
+        job_timeout=current_app.config.get("JOB_TIMEOUT_SECONDS", 600),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
 
 
 def purge(older_than: dt.timedelta) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
 from roadmap import charts
+from roadmap.engine.text import scrub
 from roadmap.services.reporting.model import DECREE30_TEXT, ReportData
 
 # Part of the cache key (roadmap.services.reporting.cache): a change of this module renders anew.
@@ -462,13 +462,10 @@ def _italic(paragraph: Paragraph) -> None:
         run.italic = True
 
 
-# Characters XML 1.0 cannot hold (C0 controls other than tab, line feed and carriage return; lone
-# surrogates; U+FFFE and U+FFFF). People paste them from other programs; lxml refuses them, so they go.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def xml_safe(words: str) -> str:
-    return _NOT_XML.sub("", words)
+    """The Word document's one helper for text: without the characters the text boundary refuses (XML 1.0
+    cannot hold most of them and lxml refuses them), as text stored before the boundary may still hold."""
+    return scrub(words)
 
 
 # --- python-docx helpers --------------------------------------------------------------------------------

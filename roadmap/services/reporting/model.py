@@ -26,6 +26,7 @@ from roadmap import charts
 from roadmap.engine.framework import Framework
 from roadmap.engine.overlay import EffectiveItem
 from roadmap.engine.scoring import GuidanceStatus, ScoreResult
+from roadmap.engine.text import isolate
 from roadmap.models import Assessment, AssessmentStatus
 from roadmap.services.plans import (
     figures,  # the same charts as on screen
@@ -372,15 +373,15 @@ def _evidence_lines(found: evidence.QuestionEvidence, code: str) -> tuple[str, .
     note = found.notes.get(code)
     if note is not None and not note.is_empty:
         if note.document_number.strip():
-            reference = note.document_number.strip()
+            reference = isolate(note.document_number.strip())
             if note.document_date is not None:
                 reference = _(
                     "%(number)s of %(date)s", number=reference, date=text.date_text(note.document_date)
                 )
             refs.append(_("Document: %(reference)s", reference=reference))
         if note.note.strip():
-            refs.append(_("Note: %(note)s", note=note.note.strip()))
-    refs.extend(_("File: %(name)s", name=row.original_name) for row in found.files.get(code, []))
+            refs.append(_("Note: %(note)s", note=isolate(note.note.strip())))
+    refs.extend(_("File: %(name)s", name=isolate(row.original_name)) for row in found.files.get(code, []))
     return tuple(refs)
 
 
@@ -407,7 +408,8 @@ def _answer_lines(
         lines[code] = AnswerLine(
             code=code,
             question=question.text.get(locale),
-            answer=answer_text(question, answers.to_answer(question, record) if record else None),
+            # A text answer is the respondent's words: isolated, so no override in it crosses into ours.
+            answer=isolate(answer_text(question, answers.to_answer(question, record) if record else None)),
             points=points,
             evidence=_evidence_lines(found, code),
             references=references,
@@ -585,7 +587,8 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
         facts.append(Fact(_("Warnings"), " ".join(warnings)))
     changes = [*text.item_changes(framework, item)]
     changes.extend(
-        f"{note.payload.get('text', '')} ({note.author}, {text.date_text(local_date(note.at))})"
+        f"{isolate(str(note.payload.get('text', '')))} ({isolate(note.author)}, "
+        f"{text.date_text(local_date(note.at))})"
         for note in item.notes
     )
     if changes:
@@ -638,10 +641,10 @@ def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -
     edits = tuple(
         _(
             "%(summary)s — %(author)s, %(date)s. Reason: %(reason)s",
-            summary=text.edit_summary(framework, outcome.edit),
-            author=outcome.edit.author,
+            summary=isolate(text.edit_summary(framework, outcome.edit)),
+            author=isolate(outcome.edit.author),
             date=text.date_text(local_date(outcome.edit.at)),
-            reason=outcome.edit.reason,
+            reason=isolate(outcome.edit.reason),
         )
         + f" ({text.outcome_text(outcome)})"
         for outcome in effective.outcomes

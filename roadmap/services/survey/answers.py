@@ -38,6 +38,7 @@ from roadmap.models import (
 )
 from roadmap.services import Invalid, Problem
 from roadmap.services.platform.clock import local_today
+from roadmap.services.platform.text import checked_text
 from roadmap.services.survey.assessments import ANSWER_ERRORS, ensure_editable, framework_of
 
 # The longest text answer (a rule of the text type), which the survey page announces.
@@ -141,6 +142,15 @@ def _user_locale() -> str:
     return str(get_locale() or "vi")
 
 
+def _typed_text(question: Question, value: Any) -> Any:
+    """The posted value with its texts through the text boundary, refused beside the question."""
+    if isinstance(value, str):
+        return checked_text(value, question.code, question.code)
+    if isinstance(value, list):
+        return [_typed_text(question, item) for item in value]
+    return value
+
+
 def parse_answer(question: Question, state: str, value: Any) -> Answer:
     """An Answer from posted data (JSON or form), typed for the question by its type (posted forms give
     strings, read in the user's language; JSON typed values) and checked, the rules of entry included;
@@ -153,7 +163,9 @@ def parse_answer(question: Question, state: str, value: Any) -> Answer:
         if answer_state is not AnswerState.ANSWERED:
             answer = Answer(answer_state)
         else:
-            answer = Answer.of(kind_of(question).parse(question, value, locale=_user_locale()))
+            answer = Answer.of(
+                kind_of(question).parse(question, _typed_text(question, value), locale=_user_locale())
+            )
         validate_answer(question, answer, today=local_today())
     except InvalidAnswer as error:
         problem = answer_problem(question, error.code, question.code, error)

@@ -28,6 +28,7 @@ from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.platform import audit
 from roadmap.services.platform import storage as storage_module
 from roadmap.services.platform.storage import Storage
+from roadmap.services.platform.text import checked_text
 from roadmap.services.survey.assessments import ensure_editable
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -170,8 +171,15 @@ class EvidenceText:
 def parse_text(note: str | None, document_number: str | None, document_date: str | None) -> EvidenceText:
     """Checked note and document reference from posted strings; raises Invalid with every problem."""
     problems: list[Problem] = []
-    note = (note or "").strip()
-    number = (document_number or "").strip()
+    labels = {"note": _l("Note"), "document_number": _l("Document number")}
+    typed = {"note": note or "", "document_number": document_number or ""}
+    for field, value in typed.items():
+        try:
+            typed[field] = checked_text(value, field, labels[field])
+        except Invalid as error:
+            problems.extend(error.problems)
+    note = typed["note"].strip()
+    number = typed["document_number"].strip()
     if len(note) > NOTE_MAX_LENGTH:
         problems.append(
             Problem("note", _l("The note is too long (at most %(max)d characters).", max=NOTE_MAX_LENGTH))
@@ -251,6 +259,7 @@ class CheckedUpload:
 
 def check_upload(filename: str | None, stream: IO[bytes]) -> CheckedUpload:
     """Read an upload (at most MAX_FILE_BYTES) and check its type by content; FileTooLarge or Invalid."""
+    filename = checked_text(filename or "", "files", _l("File name"))
     content = stream.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
         raise FileTooLarge
