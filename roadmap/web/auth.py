@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -26,6 +25,7 @@ from roadmap.services.directory import second_factor as second_factor_service
 from roadmap.services.directory.accounts import LoginResult
 from roadmap.services.directory.second_factor import CodeResult
 from roadmap.web.security import SECOND_FACTOR_PENDING, start_session
+from roadmap.web.templating import local_date
 
 bp = Blueprint("auth", __name__)
 
@@ -68,7 +68,7 @@ def login() -> str | Response:
                     _(
                         "Please turn on two-factor sign-in by %(date)s: after that day your account can "
                         "only do that.",
-                        date=format_date(user.second_factor_grace_until),
+                        date=local_date(user.second_factor_grace_until),
                     ),
                     "warning",
                 )
