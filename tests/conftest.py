@@ -308,12 +308,21 @@ def logged_in(app: Flask, email: str, password: str = PASSWORD) -> Browser:
 
 
 def redis_test_url() -> str:
-    """The CI machine's Redis: CI must have it; elsewhere a test that needs it is skipped."""
+    """The CI machine's Redis: CI must have it; elsewhere a test that needs it is skipped. Under pytest-xdist
+    each worker (gw0, gw1, …) takes its own database, counting down from the one given, since some tests
+    empty theirs and job keys are named after database ids that every worker's copy shares."""
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         if os.environ.get("CI"):
             pytest.fail("CI must run the Redis tests: set TEST_REDIS_URL.")
         pytest.skip("TEST_REDIS_URL is not set (CI sets it).")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        base, _, number = url.rpartition("/")
+        database = int(number or 0) - int(worker[2:])
+        if database < 0:
+            pytest.fail(f"TEST_REDIS_URL {url}: too few Redis databases below it for worker {worker}.")
+        return f"{base}/{database}"
     return url
 
 
