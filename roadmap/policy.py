@@ -69,6 +69,9 @@ class Action(StrEnum):
     MANAGE_EMAIL_DEFAULTS = "email_defaults.manage"  # which notifications go by e-mail unless a user chooses
     VIEW_CYCLE_PROGRESS = "cycle.progress"  # the progress board; it then lists the offices each may view
     SEND_REMINDERS = "reminders.send"  # remind an office from the progress board (audited, once a day)
+    # The office profile (issue 18): what the office is, answered once per office, tested by the framework.
+    VIEW_OFFICE_PROFILE = "office_profile.view"
+    EDIT_OFFICE_PROFILE = "office_profile.edit"  # the office's representatives and administrators
 
 
 class Relation(StrEnum):
@@ -144,6 +147,10 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     Action.MANAGE_EMAIL_DEFAULTS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
     Action.VIEW_CYCLE_PROGRESS: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
     Action.SEND_REMINDERS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    Action.VIEW_OFFICE_PROFILE: {RESPONDENT: OWN_OFFICE, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # Not the consultants: the profile is a fact the office states (an administrator corrects it), and a
+    # reviewer who could change it could move the office out of a gate.
+    Action.EDIT_OFFICE_PROFILE: {RESPONDENT: OWN_OFFICE, CONSULTANT: REFUSED, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from roadmap.engine.answers import AnswerState
 from roadmap.engine.conditions import Evaluation, Leaf, LeafTrace, Operator, Subject
-from roadmap.engine.framework import Framework, Question
+from roadmap.engine.framework import Framework, ProfileQuestion, ProfileType, Question
 from roadmap.engine.overlay import Edit as OverlayEdit
 from roadmap.engine.overlay import (
     EditOutcome,
@@ -283,10 +283,42 @@ def value_text(value: object, question: Question | None) -> str:
     return _one_value(value, question)
 
 
+def profile_value_text(question: ProfileQuestion | None, value: object) -> str:
+    """An answer of the office profile (or a value a condition asks of it) as a person reads it."""
+    if value is None:
+        return _("no answer")
+    if isinstance(value, bool):
+        return quoted(_("Yes") if value else _("No"))
+    codes = sorted(value, key=str) if isinstance(value, frozenset | tuple | list) else [value]
+    if question is not None and question.type is not ProfileType.YES_NO:
+        labels = {option.code: option.label.get(locale()) for option in question.options}
+        order = [option.code for option in question.options]
+        codes = sorted(codes, key=lambda code: order.index(code) if code in order else len(order))
+        return ", ".join(quoted(labels.get(str(code), str(code))) for code in codes)
+    return ", ".join(quoted(str(code)) for code in codes)
+
+
 def rationale_line(framework: Framework, step: LeafTrace) -> RationaleLine:
     leaf: Leaf = step.leaf
     here = locale()
     question = None
+    if leaf.subject is Subject.PROFILE:
+        try:
+            profile_question: ProfileQuestion | None = framework.profile_question(leaf.ref)
+        except KeyError:
+            profile_question = None
+        subject = (
+            _("Office profile: %(question)s", question=profile_question.text.get(here))
+            if profile_question is not None
+            else leaf.ref
+        )
+        expected = profile_value_text(profile_question, leaf.value) if leaf.op not in _STATE_OPS else ""
+        return RationaleLine(
+            leaf.ref,
+            subject,
+            profile_value_text(profile_question, step.actual),
+            _condition(leaf.op, step.negated, expected),
+        )
     if leaf.subject is Subject.ANSWER:
         question = framework.question(leaf.ref) if framework.has_question(leaf.ref) else None
         subject = f"{leaf.ref} {question.text.get(here)}" if question is not None else leaf.ref
@@ -314,6 +346,16 @@ def rationale(framework: Framework, evaluation: Evaluation) -> list[RationaleLin
     if not evaluation.holds:
         return []
     return [rationale_line(framework, step) for step in evaluation.reasons()]
+
+
+def not_applicable_text(framework: Framework, evaluation: Evaluation) -> str:
+    """Why a question or a dimension does not apply to the office by rule: the facts of its profile that fail
+    the framework's `applies_if`, in one line ("Not applicable to this office: …")."""
+    failing = [step for step in evaluation.trace if not step.supports] or list(evaluation.trace)
+    return _(
+        "Not applicable to this office by the framework's rule: %(reasons)s",
+        reasons="; ".join(str(rationale_line(framework, step)) for step in failing),
+    )
 
 
 def why_text(framework: Framework, item: EffectiveItem) -> str:
