@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from roadmap.engine.answers import AnswerState
 from roadmap.engine.conditions import Evaluation, Leaf, LeafTrace, Operator, Subject
-from roadmap.engine.framework import Framework, ProfileQuestion, ProfileType, Question
+from roadmap.engine.framework import Framework, PolicyStatus, ProfileQuestion, ProfileType, Question
 from roadmap.engine.overlay import Edit as OverlayEdit
 from roadmap.engine.overlay import (
     EditOutcome,
@@ -149,6 +149,68 @@ def deadline_text(item: EffectiveItem) -> str:
     if not status:
         return _("Legal deadline %(date)s.", date=date)
     return _("Legal deadline %(date)s: %(status)s.", date=date, status=status)
+
+
+def obligation_kind_label(kind: str) -> str:
+    labels = {"law": _("Law"), "programme": _("Programme"), "directive": _("Directive")}
+    return labels.get(kind, kind)
+
+
+def obligation_due_text(item: EffectiveItem) -> str:
+    """ "overdue since 01/01/2019" for an obligation whose due date had passed when the plan was made (it is
+    scheduled first, never sorted as if still ahead), else "due 30/06/2027", or "no due date"."""
+    term = item.item.obligation
+    if term is None or term.due is None:
+        return _("no due date")
+    if item.deadline_status is DeadlineStatus.OVERDUE:
+        return _("overdue since %(date)s", date=date_text(term.due))
+    status = deadline_status_text(item)
+    if status:
+        return _("due %(date)s (%(status)s)", date=date_text(term.due), status=status)
+    return _("due %(date)s", date=date_text(term.due))
+
+
+def obligation_text(framework: Framework, item: EffectiveItem, source: str) -> str:
+    """One obligation in one line: the initiative that fulfils it, its kind and source, and when it is due.
+    `source` is the source's title as the caller cites it (the report cites legal documents in order)."""
+    term = item.item.obligation
+    return _(
+        "%(initiative)s — %(kind)s: %(source)s; %(due)s.",
+        initiative=initiative_name(framework, item.code),
+        kind=obligation_kind_label(term.kind) if term is not None else "",
+        source=source,
+        due=obligation_due_text(item),
+    )
+
+
+def obligation_lines(framework: Framework, roadmap: EffectiveRoadmap) -> list[tuple[str, str]]:
+    """(initiative code, line) of every obligation in the roadmap (not removed), in its order, each source
+    with its full title and, when it is no longer in force, that mark: the roadmap page's list."""
+    here = locale()
+    lines = []
+    for item in roadmap.items:
+        term = item.item.obligation
+        if term is None or item.removed:
+            continue
+        policy = next((p for p in framework.policies if p.code == term.source), None)
+        source = policy.title.get(here) if policy is not None else term.source
+        mark = policy_status_text(framework, term.source)
+        lines.append((item.code, obligation_text(framework, item, f"{source} ({mark})" if mark else source)))
+    return lines
+
+
+def policy_status_text(framework: Framework, code: str) -> str:
+    """ "superseded by …" or "repealed" for a cited text no longer in force, else "" (the report marks it)."""
+    policy = next((policy for policy in framework.policies if policy.code == code), None)
+    if policy is None or policy.in_force:
+        return ""
+    if policy.status is PolicyStatus.SUPERSEDED:
+        if policy.superseded_by:
+            successor = next((p for p in framework.policies if p.code == policy.superseded_by), None)
+            name = successor.title.get(locale()) if successor is not None else policy.superseded_by
+            return _("no longer in force: superseded by %(text)s", text=name)
+        return _("no longer in force: superseded")
+    return _("no longer in force: repealed")
 
 
 def finding_text(framework: Framework, finding: Finding) -> str:
