@@ -163,13 +163,15 @@ def live_scores(rows: Sequence[Assessment]) -> tuple[dict[int, Scored], dict[int
     evidence: dict[int, set[str]] = {i: set() for i in ids}
     target_rows: dict[int, list[TargetLevel]] = {i: [] for i in ids}
     override_rows: dict[int, list[ScoreOverride]] = {i: [] for i in ids}
-    office_ids = {row.office_id for row in rows}
-    profile_rows: dict[int, dict[str, OfficeProfileAnswer]] = {i: {} for i in office_ids}
-    if ids:
+    # The offices' profiles, read only for frameworks that ask one (one statement for all of them).
+    office_ids = {row.office_id for row in rows if framework_of(row).profile}
+    profile_rows: dict[int, dict[str, OfficeProfileAnswer]] = {row.office_id: {} for row in rows}
+    if office_ids:
         for answer in db.session.scalars(
             select(OfficeProfileAnswer).where(OfficeProfileAnswer.office_id.in_(office_ids))
         ):
             profile_rows[answer.office_id][answer.question_code] = answer
+    if ids:
         for record in db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id.in_(ids))):
             records[record.assessment_id][record.question_code] = record
         noted = db.session.execute(
