@@ -87,6 +87,15 @@ def test_the_overview_asks_for_the_office_profile_until_it_is_answered(app, worl
     page = respondent.get(f"/assessments/{assessment.id}").get_data(as_text=True)
     assert "Hãy trả lời hồ sơ đơn vị trước." not in page
 
+    # Only a path of this site is followed after saving.
+    for elsewhere in ("//evil.example", "/\\evil.example", "https://evil.example"):
+        admin = logged_in(app, world.admin.email)
+        saved = admin.post(
+            f"/offices/{world.office_a.id}/profile",
+            {**with_versions(world.office_a.id, PARTY), "next": elsewhere},
+        )
+        assert saved.headers["Location"].endswith(f"/offices/{world.office_a.id}/profile")
+
 
 def test_a_party_office_is_held_by_no_government_only_rule_and_a_level_two_user_by_no_level_one_gate(
     app, world, assessment

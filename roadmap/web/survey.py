@@ -1285,7 +1285,8 @@ def office_profile(office_id: int) -> Response | tuple[str, int]:
                     problems[problem.field] = str(problem.message)
         else:
             flash(_("The office profile is saved; the scores now follow it."), "success")
-            target = back if back.startswith("/") and not back.startswith("//") else None
+            # Only a path of this site: a browser reads "//host" and a slash then a backslash as another site.
+            target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else None
             return redirect(target or url_for("survey.office_profile", office_id=office.id))
     rows = profiles.profile_rows(office.id)
     stored = profiles.profile_from(framework, rows)
