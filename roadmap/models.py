@@ -332,6 +332,28 @@ class AnswerRecord(db.Model):  # type: ignore[name-defined,misc]
     updated_by: Mapped[User | None] = relationship()
 
 
+class OfficeProfileAnswer(db.Model):  # type: ignore[name-defined,misc]
+    """An office's answer to one profile question of its framework (its type, its user level of the network
+    …): stored once per office, not per assessment, so every cycle reads the same answer until it changes;
+    `version` detects two people changing it at once."""
+
+    __tablename__ = "office_profile_answers"
+    __table_args__ = (
+        UniqueConstraint("office_id", "question_code", name="uq_office_profile_answers_office_question"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str] = mapped_column(String(64))
+    # The value as JSON: an option code, a list of option codes or a boolean.
+    value: Mapped[Any] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    updated_by: Mapped[User | None] = relationship()
+
+
 class Evidence(db.Model):  # type: ignore[name-defined,misc]
     """What backs an answer: a note and a document reference (files are EvidenceFile rows)."""
 

@@ -71,6 +71,9 @@ class Action(StrEnum):
     SEND_REMINDERS = "reminders.send"  # remind an office from the progress board (audited, once a day)
     SIGN_REPORT = "report.sign"  # sign the approved report (issue 25): the reviewers who approve it
     VERIFY_REPORT = "report.verify"  # check a signed report's signatures: anyone who may sign in
+    # The office profile (issue 18): what the office is, answered once per office, tested by the framework.
+    VIEW_OFFICE_PROFILE = "office_profile.view"
+    EDIT_OFFICE_PROFILE = "office_profile.edit"  # the office's representatives and administrators
 
 
 class Relation(StrEnum):
@@ -148,6 +151,10 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     Action.SEND_REMINDERS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
     Action.SIGN_REPORT: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
     Action.VERIFY_REPORT: {RESPONDENT: ANY, CONSULTANT: ANY, ADMIN: ANY},
+    Action.VIEW_OFFICE_PROFILE: {RESPONDENT: OWN_OFFICE, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # Not the consultants: the profile is a fact the office states (an administrator corrects it), and a
+    # reviewer who could change it could move the office out of a gate.
+    Action.EDIT_OFFICE_PROFILE: {RESPONDENT: OWN_OFFICE, CONSULTANT: REFUSED, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not

@@ -133,6 +133,9 @@ EXPECTED: dict[str, Expectation] = {
     # Anyone who may see the assessment sees its targets; the service decides who may change them.
     "survey.targets": office_page,
     "survey.section": office_page,
+    # The office profile (issue 18): read by whoever sees the office; its posts are tested in
+    # tests/test_office_profile.py (the office and administrators write, its consultants get 403).
+    "survey.office_profile": office_page,
     # The live result, asked for by the page's script: a missing session is 401 JSON, not a redirect.
     "survey.live": lambda role, scope: 401 if role is None else office_page(role, scope),
     "survey.download_file": office_page,

@@ -256,6 +256,11 @@ def scores(assessment_id: int) -> Response:
                     "computed_level": d.computed_level,
                     "target": d.target,
                     "capped_by": [gate.code for gate in d.gates if gate.capped],
+                    # The answers' own score beside the capped one, and the gate whose cap lowered it.
+                    "raw_score": d.raw_score,
+                    "score_capped_by": d.capped_by,
+                    # False: not applicable to the office by the framework's rule (its profile).
+                    "applies": d.applies,
                     "overridden": d.level_override is not None,
                 }
                 for d in result.dimensions

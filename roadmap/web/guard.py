@@ -77,6 +77,22 @@ def authorized_office(office_id: int, action: Action = Action.VIEW_OFFICE) -> Of
     return office
 
 
+def authorize_seen(action: Action, target: Target) -> None:
+    """Abort with 403 unless the current user may do `action` to `target`, an object the caller has already
+    let them see (so a refusal reveals nothing): e.g. a consultant posting an office's profile."""
+    if permits(current_user, action, target):
+        return
+    audit.record(
+        "access.denied",
+        actor=current_user if current_user.is_authenticated else None,
+        object_type=type(target).__name__.lower(),
+        object_id=getattr(target, "id", None),
+        details={"action": action.value, "path": request.path, "status": 403},
+    )
+    db.session.commit()
+    abort(403)
+
+
 def authorized_assessment(
     assessment_id: int, action: Action = Action.VIEW_ASSESSMENT, *, with_names: bool = False
 ) -> Assessment:

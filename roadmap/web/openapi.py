@@ -195,6 +195,19 @@ SCHEMAS: dict[str, Any] = {
             "computed_level": {"type": "integer", "minimum": 1, "maximum": 5},
             "target": _nullable("integer"),
             "capped_by": {"type": "array", "items": {"type": "string"}},
+            "raw_score": {
+                **_nullable("number"),
+                "description": "The answers' own score (0–100) before a gate's cap reached it.",
+            },
+            "score_capped_by": {
+                **_nullable("string"),
+                "description": "The gate whose cap lowered the score that counts (null: none did).",
+            },
+            "applies": {
+                "type": "boolean",
+                "description": "False when the dimension is not applicable to the office by the framework's "
+                "rule (its profile): left out of the index.",
+            },
             "overridden": {"type": "boolean"},
         },
     },

@@ -39,6 +39,7 @@ from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, EvidenceVerdict, OfficeKind, OverrideKind
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid, invalid
+from roadmap.services.plans import wording as plan_wording
 from roadmap.services.platform import jobs
 from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.review import cycle_exports
@@ -92,6 +93,7 @@ EXCLUSION_LABELS = {
     Exclusion.NOT_SCORED: _l("not scored: it informs the review only"),
     Exclusion.NOT_APPLICABLE: _l("answered “not applicable”"),
     Exclusion.UNANSWERED: _l("not answered"),
+    Exclusion.NOT_APPLICABLE_BY_RULE: _l("not applicable to this office by the framework's rule"),
 }
 
 
@@ -176,6 +178,7 @@ def _render(
         to_answer=answers.to_answer,
         status_labels=lifecycle.STATUS_LABELS,
         exclusion_labels=EXCLUSION_LABELS,
+        not_applicable_text=plan_wording.not_applicable_text,
         # A resubmission goes on with the review it came back from: its forms are open without a new start.
         in_review=assessment.status_enum is AssessmentStatus.IN_REVIEW or resumes,
         resumes=resumes,

@@ -60,23 +60,24 @@ from forms.survey import (
 from roadmap.engine import numbers
 from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
-from roadmap.engine.framework import Framework, Question
+from roadmap.engine.framework import Framework, ProfileType, Question
 from roadmap.engine.scoring import Exclusion, ScoreResult
 from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFile, Notification
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.plans import roadmaps
+from roadmap.services.plans import wording as plan_wording
 from roadmap.services.platform import notifications
 from roadmap.services.platform.caching import memoised
 from roadmap.services.review import portfolio
-from roadmap.services.survey import answers, assessments, evidence, lifecycle, results, steps
+from roadmap.services.survey import answers, assessments, evidence, lifecycle, profiles, results, steps
 from roadmap.services.survey.answers import SaveStatus
 from roadmap.services.survey.lifecycle import IllegalTransition
 from roadmap.services.survey.results import Scored
 from roadmap.services.survey.wording import answer_text, record_text
 from roadmap.web import fragments
-from roadmap.web.guard import authorize, authorized_assessment, authorized_office
+from roadmap.web.guard import authorize, authorize_seen, authorized_assessment, authorized_office
 from roadmap.web.templating import local_datetime
 
 bp = Blueprint("survey", __name__)
@@ -297,8 +298,12 @@ def _render_overview(assessment: Assessment, has_roadmap: bool) -> str:
         can_submit=permits(current_user, Action.SUBMIT_ASSESSMENT, assessment),
         status_labels=lifecycle.STATUS_LABELS,
         answer_text=answer_text,
+        not_applicable_text=plan_wording.not_applicable_text,
         focus=None,
         has_roadmap=has_roadmap,
+        profile_missing=profiles.unanswered(
+            scored.framework, profiles.profile_of(assessment.office_id, scored.framework)
+        ),
         peers=portfolio.peer_figures(assessment.cycle, assessment.framework_version_id),
         peer_minimum=portfolio.PEER_MINIMUM,
     )
@@ -325,6 +330,8 @@ class QuestionView:
     conflict: AnswerRecord | None  # a colleague's newer answer, when a form save met one
     cache_key: tuple[Any, ...] | None = None  # where the rendered markup is kept (pages without errors)
     cached: Markup | None = None
+    # Not applicable by the framework's rule for this office's profile, and why (not the respondent's N/A).
+    not_applicable_by_rule: str | None = None
 
 
 def _fragment_key(
@@ -342,6 +349,7 @@ def _fragment_key(
         view.question.code,
         editable,
         view.hidden,
+        view.not_applicable_by_rule,
         view.evidence_needed,
         view.discounted,
         view.editor,
@@ -437,6 +445,11 @@ def _render_section(
             files=backing.files.get(question.code, []),
             comments=comments.get(question.code, []),
             conflict=record if question.code in conflicts else None,
+            not_applicable_by_rule=(
+                plan_wording.not_applicable_text(framework, outcome.not_applicable_because)
+                if outcome.not_applicable_because is not None
+                else None
+            ),
         )
         if from_storage:
             view.cache_key = _fragment_key(view, assessment, editable, framework)
@@ -538,6 +551,8 @@ def _page_key(assessment: Assessment, framework: Framework, dimension: str) -> t
         assessment.status,
         assessment.status_version,
         framework.fingerprint,
+        # The office profile decides what applies by rule; it is the office's, not the assessment's revision.
+        tuple(sorted(profiles.profile_of(office.id, framework).items())),
         dimension,
         office.name_vi,
         office.name_en,
@@ -714,6 +729,7 @@ def _result_panel(assessment: Assessment, scored: Scored, focus: str | None) -> 
                     result=scored.result,
                     focus=focus,
                     answer_text=answer_text,
+                    not_applicable_text=plan_wording.not_applicable_text,
                 )
             ),
         )
@@ -1227,3 +1243,63 @@ def targets(assessment_id: int) -> Response | tuple[str, int]:
         problems=problems,
         editable=editable,
     ), (400 if problems else 200)
+
+
+@bp.route("/offices/<int:office_id>/profile", methods=["GET", "POST"])
+@login_required
+def office_profile(office_id: int) -> Response | tuple[str, int]:
+    """The office's answers to its framework's profile questions: read by those who see the office, given
+    by its representatives and administrators (Action.EDIT_OFFICE_PROFILE). A refused post keeps what was
+    chosen and names each field."""
+    office = authorized_office(office_id, Action.VIEW_OFFICE_PROFILE)
+    framework = profiles.framework_for_office(office)
+    if framework is None:
+        abort(404)
+    editable = permits(current_user, Action.EDIT_OFFICE_PROFILE, office)
+    problems: dict[str, str] = {}
+    general: list[str] = []
+    back = request.values.get("next", "")
+    if request.method == "POST":
+        authorize_seen(Action.EDIT_OFFICE_PROFILE, office)
+        changes = [
+            profiles.ProfileChange(
+                question.code,
+                (
+                    request.form.getlist(f"profile-{question.code}")
+                    if question.type is ProfileType.MULTI_CHOICE
+                    else request.form.get(f"profile-{question.code}")
+                ),
+                int(version)
+                if (version := request.form.get(f"version-{question.code}", "")).isdigit()
+                else None,
+            )
+            for question in framework.profile
+        ]
+        try:
+            profiles.save_profile(office, framework, changes, actor=current_user)
+        except Invalid as error:
+            db.session.rollback()
+            for problem in error.problems:
+                if problem.field is None:
+                    general.append(str(problem.message))
+                else:
+                    problems[problem.field] = str(problem.message)
+        else:
+            flash(_("The office profile is saved; the scores now follow it."), "success")
+            # Only a path of this site: a browser reads "//host" and a slash then a backslash as another site.
+            target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else None
+            return redirect(target or url_for("survey.office_profile", office_id=office.id))
+    rows = profiles.profile_rows(office.id)
+    stored = profiles.profile_from(framework, rows)
+    return render_template(
+        "survey/profile.html",
+        office=office,
+        framework=framework,
+        rows=rows,
+        stored=stored,
+        posted=request.form if request.method == "POST" else None,
+        problems=problems,
+        general=general,
+        editable=editable,
+        back=back,
+    ), (400 if problems or general else 200)

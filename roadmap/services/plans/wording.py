@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from roadmap.engine.answers import AnswerState
 from roadmap.engine.conditions import Evaluation, Leaf, LeafTrace, Operator, Subject
-from roadmap.engine.framework import Framework, Question
+from roadmap.engine.framework import Framework, PolicyStatus, ProfileQuestion, ProfileType, Question
 from roadmap.engine.overlay import Edit as OverlayEdit
 from roadmap.engine.overlay import (
     EditOutcome,
@@ -151,6 +151,68 @@ def deadline_text(item: EffectiveItem) -> str:
     return _("Legal deadline %(date)s: %(status)s.", date=date, status=status)
 
 
+def obligation_kind_label(kind: str) -> str:
+    labels = {"law": _("Law"), "programme": _("Programme"), "directive": _("Directive")}
+    return labels.get(kind, kind)
+
+
+def obligation_due_text(item: EffectiveItem) -> str:
+    """ "overdue since 01/01/2019" for an obligation whose due date had passed when the plan was made (it is
+    scheduled first, never sorted as if still ahead), else "due 30/06/2027", or "no due date"."""
+    term = item.item.obligation
+    if term is None or term.due is None:
+        return _("no due date")
+    if item.deadline_status is DeadlineStatus.OVERDUE:
+        return _("overdue since %(date)s", date=date_text(term.due))
+    status = deadline_status_text(item)
+    if status:
+        return _("due %(date)s (%(status)s)", date=date_text(term.due), status=status)
+    return _("due %(date)s", date=date_text(term.due))
+
+
+def obligation_text(framework: Framework, item: EffectiveItem, source: str) -> str:
+    """One obligation in one line: the initiative that fulfils it, its kind and source, and when it is due.
+    `source` is the source's title as the caller cites it (the report cites legal documents in order)."""
+    term = item.item.obligation
+    return _(
+        "%(initiative)s — %(kind)s: %(source)s; %(due)s.",
+        initiative=initiative_name(framework, item.code),
+        kind=obligation_kind_label(term.kind) if term is not None else "",
+        source=source,
+        due=obligation_due_text(item),
+    )
+
+
+def obligation_lines(framework: Framework, roadmap: EffectiveRoadmap) -> list[tuple[str, str]]:
+    """(initiative code, line) of every obligation in the roadmap (not removed), in its order, each source
+    with its full title and, when it is no longer in force, that mark: the roadmap page's list."""
+    here = locale()
+    lines = []
+    for item in roadmap.items:
+        term = item.item.obligation
+        if term is None or item.removed:
+            continue
+        policy = next((p for p in framework.policies if p.code == term.source), None)
+        source = policy.title.get(here) if policy is not None else term.source
+        mark = policy_status_text(framework, term.source)
+        lines.append((item.code, obligation_text(framework, item, f"{source} ({mark})" if mark else source)))
+    return lines
+
+
+def policy_status_text(framework: Framework, code: str) -> str:
+    """ "superseded by …" or "repealed" for a cited text no longer in force, else "" (the report marks it)."""
+    policy = next((policy for policy in framework.policies if policy.code == code), None)
+    if policy is None or policy.in_force:
+        return ""
+    if policy.status is PolicyStatus.SUPERSEDED:
+        if policy.superseded_by:
+            successor = next((p for p in framework.policies if p.code == policy.superseded_by), None)
+            name = successor.title.get(locale()) if successor is not None else policy.superseded_by
+            return _("no longer in force: superseded by %(text)s", text=name)
+        return _("no longer in force: superseded")
+    return _("no longer in force: repealed")
+
+
 def finding_text(framework: Framework, finding: Finding) -> str:
     other = initiative_name(framework, finding.other)
     if finding.code == "prerequisite_removed":
@@ -283,10 +345,42 @@ def value_text(value: object, question: Question | None) -> str:
     return _one_value(value, question)
 
 
+def profile_value_text(question: ProfileQuestion | None, value: object) -> str:
+    """An answer of the office profile (or a value a condition asks of it) as a person reads it."""
+    if value is None:
+        return _("no answer")
+    if isinstance(value, bool):
+        return quoted(_("Yes") if value else _("No"))
+    codes = sorted(value, key=str) if isinstance(value, frozenset | tuple | list) else [value]
+    if question is not None and question.type is not ProfileType.YES_NO:
+        labels = {option.code: option.label.get(locale()) for option in question.options}
+        order = [option.code for option in question.options]
+        codes = sorted(codes, key=lambda code: order.index(code) if code in order else len(order))
+        return ", ".join(quoted(labels.get(str(code), str(code))) for code in codes)
+    return ", ".join(quoted(str(code)) for code in codes)
+
+
 def rationale_line(framework: Framework, step: LeafTrace) -> RationaleLine:
     leaf: Leaf = step.leaf
     here = locale()
     question = None
+    if leaf.subject is Subject.PROFILE:
+        try:
+            profile_question: ProfileQuestion | None = framework.profile_question(leaf.ref)
+        except KeyError:
+            profile_question = None
+        subject = (
+            _("Office profile: %(question)s", question=profile_question.text.get(here))
+            if profile_question is not None
+            else leaf.ref
+        )
+        expected = profile_value_text(profile_question, leaf.value) if leaf.op not in _STATE_OPS else ""
+        return RationaleLine(
+            leaf.ref,
+            subject,
+            profile_value_text(profile_question, step.actual),
+            _condition(leaf.op, step.negated, expected),
+        )
     if leaf.subject is Subject.ANSWER:
         question = framework.question(leaf.ref) if framework.has_question(leaf.ref) else None
         subject = f"{leaf.ref} {question.text.get(here)}" if question is not None else leaf.ref
@@ -314,6 +408,16 @@ def rationale(framework: Framework, evaluation: Evaluation) -> list[RationaleLin
     if not evaluation.holds:
         return []
     return [rationale_line(framework, step) for step in evaluation.reasons()]
+
+
+def not_applicable_text(framework: Framework, evaluation: Evaluation) -> str:
+    """Why a question or a dimension does not apply to the office by rule: the facts of its profile that fail
+    the framework's `applies_if`, in one line ("Not applicable to this office: …")."""
+    failing = [step for step in evaluation.trace if not step.supports] or list(evaluation.trace)
+    return _(
+        "Not applicable to this office by the framework's rule: %(reasons)s",
+        reasons="; ".join(str(rationale_line(framework, step)) for step in failing),
+    )
 
 
 def why_text(framework: Framework, item: EffectiveItem) -> str:

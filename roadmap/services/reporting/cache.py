@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, RoadmapState
+from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import portfolio
 
@@ -35,7 +35,7 @@ def directory() -> Path:
 def content_version(assessment: Assessment) -> str:
     """A digest that changes whenever anything the report shows of this assessment changes: its answers,
     evidence, targets, overrides and evidence checks (summed up by the revision the database keeps), its
-    status and names, its roadmap's change counter, and the peers' figures of its cycle."""
+    status and names, its roadmap's change counter, the peers' figures of its cycle, its office's profile."""
     parts: list[object] = [
         assessment.id,
         assessment.revision,
@@ -51,6 +51,14 @@ def content_version(assessment: Assessment) -> str:
         assessment.cycle.name_en,
         db.session.scalar(select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id)),
         portfolio.peer_version(assessment.cycle),
+        # The office profile decides what applies by rule: it is the office's, outside the revision.
+        sorted(
+            db.session.execute(
+                select(OfficeProfileAnswer.question_code, OfficeProfileAnswer.version).where(
+                    OfficeProfileAnswer.office_id == assessment.office_id
+                )
+            ).all()
+        ),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

@@ -40,8 +40,12 @@ class Citations:
         self.locale = locale
         self._cited: set[str] = set()
 
-    def cite(self, code: str, full_title: str) -> str:
+    def cite(self, code: str, full_title: str, mark: str = "") -> str:
+        """The citation; `mark` (a text no longer in force: "superseded by …") follows every citation of it,
+        the short ones too, so that no mention of it reads as current law."""
         if code in self._cited:
-            return short_form(full_title, self.locale)
-        self._cited.add(code)
-        return uniform_dates(full_title)
+            cited = short_form(full_title, self.locale)
+        else:
+            self._cited.add(code)
+            cited = uniform_dates(full_title)
+        return f"{cited} ({mark})" if mark else cited

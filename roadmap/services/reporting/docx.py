@@ -266,6 +266,8 @@ class _Writer:
             if part.description:
                 self._para(part.description)
             self._para(part.standing)
+            if part.capped:
+                self._para(part.capped)
             _italic(self._para(part.descriptor))
             if part.override:
                 self._para(part.override)
@@ -294,6 +296,11 @@ class _Writer:
             self._para(w.no_roadmap)
             return
         self._para(roadmap.intro)
+        self._heading(w.obligations, 2)
+        for line in roadmap.obligations:
+            self._bullet(line, SMALL_PT)
+        if not roadmap.obligations:
+            self._para(w.no_obligation)
         for phase in roadmap.phases:
             self._heading(phase.heading, 2)
             self._para(phase.load if phase.rows else f"{phase.load} {w.no_initiative}")

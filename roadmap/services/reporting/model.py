@@ -101,6 +101,8 @@ class Words:
     next_level: str
     roadmap: str
     initiatives: str
+    obligations: str
+    no_obligation: str
     trajectory: str
     edits: str
     warnings: str
@@ -176,6 +178,10 @@ class DimensionPart:
     gates: tuple[str, ...]
     next_level: str  # descriptor of the next level, "" at the highest
     guidance: tuple[str, ...]
+    # The answers' own score and the gate whose cap lowered the score that counts, else "".
+    capped: str = ""
+    # Not applicable to the office by the framework's rule (its profile), and why; else "".
+    not_applicable: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,9 @@ class RoadmapPart:
     trajectory_rows: tuple[tuple[str, str, str], ...]  # (phase, projected index, level), "now" first
     edits: tuple[str, ...]  # every consultant edit with author, date, reason and whether it applies
     milestones: tuple[str, ...]
+    # The obligations applying to the office, apart from the recommendations: each with its source and
+    # when it is due ("overdue since …").
+    obligations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,6 +284,7 @@ class ReportData:
         parts += [(1, w.dimensions), *((2, part.heading) for part in self.dimensions)]
         parts.append((1, w.roadmap))
         if self.roadmap is not None:
+            parts.append((2, w.obligations))
             parts += [*((2, phase.heading) for phase in self.roadmap.phases), (2, w.initiatives)]
         parts += [(1, w.trajectory), (1, w.edits)]
         if self.warnings:
@@ -319,6 +329,8 @@ def _words(assessment: Assessment, issuer: Issuer, status: str, day: dt.date, nu
         next_level=_("Towards the next level"),
         roadmap=_("The roadmap"),
         initiatives=_("Initiatives"),
+        obligations=_("Obligations"),
+        no_obligation=_("No legal obligation of the framework applies to the office in this roadmap."),
         trajectory=_("Projected trajectory"),
         edits=_("Consultants' changes and notes"),
         warnings=_("Warnings"),
@@ -396,6 +408,7 @@ def _answer_lines(
     found = evidence.of_questions(assessment, codes)
     outcomes = {outcome.code: outcome for outcome in result.questions}
     titles = {policy.code: policy.title.get(locale) for policy in framework.policies}
+    marks = _policy_marks(framework)
     lines: dict[str, AnswerLine] = {}
     for code in codes:
         question = framework.question(code)
@@ -404,7 +417,9 @@ def _answer_lines(
         points = ""
         if outcome is not None and outcome.counted and outcome.points is not None:
             points = _number(outcome.points)
-        references = tuple(citations.cite(ref, titles[ref]) for ref in question.policy_refs if ref in titles)
+        references = tuple(
+            citations.cite(ref, titles[ref], marks[ref]) for ref in question.policy_refs if ref in titles
+        )
         lines[code] = AnswerLine(
             code=code,
             question=question.text.get(locale),
@@ -490,6 +505,18 @@ def _dimension_parts(
                 level=dimension.computed_level,
                 text=dimension.level_override.justification,
             )
+        capped = ""
+        if dimension.capped_by and dimension.raw_score is not None and dimension.raw_score != dimension.score:
+            capped = _(
+                "The answers score %(raw)s / 100; the gate %(gate)s caps the score that counts at %(score)s.",
+                raw=_number(dimension.raw_score),
+                gate=dimension.capped_by,
+                score=score,
+            )
+        not_applicable = ""
+        if dimension.not_applicable_because is not None:
+            not_applicable = text.not_applicable_text(framework, dimension.not_applicable_because)
+            standing = not_applicable
         gates = []
         for gate in dimension.gates:
             line = _("level capped at %(level)d", level=gate.max_level)
@@ -510,6 +537,8 @@ def _dimension_parts(
                 standing=standing,
                 descriptor=spec.levels[dimension.level - 1].get(locale),
                 override=override,
+                capped=capped,
+                not_applicable=not_applicable,
                 findings=tuple(lines[o.code] for o in weak[:FINDINGS_PER_DIMENSION]),
                 gates=tuple(gates),
                 next_level=spec.levels[dimension.level].get(locale)
@@ -528,11 +557,13 @@ def strengths_and_limitations(
     dimension can be in both: a dimension that has reached its target is a strength (highest level first,
     then the widest margin over the target), one below its target is a limitation (widest gap first, then
     the lower level); at most TOP_COUNT of each. A report with no dimension at its target has no strength."""
+    # A dimension not applicable to the office by rule is neither.
+    applying = [p for p in parts if not p.not_applicable]
     reached = sorted(
-        (p for p in parts if p.level >= p.target), key=lambda p: (-p.level, p.target - p.level, p.code)
+        (p for p in applying if p.level >= p.target), key=lambda p: (-p.level, p.target - p.level, p.code)
     )
     below = sorted(
-        (p for p in parts if p.level < p.target), key=lambda p: (p.level - p.target, p.level, p.code)
+        (p for p in applying if p.level < p.target), key=lambda p: (p.level - p.target, p.level, p.code)
     )
     return tuple(reached[:TOP_COUNT]), tuple(below[:TOP_COUNT])
 
@@ -560,7 +591,10 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
     locale = text.locale()
     initiative, plan_item = item.initiative, item.item
     titles = {policy.code: policy.title.get(locale) for policy in framework.policies}
-    policies = tuple(citations.cite(code, titles[code]) for code in initiative.policy_refs if code in titles)
+    marks = _policy_marks(framework)
+    policies = tuple(
+        citations.cite(code, titles[code], marks[code]) for code in initiative.policy_refs if code in titles
+    )
     none = _("None")
     facts = [
         Fact(_("Why"), text.why_text(framework, item)),
@@ -579,6 +613,16 @@ def _card(roadmap: Roadmap, item: EffectiveItem, citations: Citations) -> Initia
             "; ".join(policies) or none,
         ),
     ]
+    if plan_item.obligation is not None:
+        source = plan_item.obligation.source
+        cited = citations.cite(source, titles[source], marks[source]) if source in titles else source
+        facts.append(
+            Fact(
+                _("Obligation"),
+                f"{text.obligation_kind_label(plan_item.obligation.kind)}: {cited}; "
+                f"{text.obligation_due_text(item)}",
+            )
+        )
     deadline = text.deadline_text(item)
     if deadline:
         facts.append(Fact(_("Legal deadline"), deadline))
@@ -621,8 +665,34 @@ def _phase_row(framework: Framework, item: EffectiveItem) -> PhaseRow:
     )
 
 
+def _policy_marks(framework: Framework) -> dict[str, str]:
+    """Each cited text's mark in the report: "" in force, else "no longer in force: superseded by …"."""
+    return {policy.code: text.policy_status_text(framework, policy.code) for policy in framework.policies}
+
+
+def _obligation_lines(roadmap: Roadmap, citations: Citations) -> tuple[str, ...]:
+    """The obligations that apply to the office and are in the roadmap, in its order, each with its source
+    (cited like every legal document of the report) and its due date or "overdue since …"."""
+    framework, locale = roadmap.framework, text.locale()
+    titles = {policy.code: policy.title.get(locale) for policy in framework.policies}
+    marks = _policy_marks(framework)
+    lines = []
+    for item in roadmap.effective.items:
+        term = item.item.obligation
+        if term is None or item.removed:
+            continue
+        source = (
+            citations.cite(term.source, titles[term.source], marks[term.source])
+            if term.source in titles
+            else term.source
+        )
+        lines.append(text.obligation_text(framework, item, source))
+    return tuple(lines)
+
+
 def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -> RoadmapPart:
     framework, effective, parameters = roadmap.framework, roadmap.effective, roadmap.plan.parameters
+    obligations = _obligation_lines(roadmap, citations)
     phases = tuple(
         PhaseLine(
             heading=f"{text.phase_label(phase.index)} ({text.phase_span(phase)})",
@@ -679,6 +749,7 @@ def _roadmap_part(roadmap: Roadmap, result: ScoreResult, citations: Citations) -
         trajectory_rows=rows,
         edits=edits,
         milestones=milestones,
+        obligations=obligations,
     )
 
 
@@ -756,8 +827,10 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
     peers = portfolio.peer_figures(assessment.cycle, assessment.framework_version_id)
     # Legal documents are cited in reading order: the summary's legal basis, the roadmap, then the appendix.
     citations = Citations(locale)
+    marks = _policy_marks(framework)
     legal_basis = tuple(
-        citations.cite(policy.code, policy.title.get(locale)) for policy in framework.policies[:3]
+        citations.cite(policy.code, policy.title.get(locale), marks[policy.code])
+        for policy in framework.policies[:3]
     )
     roadmap = roadmaps.load(assessment)
     roadmap_part = _roadmap_part(roadmap, result, citations) if roadmap is not None else None

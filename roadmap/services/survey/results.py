@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from roadmap.engine.conditions import ProfileValue
 from roadmap.engine.framework import Framework
 from roadmap.engine.scoring import (
     ENGINE_VERSION,
@@ -33,6 +34,7 @@ from roadmap.models import (
     Evidence,
     EvidenceFile,
     Office,
+    OfficeProfileAnswer,
     OverrideKind,
     ScoreOverride,
     ScoreSnapshot,
@@ -46,6 +48,7 @@ from roadmap.services.platform import audit
 from roadmap.services.platform.caching import Cache
 from roadmap.services.survey.answers import answer_records, answers_of, evidence_codes
 from roadmap.services.survey.assessments import framework_of
+from roadmap.services.survey.profiles import profile_from, profile_of
 
 
 def targets_of(assessment: Assessment, framework: Framework) -> dict[str, int]:
@@ -148,6 +151,7 @@ def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: s
         guidance=guidance,
         guidance_for=guidance_for,
         reference_date=reference_date_of(assessment, framework),
+        profile=profile_of(assessment.office_id, framework),
     )
 
 
@@ -159,6 +163,14 @@ def live_scores(rows: Sequence[Assessment]) -> tuple[dict[int, Scored], dict[int
     evidence: dict[int, set[str]] = {i: set() for i in ids}
     target_rows: dict[int, list[TargetLevel]] = {i: [] for i in ids}
     override_rows: dict[int, list[ScoreOverride]] = {i: [] for i in ids}
+    # The offices' profiles, read only for frameworks that ask one (one statement for all of them).
+    office_ids = {row.office_id for row in rows if framework_of(row).profile}
+    profile_rows: dict[int, dict[str, OfficeProfileAnswer]] = {row.office_id: {} for row in rows}
+    if office_ids:
+        for answer in db.session.scalars(
+            select(OfficeProfileAnswer).where(OfficeProfileAnswer.office_id.in_(office_ids))
+        ):
+            profile_rows[answer.office_id][answer.question_code] = answer
     if ids:
         for record in db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id.in_(ids))):
             records[record.assessment_id][record.question_code] = record
@@ -196,6 +208,7 @@ def live_scores(rows: Sequence[Assessment]) -> tuple[dict[int, Scored], dict[int
             guidance=False,
             guidance_for=None,
             reference_date=reference_date_of(row, framework),
+            profile=profile_from(framework, profile_rows[row.office_id]),
         )
     return scored, evidence
 
@@ -210,6 +223,7 @@ def _score_from(
     guidance: bool,
     guidance_for: str | None,
     reference_date: dt.date | None,
+    profile: dict[str, ProfileValue],
 ) -> Scored:
     answers = answers_of(framework, records)
     evidence = frozenset(evidence_found & {q.code for q in framework.questions})
@@ -222,6 +236,7 @@ def _score_from(
         tuple(sorted(points.items())),
         tuple(sorted(levels.items())),
         reference_date,
+        tuple(sorted(profile.items())),
     )
     everything = guidance and guidance_for is None
     result = _SCORED.get_or_make(
@@ -235,6 +250,7 @@ def _score_from(
             level_overrides=levels,
             guidance=everything,
             reference_date=reference_date,
+            profile=profile,
         ),
     )
     if guidance and guidance_for is not None:
@@ -251,6 +267,7 @@ def _score_from(
                 level_overrides=levels,
                 dimensions=(guidance_for,),
                 reference_date=reference_date,
+                profile=profile,
             ),
         )
         result = dataclasses.replace(result, guidance=guides)
@@ -417,7 +434,7 @@ def rescored(
 ) -> Scored:
     """The same answers scored again with other evidence or other point overrides (a projection: nothing
     is stored), by the same engine, so gates, weights and the discount hold."""
-    _, _, found, targets, point_overrides, level_overrides, reference_date = scored.inputs[:7]
+    _, _, found, targets, point_overrides, level_overrides, reference_date, profile = scored.inputs[:8]
     return _score_from(
         scored.framework,
         scored.records,
@@ -427,4 +444,5 @@ def rescored(
         guidance=False,
         guidance_for=None,
         reference_date=reference_date,
+        profile=dict(profile),
     )
