@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from roadmap.engine.loader import load_framework
+from roadmap.services.survey.frameworks import SHIPPED_FRAMEWORK
 from tests.browser.conftest import ROOT, LiveApp, unavailable
 from tests.browser.test_journeys import log_in
 
@@ -16,17 +18,20 @@ try:
 except ImportError:  # pragma: no cover - the pinned dev requirements have it
     unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)", module=True)
 
-SHIPPED = ROOT / "roadmap" / "frameworks" / "central-offices-1.0.1.yaml"
+# The demo's current cycle uses the shipped framework; the file uploaded is that version changed, as 9.0.0.
+SHIPPED = SHIPPED_FRAMEWORK
+SHIPPED_VERSION = load_framework(SHIPPED).version
+NEXT = "9.0.0"
 BROKEN = ROOT / "tests" / "fixtures" / "frameworks" / "broken" / "several_problems.yaml"
 
 
 def next_version(folder: Path) -> Path:
-    """The shipped framework as version 1.1.0, with one option worth 0.3 instead of 0.25."""
+    """The shipped framework as a next version, with one option worth 0.3 instead of 0.25."""
     text = SHIPPED.read_text(encoding="utf-8")
-    text = text.replace('version: "1.0.0"', 'version: "1.1.0"', 1)
+    text = text.replace(f'version: "{SHIPPED_VERSION}"', f'version: "{NEXT}"', 1)
     changed = text.replace('en: "Draft only"}, points: 0.25}', 'en: "Draft only"}, points: 0.3}', 1)
     assert changed != text
-    path = folder / "central-offices-1.1.0.yaml"
+    path = folder / f"central-offices-{NEXT}.yaml"
     path.write_text(changed, encoding="utf-8")
     return path
 
@@ -38,7 +43,7 @@ def test_administrator_validates_compares_previews_and_imports_a_framework(
     log_in(page, live_app, "quantri@cbdtw.demo.vn")
     page.get_by_role("link", name="Phiên bản bộ tiêu chí").click()
     expect(page.locator("h1")).to_have_text("Phiên bản bộ tiêu chí")
-    shipped_row = page.locator('tr[data-version="1.0.0"]')
+    shipped_row = page.locator(f'tr[data-version="{SHIPPED_VERSION}"]')
     expect(shipped_row).to_contain_text("central-offices")
     current_year = shipped_row.locator(".badge").first.inner_text()
 
@@ -54,7 +59,7 @@ def test_administrator_validates_compares_previews_and_imports_a_framework(
     page.set_input_files('input[name="file"]', str(next_version(tmp_path)))
     page.get_by_role("button", name="Kiểm tra").click()
     expect(page.locator("h1")).to_have_text("Xem xét tệp bộ tiêu chí")
-    expect(page.locator('[data-value="version"]')).to_have_text("1.1.0")
+    expect(page.locator('[data-value="version"]')).to_have_text(NEXT)
     change = page.locator('[data-code="LDR-01/b"]')
     expect(change).to_contain_text("thay đổi")
     expect(change.locator("del")).to_have_text("0.25")
@@ -69,10 +74,10 @@ def test_administrator_validates_compares_previews_and_imports_a_framework(
     expect(page.locator('[data-code="LDR-01/b"]')).to_contain_text("changed")
     expect(page.locator("#preview-heading")).to_have_text("Preview of the survey")
     page.get_by_role("button", name="Import this version").click()
-    expect(page.locator(".flash-success")).to_contain_text("version 1.1.0 imported")
+    expect(page.locator(".flash-success")).to_contain_text(f"version {NEXT} imported")
     expect(page.locator("h1")).to_have_text("Framework versions")
-    new_row = page.locator('tr[data-version="1.1.0"]')
+    new_row = page.locator(f'tr[data-version="{NEXT}"]')
     expect(new_row).to_contain_text("none")
     # The demo's cycles stay on the version they were opened with.
-    expect(page.locator('tr[data-version="1.0.0"]')).to_contain_text(current_year)
+    expect(page.locator(f'tr[data-version="{SHIPPED_VERSION}"]')).to_contain_text(current_year)
     assert re.fullmatch(r"\d{4}", current_year)
