@@ -1,0 +1,270 @@
+"""The roadmap as a living plan (issue 22): tracking per initiative of a published roadmap — versioned,
+audited, checked whole, refused on an unpublished roadmap, conflicts carrying both values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from roadmap.extensions import db
+from roadmap.models import AuditEvent, InitiativeTracking, InitiativeTrackingVersion
+from roadmap.services import Invalid
+from roadmap.services.plans import tracking
+from roadmap.services.plans.tracking import Quarter, TrackingConflict
+from tests.test_review import fresh, submitted  # noqa: F401  (the fixture)
+
+
+@pytest.fixture
+def published(world, submitted):  # noqa: F811  (the fixture imported above)
+    """Office A's roadmap with the whole small catalogue (K02 mandatory, the others optional), published."""
+    from roadmap.models import RoadmapEditKind
+    from roadmap.services.plans import roadmaps
+    from roadmap.services.review import workflow as review
+
+    consultant = world.consultant
+    review.start_review(submitted, actor=consultant)
+    review.approve(fresh(submitted.id), actor=consultant)
+    for code in ("K02", "K03", "K01"):
+        assessment = fresh(submitted.id)
+        if not roadmaps.load(assessment).effective.has(code):
+            roadmaps.add_edit(
+                assessment,
+                RoadmapEditKind.ADD,
+                actor=consultant,
+                expected_version=roadmaps.version_of(assessment),
+                reason="Bổ sung theo thẩm định",
+                initiative=code,
+            )
+    review.publish(fresh(submitted.id), actor=consultant)
+    db.session.commit()
+    return fresh(submitted.id)
+
+
+def codes(assessment) -> dict[str, tracking.Line]:
+    return {line.code: line for line in tracking.lines(assessment)}
+
+
+def first_optional(assessment) -> str:
+    return next(line.code for line in tracking.lines(assessment) if not line.mandatory)
+
+
+def first_mandatory(assessment) -> str:
+    return next(line.code for line in tracking.lines(assessment) if line.mandatory)
+
+
+def stored_count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def progress(**values):
+    return {"status": "in_progress", "percent_done": "40", "actual_start": "2027-Q1", **values}
+
+
+def test_published_roadmap_lists_every_initiative_with_its_planned_quarters(app, world, published):  # noqa: F811
+    lines = tracking.lines(published)
+    assert lines, "the small framework's roadmap has initiatives"
+    for line in lines:
+        assert line.planned_start is not None and line.planned_finish is not None
+        assert line.planned_start <= line.planned_finish
+        assert line.status.value == "not_started" and line.version == 0
+    assert any(line.mandatory for line in lines)
+
+
+def test_each_change_is_a_new_version_kept_whole_and_audited(app, world, published):  # noqa: F811
+    code = first_optional(published)
+    tracking.update_progress(
+        published,
+        code,
+        progress(owner_id=str(world.respondent_a.id)),
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    db.session.commit()
+    tracking.update_progress(
+        published,
+        code,
+        progress(percent_done="70", progress_note="Đã lắp đặt 7/10 thiết bị."),
+        actor=world.respondent_a,
+        expected_version=1,
+    )
+    db.session.commit()
+    line = codes(published)[code]
+    assert line.version == 2 and line.state["percent_done"] == 70
+    assert line.state["owner_id"] is None  # the second report gave no owner
+    versions = tracking.history(published, code)
+    assert [v.version for v in versions] == [2, 1]
+    assert versions[1].state["percent_done"] == 40 and versions[1].state["owner_id"] == world.respondent_a.id
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "tracking.update").order_by(AuditEvent.id)
+    ).all()
+    assert [event.details["version"] for event in events] == [1, 2]
+    assert events[1].details["changed"]["percent_done"] == [40, 70]
+    assert events[1].details["initiative"] == code
+
+
+def test_a_change_from_an_older_page_is_a_conflict_with_both_values_and_nothing_stored(app, world, published):  # noqa: F811
+    code = first_optional(published)
+    tracking.update_progress(published, code, progress(), actor=world.respondent_a, expected_version=0)
+    db.session.commit()
+    tracking.update_progress(
+        published, code, progress(percent_done="60"), actor=world.respondent_a, expected_version=1
+    )
+    db.session.commit()
+    with pytest.raises(TrackingConflict) as caught:
+        tracking.update_progress(
+            fresh(published.id),
+            code,
+            progress(percent_done="50"),
+            actor=world.respondent_a,
+            expected_version=1,
+        )
+    assert caught.value.current["percent_done"] == 60
+    assert caught.value.yours["percent_done"] == 50
+    assert caught.value.version == 2
+    assert codes(fresh(published.id))[code].state["percent_done"] == 60
+    assert stored_count(InitiativeTrackingVersion) == 2
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        (progress(percent_done="101"), "percent_done"),
+        (progress(percent_done="-1"), "percent_done"),
+        (progress(percent_done="nhiều"), "percent_done"),
+        (progress(actual_start="2027-Q3", actual_finish="2027-Q2"), "actual_finish"),
+        (progress(actual_start="Q3 2027"), "actual_start"),
+        (progress(status="paused"), "status"),
+        (progress(status="blocked"), "blocked_reason"),
+        (progress(owner_id="999999"), "owner_id"),
+    ],
+)
+def test_bad_progress_is_refused_at_its_field_and_nothing_is_stored(app, world, published, values, field):  # noqa: F811
+    code = first_optional(published)
+    with pytest.raises(Invalid) as caught:
+        tracking.update_progress(published, code, values, actor=world.respondent_a, expected_version=0)
+    assert field in {problem.field for problem in caught.value.problems}
+    db.session.rollback()
+    assert stored_count(InitiativeTracking) == 0
+    assert stored_count(InitiativeTrackingVersion) == 0
+
+
+def test_a_mandatory_initiative_is_done_only_with_evidence(app, world, published):  # noqa: F811
+    code = first_mandatory(published)
+    done = {"status": "done", "percent_done": "100", "actual_start": "2027-Q1", "actual_finish": "2027-Q2"}
+    with pytest.raises(Invalid) as caught:
+        tracking.update_progress(published, code, done, actor=world.respondent_a, expected_version=0)
+    assert [problem.field for problem in caught.value.problems] == ["evidence_note"]
+    assert "mandatory" in str(caught.value.problems[0].message)
+    db.session.rollback()
+    assert stored_count(InitiativeTracking) == 0
+    tracking.update_progress(
+        published,
+        code,
+        {**done, "evidence_document": "45/QĐ-VP"},
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    db.session.commit()
+    assert codes(published)[code].status.value == "done"
+
+
+def test_dropping_a_mandatory_initiative_needs_a_justification_a_consultant_accepts(app, world, published):  # noqa: F811
+    code = first_mandatory(published)
+    with pytest.raises(Invalid) as caught:
+        tracking.update_progress(
+            published,
+            code,
+            {"status": "dropped", "percent_done": "0"},
+            actor=world.respondent_a,
+            expected_version=0,
+        )
+    assert [problem.field for problem in caught.value.problems] == ["drop_justification"]
+    db.session.rollback()
+    tracking.update_progress(
+        published,
+        code,
+        {"status": "dropped", "percent_done": "0", "drop_justification": "Đã được Bộ thực hiện thay."},
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    db.session.commit()
+    assert not tracking.drop_accepted(codes(published)[code])
+    tracking.review(
+        published, code, verdict="accepted", comment="", actor=world.consultant, expected_version=1
+    )
+    db.session.commit()
+    assert tracking.drop_accepted(codes(published)[code])
+
+
+def test_a_consultant_questions_a_completion_with_a_reason_and_new_evidence_clears_the_verdict(
+    app, world, published
+):  # noqa: F811
+    code = first_optional(published)
+    done = {
+        "status": "done",
+        "percent_done": "100",
+        "actual_start": "2027-Q1",
+        "actual_finish": "2027-Q1",
+        "evidence_note": "Biên bản nghiệm thu",
+    }
+    tracking.update_progress(published, code, done, actor=world.respondent_a, expected_version=0)
+    db.session.commit()
+    with pytest.raises(Invalid) as caught:
+        tracking.review(
+            published, code, verdict="questioned", comment=" ", actor=world.consultant, expected_version=1
+        )
+    assert [problem.field for problem in caught.value.problems] == ["review_comment"]
+    db.session.rollback()
+    tracking.review(
+        published,
+        code,
+        verdict="questioned",
+        comment="Biên bản chưa có chữ ký.",
+        actor=world.consultant,
+        expected_version=1,
+    )
+    db.session.commit()
+    line = codes(published)[code]
+    assert line.state["verdict"] == "questioned" and line.version == 2
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "tracking.review")) == 1
+    tracking.update_progress(
+        published,
+        code,
+        {**done, "evidence_document": "12/BB-VP"},
+        actor=world.respondent_a,
+        expected_version=2,
+    )
+    db.session.commit()
+    assert codes(published)[code].state["verdict"] == ""
+
+
+def test_no_progress_is_recorded_on_an_unpublished_roadmap(app, world, submitted):  # noqa: F811
+    from roadmap.services.review import workflow as review
+
+    review.start_review(submitted, actor=world.consultant)
+    review.approve(fresh(submitted.id), actor=world.consultant)
+    approved = fresh(submitted.id)
+    code = tracking.lines(approved)[0].code
+    with pytest.raises(Invalid) as caught:
+        tracking.update_progress(approved, code, progress(), actor=world.respondent_a, expected_version=0)
+    assert "published" in str(caught.value)
+    db.session.rollback()
+    assert stored_count(InitiativeTracking) == 0
+
+
+def test_an_initiative_is_late_once_its_planned_quarter_has_passed_and_it_is_not_done(app, world, published):  # noqa: F811
+    line = tracking.lines(published)[0]
+    finish = line.planned_finish
+    after = dt.date(finish.year + 1, 1, 15)
+    assert tracking.lines(published, today=after)[0].late
+    assert not tracking.lines(published, today=dt.date(finish.year, 3 * finish.number, 1))[0].late
+    assert not tracking.is_late("done", finish, after)
+
+
+def test_quarters_order_and_parse():
+    assert Quarter.parse("2027-Q4") == Quarter(2027, 4)
+    assert Quarter.parse("2027-Q5") is None
+    assert Quarter(2027, 4).next() == Quarter(2028, 1)
+    assert str(Quarter(2027, 1)) == "2027-Q1"
