@@ -62,17 +62,19 @@ def progress(**values):
     return {"status": "in_progress", "percent_done": "40", "actual_start": "2027-Q1", **values}
 
 
-def test_published_roadmap_lists_every_initiative_with_its_planned_quarters(app, world, published):  # noqa: F811
+def test_published_roadmap_lists_every_initiative_with_its_planned_quarters(app, world, published):
     lines = tracking.lines(published)
     assert lines, "the small framework's roadmap has initiatives"
     for line in lines:
-        assert line.planned_start is not None and line.planned_finish is not None
+        assert line.planned_start is not None
+        assert line.planned_finish is not None
         assert line.planned_start <= line.planned_finish
-        assert line.status.value == "not_started" and line.version == 0
+        assert line.status.value == "not_started"
+        assert line.version == 0
     assert any(line.mandatory for line in lines)
 
 
-def test_each_change_is_a_new_version_kept_whole_and_audited(app, world, published):  # noqa: F811
+def test_each_change_is_a_new_version_kept_whole_and_audited(app, world, published):
     code = first_optional(published)
     tracking.update_progress(
         published,
@@ -91,11 +93,13 @@ def test_each_change_is_a_new_version_kept_whole_and_audited(app, world, publish
     )
     db.session.commit()
     line = codes(published)[code]
-    assert line.version == 2 and line.state["percent_done"] == 70
+    assert line.version == 2
+    assert line.state["percent_done"] == 70
     assert line.state["owner_id"] is None  # the second report gave no owner
     versions = tracking.history(published, code)
     assert [v.version for v in versions] == [2, 1]
-    assert versions[1].state["percent_done"] == 40 and versions[1].state["owner_id"] == world.respondent_a.id
+    assert versions[1].state["percent_done"] == 40
+    assert versions[1].state["owner_id"] == world.respondent_a.id
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "tracking.update").order_by(AuditEvent.id)
     ).all()
@@ -104,7 +108,7 @@ def test_each_change_is_a_new_version_kept_whole_and_audited(app, world, publish
     assert events[1].details["initiative"] == code
 
 
-def test_a_change_from_an_older_page_is_a_conflict_with_both_values_and_nothing_stored(app, world, published):  # noqa: F811
+def test_a_change_from_an_older_page_is_a_conflict_with_both_values_and_nothing_stored(app, world, published):
     code = first_optional(published)
     tracking.update_progress(published, code, progress(), actor=world.respondent_a, expected_version=0)
     db.session.commit()
@@ -140,7 +144,7 @@ def test_a_change_from_an_older_page_is_a_conflict_with_both_values_and_nothing_
         (progress(owner_id="999999"), "owner_id"),
     ],
 )
-def test_bad_progress_is_refused_at_its_field_and_nothing_is_stored(app, world, published, values, field):  # noqa: F811
+def test_bad_progress_is_refused_at_its_field_and_nothing_is_stored(app, world, published, values, field):
     code = first_optional(published)
     with pytest.raises(Invalid) as caught:
         tracking.update_progress(published, code, values, actor=world.respondent_a, expected_version=0)
@@ -150,7 +154,7 @@ def test_bad_progress_is_refused_at_its_field_and_nothing_is_stored(app, world, 
     assert stored_count(InitiativeTrackingVersion) == 0
 
 
-def test_a_mandatory_initiative_is_done_only_with_evidence(app, world, published):  # noqa: F811
+def test_a_mandatory_initiative_is_done_only_with_evidence(app, world, published):
     code = first_mandatory(published)
     done = {"status": "done", "percent_done": "100", "actual_start": "2027-Q1", "actual_finish": "2027-Q2"}
     with pytest.raises(Invalid) as caught:
@@ -170,7 +174,7 @@ def test_a_mandatory_initiative_is_done_only_with_evidence(app, world, published
     assert codes(published)[code].status.value == "done"
 
 
-def test_dropping_a_mandatory_initiative_needs_a_justification_a_consultant_accepts(app, world, published):  # noqa: F811
+def test_dropping_a_mandatory_initiative_needs_a_justification_a_consultant_accepts(app, world, published):
     code = first_mandatory(published)
     with pytest.raises(Invalid) as caught:
         tracking.update_progress(
@@ -200,7 +204,7 @@ def test_dropping_a_mandatory_initiative_needs_a_justification_a_consultant_acce
 
 def test_a_consultant_questions_a_completion_with_a_reason_and_new_evidence_clears_the_verdict(
     app, world, published
-):  # noqa: F811
+):
     code = first_optional(published)
     done = {
         "status": "done",
@@ -227,7 +231,8 @@ def test_a_consultant_questions_a_completion_with_a_reason_and_new_evidence_clea
     )
     db.session.commit()
     line = codes(published)[code]
-    assert line.state["verdict"] == "questioned" and line.version == 2
+    assert line.state["verdict"] == "questioned"
+    assert line.version == 2
     assert db.session.scalar(select(func.count()).where(AuditEvent.action == "tracking.review")) == 1
     tracking.update_progress(
         published,
@@ -254,7 +259,7 @@ def test_no_progress_is_recorded_on_an_unpublished_roadmap(app, world, submitted
     assert stored_count(InitiativeTracking) == 0
 
 
-def test_an_initiative_is_late_once_its_planned_quarter_has_passed_and_it_is_not_done(app, world, published):  # noqa: F811
+def test_an_initiative_is_late_once_its_planned_quarter_has_passed_and_it_is_not_done(app, world, published):
     line = tracking.lines(published)[0]
     finish = line.planned_finish
     after = dt.date(finish.year + 1, 1, 15)
