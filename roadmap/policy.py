@@ -69,6 +69,10 @@ class Action(StrEnum):
     MANAGE_EMAIL_DEFAULTS = "email_defaults.manage"  # which notifications go by e-mail unless a user chooses
     VIEW_CYCLE_PROGRESS = "cycle.progress"  # the progress board; it then lists the offices each may view
     SEND_REMINDERS = "reminders.send"  # remind an office from the progress board (audited, once a day)
+    # The roadmap as a living plan (issue 22).
+    UPDATE_PROGRESS = "roadmap.progress"  # the office reports how each initiative of its published plan goes
+    REVIEW_PROGRESS = "roadmap.progress_review"  # a consultant comments, accepts or questions a completion
+    VIEW_FOLLOW_UP = "follow_up.view"  # the cross-office follow-up; it then lists the offices each may view
 
 
 class Relation(StrEnum):
@@ -144,12 +148,24 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     Action.MANAGE_EMAIL_DEFAULTS: {RESPONDENT: REFUSED, CONSULTANT: REFUSED, ADMIN: ANY},
     Action.VIEW_CYCLE_PROGRESS: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
     Action.SEND_REMINDERS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
+    # The office follows its own plan once it has it; judging what it reports is its consultants' work
+    # (administrators see the page, as every roadmap page, but neither report nor judge).
+    Action.UPDATE_PROGRESS: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: REFUSED, ADMIN: REFUSED},
+    Action.REVIEW_PROGRESS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: REFUSED},
+    Action.VIEW_FOLLOW_UP: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
 HIDDEN_WHEN_REFUSED = frozenset(
-    {Action.VIEW_ROADMAP, Action.ANALYSE_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT}
+    {
+        Action.VIEW_ROADMAP,
+        Action.ANALYSE_ROADMAP,
+        Action.VIEW_RESULTS,
+        Action.DOWNLOAD_REPORT,
+        Action.UPDATE_PROGRESS,
+        Action.REVIEW_PROGRESS,
+    }
 )
 
 Target = Office | Assessment | Job | ApiToken

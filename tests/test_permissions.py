@@ -216,6 +216,15 @@ EXPECTED: dict[str, Expectation] = {
     "progress.board": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "progress.export": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "progress.remind": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 400),
+    # The roadmap as a living plan (issue 22). The page is the roadmap's (the matrix's drafts: it says that
+    # progress is followed once published). Reporting progress is the office's, once published: on the
+    # matrix's drafts nobody may, and nobody learns more than "not found". Reviewing it is the office's
+    # consultants': on a draft the roadmap cannot be followed yet (409).
+    "tracking.page": roadmap_view(200),
+    "tracking.update": lambda role, scope: 302 if role is None else 404,
+    "tracking.review": lambda role, scope: (
+        302 if role is None else (409 if (role, scope) == (CONSULTANT, "own") else 404)
+    ),
 }
 
 

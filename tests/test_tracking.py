@@ -273,3 +273,82 @@ def test_quarters_order_and_parse():
     assert Quarter.parse("2027-Q5") is None
     assert Quarter(2027, 4).next() == Quarter(2028, 1)
     assert str(Quarter(2027, 1)) == "2027-Q1"
+
+
+# --- the progress page ------------------------------------------------------------------------------------
+
+
+def test_office_reports_progress_on_its_page_and_a_refusal_keeps_every_value_typed(app, world, published):
+    from tests.conftest import logged_in
+
+    office = logged_in(app, world.respondent_a.email)
+    page = office.get(f"/assessments/{published.id}/roadmap/progress")
+    assert page.status_code == 200
+    code = first_mandatory(published)
+    text = page.get_data(as_text=True)
+    assert f'id="i-{code}"' in text
+    assert 'name="t-K02-percent_done"' in text
+    posted = {
+        f"t-{code}-initiative": code,
+        f"t-{code}-version": "0",
+        f"t-{code}-status": "done",
+        f"t-{code}-percent_done": "100",
+        f"t-{code}-actual_start": "2027-Q2",
+        f"t-{code}-actual_finish": "2027-Q1",
+        f"t-{code}-progress_note": "Hồ sơ cấp độ đã trình",
+    }
+    refused = office.post(f"/assessments/{published.id}/roadmap/progress/update", posted)
+    assert refused.status_code == 400
+    body = refused.get_data(as_text=True)
+    assert "Hồ sơ cấp độ đã trình" in body  # nothing typed is lost
+    assert "mandatory" in body or "bắt buộc" in body
+    assert stored_count(InitiativeTracking) == 0
+    posted.update({f"t-{code}-actual_finish": "2027-Q3", f"t-{code}-evidence_document": "45/QĐ-VP"})
+    saved = office.post(f"/assessments/{published.id}/roadmap/progress/update", posted)
+    assert saved.status_code == 302
+    assert codes(fresh(published.id))[code].state["evidence_document"] == "45/QĐ-VP"
+    # The same page posted again, with another note: someone else's change came first.
+    posted[f"t-{code}-progress_note"] = "Ghi chú từ trang cũ"
+    again = office.post(f"/assessments/{published.id}/roadmap/progress/update", posted)
+    assert again.status_code == 409
+    conflict = again.get_data(as_text=True)
+    assert f'id="conflict-{code}"' in conflict
+    assert "Hồ sơ cấp độ đã trình" in conflict  # what is stored
+    assert "Ghi chú từ trang cũ" in conflict  # and what was typed, not saved
+    assert codes(fresh(published.id))[code].state["progress_note"] == "Hồ sơ cấp độ đã trình"
+
+
+def test_consultant_questions_a_completion_on_the_page_and_the_office_of_another_sees_nothing(
+    app, world, published
+):
+    from tests.conftest import logged_in
+
+    code = first_optional(published)
+    tracking.update_progress(
+        published,
+        code,
+        {"status": "done", "percent_done": "100", "actual_start": "2027-Q1", "evidence_note": "Biên bản"},
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    db.session.commit()
+    consultant = logged_in(app, world.consultant.email)
+    page = consultant.get(f"/assessments/{published.id}/roadmap/progress").get_data(as_text=True)
+    assert f'name="r-{code}-verdict"' in page
+    assert f'name="t-{code}-status"' not in page  # the consultant judges, the office reports
+    response = consultant.post(
+        f"/assessments/{published.id}/roadmap/progress/review",
+        {
+            f"r-{code}-initiative": code,
+            f"r-{code}-version": "1",
+            f"r-{code}-verdict": "questioned",
+            f"r-{code}-review_comment": "Biên bản chưa có chữ ký.",
+        },
+    )
+    assert response.status_code == 302
+    assert codes(fresh(published.id))[code].state["verdict"] == "questioned"
+    other = logged_in(app, world.respondent_b.email)
+    assert other.get(f"/assessments/{published.id}/roadmap/progress").status_code == 404
+    assert other.post(f"/assessments/{published.id}/roadmap/progress/update", {}).status_code == 404
+    office = logged_in(app, world.respondent_a.email)
+    assert office.post(f"/assessments/{published.id}/roadmap/progress/review", {}).status_code == 404

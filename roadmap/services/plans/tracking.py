@@ -291,12 +291,10 @@ def quarter_choices(assessment: Assessment) -> list[Quarter]:
     roadmap = roadmaps.load(assessment)
     if roadmap is None:
         return []
-    start = Quarter.of_month(roadmap.planning.start)
-    months = roadmap.planning.horizon_months + 12
-    last_month = YearMonth(
-        roadmap.planning.start.year + (roadmap.planning.start.month - 1 + months) // 12,
-        (roadmap.planning.start.month - 1 + months) % 12 + 1,
-    )
+    parameters = roadmap.plan.parameters
+    start = Quarter.of_month(parameters.start)
+    months = parameters.start.month - 1 + parameters.horizon_months + 12
+    last_month = YearMonth(parameters.start.year + months // 12, months % 12 + 1)
     return quarters_between(Quarter(start.year - 1, start.number), Quarter.of_month(last_month))
 
 
