@@ -222,6 +222,8 @@ EXPECTED: dict[str, Expectation] = {
     # consultants': on a draft the roadmap cannot be followed yet (409).
     "tracking.page": roadmap_view(200),
     "tracking.update": lambda role, scope: 302 if role is None else 404,
+    "tracking.follow_up": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "tracking.follow_up_csv": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "tracking.review": lambda role, scope: (
         302 if role is None else (409 if (role, scope) == (CONSULTANT, "own") else 404)
     ),

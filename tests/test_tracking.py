@@ -352,3 +352,73 @@ def test_consultant_questions_a_completion_on_the_page_and_the_office_of_another
     assert other.post(f"/assessments/{published.id}/roadmap/progress/update", {}).status_code == 404
     office = logged_in(app, world.respondent_a.email)
     assert office.post(f"/assessments/{published.id}/roadmap/progress/review", {}).status_code == 404
+
+
+# --- the consultants' follow-up across offices ------------------------------------------------------------
+
+
+def test_follow_up_lists_late_blocked_and_mandatory_at_risk_with_the_delivery_rate(app, world, published):
+    from roadmap.services.review import follow_up as follow
+
+    lines = tracking.lines(published)
+    mandatory, optional = first_mandatory(published), first_optional(published)
+    tracking.update_progress(
+        published,
+        mandatory,
+        {"status": "blocked", "percent_done": "20", "blocked_reason": "Chờ phê duyệt kinh phí"},
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    tracking.update_progress(
+        published,
+        optional,
+        {"status": "done", "percent_done": "100", "actual_start": "2027-Q1", "evidence_note": "Biên bản"},
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    db.session.commit()
+    # A day after every planned finish: whatever is not done is late.
+    last = max(line.planned_finish for line in lines)
+    after = dt.date(last.year + 1, 2, 1)
+    everything = follow.follow_up(world.consultant, today=after)
+    [delivery] = everything.offices
+    assert delivery.initiatives == len(lines)
+    assert delivery.planned_by_now == len(lines)
+    assert delivery.done_of_planned == 1
+    assert delivery.delivery_rate == round(100 / len(lines), 1)
+    blocked = follow.follow_up(world.consultant, show=follow.Show.BLOCKED, today=after).rows
+    assert [row.line.code for row in blocked] == [mandatory]
+    assert blocked[0].line.state["blocked_reason"] == "Chờ phê duyệt kinh phí"
+    at_risk = follow.follow_up(world.consultant, show=follow.Show.AT_RISK, today=after).rows
+    assert [row.line.code for row in at_risk] == [mandatory]
+    late = follow.follow_up(world.consultant, show=follow.Show.LATE, today=after, mandatory_only=True).rows
+    assert [row.line.code for row in late] == [mandatory]
+    assert optional not in {
+        row.line.code for row in follow.follow_up(world.consultant, show=follow.Show.LATE, today=after).rows
+    }
+    # Seen by someone of an office without a published roadmap: nothing to follow.
+    assert follow.follow_up(world.respondent_b, today=after).offices == []
+
+
+def test_follow_up_page_filters_and_exports_csv_for_consultants_only(app, world, published):
+    from tests.conftest import logged_in
+
+    tracking.update_progress(
+        published,
+        first_mandatory(published),
+        {"status": "blocked", "percent_done": "10", "blocked_reason": '=HYPERLINK("x")'},
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    db.session.commit()
+    consultant = logged_in(app, world.consultant.email)
+    page = consultant.get("/review/follow-up?show=blocked&mandatory=1")
+    assert page.status_code == 200
+    assert 'id="delivery"' in page.get_data(as_text=True)
+    assert first_mandatory(published) in page.get_data(as_text=True)
+    export = consultant.get("/review/follow-up.csv?show=blocked")
+    assert export.status_code == 200
+    text = export.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("office,cycle,initiative")
+    assert "'=HYPERLINK" in text  # a formula typed by a user stays text in a spreadsheet
+    assert logged_in(app, world.respondent_a.email).get("/review/follow-up").status_code == 403

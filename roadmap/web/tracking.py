@@ -9,9 +9,10 @@ shows both values (409).
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -23,8 +24,9 @@ from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.plans import tracking
 from roadmap.services.plans.tracking import TrackingConflict
+from roadmap.services.review import follow_up as follow
 from roadmap.services.survey import lifecycle
-from roadmap.web.guard import authorized_assessment
+from roadmap.web.guard import authorize, authorized_assessment
 
 bp = Blueprint("tracking", __name__)
 
@@ -162,3 +164,41 @@ def review(assessment_id: int) -> Response | tuple[str, int]:
     return redirect(
         url_for("tracking.page", assessment_id=assessment.id, _anchor=f"i-{form.initiative.data}")
     )
+
+
+def _follow_up_query() -> follow.FollowUp:
+    try:
+        show = follow.Show(request.args.get("show", follow.Show.ALL.value))
+    except ValueError:
+        show = follow.Show.ALL  # an unknown filter shows everything rather than nothing
+    return follow.follow_up(
+        current_user,
+        show=show,
+        office_code=request.args.get("office", "")[:32],
+        mandatory_only=request.args.get("mandatory") == "1",
+    )
+
+
+@bp.route("/review/follow-up")
+@login_required
+def follow_up() -> str:
+    authorize(Action.VIEW_FOLLOW_UP)
+    result = _follow_up_query()
+    return render_template(
+        "review/follow_up.html",
+        result=result,
+        show=request.args.get("show", follow.Show.ALL.value),
+        office=request.args.get("office", "")[:32],
+        mandatory=request.args.get("mandatory") == "1",
+        show_labels=follow.SHOW_LABELS,
+        status_labels=tracking.STATUS_LABELS,
+        verdict_labels=tracking.VERDICT_LABELS,
+    )
+
+
+@bp.route("/review/follow-up.csv")
+@login_required
+def follow_up_csv() -> Response:
+    authorize(Action.VIEW_FOLLOW_UP)
+    data = follow.export_csv(_follow_up_query().rows)
+    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name="follow-up.csv")
