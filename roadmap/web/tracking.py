@@ -201,4 +201,8 @@ def follow_up() -> str:
 def follow_up_csv() -> Response:
     authorize(Action.VIEW_FOLLOW_UP)
     data = follow.export_csv(_follow_up_query().rows)
-    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name="follow-up.csv")
+    response = send_file(
+        io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name="follow-up.csv"
+    )
+    response.headers["Cache-Control"] = "no-store"  # send_file's default would let offices' data be cached
+    return response
