@@ -62,7 +62,7 @@ class ProgressReviewForm(_TrackingForm):
         choices=[
             SelectChoice("", _l("Comment only")),
             SelectChoice(CompletionVerdict.ACCEPTED.value, _l("Accept")),
-            SelectChoice(CompletionVerdict.QUESTIONED.value, _l("Question")),
+            SelectChoice(CompletionVerdict.QUESTIONED.value, _l("Question (say why)")),
         ],
         validate_choice=False,
     )

@@ -160,7 +160,7 @@ def test_a_mandatory_initiative_is_done_only_with_evidence(app, world, published
     with pytest.raises(Invalid) as caught:
         tracking.update_progress(published, code, done, actor=world.respondent_a, expected_version=0)
     assert [problem.field for problem in caught.value.problems] == ["evidence_note"]
-    assert "mandatory" in str(caught.value.problems[0].message)
+    assert "bắt buộc" in str(caught.value.problems[0].message)  # "mandatory", in the default language
     db.session.rollback()
     assert stored_count(InitiativeTracking) == 0
     tracking.update_progress(
@@ -254,7 +254,7 @@ def test_no_progress_is_recorded_on_an_unpublished_roadmap(app, world, submitted
     code = tracking.lines(approved)[0].code
     with pytest.raises(Invalid) as caught:
         tracking.update_progress(approved, code, progress(), actor=world.respondent_a, expected_version=0)
-    assert "published" in str(caught.value)
+    assert "chưa được công bố" in str(caught.value)  # "not published yet", in the default language
     db.session.rollback()
     assert stored_count(InitiativeTracking) == 0
 
@@ -301,7 +301,7 @@ def test_office_reports_progress_on_its_page_and_a_refusal_keeps_every_value_typ
     assert refused.status_code == 400
     body = refused.get_data(as_text=True)
     assert "Hồ sơ cấp độ đã trình" in body  # nothing typed is lost
-    assert "mandatory" in body or "bắt buộc" in body
+    assert "Đây là nhiệm vụ bắt buộc" in body  # the refusal, in the user's language, at its field
     assert stored_count(InitiativeTracking) == 0
     posted.update({f"t-{code}-actual_finish": "2027-Q3", f"t-{code}-evidence_document": "45/QĐ-VP"})
     saved = office.post(f"/assessments/{published.id}/roadmap/progress/update", posted)
