@@ -378,7 +378,9 @@ def check_update(assessment: Assessment, line: Line, values: Mapping[str, Any]) 
                 )
             )
         if percent != 100 and not any(p.field == "percent_done" for p in problems):
-            problems.append(Problem("percent_done", _l("An initiative marked done is complete: its percent done is 100.")))
+            problems.append(
+                Problem("percent_done", _l("An initiative marked done is complete: its percent done is 100."))
+            )
     if status is TrackingStatus.BLOCKED and not blocked_reason:
         problems.append(Problem("blocked_reason", _l("Please say what blocks this initiative.")))
     if status is TrackingStatus.DROPPED and line.mandatory and not drop_justification:
