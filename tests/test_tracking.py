@@ -422,3 +422,28 @@ def test_follow_up_page_filters_and_exports_csv_for_consultants_only(app, world,
     assert text.splitlines()[0].startswith("office,cycle,initiative")
     assert "'=HYPERLINK" in text  # a formula typed by a user stays text in a spreadsheet
     assert logged_in(app, world.respondent_a.email).get("/review/follow-up").status_code == 403
+
+
+# --- the demo -----------------------------------------------------------------------------------------------
+
+
+def test_demo_follows_last_cycles_roadmaps_for_a_year(sqlite_template, tmp_path):
+    from roadmap.models import User
+    from roadmap.services.review import follow_up as follow
+    from tests.conftest import demo_app
+
+    app = demo_app(sqlite_template, tmp_path)
+    with app.app_context():
+        admin = db.session.scalars(select(User).where(User.role == "admin")).first()
+        seen = follow.follow_up(admin)
+        assert seen.counts[follow.Show.BLOCKED] == 1
+        assert seen.counts[follow.Show.LATE] >= 1
+        assert seen.counts[follow.Show.AT_RISK] >= 1
+        done = [row for row in seen.rows if row.line.status.value == "done"]
+        assert done
+        assert all(row.line.state["evidence_note"] and row.line.state["evidence_document"] for row in done)
+        assert {row.line.state["verdict"] for row in done} >= {"accepted", "questioned"}
+        assert any(delivery.delivery_rate is not None for delivery in seen.offices)
+        before = stored_count(InitiativeTrackingVersion)
+        assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+        assert stored_count(InitiativeTrackingVersion) == before  # a second load adds nothing

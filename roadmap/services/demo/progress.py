@@ -31,6 +31,18 @@ def _done(line: Line, number: int) -> dict[str, str]:
     }
 
 
+def _superseded(assessment: Assessment) -> bool:
+    """Whether a newer published roadmap of the office has replaced this one (the follow-up shows that)."""
+    newer = db.session.scalar(
+        select(Assessment.id).where(
+            Assessment.office_id == assessment.office_id,
+            Assessment.status == AssessmentStatus.PUBLISHED.value,
+            Assessment.id > assessment.id,
+        )
+    )
+    return newer is not None
+
+
 def load_progress(cycle_id: int, today: dt.date) -> None:
     """Record progress on every published roadmap of the cycle that has none yet."""
     published = db.session.scalars(
@@ -52,16 +64,10 @@ def load_progress(cycle_id: int, today: dt.date) -> None:
         lines = tracking.lines(assessment, today=today)
         # The blocked and the at-risk examples go to a roadmap that is still followed (not one that a newer
         # published roadmap of the office has replaced), so that the follow-up shows them.
-        superseded = db.session.scalar(
-            select(Assessment.id).where(
-                Assessment.office_id == assessment.office_id,
-                Assessment.status == AssessmentStatus.PUBLISHED.value,
-                Assessment.id > assessment.id,
-            )
-        )
+        superseded = _superseded(assessment)
         # The office's one obligation at risk: its mandatory initiative due first, left behind.
         behind = None
-        if not at_risk_given and superseded is None:
+        if not at_risk_given and not superseded:
             mandatory_past = [
                 line for line in lines if line.mandatory and line.planned_finish and line.planned_finish < now
             ]
@@ -92,7 +98,7 @@ def load_progress(cycle_id: int, today: dt.date) -> None:
                     actual_start=str(start),
                     progress_note="Đang triển khai, dự kiến hoàn thành trong quý tới.",
                 )
-            elif not blocked_given and not line.mandatory and superseded is None:
+            elif not blocked_given and not line.mandatory and not superseded:
                 blocked_given = True
                 values.update(
                     status="blocked",
@@ -113,6 +119,14 @@ def load_progress(cycle_id: int, today: dt.date) -> None:
 
 def accept_some(cycle_id: int, consultants: dict[int, User]) -> None:
     """The consultants have accepted half of the reported completions and questioned one."""
+    reviewed = db.session.scalar(
+        select(InitiativeTracking.id)
+        .join(Assessment, Assessment.id == InitiativeTracking.assessment_id)
+        .where(Assessment.cycle_id == cycle_id, InitiativeTracking.reviewed_by_id.is_not(None))
+        .limit(1)
+    )
+    if reviewed is not None:  # reviewed by an earlier load: a second load adds nothing
+        return
     questioned = False
     for assessment in db.session.scalars(
         select(Assessment).where(
@@ -125,7 +139,7 @@ def accept_some(cycle_id: int, consultants: dict[int, User]) -> None:
         for index, line in enumerate(tracking.lines(assessment)):
             if line.status.value != "done" or line.state["verdict"] or line.state["review_comment"]:
                 continue
-            if not questioned:
+            if not questioned and not _superseded(assessment):
                 questioned = True
                 tracking.review(
                     assessment,
