@@ -206,6 +206,7 @@ EXPECTED: dict[str, Expectation] = {
     "api.assessment": lambda role, scope: 401 if role is None else office_page(role, scope),
     "api.scores": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
     "api.roadmap": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
+    "api.progress": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
     # The official report, PDF and Word alike (issues 8, 12, 17): like the roadmap, the office's consultants
     # and administrators; its office once published (the matrix's drafts: 404 for their respondents).
     "reports.download": roadmap_view(200),

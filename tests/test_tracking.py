@@ -447,3 +447,46 @@ def test_demo_follows_last_cycles_roadmaps_for_a_year(sqlite_template, tmp_path)
         before = stored_count(InitiativeTrackingVersion)
         assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
         assert stored_count(InitiativeTrackingVersion) == before  # a second load adds nothing
+
+
+# --- the JSON API ------------------------------------------------------------------------------------------
+
+
+def test_api_reads_the_tracking_state_of_a_published_roadmap_and_nothing_of_another_office(
+    app, world, published
+):
+    from roadmap.services.directory import api_tokens
+    from tests.conftest import isolated
+
+    code = first_optional(published)
+    tracking.update_progress(
+        published,
+        code,
+        progress(percent_done="45", progress_note="Đã ký hợp đồng"),
+        actor=world.respondent_a,
+        expected_version=0,
+    )
+    db.session.commit()
+    client = app.test_client(use_cookies=False)
+
+    def read(user):
+        secret = api_tokens.create(user, "progress").secret
+        return isolated(
+            client.get,
+            f"/api/v1/assessments/{published.id}/progress",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+
+    own = read(world.respondent_a)
+    assert own.status_code == 200
+    body = own.get_json()
+    assert body["format"] == "progress/1"
+    assert body["published"] is True
+    [entry] = [item for item in body["initiatives"] if item["code"] == code]
+    assert entry["percent_done"] == 45
+    assert entry["status"] == "in_progress"
+    assert entry["progress_note"] == "Đã ký hợp đồng"
+    assert entry["version"] == 1
+    assert {item["code"] for item in body["initiatives"]} == {line.code for line in tracking.lines(published)}
+    assert read(world.consultant).status_code == 200
+    assert read(world.respondent_b).status_code == 404
