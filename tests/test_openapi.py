@@ -99,6 +99,7 @@ def test_schemathesis_finds_no_server_error_and_no_departure_from_the_document(a
         "/api/v1/assessments/{assessment_id}",
         "/api/v1/assessments/{assessment_id}/scores",
         "/api/v1/assessments/{assessment_id}/roadmap",
+        "/api/v1/assessments/{assessment_id}/progress",
     }
     for operation in operations:
 
