@@ -347,6 +347,11 @@ def test_consultant_questions_a_completion_on_the_page_and_the_office_of_another
     )
     assert response.status_code == 302
     assert codes(fresh(published.id))[code].state["verdict"] == "questioned"
+    office = logged_in(app, world.respondent_a.email)
+    history = office.get(f"/assessments/{published.id}/roadmap/progress").get_data(as_text=True)
+    history = history.split(f'id="i-{code}"')[1].split('class="tracking-history"')[1].split("</details>")[0]
+    assert "(2)" in history  # the office's report and the consultant's review, newest first
+    assert history.index("Biên bản chưa có chữ ký.") < history.index("100 %")
     other = logged_in(app, world.respondent_b.email)
     assert other.get(f"/assessments/{published.id}/roadmap/progress").status_code == 404
     assert other.post(f"/assessments/{published.id}/roadmap/progress/update", {}).status_code == 404

@@ -79,6 +79,7 @@ def _render(
         can_review=permits(current_user, Action.REVIEW_PROGRESS, assessment),
         can_edit=permits(current_user, Action.EDIT_ROADMAP, assessment),
         late_count=sum(1 for line in lines if line.late),
+        histories=tracking.histories(assessment) if published else {},
     )
     return body, status
 

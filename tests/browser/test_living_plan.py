@@ -1,6 +1,6 @@
 """The roadmap as a living plan in a real Chromium (issue 22): an office reports an initiative of last
-year's published roadmap done with its evidence; the office's consultant finds it through the follow-up and
-questions the completion; the office sees the question."""
+year's published roadmap done with its evidence; the office's consultant filters the follow-up (blocked, late
+mandatory), finds the office there and questions the completion; the office sees the question."""
 
 from __future__ import annotations
 
@@ -32,6 +32,15 @@ def test_office_reports_a_completion_with_evidence_and_the_consultant_questions_
     consultant.get_by_role("button", name="Lọc").click()
     expect(consultant.locator("#follow-up-rows tbody")).to_contain_text("Chờ bố trí kinh phí")
     look(consultant, "follow-up")
+    # Late mandatory initiatives only: the demo's obligation left behind is there, and nothing optional.
+    consultant.locator("#follow-up-filters select[name=show]").select_option("late")
+    consultant.get_by_role("checkbox", name="Chỉ nhiệm vụ bắt buộc").check()
+    consultant.get_by_role("button", name="Lọc").click()
+    late_rows = consultant.locator("#follow-up-rows tbody tr")
+    expect(late_rows.first).to_contain_text("bắt buộc")
+    for index in range(late_rows.count()):
+        expect(late_rows.nth(index)).to_contain_text("chậm tiến độ")
+        expect(late_rows.nth(index).locator(".badge")).to_have_text("bắt buộc")
     progress_url = consultant.locator("#delivery a", has_text="BNCTW").get_attribute("href")
     assert progress_url is not None
 

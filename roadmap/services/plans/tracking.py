@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from roadmap.engine.overlay import EffectiveItem
 from roadmap.engine.planner import YearMonth
@@ -187,6 +188,21 @@ def history(assessment: Assessment, code: str) -> list[InitiativeTrackingVersion
             .order_by(InitiativeTrackingVersion.version.desc())
         )
     )
+
+
+def histories(assessment: Assessment) -> dict[str, list[InitiativeTrackingVersion]]:
+    """Every initiative's versions, newest first, in one query (the progress page shows them all)."""
+    rows = db.session.execute(
+        select(InitiativeTracking.initiative_code, InitiativeTrackingVersion)
+        .join(InitiativeTracking, InitiativeTracking.id == InitiativeTrackingVersion.tracking_id)
+        .options(joinedload(InitiativeTrackingVersion.changed_by))
+        .where(InitiativeTracking.assessment_id == assessment.id)
+        .order_by(InitiativeTrackingVersion.version.desc())
+    )
+    found: dict[str, list[InitiativeTrackingVersion]] = {}
+    for code, version in rows:
+        found.setdefault(code, []).append(version)
+    return found
 
 
 def office_people(assessment: Assessment) -> list[User]:
