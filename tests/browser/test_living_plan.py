@@ -52,6 +52,7 @@ def test_office_reports_a_completion_with_evidence_and_the_consultant_questions_
     code = (card.get_attribute("id") or "").removeprefix("i-")
     today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    card.get_by_text("Cập nhật tiến độ", exact=True).click()
     card.locator("select[name$=-status]").select_option("done")
     card.locator("input[name$=-percent_done]").fill("150")
     card.locator("textarea[name$=-evidence_note]").fill("Biên bản nghiệm thu ngày 20/11")
@@ -72,6 +73,7 @@ def test_office_reports_a_completion_with_evidence_and_the_consultant_questions_
     consultant.goto(progress_url)
     card = consultant.locator(f"#i-{code}")
     expect(card).to_contain_text("Biên bản nghiệm thu ngày 20/11")
+    card.get_by_text("Thẩm định nhiệm vụ này", exact=True).click()
     card.locator("select[name$=-verdict]").select_option("questioned")
     card.locator("textarea[name$=-review_comment]").fill("Biên bản chưa có chữ ký của lãnh đạo đơn vị.")
     card.get_by_role("button", name="Lưu ý kiến thẩm định").click()
