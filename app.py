@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from roadmap.web.roadmaps import bp as roadmaps_bp
     from roadmap.web.signing import bp as signing_bp
     from roadmap.web.survey import bp as survey_bp
+    from roadmap.web.tracking import bp as tracking_bp
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before the routes: ids the database can hold
     app.register_blueprint(auth_bp)
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(tracking_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(account_bp)

@@ -813,3 +813,86 @@ class SigningAppearanceRecord(db.Model):  # type: ignore[name-defined,misc]
     signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- the roadmap as a living plan (issue 22) -----------------------------------------------------------
+
+
+class TrackingStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    DROPPED = "dropped"
+
+
+class CompletionVerdict(StrEnum):
+    """A consultant's word on what the office reported: its completion, or its dropping of a mandatory one."""
+
+    ACCEPTED = "accepted"
+    QUESTIONED = "questioned"
+
+
+class InitiativeTracking(db.Model):  # type: ignore[name-defined,misc]
+    """How one initiative of a published roadmap is getting on: owner, status, progress, actual quarters,
+    completion evidence, and the consultant's verdict. `version` detects two people changing it at once;
+    every version is kept in InitiativeTrackingVersion."""
+
+    __tablename__ = "initiative_tracking"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "initiative_code", name="uq_initiative_tracking_initiative"),
+        CheckConstraint(
+            "status IN ('not_started', 'in_progress', 'done', 'blocked', 'dropped')", name="status_known"
+        ),
+        CheckConstraint("percent_done >= 0 AND percent_done <= 100", name="percent_in_range"),
+        CheckConstraint("verdict IN ('', 'accepted', 'questioned')", name="verdict_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    initiative_code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    owner_unit: Mapped[str] = mapped_column(String(200), default="")  # a named unit of the office
+    status: Mapped[str] = mapped_column(String(16), default=TrackingStatus.NOT_STARTED.value)
+    percent_done: Mapped[int] = mapped_column(Integer, default=0)
+    # Quarters as "2027-Q1", the plan's own unit.
+    actual_start: Mapped[str | None] = mapped_column(String(7))
+    actual_finish: Mapped[str | None] = mapped_column(String(7))
+    progress_note: Mapped[str] = mapped_column(Text, default="")
+    blocked_reason: Mapped[str] = mapped_column(Text, default="")
+    drop_justification: Mapped[str] = mapped_column(Text, default="")
+    evidence_note: Mapped[str] = mapped_column(Text, default="")
+    evidence_document: Mapped[str] = mapped_column(String(128), default="")
+    verdict: Mapped[str] = mapped_column(String(16), default="")
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def status_enum(self) -> TrackingStatus:
+        return TrackingStatus(self.status)
+
+
+class InitiativeTrackingVersion(db.Model):  # type: ignore[name-defined,misc]
+    """Every state an initiative's tracking has had, as it was after each change (never changed)."""
+
+    __tablename__ = "initiative_tracking_versions"
+    __table_args__ = (
+        UniqueConstraint("tracking_id", "version", name="uq_initiative_tracking_versions_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative_tracking.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(16))  # "update" by the office, "review" by a consultant
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship()

@@ -74,6 +74,10 @@ class Action(StrEnum):
     # The office profile (issue 18): what the office is, answered once per office, tested by the framework.
     VIEW_OFFICE_PROFILE = "office_profile.view"
     EDIT_OFFICE_PROFILE = "office_profile.edit"  # the office's representatives and administrators
+    # The roadmap as a living plan (issue 22).
+    UPDATE_PROGRESS = "roadmap.progress"  # the office reports how each initiative of its published plan goes
+    REVIEW_PROGRESS = "roadmap.progress_review"  # a consultant comments, accepts or questions a completion
+    VIEW_FOLLOW_UP = "follow_up.view"  # the cross-office follow-up; it then lists the offices each may view
 
 
 class Relation(StrEnum):
@@ -155,12 +159,24 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     # Not the consultants: the profile is a fact the office states (an administrator corrects it), and a
     # reviewer who could change it could move the office out of a gate.
     Action.EDIT_OFFICE_PROFILE: {RESPONDENT: OWN_OFFICE, CONSULTANT: REFUSED, ADMIN: ANY},
+    # The office follows its own plan once it has it; judging what it reports is its consultants' work
+    # (administrators see the page, as every roadmap page, but neither report nor judge).
+    Action.UPDATE_PROGRESS: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: REFUSED, ADMIN: REFUSED},
+    Action.REVIEW_PROGRESS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: REFUSED},
+    Action.VIEW_FOLLOW_UP: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not
 # exist yet, so its address must not reveal that one is being prepared (roadmap.web.guard).
 HIDDEN_WHEN_REFUSED = frozenset(
-    {Action.VIEW_ROADMAP, Action.ANALYSE_ROADMAP, Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT}
+    {
+        Action.VIEW_ROADMAP,
+        Action.ANALYSE_ROADMAP,
+        Action.VIEW_RESULTS,
+        Action.DOWNLOAD_REPORT,
+        Action.UPDATE_PROGRESS,
+        Action.REVIEW_PROGRESS,
+    }
 )
 
 Target = Office | Assessment | Job | ApiToken

@@ -72,6 +72,8 @@ def test_real_answers_match_their_schemas(app, world, published):  # noqa: F811
         ("/api/v1/assessments/{assessment_id}/scores", f"/api/v1/assessments/{draft.id}/scores", 200),
         ("/api/v1/assessments/{assessment_id}/roadmap", f"/api/v1/assessments/{published.id}/roadmap", 200),
         ("/api/v1/assessments/{assessment_id}/roadmap", f"/api/v1/assessments/{draft.id}/roadmap", 404),
+        ("/api/v1/assessments/{assessment_id}/progress", f"/api/v1/assessments/{published.id}/progress", 200),
+        ("/api/v1/assessments/{assessment_id}/progress", f"/api/v1/assessments/{draft.id}/progress", 200),
     ]
     for path, url, status in calls:
         response = isolated(client.get, url, headers=bearer(secret))
@@ -106,6 +108,7 @@ def test_schemathesis_finds_no_server_error_and_no_departure_from_the_document(a
         "/api/v1/assessments/{assessment_id}/scores",
         "/api/v1/assessments/{assessment_id}/roadmap",
         "/api/v1/reports/verify",
+        "/api/v1/assessments/{assessment_id}/progress",
     }
     for operation in operations:
 

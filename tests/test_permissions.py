@@ -216,6 +216,7 @@ EXPECTED: dict[str, Expectation] = {
     "api.assessment": lambda role, scope: 401 if role is None else office_page(role, scope),
     "api.scores": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
     "api.roadmap": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
+    "api.progress": lambda role, scope: 401 if role is None else roadmap_view(200)(role, scope),
     # The official report, PDF and Word alike (issues 8, 12, 17): like the roadmap, the office's consultants
     # and administrators; its office once published (the matrix's drafts: 404 for their respondents).
     "reports.download": roadmap_view(200),
@@ -234,6 +235,17 @@ EXPECTED: dict[str, Expectation] = {
     "signing.appearance": admin_only(200),
     "signing.appearance_image": lambda role, scope: 302 if role is None else (404 if role is ADMIN else 403),
     "api.verify_report": lambda role, scope: 401 if role is None else 400,
+    # The roadmap as a living plan (issue 22). The page is the roadmap's (the matrix's drafts: it says that
+    # progress is followed once published). Reporting progress is the office's, once published: on the
+    # matrix's drafts nobody may, and nobody learns more than "not found". Reviewing it is the office's
+    # consultants': on a draft the roadmap cannot be followed yet (409).
+    "tracking.page": roadmap_view(200),
+    "tracking.update": lambda role, scope: 302 if role is None else 404,
+    "tracking.follow_up": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "tracking.follow_up_csv": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "tracking.review": lambda role, scope: (
+        302 if role is None else (409 if (role, scope) == (CONSULTANT, "own") else 404)
+    ),
 }
 
 

@@ -26,7 +26,8 @@ from roadmap.policy import Action, visible_offices_query
 from roadmap.services.directory import api_tokens
 from roadmap.services.directory.api_tokens import TokenRefused
 from roadmap.services.plans import exports as roadmap_exports
-from roadmap.services.plans import roadmaps
+from roadmap.services.plans import roadmaps, tracking
+from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import verification
 from roadmap.services.survey import answers, assessments, results
 from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
@@ -296,6 +297,39 @@ def verify_report() -> Response:
 
 def _limit_mb() -> str:
     return f"{current_app.config['MAX_CONTENT_LENGTH'] / (1024 * 1024):g}"
+
+
+@bp.route("/assessments/<int:assessment_id>/progress")
+def progress(assessment_id: int) -> Response:
+    """How each initiative of the published roadmap is getting on (issue 22); an empty list before
+    publication, when the roadmap is not followed yet."""
+    row = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    published = row.status_enum is AssessmentStatus.PUBLISHED
+    today = local_today()
+    lines = tracking.lines(row, today=today) if published else []
+    return jsonify(
+        {
+            "format": "progress/1",
+            "assessment": row.id,
+            "published": published,
+            "quarter": str(tracking.Quarter.of_day(today)),
+            "initiatives": [
+                {
+                    "code": line.code,
+                    "mandatory": line.mandatory,
+                    "deadline": _iso(line.deadline),
+                    "planned_start": str(line.planned_start) if line.planned_start else None,
+                    "planned_finish": str(line.planned_finish) if line.planned_finish else None,
+                    "late": line.late,
+                    "at_risk": line.at_risk,
+                    "version": line.version,
+                    "updated_at": _iso(line.row.updated_at) if line.row is not None else None,
+                    **{name: value for name, value in line.state.items() if name != "reviewed_by_id"},
+                }
+                for line in lines
+            ],
+        }
+    )
 
 
 @bp.route("/openapi.json")

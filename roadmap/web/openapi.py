@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from roadmap.models import AssessmentStatus, OfficeKind
+from roadmap.models import AssessmentStatus, OfficeKind, TrackingStatus
 from roadmap.services.reporting.verification import VERDICTS
 from roadmap.web.guard import MAX_ID
 
@@ -273,6 +273,50 @@ SCHEMAS: dict[str, Any] = {
             "trace": _ref("ScoringTrace"),
         },
     },
+    "Progress": {
+        "type": "object",
+        "description": "How each initiative of the published roadmap is getting on, as its office reports it "
+        "and its consultants judge it (issue 22). Quarters are written `2027-Q1`. Empty before publication.",
+        "required": ["format", "assessment", "published", "quarter", "initiatives"],
+        "properties": {
+            "format": {"type": "string", "const": "progress/1"},
+            "assessment": {"type": "integer"},
+            "published": {"type": "boolean"},
+            "quarter": {"type": "string", "description": "The quarter today falls in."},
+            "initiatives": {"type": "array", "items": _ref("InitiativeProgress")},
+        },
+    },
+    "InitiativeProgress": {
+        "type": "object",
+        "required": ["code", "mandatory", "late", "at_risk", "version", "status", "percent_done"],
+        "properties": {
+            "code": {"type": "string"},
+            "mandatory": {"type": "boolean"},
+            "deadline": _nullable("string"),
+            "planned_start": _nullable("string"),
+            "planned_finish": _nullable("string"),
+            "late": {"type": "boolean", "description": "Its planned finish quarter has passed, not done."},
+            "at_risk": {
+                "type": "boolean",
+                "description": "Mandatory, and late, blocked or planned past its legal date.",
+            },
+            "version": {"type": "integer", "description": "0 while nothing has been reported."},
+            "updated_at": {"anyOf": [DATE_TIME, {"type": "null"}]},
+            "owner_id": _nullable("integer"),
+            "owner_unit": {"type": "string"},
+            "status": {"type": "string", "enum": [status.value for status in TrackingStatus]},
+            "percent_done": {"type": "integer", "minimum": 0, "maximum": 100},
+            "actual_start": _nullable("string"),
+            "actual_finish": _nullable("string"),
+            "progress_note": {"type": "string"},
+            "blocked_reason": {"type": "string"},
+            "drop_justification": {"type": "string"},
+            "evidence_note": {"type": "string"},
+            "evidence_document": {"type": "string"},
+            "verdict": {"type": "string", "enum": ["", "accepted", "questioned"]},
+            "review_comment": {"type": "string"},
+        },
+    },
     "Roadmap": {
         "type": "object",
         "description": "The roadmap as the JSON export gives it: the plan as generated (`proposed`), the "
@@ -507,6 +551,20 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/assessments/{assessment_id}/progress": _get(
+                "getProgress",
+                "How each initiative of the published roadmap is getting on",
+                {
+                    "200": _ok(
+                        "Progress", "The tracking state of every initiative (none before publication)."
+                    ),
+                    "404": _error_response(
+                        "No such assessment, one the caller may not see, or (for the office's own "
+                        "respondents) a roadmap not published yet."
+                    ),
+                },
+                parameters=[ASSESSMENT_ID],
+            ),
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",

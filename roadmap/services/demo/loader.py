@@ -31,10 +31,12 @@ from roadmap.models import (
     Role,
     User,
 )
+from roadmap.services.demo import progress as demo_progress
 from roadmap.services.demo.answers import demo_answers
 from roadmap.services.directory import accounts
 from roadmap.services.directory.cycles import CycleDetails, create_cycle
 from roadmap.services.directory.offices import OfficeDetails, create_office, office_by_code
+from roadmap.services.plans import roadmaps
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import reminders
 from roadmap.services.review import workflow as review
@@ -230,8 +232,11 @@ def _fill(assessment: Assessment, answered: dict[str, Answer], respondent: User,
     db.session.commit()
 
 
-def _advance(assessment: Assessment, state: str, respondent: User, consultant: User) -> None:
-    """Take a complete assessment through the real lifecycle, up to `state`."""
+def _advance(
+    assessment: Assessment, state: str, respondent: User, consultant: User, plan_from: dt.date | None = None
+) -> None:
+    """Take a complete assessment through the real lifecycle, up to `state`; with `plan_from`, its roadmap
+    is planned from that day's year (last cycle's roadmap has been followed since January)."""
 
     if state == "draft":
         return
@@ -258,6 +263,14 @@ def _advance(assessment: Assessment, state: str, respondent: User, consultant: U
         )
         return
     review.approve(assessment, actor=consultant)
+    if plan_from is not None:
+        roadmaps.regenerate(
+            assessment,
+            actor=consultant,
+            expected_version=roadmaps.version_of(assessment),
+            planning=roadmaps.PlanningInput(start=f"{plan_from.year}-01"),
+            today=plan_from,
+        )
     if state == "published":
         review.publish(assessment, actor=consultant)
 
@@ -308,10 +321,18 @@ def _demo_assessments(today: dt.date, current: Cycle) -> None:
                 share=cycle_share,
             )
             _fill(assessment, answered, respondent, with_evidence=cycle_strength > 0.5)
-            _advance(assessment, cycle_state, respondent, consultant)
+            plan_from = today.replace(month=1, day=1) if cycle is previous else None
+            _advance(assessment, cycle_state, respondent, consultant, plan_from)
     if previous.is_open:
         previous.status = "closed"
         db.session.commit()
+    demo_progress.load_progress(previous.id, today)
+    by_office = {
+        office.id: consultants[code]
+        for code in consultants
+        if consultants[code] is not None and (office := office_by_code(code)) is not None
+    }
+    demo_progress.accept_some(previous.id, by_office)
 
 
 def _demo_reminder(today: dt.date, current: Cycle) -> None:

@@ -1,0 +1,209 @@
+"""The roadmap as a living plan (issue 22): the office's progress page of its published roadmap, where each
+initiative has its form and the consultants of the office comment and accept or question a completion.
+
+Views parse, authorise (VIEW_ROADMAP to read, UPDATE_PROGRESS for the office's reports, REVIEW_PROGRESS
+for the consultants' verdicts), call roadmap.services.plans.tracking and render. A refused report is shown
+again with every problem at its field and every value typed kept (400); a report made from an older page
+shows both values (409).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from forms.tracking import ProgressForm, ProgressReviewForm, progress_form, review_form
+from roadmap.extensions import db
+from roadmap.models import Assessment, AssessmentStatus
+from roadmap.policy import Action, permits
+from roadmap.services import Invalid
+from roadmap.services.plans import tracking
+from roadmap.services.plans.tracking import TrackingConflict
+from roadmap.services.review import follow_up as follow
+from roadmap.services.survey import lifecycle
+from roadmap.web.guard import authorize, authorized_assessment
+
+bp = Blueprint("tracking", __name__)
+
+
+def _people(assessment: Assessment) -> list[tuple[str, str]]:
+    return [(str(person.id), person.full_name) for person in tracking.office_people(assessment)]
+
+
+def _render(
+    assessment: Assessment,
+    *,
+    posted: ProgressForm | ProgressReviewForm | None = None,
+    conflict: TrackingConflict | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    published = assessment.status_enum is AssessmentStatus.PUBLISHED
+    lines = tracking.lines(assessment) if published else []
+    people = _people(assessment) if published else []
+    quarters = [str(quarter) for quarter in tracking.quarter_choices(assessment)] if published else []
+    names = dict(people)
+    forms: dict[str, Any] = {}
+    reviews: dict[str, Any] = {}
+    for line in lines:
+        mine = posted is not None and posted.initiative.data == line.code
+        if mine and isinstance(posted, ProgressForm):
+            forms[line.code] = posted
+        else:
+            forms[line.code] = progress_form(
+                line.code, line.state, line.version, people, quarters, formdata=None
+            )
+        if mine and isinstance(posted, ProgressReviewForm):
+            reviews[line.code] = posted
+        else:
+            reviews[line.code] = review_form(line.code, line.state, line.version, formdata=None)
+    body = render_template(
+        "roadmap/progress.html",
+        assessment=assessment,
+        published=published,
+        lines=lines,
+        forms=forms,
+        reviews=reviews,
+        people=names,
+        conflict=conflict,
+        conflict_code=posted.initiative.data if conflict is not None and posted is not None else None,
+        labels=tracking.field_labels(),
+        status_labels=tracking.STATUS_LABELS,
+        verdict_labels=tracking.VERDICT_LABELS,
+        assessment_status_labels=lifecycle.STATUS_LABELS,
+        can_update=permits(current_user, Action.UPDATE_PROGRESS, assessment),
+        can_review=permits(current_user, Action.REVIEW_PROGRESS, assessment),
+        can_edit=permits(current_user, Action.EDIT_ROADMAP, assessment),
+        late_count=sum(1 for line in lines if line.late),
+        histories=tracking.histories(assessment) if published else {},
+    )
+    return body, status
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/progress")
+@login_required
+def page(assessment_id: int) -> tuple[str, int]:
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP, with_names=True)
+    return _render(assessment)
+
+
+def _show_problems(form: Any, error: Invalid) -> None:
+    for problem in error.problems:
+        field = getattr(form, problem.field, None) if problem.field else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), str(problem.message)]
+        else:
+            form.form_errors.append(str(problem.message))
+
+
+def _posted_code() -> str:
+    """The initiative the posted form names (each form has the initiative's prefix)."""
+    return next((value for key, value in request.form.items() if key.endswith("-initiative") and value), "")
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/progress/update", methods=["POST"])
+@login_required
+def update(assessment_id: int) -> Response | tuple[str, int]:
+    assessment = authorized_assessment(assessment_id, Action.UPDATE_PROGRESS, with_names=True)
+    code = _posted_code()
+    quarters = [str(quarter) for quarter in tracking.quarter_choices(assessment)]
+    # Bound to the post (with the page's choices), so that every value typed is shown back on a refusal.
+    form = progress_form(code, {}, 0, _people(assessment), quarters)
+    form.initiative.data = code
+    values = {name: getattr(form, name).data for name in tracking.OFFICE_FIELDS}
+    try:
+        tracking.update_progress(
+            assessment,
+            form.initiative.data,
+            values,
+            actor=current_user,
+            expected_version=form.posted_version(),
+        )
+    except TrackingConflict as conflict:
+        return _render(assessment, posted=form, conflict=conflict, status=409)
+    except Invalid as error:
+        db.session.rollback()
+        _show_problems(form, error)
+        return _render(assessment, posted=form, status=400)
+    db.session.commit()
+    flash(_("The progress was saved."), "success")
+    return redirect(
+        url_for("tracking.page", assessment_id=assessment.id, _anchor=f"i-{form.initiative.data}")
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/progress/review", methods=["POST"])
+@login_required
+def review(assessment_id: int) -> Response | tuple[str, int]:
+    assessment = authorized_assessment(assessment_id, Action.REVIEW_PROGRESS, with_names=True)
+    code = _posted_code()
+    form = review_form(code, {}, 0)
+    form.initiative.data = code
+    try:
+        tracking.review(
+            assessment,
+            form.initiative.data,
+            verdict=form.verdict.data,
+            comment=form.review_comment.data,
+            actor=current_user,
+            expected_version=form.posted_version(),
+        )
+    except TrackingConflict as conflict:
+        return _render(assessment, posted=form, conflict=conflict, status=409)
+    except Invalid as error:
+        db.session.rollback()
+        _show_problems(form, error)
+        # A roadmap not yet published cannot be followed: that is the assessment's state, not the input.
+        status = 409 if assessment.status_enum is not AssessmentStatus.PUBLISHED else 400
+        return _render(assessment, posted=form, status=status)
+    db.session.commit()
+    flash(_("The review was saved."), "success")
+    return redirect(
+        url_for("tracking.page", assessment_id=assessment.id, _anchor=f"i-{form.initiative.data}")
+    )
+
+
+def _follow_up_query() -> follow.FollowUp:
+    try:
+        show = follow.Show(request.args.get("show", follow.Show.ALL.value))
+    except ValueError:
+        show = follow.Show.ALL  # an unknown filter shows everything rather than nothing
+    return follow.follow_up(
+        current_user,
+        show=show,
+        office_code=request.args.get("office", "")[:32],
+        mandatory_only=request.args.get("mandatory") == "1",
+    )
+
+
+@bp.route("/review/follow-up")
+@login_required
+def follow_up() -> str:
+    authorize(Action.VIEW_FOLLOW_UP)
+    result = _follow_up_query()
+    return render_template(
+        "review/follow_up.html",
+        result=result,
+        show=request.args.get("show", follow.Show.ALL.value),
+        office=request.args.get("office", "")[:32],
+        mandatory=request.args.get("mandatory") == "1",
+        show_labels=follow.SHOW_LABELS,
+        status_labels=tracking.STATUS_LABELS,
+        verdict_labels=tracking.VERDICT_LABELS,
+    )
+
+
+@bp.route("/review/follow-up.csv")
+@login_required
+def follow_up_csv() -> Response:
+    authorize(Action.VIEW_FOLLOW_UP)
+    data = follow.export_csv(_follow_up_query().rows)
+    response = send_file(
+        io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name="follow-up.csv"
+    )
+    response.headers["Cache-Control"] = "no-store"  # send_file's default would let offices' data be cached
+    return response
