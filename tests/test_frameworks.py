@@ -170,13 +170,9 @@ def test_the_2026_version_imports_beside_the_2025_one_which_stays_the_default(ru
 def test_a_demo_like_government_office_scores_and_plans_on_the_2026_framework():
     framework = load_framework(FRAMEWORK_2026)
     answers = demo_answers(framework, {d.code: 0.55 for d in framework.dimensions}, seed=2026)
-    answers |= {
-        "PRF-01": Answer.of("government"),
-        "PRF-02": Answer.of("level1"),
-        "PRF-03": Answer.of(True),
-        "PLT-02": Answer.of(60.0),  # not every database that must be shared is connected yet
-    }
-    result = score(framework, answers)
+    answers["PLT-02"] = Answer.of(60.0)  # not every database that must be shared is connected yet
+    profile = {"PRF-01": "government", "PRF-02": "level1", "PRF-03": True}
+    result = score(framework, answers, profile=profile)
     assert 0 < result.index < 1000
     assert all(dimension.counted_weight > 0 for dimension in result.dimensions)
     assert {subtotal.code for subtotal in result.groups} == {"foundation", "operations", "special_use"}
@@ -185,5 +181,6 @@ def test_a_demo_like_government_office_scores_and_plans_on_the_2026_framework():
     obligation = roadmap.item("I16")
     assert obligation.deadline is not None
     assert obligation.deadline.isoformat() == "2026-12-31"
+    assert obligation.obligation is not None and obligation.obligation.source == "ND-278-2025"
     # No date before the cycle is a schedule key: every deadline in the plan lies ahead of its start.
     assert all(item.deadline is None or item.deadline.year >= 2026 for item in roadmap.items)
