@@ -449,6 +449,17 @@ def test_an_office_not_on_the_special_use_network_is_asked_nothing_about_its_lin
     assert obligations == OBLIGATIONS_FOR_EVERY_PROFILE
 
 
+def test_an_office_whose_profile_is_not_given_yet_counts_as_a_connected_level_one_user(
+    framework: Framework,
+) -> None:
+    # Until the profile is given the network rules of most central offices apply (level I, connected); the
+    # rules for the Government side, level-II users and online public services wait for the profile.
+    ruled_out, gates, obligations = what_applies(framework, {})
+    assert ruled_out == {"NET-01B", "IP6-03B", "PLT-03"}
+    assert gates == GATES_FOR_EVERY_PROFILE | {"G-NET-DUAL", "G-IP6-TSLCD"}
+    assert obligations == OBLIGATIONS_FOR_EVERY_PROFILE
+
+
 # Questions shown only after an earlier answer: the answer that shows them.
 SHOWN_BY: dict[str, dict[str, AnswerValue]] = {
     "SEC-01B": {"SEC-01": 100.0},
