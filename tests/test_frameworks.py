@@ -12,7 +12,7 @@ from roadmap.engine.loader import load_framework
 from roadmap.engine.planner import PlanningParameters, YearMonth, plan
 from roadmap.engine.scoring import score
 from roadmap.extensions import db
-from roadmap.models import AuditEvent, FrameworkVersion
+from roadmap.models import Assessment, AuditEvent, Cycle, FrameworkVersion
 from roadmap.services.demo.answers import demo_answers
 from roadmap.services.survey import frameworks
 
@@ -140,12 +140,21 @@ def test_stored_version_loads_the_same_framework(app):
     assert len(framework.questions) == result.version.question_count
 
 
-def test_demo_load_imports_the_shipped_framework(app, tmp_path):
+def test_demo_load_puts_2025_on_the_2025_framework_and_2026_on_the_2026_one(app, tmp_path):
     app.instance_path = str(tmp_path)
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    row = db.session.scalar(select(FrameworkVersion))
-    assert (row.framework_key, row.version) == ("central-offices", "1.0.1")
+    rows = db.session.scalars(select(FrameworkVersion).order_by(FrameworkVersion.version)).all()
+    assert [(row.framework_key, row.version) for row in rows] == [
+        ("central-offices", "1.0.0"),
+        ("central-offices", "1.1.0"),
+    ]
+    versions = {row.id: row.version for row in rows}
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.opens_on)).all()
+    assert [versions[cycle.framework_version_id] for cycle in cycles] == ["1.0.0", "1.1.0"]
+    # Every assessment takes its cycle's version.
+    for assessment in db.session.scalars(select(Assessment)):
+        assert assessment.framework_version_id == assessment.cycle.framework_version_id
 
 
 # --- the 2026 framework (central-offices 1.1.0) -------------------------------------------------------------
@@ -170,13 +179,9 @@ def test_the_2026_version_imports_beside_the_2025_one_which_stays_the_default(ru
 def test_a_demo_like_government_office_scores_and_plans_on_the_2026_framework():
     framework = load_framework(FRAMEWORK_2026)
     answers = demo_answers(framework, {d.code: 0.55 for d in framework.dimensions}, seed=2026)
-    answers |= {
-        "PRF-01": Answer.of("government"),
-        "PRF-02": Answer.of("level1"),
-        "PRF-03": Answer.of(True),
-        "PLT-02": Answer.of(60.0),  # not every database that must be shared is connected yet
-    }
-    result = score(framework, answers)
+    answers["PLT-02"] = Answer.of(60.0)  # not every database that must be shared is connected yet
+    profile = {"PRF-01": "government", "PRF-02": "level1", "PRF-03": True}
+    result = score(framework, answers, profile=profile)
     assert 0 < result.index < 1000
     assert all(dimension.counted_weight > 0 for dimension in result.dimensions)
     assert {subtotal.code for subtotal in result.groups} == {"foundation", "operations", "special_use"}
@@ -185,5 +190,7 @@ def test_a_demo_like_government_office_scores_and_plans_on_the_2026_framework():
     obligation = roadmap.item("I16")
     assert obligation.deadline is not None
     assert obligation.deadline.isoformat() == "2026-12-31"
+    assert obligation.obligation is not None
+    assert obligation.obligation.source == "ND-278-2025"
     # No date before the cycle is a schedule key: every deadline in the plan lies ahead of its start.
     assert all(item.deadline is None or item.deadline.year >= 2026 for item in roadmap.items)

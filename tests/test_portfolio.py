@@ -44,20 +44,20 @@ def test_portfolio_figures_trends_query_count_and_peers(app, demo):
     shown = {row.office.code for row in view.with_results}
     # Drafts never show figures; submitted, approved and published results do.
     assert shown == {"VPTW", "VPCTN", "BTCTW"}
-    assert all(len(row.levels) == 10 for row in view.with_results)
+    # The 2026 cycle is on central-offices 1.1.0: eleven dimensions, the department's services among them.
+    assert all(len(row.levels) == 11 for row in view.with_results)
     assert sum(count for _, count in view.distribution) == 3
 
-    # Trends compare with the previous cycle under the same framework.
+    # Last cycle was on 1.0.0: no index trend across two versions, a level change for the dimensions whose
+    # scored questions map one to one through 1.1.0's carry-forward map.
     admin = db.session.scalar(select(User).where(User.email == "quantri@cbdtw.demo.vn"))
     view = portfolio.build(admin, current_cycle())
     assert view.previous is not None
-    changes = {row.office.code: row.change for row in view.with_results}
-    assert all(change is not None for change in changes.values())
-    # The demo offices are stronger this cycle than last: the most improved list is not empty and sorted.
-    assert view.improved
-    assert [row.change for row in view.improved] == sorted(
-        (row.change for row in view.improved), reverse=True
-    )
+    for row in view.with_results:
+        assert row.change is None
+        assert row.not_comparable == "1.0.0 → 1.1.0"
+        assert set(row.level_changes) == {"LDR", "GOV", "OPS", "SWF", "SKL"}
+    assert view.improved == []
 
     # A fixed number of queries whatever the number of offices.
     statements = []

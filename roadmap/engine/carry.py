@@ -4,12 +4,15 @@ carried answer "to confirm"."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from roadmap.engine.answers import Answer
 from roadmap.engine.errors import InvalidAnswer, Problem
 from roadmap.engine.framework import Framework
 from roadmap.engine.scoring import validate_answer
+
+_RELEASE = re.compile(r"^[0-9]+(?:\.[0-9]+)*")
 
 
 def carry_forward(
@@ -66,3 +69,22 @@ def carry_forward_problems(newer: Framework, older: Framework) -> tuple[Problem,
                 )
             )
     return tuple(problems)
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The numeric release of a version ("1.0.1-rc" → (1, 0, 1)), for ordering versions of one framework."""
+    match = _RELEASE.match(version)
+    return tuple(int(part) for part in match.group(0).split(".")) if match else ()
+
+
+def declared_question_map(newer: Framework, older: Framework) -> dict[str, str] | None:
+    """`newer`'s declared map (OLD → NEW question codes) when it reaches `older`: the same framework, at the
+    map's `from` version or a later one before `newer` (a release that kept `from`'s questions, such as
+    central-offices 1.0.1 beside 1.0.0). None when `newer` declares no map or the map does not reach `older`:
+    then answers carry by their codes. With a map, only the mapped questions carry."""
+    declared = newer.carry_forward
+    if declared is None or older.id != newer.id:
+        return None
+    if not _release(declared.from_version) <= _release(older.version) < _release(newer.version):
+        return None
+    return dict(declared.mapping)

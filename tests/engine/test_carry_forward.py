@@ -85,3 +85,23 @@ def test_answers_carry_under_their_new_codes_and_only_where_the_new_question_all
         "NW-01": Answer.of("c"),
         "CY-03": Answer.of(True),
     }
+
+
+# --- which versions a declared map reaches (roadmap.engine.carry.declared_question_map) ---------------------
+
+
+def test_the_2026_map_reaches_1_0_0_and_1_0_1_but_not_itself() -> None:
+    from roadmap.engine.carry import declared_question_map
+    from roadmap.engine.loader import load_framework
+
+    shipped = Path(__file__).resolve().parents[2] / "roadmap" / "frameworks"
+    v100, v101, v110 = (
+        load_framework(shipped / f"central-offices-{v}.yaml") for v in ("1.0.0", "1.0.1", "1.1.0")
+    )
+    mapped = declared_question_map(v110, v100)
+    assert mapped is not None
+    assert declared_question_map(v110, v101) == mapped  # 1.0.1 kept 1.0.0's questions
+    assert declared_question_map(v110, v110) is None  # the same version carries every answer by its code
+    assert declared_question_map(v101, v100) is None  # 1.0.1 declares no map
+    assert "PLT-02" not in mapped  # redefined by Decree 278/2025: asked again
+    assert "DAT-08" not in mapped

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from roadmap.engine.answers import Answer
-from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not, Subject, holds
+from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not, ProfileValue, Subject, holds
 from roadmap.engine.framework import (
     NUMERIC_TYPES,
     ORDERED_CHOICE_TYPES,
@@ -57,6 +57,10 @@ class Facts:
     scores: dict[str, float] = field(default_factory=dict)
     levels: dict[str, int] = field(default_factory=dict)
     gaps: dict[str, int] = field(default_factory=dict)
+    profile_answers: dict[str, ProfileValue] = field(default_factory=dict)
+
+    def profile(self, question_code: str) -> ProfileValue | None:
+        return self.profile_answers.get(question_code)
 
     def answer(self, question_code: str) -> Answer | None:
         return self.answers.get(question_code)
@@ -114,6 +118,16 @@ def candidate_answers(
     return [*states, Answer.of("Nội dung trả lời")]
 
 
+def candidate_profile_values(framework: Framework, code: str) -> list[object]:
+    """Every profile answer worth trying: each option (or yes and no), and not given yet."""
+    question = framework.profile_question(code)
+    if question.type == "yes_no":
+        return [None, True, False]
+    if question.type == "multi_choice":
+        return [None, *(frozenset({o.code}) for o in question.options)]
+    return [None, *(option.code for option in question.options)]
+
+
 def candidate_facts(framework: Framework, subject: Subject, condition_leaves: Sequence[Leaf]) -> list[object]:
     # Scoring always knows every dimension's score, level and gap, so None is never a candidate here.
     if subject is Subject.LEVEL:
@@ -137,6 +151,8 @@ def facts_of(assignment: dict[tuple[Subject, str], object]) -> Facts:
             facts.scores[ref] = float(value)  # type: ignore[arg-type]
         elif subject is Subject.LEVEL:
             facts.levels[ref] = int(value)  # type: ignore[call-overload]
+        elif subject is Subject.PROFILE:
+            facts.profile_answers[ref] = value  # type: ignore[assignment]
         else:
             facts.gaps[ref] = int(value)  # type: ignore[call-overload]
     return facts
@@ -153,6 +169,8 @@ def find_facts(
         own = [leaf for leaf in condition_leaves if (leaf.subject, leaf.ref) == (subject, ref)]
         if subject is Subject.ANSWER:
             choices.append(list(candidate_answers(framework.question(ref), own, said_only=said_only)))
+        elif subject is Subject.PROFILE:
+            choices.append(candidate_profile_values(framework, ref))
         else:
             choices.append(candidate_facts(framework, subject, own))
     size = 1
@@ -181,7 +199,9 @@ def visible_condition(framework: Framework, question: Question) -> Condition | N
             continue
         seen.add(current.code)
         conditions.append(current.show_if)
-        pending.extend(framework.question(leaf.ref) for leaf in leaves(current.show_if))
+        pending.extend(
+            framework.question(leaf.ref) for leaf in leaves(current.show_if) if leaf.subject is Subject.ANSWER
+        )
     if not conditions:
         return None
     return conditions[0] if len(conditions) == 1 else AllOf(tuple(conditions))
@@ -197,6 +217,12 @@ def all_texts(framework: Framework) -> Iterator[tuple[str, LocalText]]:
         yield f"dti {index.code}", index.name
     for group in framework.groups:
         yield f"group {group.code}", group.name
+    for question in framework.profile:
+        yield f"profile {question.code} text", question.text
+        if question.help is not None:
+            yield f"profile {question.code} help", question.help
+        for option in question.options:
+            yield f"profile {question.code} option {option.code}", option.label
     for dimension in framework.dimensions:
         yield f"{dimension.code} name", dimension.name
         yield f"{dimension.code} description", dimension.description
@@ -301,8 +327,21 @@ def test_numeric_steps_span_from_nothing_to_at_least_level_four(framework: Frame
 def test_every_question_can_be_shown(framework: Framework) -> None:
     for question in framework.questions:
         condition = visible_condition(framework, question)
+        if question.applies_if is not None:
+            condition = question.applies_if if condition is None else AllOf((question.applies_if, condition))
         if condition is not None:
             assert find_facts(framework, condition, outcome=True) is not None, question.code
+
+
+def test_every_profile_rule_leaves_some_office_out_and_lets_some_in(framework: Framework) -> None:
+    # applies_if that always held (or never) would be a rule in name only.
+    ruled = [(q.code, q.applies_if) for q in framework.questions]
+    ruled += [(g.code, g.applies_if) for g in framework.scoring.gates]
+    ruled += [(i.code, i.obligation.applies_if) for i in framework.initiatives if i.obligation is not None]
+    for code, condition in ruled:
+        if condition is not None:
+            assert find_facts(framework, condition, outcome=True) is not None, code
+            assert find_facts(framework, condition, outcome=False, said_only=True) is not None, code
 
 
 # --- scoring rules ---------------------------------------------------------------------------------------
@@ -311,7 +350,9 @@ def test_every_question_can_be_shown(framework: Framework) -> None:
 def test_every_gate_can_bite(framework: Framework) -> None:
     for gate in framework.scoring.gates:
         assert gate.max_level < 5, gate.code
-        assert find_facts(framework, gate.when, outcome=True) is not None, gate.code
+        # A gate bites only for the offices it applies to: its rule and its cause must hold together.
+        condition = gate.when if gate.applies_if is None else AllOf((gate.applies_if, gate.when))
+        assert find_facts(framework, condition, outcome=True) is not None, gate.code
 
 
 def test_every_consistency_check_can_flag_and_names_its_questions(framework: Framework) -> None:
@@ -351,6 +392,10 @@ def test_mandatory_initiatives_cite_the_law(framework: Framework) -> None:
             assert initiative.mandatory, initiative.code
         if initiative.mandatory:
             assert initiative.policy_refs, initiative.code
+        if initiative.obligation is not None:
+            # The obligation's source is among the texts the initiative cites.
+            assert initiative.mandatory, initiative.code
+            assert initiative.obligation.source in initiative.policy_refs, initiative.code
 
 
 def test_prerequisites_form_an_acyclic_graph(framework: Framework) -> None:

@@ -1,5 +1,6 @@
-"""Demonstration data: the shipped framework, the central offices, accounts for each role and an open
-cycle. Idempotent.
+"""Demonstration data: the shipped frameworks, the central offices, accounts for each role, the previous
+cycle on the 2025 framework (central-offices 1.0.0) and the current cycle open on the 2026 one (1.1.0), so
+that the 2025 → 2026 carry-forward and trends can be seen. Idempotent.
 
 Passwords are generated on the first load and kept in instance/demo-logins.json (owner-only), so that a
 second load prints the same logins; nothing about them is written in the repository.
@@ -26,6 +27,7 @@ from roadmap.models import (
     ConsultantAssignment,
     Cycle,
     Evidence,
+    FrameworkVersion,
     OfficeKind,
     ReminderSent,
     Role,
@@ -127,7 +129,9 @@ def _ensure_user(email: str, name: str, role: Role, office: str | None, saved: d
 
 def load(today: dt.date | None = None) -> list[DemoLogin]:
     today = today or dt.date.today()
-    shipped = frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None).version
+    # import_file returns the stored version when the same content is there already (idempotent).
+    previous_framework = frameworks.import_file(frameworks.FRAMEWORK_2025, actor=None).version
+    current_framework = frameworks.import_file(frameworks.FRAMEWORK_2026, actor=None).version
     for code, name_vi, name_en, kind in DEMO_OFFICES:
         if office_by_code(code) is None:
             create_office(OfficeDetails(code, name_vi, name_en, kind.value), actor=None)
@@ -168,13 +172,13 @@ def load(today: dt.date | None = None) -> list[DemoLogin]:
                 name_en=f"{year} assessment cycle",
                 opens_on=today.replace(month=1, day=1),
                 closes_on=today.replace(month=12, day=31),
-                framework_version_id=shipped.id,
+                framework_version_id=current_framework.id,
             ),
             actor=None,
         )
     current = db.session.scalar(select(Cycle).where(Cycle.code == year))
     assert current is not None  # noqa: S101 (just ensured)
-    _demo_assessments(today, current)
+    _demo_assessments(today, current, previous_framework)
     _demo_reminder(today, current)
     _write_saved(logins)
     return logins
@@ -275,8 +279,9 @@ def _advance(
         review.publish(assessment, actor=consultant)
 
 
-def _demo_assessments(today: dt.date, current: Cycle) -> None:
-    """A previous cycle with published results for every office, and the current cycle in every state."""
+def _demo_assessments(today: dt.date, current: Cycle, previous_framework: FrameworkVersion) -> None:
+    """A previous cycle with published results for every office, on the previous framework, and the current
+    cycle in every state."""
     if frameworks.versions() == []:
         return
     previous_code = str(current.opens_on.year - 1)
@@ -289,7 +294,7 @@ def _demo_assessments(today: dt.date, current: Cycle) -> None:
                 name_en=f"{previous_code} assessment cycle",
                 opens_on=current.opens_on.replace(year=current.opens_on.year - 1),
                 closes_on=current.closes_on.replace(year=current.closes_on.year - 1),
-                framework_version_id=current.framework_version_id,
+                framework_version_id=previous_framework.id,
             ),
             actor=None,
         )

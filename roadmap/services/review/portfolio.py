@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from roadmap.engine.carry import declared_question_map
 from roadmap.engine.diff import comparable_dimensions
 from roadmap.engine.framework import Framework
 from roadmap.extensions import db
@@ -209,7 +210,10 @@ class _Comparable:
         if self.framework is None:
             return frozenset()
         if earlier.id not in self.known:
-            self.known[earlier.id] = comparable_dimensions(frameworks.framework_of(earlier), self.framework)
+            older = frameworks.framework_of(earlier)
+            # The newer version's declared carry-forward map says which questions mean the same thing.
+            question_map = declared_question_map(self.framework, older)
+            self.known[earlier.id] = comparable_dimensions(older, self.framework, question_map)
         return self.known[earlier.id]
 
 

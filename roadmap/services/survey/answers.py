@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from roadmap.engine.answers import Answer, AnswerState
+from roadmap.engine.carry import declared_question_map
 from roadmap.engine.diff import carried_questions
 from roadmap.engine.framework import Framework, Question
 from roadmap.engine.question_types import kind_of, text
@@ -48,7 +49,8 @@ TEXT_MAX_LENGTH = text.MAX_LENGTH
 def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, actor: User) -> int:
     """Copy the office's previous approved answers, each "to confirm". From the same framework version every
     answer carries by its code; from another version only the answers the engine maps to a question taking
-    the same answers (roadmap.engine.diff.carried_questions): a changed question is asked again."""
+    the same answers (roadmap.engine.diff.carried_questions): a changed question is asked again. When the
+    newer version declares a carry-forward map that reaches the older one, only its mapped questions carry."""
     previous = db.session.scalar(
         select(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id)
@@ -64,7 +66,7 @@ def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, 
     if previous is None:
         return 0
     framework = framework_of(assessment)
-    carried_to = carried_questions(framework_of(previous), framework)
+    carried_to = carried_answer_codes(framework_of(previous), framework)
     carried = 0
     for record in db.session.scalars(select(AnswerRecord).where(AnswerRecord.assessment_id == previous.id)):
         code = carried_to.get(record.question_code)
@@ -87,6 +89,17 @@ def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, 
         )
         carried += 1
     return carried
+
+
+def carried_answer_codes(older: Framework, newer: Framework) -> dict[str, str]:
+    """OLD → NEW question codes of the answers that carry from `older` to `newer`: through `newer`'s declared
+    map where it reaches `older` (a question left out of the map is asked again, even under the same code:
+    its meaning changed), else by code; in both cases only into a question that takes the same answers."""
+    question_map = declared_question_map(newer, older)
+    carried = carried_questions(older, newer, question_map)
+    if question_map is None:
+        return carried
+    return {old: new for old, new in carried.items() if question_map.get(old) == new}
 
 
 def to_answer(question: Question, record: AnswerRecord) -> Answer:

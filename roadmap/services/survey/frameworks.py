@@ -25,7 +25,12 @@ from roadmap.services import invalid
 from roadmap.services.platform import audit, storage
 from roadmap.services.platform.caching import memoised
 
-SHIPPED_FRAMEWORK = Path(__file__).resolve().parents[2] / "frameworks" / "central-offices-1.0.1.yaml"
+SHIPPED_FRAMEWORKS = Path(__file__).resolve().parents[2] / "frameworks"
+# The default version for a new cycle, until the lead makes the 2026 framework the default.
+SHIPPED_FRAMEWORK = SHIPPED_FRAMEWORKS / "central-offices-1.0.1.yaml"
+# The version the 2025 assessments and their snapshots were made on, and the 2026 cycle's framework.
+FRAMEWORK_2025 = SHIPPED_FRAMEWORKS / "central-offices-1.0.0.yaml"
+FRAMEWORK_2026 = SHIPPED_FRAMEWORKS / "central-offices-1.1.0.yaml"
 
 
 def read_text(path: str | Path) -> str:
