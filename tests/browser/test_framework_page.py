@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.engine.loader import load_framework
-from roadmap.services.survey.frameworks import SHIPPED_FRAMEWORK
+from roadmap.services.survey.frameworks import FRAMEWORK_2026
 from tests.browser.conftest import ROOT, LiveApp, unavailable
 from tests.browser.test_journeys import log_in
 
@@ -18,8 +18,8 @@ try:
 except ImportError:  # pragma: no cover - the pinned dev requirements have it
     unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)", module=True)
 
-# The demo's current cycle uses the shipped framework; the file uploaded is that version changed, as 9.0.0.
-SHIPPED = SHIPPED_FRAMEWORK
+# The demo's current cycle uses the 2026 framework; the file uploaded is that version changed, as 9.0.0.
+SHIPPED = FRAMEWORK_2026
 SHIPPED_VERSION = load_framework(SHIPPED).version
 NEXT = "9.0.0"
 BROKEN = ROOT / "tests" / "fixtures" / "frameworks" / "broken" / "several_problems.yaml"

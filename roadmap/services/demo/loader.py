@@ -42,7 +42,7 @@ from roadmap.services.plans import roadmaps
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import reminders
 from roadmap.services.review import workflow as review
-from roadmap.services.survey import answers, assessments, frameworks, steps
+from roadmap.services.survey import answers, assessments, frameworks, profiles, steps
 
 # (code, Vietnamese name, English name, kind)
 DEMO_OFFICES: tuple[tuple[str, str, str, OfficeKind], ...] = (
@@ -64,6 +64,23 @@ DEMO_CONSULTANTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tuvan2@cbdtw.demo.vn", "Trần Quốc Minh", ("VPQH", "VPCP", "TANDTC", "VKSNDTC", "KTNN")),
 )
 DEMO_ADMIN = ("quantri@cbdtw.demo.vn", "Lê Văn Quản")
+
+# Each office's profile (issue 18) for the frameworks that ask it (central-offices 1.1.0): kind of office
+# (PRF-01), special-use network user level (PRF-02), online public services (PRF-03). The four offices are
+# level-I users of the special-use network; two commissions show a level-II user, for whom the level-I gate
+# does not apply, and the Party bodies show that government-only rules leave them alone.
+DEMO_PROFILES: dict[str, tuple[str, str, str]] = {
+    "VPTW": ("party", "level1", "no"),
+    "VPCTN": ("president", "level1", "no"),
+    "VPQH": ("national_assembly", "level1", "no"),
+    "VPCP": ("government", "level1", "yes"),
+    "BTCTW": ("party", "level1", "no"),
+    "UBKTTW": ("party", "level2", "no"),
+    "BNCTW": ("party", "level2", "no"),
+    "TANDTC": ("other", "level1", "yes"),
+    "VKSNDTC": ("other", "level1", "no"),
+    "KTNN": ("other", "level1", "no"),
+}
 # Who signs the demo's reports: Decree 30 prints the signatory's full name under the position.
 DEMO_SIGNATORY = "Trần Minh Đức"
 DEMO_RESPONDENT_NAMES = (
@@ -160,6 +177,7 @@ def load(today: dt.date | None = None) -> list[DemoLogin]:
             dataclasses.replace(report_settings.DEFAULTS, signatory_name=DEMO_SIGNATORY), actor=admin
         )
     db.session.commit()
+    _demo_profiles(frameworks.framework_of(current_framework))
     for (code, *_), name in zip(DEMO_OFFICES, DEMO_RESPONDENT_NAMES, strict=True):
         logins.append(_ensure_user(f"daumoi.{code.lower()}@demo.vn", name, Role.RESPONDENT, code, saved))
 
@@ -350,3 +368,18 @@ def _demo_reminder(today: dt.date, current: Cycle) -> None:
     consultant = db.session.scalar(select(User).where(User.email == email))
     if office is not None and consultant is not None:
         reminders.remind_from_board(current, [office.id], actor=consultant, today=today)
+
+
+def _demo_profiles(framework: Framework) -> None:
+    """Answer each demo office's profile once, as its administrator would (audited); never overwritten."""
+    codes = [question.code for question in framework.profile]
+    if codes != ["PRF-01", "PRF-02", "PRF-03"]:
+        return  # a framework that asks another profile (or none): nothing to answer
+    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN[0]))
+    assert admin is not None  # noqa: S101 (ensured by load)
+    for code, values in DEMO_PROFILES.items():
+        office = office_by_code(code)
+        if office is None or profiles.profile_rows(office.id):
+            continue
+        changes = [profiles.ProfileChange(q, value, None) for q, value in zip(codes, values, strict=True)]
+        profiles.save_profile(office, framework, changes, actor=admin)
