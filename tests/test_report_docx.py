@@ -302,13 +302,17 @@ def test_typed_text_is_kept_as_literal_text_and_nothing_points_outside(app, worl
     for code, value in WORST.items():
         answer(assessment, world.respondent_a, code, value)
     payload = '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd">'
-    note = f"Biên bản\x01 kiểm tra\x0b {payload} url(http://169.254.169.254/)"
+    note = f"Biên bản kiểm tra {payload} url(http://169.254.169.254/)"
     question = assessments.framework_of(assessment).question("NW-01")
     evidence.save_text(
         assessment, question, evidence.parse_text(note, "12/QĐ-VPA", "2026-03-05"), actor=world.respondent_a
     )
     db.session.commit()
-    assert "\x01" in evidence.of_questions(assessment, ["NW-01"]).notes["NW-01"].note  # stored as typed
+    # The text boundary refuses control characters today (issue 20); a note stored before it may hold them.
+    stored = evidence.of_questions(assessment, ["NW-01"]).notes["NW-01"]
+    stored.note = f"Biên bản\x01 kiểm tra\x0b {payload} url(http://169.254.169.254/)"
+    db.session.commit()
+    assert "\x01" in evidence.of_questions(assessment, ["NW-01"]).notes["NW-01"].note
     response, document = docx_of(logged_in(app, "consultant@example.vn"), assessment)
     row = next(r for t in document.tables for r in t.rows if r.cells[0].text == "NW-01")
     assert row.cells[4].text == (

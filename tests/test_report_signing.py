@@ -203,8 +203,8 @@ def test_a_signature_made_with_another_key_is_refused_as_wrong_key(demo, pki):
     forged = signers.SimpleSigner(signing_cert=certificate, signing_key=key, cert_registry=None)
     place = signing.signature_place(pdf)
     with app.app_context():
-        content, _by = signing.sign_once(
-            pdf, forged, role="body", place=place, appearance=APPEARANCE, chain=[], crls=[]
+        content, _by = signing.outside_event_loop(
+            signing.sign_once, pdf, forged, role="body", place=place, appearance=APPEARANCE, chain=[], crls=[]
         )
     assert verdict(app, content, trusting(pki)).verdict == "wrong_key"
 

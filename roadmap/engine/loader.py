@@ -142,8 +142,11 @@ def load_framework_text(text: str, source_name: str = "<text>") -> Framework:
         )
         raise FrameworkError(report.sorted())
 
+    # A forbidden character stops here (what follows would report it again, less clearly); problems found
+    # while parsing, such as a duplicate key, do not: every other problem is still listed with them.
+    before = len(report.problems)
     document = _through_text_boundary(document, (), report)
-    if report.problems:
+    if len(report.problems) > before:
         raise FrameworkError(report.sorted())
 
     context = {LOCALES_CONTEXT_KEY: _declared_locales(document)}

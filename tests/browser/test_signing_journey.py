@@ -65,6 +65,9 @@ def test_consultant_signs_before_publishing_and_a_reader_verifies_good_and_tampe
     status_is(page, "approved")
     expect(page.locator(".report-signing")).to_contain_text("Báo cáo phải được ký số trước khi công bố.")
 
+    page.get_by_label(
+        "Đơn vị được phép xem kết quả từ bây giờ."
+    ).check()  # publishing is confirmed (issue 23)
     page.get_by_role("button", name="Công bố cho cơ quan").click()
     expect(page.locator("body")).to_contain_text("phải được ký số trước khi công bố")
     page.goto(f"/review/assessments/{signing_required}")
@@ -75,6 +78,7 @@ def test_consultant_signs_before_publishing_and_a_reader_verifies_good_and_tampe
     )  # the report is rendered, then signed
     expect(page.locator("body")).to_contain_text("Báo cáo đã được ký số (phiên bản 1)")
     expect(page.locator(".report-signing")).to_contain_text("Phiên bản 1 được ký số")
+    page.get_by_label("Đơn vị được phép xem kết quả từ bây giờ.").check()
     page.get_by_role("button", name="Công bố cho cơ quan").click()
     status_is(page, "published")
 

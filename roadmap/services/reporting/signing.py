@@ -19,15 +19,17 @@ only when one is configured (an internal one).
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import io
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from asn1crypto import crl as asn1_crl
@@ -45,6 +47,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
+T = TypeVar("T")
 log = logging.getLogger("roadmap.signing")
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -389,6 +392,28 @@ def sign_report(
 ) -> tuple[bytes, list[SignedBy]]:
     """The report signed by the configured signatory (when configured and wanted) and then by the body.
     SigningUnavailable when the body's key is not configured or a key cannot be used."""
+    return outside_event_loop(_sign_report, pdf, config, appearance, with_signatory=with_signatory)
+
+
+def outside_event_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`call` run where pyHanko can work. Its synchronous calls start an event loop of their own
+    (asyncio.run), which fails in a thread where one already runs (a host embedding the service in an asyncio
+    server, a browser driver in tests): there, the call runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args, **kwargs).result()
+
+
+def _sign_report(
+    pdf: bytes,
+    config: Mapping[str, Any],
+    appearance: Appearance,
+    *,
+    with_signatory: bool,
+) -> tuple[bytes, list[SignedBy]]:
     body = key_source(config, "body")
     if body is None:
         raise SigningUnavailable("body: no signing key is configured (SIGNING_BODY_PKCS12 or _PKCS11_MODULE)")

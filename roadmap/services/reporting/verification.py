@@ -204,6 +204,10 @@ def _verdict(status: PdfSignatureStatus) -> str:
 
 def verify(pdf: bytes, config: Mapping[str, Any]) -> Verification:
     """The verdict on a file; NotVerifiable when it is not a PDF, cannot be read or carries no signature."""
+    return signing.outside_event_loop(_verify, pdf, config)
+
+
+def _verify(pdf: bytes, config: Mapping[str, Any]) -> Verification:
     if not pdf.lstrip()[:1024].find(PDF_MAGIC) >= 0:
         raise NotVerifiable("not_pdf")
     try:
