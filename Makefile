@@ -73,12 +73,13 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy --strict roadmap/engine
 
 CHROMIUM_PATH ?= /usr/bin/chromium
-# The suite runs on every core (pytest-xdist), a test file per worker so that its module fixtures are built once.
+# The suite runs on every core (pytest-xdist): a test file per worker so that its module fixtures are built once,
+# the browser journeys together on one worker (tests/conftest.py, pytest_collection_modifyitems).
 TEST_WORKERS ?= auto
 
 test: $(VENV)/.installed-dev translations lint typecheck
 	@test -x "$(CHROMIUM_PATH)" || echo "*** No Chromium at $(CHROMIUM_PATH): the browser tests (tests/browser) are SKIPPED (apt-get install chromium). ***"
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Durability under faults (issue 9): gunicorn on loopback, workers killed, simultaneous submits (≤ 4 min).
 soak: $(VENV)/.installed-dev translations

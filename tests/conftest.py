@@ -458,3 +458,13 @@ def smtp(app, tmp_path):
     mail.init_app(app)  # the new server's address
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, `make test`): a test file runs on one worker, so its module
+    fixtures are built once; the real-browser tests all run on one worker in their file order, as in a
+    single process, since they share one served demo whose accounts a journey changes (two-factor sign-in,
+    the progress of a plan)."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ def test_users_create_prints_a_one_time_password_that_logs_in(app, world, runner
         args=["users", "create", "--email", "cli@example.vn", "--role", "respondent", "--office", "VPA"]
     )
     assert result.exit_code == 0, result.output
-    password = result.output.split("One-time password (to be changed at first login): ")[1].strip()
+    # The password is the rest of its line: log lines may follow it in the output.
+    password = re.search(r"One-time password \(to be changed at first login\): (\S+)", result.output).group(1)
     browser = Browser(app.test_client())
     assert browser.login("cli@example.vn", password).status_code == 302
 
