@@ -84,18 +84,19 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[LiveApp]:
+def served_demo(home: Path, **config: Any) -> Iterator[LiveApp]:
+    """The app on a fresh SQLite database under `home` with the demo loaded, served on a random loopback
+    port in a thread (generator: stops the server and closes the database when done)."""
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
     from app import create_app
 
-    home = tmp_path_factory.mktemp("live")
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'roadmap.db'}",
             "EVIDENCE_UPLOAD_DIR": str(home / "uploads"),
+            **config,
         }
     )
     # The demo logins go to this run's own folder, not the checkout's instance/.
@@ -119,6 +120,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> I
             from roadmap.extensions import db
 
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[LiveApp]:
+    yield from served_demo(tmp_path_factory.mktemp("live"))
 
 
 # --- the browser -----------------------------------------------------------------------------------------

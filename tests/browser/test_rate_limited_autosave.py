@@ -3,15 +3,13 @@ as Retry-After says, keeps every change queued, and in the end every answer type
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveApp, Login, QuietHandler, unavailable
+from tests.browser.conftest import LiveApp, served_demo, unavailable
 
 try:
     from playwright.sync_api import expect
@@ -24,40 +22,12 @@ RESPONDENT = "daumoi.tandtc@demo.vn"  # Tòa án nhân dân tối cao: no assess
 @pytest.fixture(scope="module")
 def limited_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: Any) -> Iterator[LiveApp]:
     """The demo served with autosave limited to 3 saves in 5 seconds per user."""
-    from flask_migrate import upgrade
-    from werkzeug.serving import make_server
-
-    from app import create_app
-
-    home = tmp_path_factory.mktemp("limited")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'roadmap.db'}",
-            "EVIDENCE_UPLOAD_DIR": str(home / "uploads"),
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "RATE_LIMIT_AUTOSAVE": "3 per 5 seconds",
-        }
+    yield from served_demo(
+        tmp_path_factory.mktemp("limited"),
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATE_LIMIT_AUTOSAVE="3 per 5 seconds",
     )
-    app.instance_path = str(home / "instance")
-    with app.app_context():
-        upgrade()
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    saved = json.loads((home / "instance" / "demo-logins.json").read_text(encoding="utf-8"))
-    logins = {entry["email"]: Login(entry["email"], entry["password"]) for entry in saved}
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveApp(f"http://127.0.0.1:{server.server_port}", logins, app)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            from roadmap.extensions import db
-
-            db.engine.dispose()
 
 
 def test_autosave_under_a_low_limit_backs_off_and_loses_nothing(chromium: Any, limited_app: LiveApp) -> None:
