@@ -22,41 +22,20 @@ import re
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
 
 from bench.bench_scoring import OUTPUT, merge
+from bench.bench_web import database
 
 GOAL_BOARD_P95_MS = 300.0
 GOAL_REMINDERS_S = 5.0
 GOAL_FIRST_DOWNLOAD_MS = 50.0
 PASSWORD = "x" * 16
 CLOSES = dt.date(2026, 12, 31)
-
-
-@contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'cycle.db'}"
-        return
-    from sqlalchemy import create_engine, make_url, text
-
-    base = make_url(os.environ["TEST_POSTGRES_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"roadmap_bench_cycle_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def build(url: str, folder: Path, offices: int) -> Any:
