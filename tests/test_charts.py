@@ -191,3 +191,31 @@ def test_gantt_legend_names_each_colour_beside_its_swatch():
         )
         assert texts[words].x == swatch.x + 17
         assert texts[words].y < drawing.height
+
+
+def test_the_report_svg_places_anchored_labels_itself_so_the_pdf_has_no_group_per_label():
+    """WeasyPrint wraps every SVG label with a text-anchor in a transparency group; the report's SVG places
+    the label from the font's measured width instead, and the PDF then holds no form XObject at all (each one
+    multiplied the object paths a signature check walks)."""
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from roadmap.charts import _text_width
+
+    width = _text_width("Mức độ", 12)
+    assert 30 < width < 45  # Liberation Sans at 12 units: about 37
+    for anchor, start in (("start", 100.0), ("middle", 100 - width / 2), ("end", 100 - width)):
+        drawing = Drawing(200, 30, "t", (Text(100, 20, "Mức độ", size=12, anchor=anchor),))
+        text = ET.fromstring(drawing.print_svg()).find(f"{SVG}text")  # noqa: S314 (our own output)
+        assert text is not None
+        assert "text-anchor" not in text.attrib
+        assert float(text.attrib["x"]) == round(start, 1)
+
+    chart = radar(["LDR", "DAT", "SEC", "IP6"], [Series("Hiện tại", [1, 2, 3, 2])], title="Mức độ")
+    assert "text-anchor" in chart.svg()  # screens: the browser anchors
+    for svg, groups in ((chart.svg(), True), (chart.print_svg(), False)):
+        page = PdfReader(io.BytesIO(HTML(string=f"<html><body>{svg}</body></html>").write_pdf())).pages[0]
+        resources = page["/Resources"].get_object()
+        assert bool(resources.get("/XObject")) is groups
+        if not groups:
+            assert "LDR" in page.extract_text()
