@@ -327,7 +327,7 @@ def _words(assessment: Assessment, period: Period, day: dt.date, issuer: str, nu
         no_at_risk=_("No mandatory initiative is at risk."),
         no_initiative=_("No initiative of the roadmap concerns this period."),
         columns=(_("Initiative"), _("Planned"), _("Actual"), _("Status"), _("Percent done")),
-        count_columns=(_("Status"), _("Initiatives")),
+        count_columns=(_("Status"), _("Number of initiatives")),
         recipients=_("Recipients:"),
         cover=(
             (_("Period"), period.label()),
