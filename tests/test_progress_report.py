@@ -31,7 +31,7 @@ from roadmap.services.reporting import pdf as report_pdf
 from roadmap.services.reporting import progress, progress_formats
 from roadmap.services.review import follow_up as follow
 from tests.conftest import demo_app, isolated, logged_in
-from tests.test_report_pdf import A4, PAYLOADS, _flat, _text
+from tests.test_report_pdf import A4, MM, PAYLOADS, _flat, _positions, _text
 from tests.test_review import submitted  # noqa: F401 (the fixture `published` uses)
 from tests.test_tracking import first_mandatory, first_optional, published  # noqa: F401 (fixture)
 
@@ -117,6 +117,24 @@ def test_vietnamese_pdf_has_the_decree_30_parts_and_vietnamese_intact(documents)
         assert heading.upper() in text.upper(), heading
     for english in ("Overview", "Late initiatives", "Progress by initiative", "Recipients"):
         assert english not in text
+
+
+def test_vietnamese_pdf_is_numbered_at_the_top_centre_from_page_two_with_its_metadata(documents):
+    reader = documents["vi"]["reader"]
+    assert len(reader.pages) >= 2
+    top = A4[1] - 20 * MM
+    centre = (30 * MM + (210 - 15) * MM) / 2
+
+    def numbers_on_top(index: int) -> list[tuple[float, float, str]]:
+        return [(x, y, s) for x, y, s in _positions(reader.pages[index]) if y > top and s.isdigit()]
+
+    assert numbers_on_top(0) == []
+    [(x, _y, label)] = numbers_on_top(1)
+    assert label == "2"
+    assert abs(x + 3 - centre) < 8
+    assert reader.metadata.author == "CỤC BƯU ĐIỆN TRUNG ƯƠNG"
+    assert reader.metadata.title.startswith("Báo cáo tiến độ thực hiện lộ trình")
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
 
 
 def test_pdf_shows_each_initiative_planned_against_actual_with_evidence_verdict_and_what_needs_attention(
