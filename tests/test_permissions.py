@@ -246,6 +246,11 @@ EXPECTED: dict[str, Expectation] = {
     "tracking.review": lambda role, scope: (
         302 if role is None else (409 if (role, scope) == (CONSULTANT, "own") else 404)
     ),
+    # The follow-up as a spreadsheet: as its CSV. The progress report (PDF, Word) and one office's progress as
+    # a spreadsheet: whoever may read the roadmap; on the matrix's drafts there is no progress yet (409).
+    "tracking.follow_up_xlsx": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
+    "tracking.progress_xlsx": roadmap_view(409),
+    "tracking.progress_report": roadmap_view(409),
 }
 
 

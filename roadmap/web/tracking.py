@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from forms.tracking import ProgressForm, ProgressReviewForm, progress_form, review_form
@@ -24,6 +25,11 @@ from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.plans import tracking
 from roadmap.services.plans.tracking import TrackingConflict
+from roadmap.services.reporting import model as report_model
+from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.reporting import progress as progress_model
+from roadmap.services.reporting.progress_formats import FORMATS as PROGRESS_FORMATS
+from roadmap.services.reporting.progress_formats import render as render_progress
 from roadmap.services.review import follow_up as follow
 from roadmap.services.survey import lifecycle
 from roadmap.web.guard import authorize, authorized_assessment
@@ -80,6 +86,8 @@ def _render(
         can_edit=permits(current_user, Action.EDIT_ROADMAP, assessment),
         late_count=sum(1 for line in lines if line.late),
         histories=tracking.histories(assessment) if published else {},
+        periods=progress_model.period_choices(assessment) if published else [],
+        report_formats=list(PROGRESS_FORMATS),
     )
     return body, status
 
@@ -206,4 +214,75 @@ def follow_up_csv() -> Response:
         io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name="follow-up.csv"
     )
     response.headers["Cache-Control"] = "no-store"  # send_file's default would let offices' data be cached
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _spreadsheet(data: bytes, name: str) -> Response:
+    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"  # offices' data is never kept by a browser or a proxy
+    return response
+
+
+@bp.route("/review/follow-up.xlsx")
+@login_required
+def follow_up_xlsx() -> Response:
+    """The follow-up as a spreadsheet: the CSV's rows, filters and columns, in the reader's language."""
+    authorize(Action.VIEW_FOLLOW_UP)
+    data = follow.export_xlsx(_follow_up_query().rows, _("Follow-up of the roadmaps"))
+    return _spreadsheet(data, "follow-up.xlsx")
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/progress.xlsx")
+@login_required
+def progress_xlsx(assessment_id: int) -> Response | tuple[str, int]:
+    """One office's progress as a spreadsheet, for whoever may read its roadmap (once published)."""
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP, with_names=True)
+    if assessment.status_enum is not AssessmentStatus.PUBLISHED:
+        return _refusal(
+            409,
+            _("Progress is followed only on a published roadmap: this roadmap has not been published yet."),
+        )
+    data = follow.export_xlsx(follow.office_rows(assessment), _("Progress of the roadmap"))
+    name = (
+        secure_filename(f"progress-{assessment.office.code}-{assessment.cycle.code}.xlsx") or "progress.xlsx"
+    )
+    return _spreadsheet(data, name)
+
+
+def _refusal(status: int, message: str) -> tuple[str, int]:
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+@bp.route(
+    f"/assessments/<int:assessment_id>/roadmap/progress-report.<any({', '.join(PROGRESS_FORMATS)}):kind>"
+)
+@login_required
+def progress_report(assessment_id: int, kind: str) -> Response | tuple[str, int]:
+    """The progress report ("Báo cáo tiến độ thực hiện lộ trình") of a published roadmap, PDF or Word, for a
+    quarter or a year (`?period=2026-Q3|2026`, the latest quarter when absent) in Vietnamese or English
+    (`?lang=vi|en`), for whoever may read the roadmap. A bad period or language is refused with 400 and what
+    may be asked, before any work; a roadmap not yet published has no progress (409)."""
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP, with_names=True)
+    locale = request.args.get("lang", "vi")
+    if locale not in report_model.LOCALES:
+        return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
+    try:
+        period = progress_model.check_period(assessment, request.args.get("period", "")[:16])
+    except Invalid as error:
+        status = 409 if assessment.status_enum is not AssessmentStatus.PUBLISHED else 400
+        return _refusal(status, str(error))
+    try:
+        data = render_progress(assessment, period, kind, locale)
+    except report_pdf.RenderFailed:
+        return _refusal(503, _("The document could not be prepared just now. Please try again in a moment."))
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=PROGRESS_FORMATS[kind].mimetype,
+        as_attachment=True,
+        download_name=progress_model.filename_for(assessment, period, locale, kind),
+    )
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -22,6 +22,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -37,6 +38,9 @@ from docx.text.paragraph import Paragraph
 from roadmap import charts
 from roadmap.engine.text import scrub
 from roadmap.services.reporting.model import DECREE30_TEXT, ReportData
+
+if TYPE_CHECKING:  # the progress report's model lays out with the same blocks
+    from roadmap.services.reporting.progress import ProgressData
 
 # Part of the cache key (roadmap.services.reporting.cache): a change of this module renders anew.
 TEMPLATE_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
@@ -73,10 +77,16 @@ def render_report(data: ReportData) -> bytes:
     return buffer.getvalue()
 
 
-class _Writer:
-    def __init__(self, data: ReportData) -> None:
-        self.r = data
-        self.w = data.words
+class Layout:
+    """What every Word document of the reporting package is built from (the report of an assessment, the
+    progress report): the Decree 30 page setup and styles, the first page (Decree 30's heading in Vietnamese,
+    a cover in English), the signature block, and headings, paragraphs, bullets, tables, facts, sections and
+    charts. A document's writer subclasses it and lays out its own parts. `data` is the document's model:
+    it has the letterhead's values (issuer, number, date line, signatory, recipients) and its `words`."""
+
+    def __init__(self, data: ReportData | ProgressData) -> None:
+        self.r: Any = data
+        self.w: Any = data.words
         self.decree = data.locale == "vi"
         self.doc: DocumentObject = Document()
         self.style_ids = {
@@ -84,32 +94,12 @@ class _Writer:
             for name in ("Heading 1", "Heading 2", "Heading 3", "List Bullet", "Caption", "Table Grid")
         }
 
-    def write(self) -> DocumentObject:
-        self._setup()
+    def _first_page(self, summary: str, subject: str) -> None:
+        """Decree 30's heading (the document's summary, then "của <office> — <subject>"), or the cover."""
         if self.decree:
-            self._decree30_heading()
+            self._decree30_heading(summary, subject)
         else:
             self._cover()
-        self._para(self.r.about)
-        _run(self.doc.add_paragraph(), self.w.editable_copy, italic=True)  # issue 25: only the PDF is signed
-        if not self.r.final:
-            draft = self.doc.add_paragraph()
-            _centre(draft)
-            _run(draft, self.w.draft_note, bold=True)
-        self._contents()
-        self._summary()
-        self._dimensions()
-        self._roadmap()
-        self._trajectory()
-        self._edits()
-        self._signature()
-        self._answers()
-        self._heading(self.w.methodology, 1)
-        for paragraph in self.r.methodology:
-            self._para(paragraph)
-        self._heading(self.w.glossary, 1)
-        self._table([self.w.term, self.w.meaning], self.r.glossary)
-        return self.doc
 
     # -- page, styles, header -------------------------------------------------------------------------
 
@@ -150,7 +140,7 @@ class _Writer:
 
     # -- the first page -------------------------------------------------------------------------------
 
-    def _decree30_heading(self) -> None:
+    def _decree30_heading(self, summary: str, subject: str) -> None:
         """Decree 30: issuing body, number | national motto, place and date; then type and summary."""
         r, doc = self.r, self.doc
         table = doc.add_table(rows=1, cols=2)
@@ -183,9 +173,9 @@ class _Writer:
         _centre(kind)
         _run(kind, DECREE30_TEXT["type"], bold=True, size=14)
         kind.add_run().add_break()
-        _run(kind, DECREE30_TEXT["summary"], bold=True, size=14)
+        _run(kind, summary, bold=True, size=14)
         kind.add_run().add_break()
-        _run(kind, f"{DECREE30_TEXT['of']} {r.office_name} — {r.cycle_name}", bold=True, size=14)
+        _run(kind, f"{DECREE30_TEXT['of']} {r.office_name} — {subject}", bold=True, size=14)
         _rule(doc.add_paragraph(), "__________")
 
     def _cover(self) -> None:
@@ -201,6 +191,133 @@ class _Writer:
             _run(line, f"{label}: ", bold=True)
             _run(line, value)
         self.doc.add_paragraph()
+
+    def _signature(self) -> None:
+        r = self.r
+        self.doc.add_paragraph()
+        table = self.doc.add_table(rows=1, cols=2)
+        left, right = table.rows[0].cells
+        left.width, right.width = Mm(85), Mm(80)
+        recipients = left.paragraphs[0]
+        label = DECREE30_TEXT["recipients"] if self.decree else self.w.recipients
+        _run(recipients, label, bold=True, italic=True, size=12)
+        for line in r.recipients:
+            paragraph = left.add_paragraph()
+            _single(paragraph)
+            _run(paragraph, f"- {line}", size=SMALL_PT)
+        position = right.paragraphs[0]
+        _centre(position)
+        _run(position, r.signatory_position, bold=True, size=BODY_PT)
+        for _blank in range(4):
+            _centre(right.add_paragraph())
+        name = right.add_paragraph()
+        _centre(name)
+        _run(name, r.signatory_name, bold=True, size=BODY_PT)
+
+    # -- small building blocks ------------------------------------------------------------------------
+
+    def _styled(self, words: str, style: str) -> Paragraph:
+        """A paragraph in a style of the document, by id: python-docx's lookup by name scans every style
+        on each call, which costs more than the rest of the report."""
+        paragraph = self.doc.add_paragraph(xml_safe(words))
+        paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = self.style_ids[style]
+        return paragraph
+
+    def _heading(self, words: str, level: int) -> Paragraph:
+        """Word's own Heading 1–3 styles, which the navigation pane and a table of contents read."""
+        return self._styled(words, f"Heading {level}")
+
+    def _para(self, words: str) -> Paragraph:
+        paragraph = self.doc.add_paragraph(xml_safe(words))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        return paragraph
+
+    def _bullet(self, words: str, size: int | None = None) -> Paragraph:
+        paragraph = self._styled(words, "List Bullet")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        if size is not None:
+            for run in paragraph.runs:
+                run.font.size = Pt(size)
+        return paragraph
+
+    def _table(self, head: Sequence[str], rows: Iterable[Sequence[str]], size: int = TABLE_PT) -> Table:
+        table = self.doc.add_table(rows=1, cols=len(head))
+        table._tbl.tblStyle_val = self.style_ids["Table Grid"]
+        for cell, words in zip(table.rows[0].cells, head, strict=True):
+            paragraph = cell.paragraphs[0]
+            _single(paragraph)
+            _run(paragraph, words, bold=True, size=size)
+        _row_flags(table.rows[0], header=True)
+        for row in rows:
+            added = table.add_row()
+            _row_flags(added)
+            for cell, words in zip(added.cells, row, strict=True):
+                paragraph = cell.paragraphs[0]
+                _single(paragraph)
+                _run(paragraph, words, size=size)
+        self.doc.add_paragraph()
+        return table
+
+    def _facts(self, facts: Sequence[tuple[str, str]]) -> None:
+        table = self.doc.add_table(rows=0, cols=2)
+        table._tbl.tblStyle_val = self.style_ids["Table Grid"]
+        for label, value in facts:
+            added = table.add_row()
+            _row_flags(added)
+            left, right = added.cells
+            left.width, right.width = Mm(45), Mm(120)
+            _single(left.paragraphs[0])
+            _run(left.paragraphs[0], label, bold=True, size=SMALL_PT)
+            _single(right.paragraphs[0])
+            _run(right.paragraphs[0], value, size=SMALL_PT)
+        self.doc.add_paragraph()
+
+    def _section(self, *, landscape: bool) -> None:
+        """A new section on a new page, landscape or portrait, with the same margins and running page number
+        (only the document's first page has none)."""
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        long, short = Mm(PAGE_HEIGHT_MM), Mm(PAGE_WIDTH_MM)
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        section.different_first_page_header_footer = False
+
+    def _chart(self, drawing: charts.Drawing, caption: str, width_mm: float | None = None) -> None:
+        """The chart painted from the same shapes as the PDF's SVG, as wide as the PDF prints it: its
+        natural size within the text width unless a width is given."""
+        picture = self.doc.add_paragraph()
+        _centre(picture)
+        width = width_mm or min(TEXT_WIDTH_MM, drawing.width * PX_MM)
+        picture.add_run().add_picture(io.BytesIO(drawing.png()), width=Mm(width))
+        below = self._styled(caption, "Caption")
+        _centre(below)
+
+
+class _Writer(Layout):
+    """The report of an assessment."""
+
+    def write(self) -> DocumentObject:
+        self._setup()
+        self._first_page(DECREE30_TEXT["summary"], self.r.cycle_name)
+        self._para(self.r.about)
+        _run(self.doc.add_paragraph(), self.w.editable_copy, italic=True)  # issue 25: only the PDF is signed
+        if not self.r.final:
+            draft = self.doc.add_paragraph()
+            _centre(draft)
+            _run(draft, self.w.draft_note, bold=True)
+        self._contents()
+        self._summary()
+        self._dimensions()
+        self._roadmap()
+        self._trajectory()
+        self._edits()
+        self._signature()
+        self._answers()
+        self._heading(self.w.methodology, 1)
+        for paragraph in self.r.methodology:
+            self._para(paragraph)
+        self._heading(self.w.glossary, 1)
+        self._table([self.w.term, self.w.meaning], self.r.glossary)
+        return self.doc
 
     # -- contents -------------------------------------------------------------------------------------
 
@@ -337,28 +454,6 @@ class _Writer:
             for line in r.warnings:
                 self._bullet(line)
 
-    def _signature(self) -> None:
-        r = self.r
-        self.doc.add_paragraph()
-        table = self.doc.add_table(rows=1, cols=2)
-        left, right = table.rows[0].cells
-        left.width, right.width = Mm(85), Mm(80)
-        recipients = left.paragraphs[0]
-        label = DECREE30_TEXT["recipients"] if self.decree else self.w.recipients
-        _run(recipients, label, bold=True, italic=True, size=12)
-        for line in r.recipients:
-            paragraph = left.add_paragraph()
-            _single(paragraph)
-            _run(paragraph, f"- {line}", size=SMALL_PT)
-        position = right.paragraphs[0]
-        _centre(position)
-        _run(position, r.signatory_position, bold=True, size=BODY_PT)
-        for _blank in range(4):
-            _centre(right.add_paragraph())
-        name = right.add_paragraph()
-        _centre(name)
-        _run(name, r.signatory_name, bold=True, size=BODY_PT)
-
     def _answers(self) -> None:
         w = self.w
         _page_break(self.doc.add_paragraph())
@@ -379,83 +474,6 @@ class _Writer:
                 ),
                 size=SMALL_PT,
             )
-
-    # -- small building blocks ------------------------------------------------------------------------
-
-    def _styled(self, words: str, style: str) -> Paragraph:
-        """A paragraph in a style of the document, by id: python-docx's lookup by name scans every style
-        on each call, which costs more than the rest of the report."""
-        paragraph = self.doc.add_paragraph(xml_safe(words))
-        paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = self.style_ids[style]
-        return paragraph
-
-    def _heading(self, words: str, level: int) -> Paragraph:
-        """Word's own Heading 1–3 styles, which the navigation pane and a table of contents read."""
-        return self._styled(words, f"Heading {level}")
-
-    def _para(self, words: str) -> Paragraph:
-        paragraph = self.doc.add_paragraph(xml_safe(words))
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        return paragraph
-
-    def _bullet(self, words: str, size: int | None = None) -> Paragraph:
-        paragraph = self._styled(words, "List Bullet")
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        if size is not None:
-            for run in paragraph.runs:
-                run.font.size = Pt(size)
-        return paragraph
-
-    def _table(self, head: Sequence[str], rows: Iterable[Sequence[str]], size: int = TABLE_PT) -> Table:
-        table = self.doc.add_table(rows=1, cols=len(head))
-        table._tbl.tblStyle_val = self.style_ids["Table Grid"]
-        for cell, words in zip(table.rows[0].cells, head, strict=True):
-            paragraph = cell.paragraphs[0]
-            _single(paragraph)
-            _run(paragraph, words, bold=True, size=size)
-        _row_flags(table.rows[0], header=True)
-        for row in rows:
-            added = table.add_row()
-            _row_flags(added)
-            for cell, words in zip(added.cells, row, strict=True):
-                paragraph = cell.paragraphs[0]
-                _single(paragraph)
-                _run(paragraph, words, size=size)
-        self.doc.add_paragraph()
-        return table
-
-    def _facts(self, facts: Sequence[tuple[str, str]]) -> None:
-        table = self.doc.add_table(rows=0, cols=2)
-        table._tbl.tblStyle_val = self.style_ids["Table Grid"]
-        for label, value in facts:
-            added = table.add_row()
-            _row_flags(added)
-            left, right = added.cells
-            left.width, right.width = Mm(45), Mm(120)
-            _single(left.paragraphs[0])
-            _run(left.paragraphs[0], label, bold=True, size=SMALL_PT)
-            _single(right.paragraphs[0])
-            _run(right.paragraphs[0], value, size=SMALL_PT)
-        self.doc.add_paragraph()
-
-    def _section(self, *, landscape: bool) -> None:
-        """A new section on a new page, landscape or portrait, with the same margins and running page number
-        (only the document's first page has none)."""
-        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-        long, short = Mm(PAGE_HEIGHT_MM), Mm(PAGE_WIDTH_MM)
-        section.page_width, section.page_height = (long, short) if landscape else (short, long)
-        section.different_first_page_header_footer = False
-
-    def _chart(self, drawing: charts.Drawing, caption: str, width_mm: float | None = None) -> None:
-        """The chart painted from the same shapes as the PDF's SVG, as wide as the PDF prints it: its
-        natural size within the text width unless a width is given."""
-        picture = self.doc.add_paragraph()
-        _centre(picture)
-        width = width_mm or min(TEXT_WIDTH_MM, drawing.width * PX_MM)
-        picture.add_run().add_picture(io.BytesIO(drawing.png()), width=Mm(width))
-        below = self._styled(caption, "Caption")
-        _centre(below)
 
 
 def _finding(question: str, answer: str, points: str, answer_label: str, points_label: str) -> str:

@@ -5,7 +5,8 @@ the roadmap with the consultants' edits laid over it, the answers and their evid
 they may be shown — once, in the language in force (callers wrap it in `flask_babel.force_locale`), and
 words it: the headings, the labels and the fixed sentences too, so that a format adds layout and no words.
 The PDF (roadmap.services.reporting.pdf) and the Word document (roadmap.services.reporting.docx) are two
-layouts of the same `ReportData`; a later format (the progress report) is a third.
+layouts of the same `ReportData`; the progress report (roadmap.services.reporting.progress) has a model of
+its own, laid out with the same building blocks (the Decree 30 first page and signature block).
 
 One wording everywhere: answers through roadmap.services.survey.wording.answer_text (shared with the
 screens), the roadmap through roadmap.services.plans.wording (shared with the roadmap pages and exports),

@@ -1,6 +1,7 @@
 """The consultants' follow-up across offices (issue 22): of every published roadmap they may see, the
 initiatives due this quarter, the late ones, the blocked ones with their reasons, the mandatory ones at risk,
-and per office the delivery rate (done of what was planned to be finished by now). Exported as CSV."""
+and per office the delivery rate (done of what was planned to be finished by now). Exported as CSV (codes, for
+programs) and XLSX (the same rows and columns in the reader's language), and one office's progress as XLSX."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Office, TrackingStatus, User
+from roadmap.models import Assessment, AssessmentStatus, CompletionVerdict, Office, TrackingStatus, User
 from roadmap.policy import Action, office_condition
 from roadmap.services.plans import tracking
 from roadmap.services.plans.tracking import Line, Quarter
 from roadmap.services.platform.clock import local_today
-from roadmap.services.platform.spreadsheet import safe_cell
+from roadmap.services.platform.spreadsheet import Cell, safe_cell
 
 
 class Show(StrEnum):
@@ -71,6 +75,23 @@ class OfficeDelivery:
     late: int = 0
     blocked: int = 0
     at_risk: int = 0
+
+    def count(self, line: Line, quarter: Quarter) -> None:
+        """Counts one initiative in, as at `quarter`: what was planned to be finished by its end (dropped ones
+        left out) and how much of it is done. The follow-up and the progress report count alike."""
+        status = line.status
+        self.initiatives += 1
+        self.done += status is TrackingStatus.DONE
+        self.late += line.late
+        self.blocked += status is TrackingStatus.BLOCKED
+        self.at_risk += line.at_risk
+        if (
+            line.planned_finish is not None
+            and line.planned_finish <= quarter
+            and status is not TrackingStatus.DROPPED
+        ):
+            self.planned_by_now += 1
+            self.done_of_planned += status is TrackingStatus.DONE
 
     @property
     def delivery_rate(self) -> float | None:
@@ -131,18 +152,7 @@ def follow_up(
                 TrackingStatus.DROPPED,
             )
             rows.append(FollowUpRow(assessment.office, assessment, line, due))
-            delivery.initiatives += 1
-            delivery.done += status is TrackingStatus.DONE
-            delivery.late += line.late
-            delivery.blocked += status is TrackingStatus.BLOCKED
-            delivery.at_risk += line.at_risk
-            if (
-                line.planned_finish is not None
-                and line.planned_finish <= quarter
-                and status is not TrackingStatus.DROPPED
-            ):
-                delivery.planned_by_now += 1
-                delivery.done_of_planned += status is TrackingStatus.DONE
+            delivery.count(line, quarter)
         offices.append(delivery)
     if mandatory_only:
         rows = [row for row in rows if row.line.mandatory]
@@ -199,3 +209,92 @@ def export_csv(rows: Sequence[FollowUpRow]) -> bytes:
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def office_rows(assessment: Assessment, *, today: dt.date | None = None) -> list[FollowUpRow]:
+    """Every initiative of one office's published roadmap as rows of the follow-up (its progress export)."""
+    quarter = Quarter.of_day(today or local_today())
+    return [
+        FollowUpRow(
+            assessment.office,
+            assessment,
+            line,
+            line.planned_finish == quarter
+            and line.status not in (TrackingStatus.DONE, TrackingStatus.DROPPED),
+        )
+        for line in tracking.lines(assessment, today=today)
+    ]
+
+
+def xlsx_headers() -> list[str]:
+    """The CSV's columns, in the reader's language."""
+    return [
+        _("Office"),
+        _("Cycle"),
+        _("Code"),
+        _("Initiative"),
+        _("Mandatory"),
+        _("Planned start"),
+        _("Planned finish"),
+        _("Status"),
+        _("Percent done"),
+        _("Actual start"),
+        _("Actual finish"),
+        _("Late"),
+        _("Mandatory at risk"),
+        _("What blocks it"),
+        _("Consultant's verdict"),
+    ]
+
+
+def xlsx_cells(row: FollowUpRow) -> list[Cell]:
+    state = row.line.state
+
+    def yes_no(value: bool) -> str:
+        return _("Yes") if value else _("No")
+
+    verdict = state["verdict"]
+    return [
+        row.office.code,
+        row.assessment.cycle.code,
+        row.line.code,
+        row.line.name,
+        yes_no(row.line.mandatory),
+        str(row.line.planned_start or ""),
+        str(row.line.planned_finish or ""),
+        str(tracking.STATUS_LABELS[row.line.status]),
+        int(state["percent_done"]),
+        state["actual_start"] or "",
+        state["actual_finish"] or "",
+        yes_no(row.line.late),
+        yes_no(row.line.at_risk),
+        state["blocked_reason"],
+        str(tracking.VERDICT_LABELS[CompletionVerdict(verdict)]) if verdict else "",
+    ]
+
+
+def export_xlsx(rows: Sequence[FollowUpRow], title: str) -> bytes:
+    """The rows as one sheet (the CSV's rows and columns, in the reader's language), every cell through the
+    safe spreadsheet writer (typed text never runs as a formula); numbers stay numbers."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = safe_title(title)
+    sheet.append([safe_cell(label) for label in xlsx_headers()])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_cell(value) for value in xlsx_cells(row)])
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str))
+    sheet.freeze_panes = "D2"
+    workbook.properties.title = str(safe_cell(title))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def safe_title(title: str) -> str:
+    """A sheet's name: at most 31 characters, none of those a sheet name may not hold."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in str(safe_cell(title)))
+    return cleaned.strip()[:31] or "Sheet"
