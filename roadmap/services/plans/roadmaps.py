@@ -588,13 +588,12 @@ def open_initiatives(previous: Assessment, framework: Framework) -> list[str]:
     if roadmap is None:
         return []
     closed = {TrackingStatus.DONE.value, TrackingStatus.DROPPED.value}
-    statuses = dict(
-        db.session.execute(
-            select(InitiativeTracking.initiative_code, InitiativeTracking.status).where(
-                InitiativeTracking.assessment_id == previous.id
-            )
+    rows = db.session.execute(
+        select(InitiativeTracking.initiative_code, InitiativeTracking.status).where(
+            InitiativeTracking.assessment_id == previous.id
         )
-    )
+    ).all()
+    statuses = {row.initiative_code: row.status for row in rows}
     catalogue = {initiative.code for initiative in framework.initiatives}
     return [
         item.code
