@@ -14,7 +14,7 @@ from roadmap.extensions import db
 from roadmap.models import AnswerRecord, Cycle
 from roadmap.services.plans import plan_actual, roadmaps, tracking
 from roadmap.services.review import workflow as review
-from roadmap.services.survey import steps
+from roadmap.services.survey import assessments, steps
 from tests.conftest import logged_in
 from tests.test_assessment_service import save
 from tests.test_review import fresh, submitted  # noqa: F401  (the fixture)
@@ -149,3 +149,61 @@ def test_nothing_without_a_previous_published_roadmap(app, world, submitted):  #
     assert plan_actual.hints(submitted) == {}
     assert plan_actual.comparison(submitted, roadmaps.basis_of(submitted).result) is None
     assert roadmaps.previous_published(submitted) is None
+
+
+# --- the demo -----------------------------------------------------------------------------------------------
+
+
+def check_the_demo(app):
+    """The demo shows plan against actual on the current cycle. Called by the demo's test in
+    tests/test_tracking.py, which loads the demo once for both (a load takes a minute)."""
+    from roadmap.models import Assessment, InitiativeTracking, Office, User
+    from roadmap.services.directory.accounts import hash_password
+    from tests.conftest import PASSWORD
+
+    with app.app_context():
+        current = db.session.scalar(select(Cycle).order_by(Cycle.opens_on.desc()).limit(1))
+        approved = db.session.scalars(
+            select(Assessment)
+            .where(Assessment.cycle_id == current.id, Assessment.status.in_(["approved", "published"]))
+            .order_by(Assessment.id)
+        ).all()
+        assert len(approved) == 2  # the demo's approved and published offices of this cycle
+        for assessment in approved:
+            previous = roadmaps.previous_published(assessment)
+            assert previous is not None
+            assert previous.cycle.code == str(current.opens_on.year - 1)
+            closed = set(
+                db.session.scalars(
+                    select(InitiativeTracking.initiative_code).where(
+                        InitiativeTracking.assessment_id == previous.id,
+                        InitiativeTracking.status.in_(["done", "dropped"]),
+                    )
+                )
+            )
+            roadmap = roadmaps.load(assessment)
+            assert roadmap.carried_over, "last year's open initiatives are carried over"
+            assert not set(roadmap.carried_over) & closed
+            codes = [item.code for item in roadmap.plan.items]
+            assert len(codes) == len(set(codes))
+            assert set(roadmap.carried_over) <= set(codes)
+            with app.test_request_context():
+                found = plan_actual.comparison(assessment, roadmaps.basis_of(assessment).result)
+                assert found is not None
+                assert found.figures.done
+                assert any(d.level_projected > d.level_before for d in found.figures.dimensions)
+        # The office's respondent sees the comparison on the results page and the hints in the survey.
+        office = db.session.get(Office, approved[0].office_id)
+        respondent = db.session.scalars(select(User).where(User.office_id == office.id)).first()
+        respondent.password_hash = hash_password(PASSWORD)
+        db.session.commit()
+        browser = logged_in(app, respondent.email)
+        html = browser.get(f"/assessments/{approved[0].id}").get_data(as_text=True)
+        assert "Đối chiếu lộ trình năm trước với kết quả năm nay" in html
+        with app.test_request_context():
+            hints = plan_actual.hints(approved[0])
+        assert hints
+        question = next(iter(hints))
+        dimension = assessments.framework_of(approved[0]).question(question).dimension
+        section = browser.get(f"/assessments/{approved[0].id}/sections/{dimension}").get_data(as_text=True)
+        assert f'data-follow-up-for="{question}"' in section
