@@ -26,6 +26,7 @@ from roadmap.extensions import db
 from roadmap.models import Assessment, InitiativeTracking, TrackingStatus
 from roadmap.services.plans import roadmaps, tracking, wording
 from roadmap.services.plans.tracking import Quarter
+from roadmap.services.platform.caching import memoised
 from roadmap.services.survey import answers as survey_answers
 from roadmap.services.survey import assessments
 
@@ -77,6 +78,8 @@ def effect_text(framework: Framework, effect: Effect) -> str:
     return _("exactly %(value)s", value=wording.value_text(effect.value, question))
 
 
+# The map compares two whole frameworks: kept per pair of versions (a section page asks for it each time).
+@memoised(maxsize=16, key=lambda older, newer: (older.fingerprint, newer.fingerprint))
 def _question_map(older: Framework, newer: Framework) -> dict[str, str]:
     return survey_answers.carried_answer_codes(older, newer)
 
