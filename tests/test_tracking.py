@@ -436,6 +436,7 @@ def test_demo_follows_last_cycles_roadmaps_for_a_year(sqlite_template, tmp_path)
     from roadmap.models import User
     from roadmap.services.review import follow_up as follow
     from tests.conftest import demo_app
+    from tests.test_plan_actual import check_the_demo
 
     app = demo_app(sqlite_template, tmp_path)
     with app.app_context():
@@ -452,6 +453,8 @@ def test_demo_follows_last_cycles_roadmaps_for_a_year(sqlite_template, tmp_path)
         before = stored_count(InitiativeTrackingVersion)
         assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
         assert stored_count(InitiativeTrackingVersion) == before  # a second load adds nothing
+    # The current cycle read against last year's roadmap as followed (plan against actual).
+    check_the_demo(app)
 
 
 # --- the JSON API ------------------------------------------------------------------------------------------

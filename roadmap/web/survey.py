@@ -63,10 +63,18 @@ from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
 from roadmap.engine.framework import Framework, ProfileType, Question
 from roadmap.engine.scoring import Exclusion, ScoreResult
 from roadmap.extensions import db
-from roadmap.models import AnswerRecord, Assessment, Cycle, Evidence, EvidenceFile, Notification
+from roadmap.models import (
+    AnswerRecord,
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    Evidence,
+    EvidenceFile,
+    Notification,
+)
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
-from roadmap.services.plans import roadmaps
+from roadmap.services.plans import plan_actual, roadmaps
 from roadmap.services.plans import wording as plan_wording
 from roadmap.services.platform import notifications
 from roadmap.services.platform.caching import memoised
@@ -306,6 +314,12 @@ def _render_overview(assessment: Assessment, has_roadmap: bool) -> str:
         ),
         peers=portfolio.peer_figures(assessment.cycle, assessment.framework_version_id),
         peer_minimum=portfolio.PEER_MINIMUM,
+        # After approval: last year's roadmap, as followed, against the level reached (issue 22).
+        plan_against_actual=(
+            plan_actual.comparison(assessment, scored.result)
+            if assessment.status_enum in (AssessmentStatus.APPROVED, AssessmentStatus.PUBLISHED)
+            else None
+        ),
     )
 
 
@@ -332,6 +346,8 @@ class QuestionView:
     cached: Markup | None = None
     # Not applicable by the framework's rule for this office's profile, and why (not the respondent's N/A).
     not_applicable_by_rule: str | None = None
+    # Initiatives of last year's roadmap, marked done, that were expected to change this answer (issue 22).
+    follow_up: tuple[str, ...] = ()
 
 
 def _fragment_key(
@@ -350,6 +366,7 @@ def _fragment_key(
         editable,
         view.hidden,
         view.not_applicable_by_rule,
+        view.follow_up,
         view.evidence_needed,
         view.discounted,
         view.editor,
@@ -427,6 +444,7 @@ def _render_section(
     # A page shown as stored (not a rejected post, no conflict) takes unchanged questions' markup from the
     # fragment cache; the form is built only when some question must be rendered.
     from_storage = form is None and not conflicts
+    follow_up = plan_actual.hints(assessment)
     views = []
     for question in questions:
         record = scored.records.get(question.code)
@@ -450,6 +468,7 @@ def _render_section(
                 if outcome.not_applicable_because is not None
                 else None
             ),
+            follow_up=tuple(hint.text for hint in follow_up.get(question.code, ())),
         )
         if from_storage:
             view.cache_key = _fragment_key(view, assessment, editable, framework)
@@ -553,6 +572,8 @@ def _page_key(assessment: Assessment, framework: Framework, dimension: str) -> t
         framework.fingerprint,
         # The office profile decides what applies by rule; it is the office's, not the assessment's revision.
         tuple(sorted(profiles.profile_of(office.id, framework).items())),
+        # Last year's roadmap as followed: the hints at questions and the plan-against-actual figures.
+        plan_actual.state_key(assessment),
         dimension,
         office.name_vi,
         office.name_en,

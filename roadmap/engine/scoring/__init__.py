@@ -85,7 +85,12 @@ from roadmap.engine.scoring.scorer import (
     validate_answers,
 )
 from roadmap.engine.scoring.snapshots import result_from_dict, result_to_dict
-from roadmap.engine.scoring.whatif import project_with_initiatives, with_answers
+from roadmap.engine.scoring.whatif import (
+    apply_effect_list,
+    effect_shown,
+    project_with_initiatives,
+    with_answers,
+)
 
 __all__ = [
     "ENGINE_VERSION",
@@ -107,6 +112,8 @@ __all__ = [
     "Scorer",
     "ScoringError",
     "Subtotal",
+    "apply_effect_list",
+    "effect_shown",
     "needs_reference_date",
     "next_level_guidance",
     "project_with_initiatives",

@@ -33,18 +33,39 @@ def apply_effects(
     """The answers once the initiatives are done: each effect's answer where it scores more points than the
     answer it replaces (an initiative never undoes what an office has; a multi_choice gains options). An
     answer of "not applicable" stays: the respondent said the question does not concern the office."""
+    effects = [
+        effect for code in sorted(set(initiative_codes)) for effect in framework.initiative(code).effects
+    ]
+    return apply_effect_list(framework, answers, effects, result)
+
+
+def apply_effect_list(
+    framework: Framework, answers: Mapping[str, Answer], effects: Iterable[Effect], result: ScoreResult
+) -> dict[str, Answer]:
+    """The answers with `effects` applied in order, by the rules of `apply_effects`."""
     scorer = scorer_for(framework)
     changed: dict[str, Answer] = {}
-    for code in sorted(set(initiative_codes)):
-        for effect in framework.initiative(code).effects:
-            compiled = scorer.by_code[effect.question]
-            current = changed.get(effect.question) or answers.get(effect.question)
-            if current is not None and current.state is AnswerState.NOT_APPLICABLE:
-                continue
-            brought = _brought_about(compiled, effect, current)
-            if brought is not None and _better(compiled, brought, current, result):
-                changed[effect.question] = brought
+    for effect in effects:
+        compiled = scorer.by_code[effect.question]
+        current = changed.get(effect.question) or answers.get(effect.question)
+        if current is not None and current.state is AnswerState.NOT_APPLICABLE:
+            continue
+        brought = _brought_about(compiled, effect, current)
+        if brought is not None and _better(compiled, brought, current, result):
+            changed[effect.question] = brought
     return {**answers, **changed}
+
+
+def effect_shown(framework: Framework, effect: Effect, result: ScoreResult) -> bool | None:
+    """Whether the result's answer shows what `effect` brings about: the answer is at least the effect's
+    (or scores as many points). None when the answer is "not applicable" (the effect is not judged there).
+    No answer, or "don't know", does not show it."""
+    compiled = scorer_for(framework).by_code[effect.question]
+    current = next((q.answer for q in result.questions if q.code == effect.question), None)
+    if current is not None and current.state is AnswerState.NOT_APPLICABLE:
+        return None
+    brought = _brought_about(compiled, effect, current)
+    return brought is None or not _better(compiled, brought, current, result)
 
 
 def _brought_about(compiled: CompiledQuestion, effect: Effect, current: Answer | None) -> Answer | None:

@@ -321,16 +321,26 @@ def _demo_assessments(today: dt.date, current: Cycle, previous_framework: Framew
         for email, _, codes in DEMO_CONSULTANTS
         for code in codes
     }
-    for index, (code, (strength, state, share)) in enumerate(DEMO_STATES.items()):
-        office = office_by_code(code)
-        respondent = db.session.scalar(select(User).where(User.office_id == office.id)) if office else None
-        consultant = consultants.get(code)
-        if office is None or respondent is None or consultant is None:
-            continue
-        for cycle, cycle_strength, cycle_state, cycle_share in (
-            (previous, strength - PREVIOUS_CYCLE_GAP, "published", 1.0),
-            (current, strength, state, share),
-        ):
+    # Last cycle first, then a year of progress on its roadmaps, then this cycle: the roadmaps approved this
+    # cycle start from what is still open in last year's (carried over, issue 22). The offices whose roadmap
+    # this cycle will publish count as followed by the new one already.
+    superseded: set[int] = set()
+    for cycle_is_previous in (True, False):
+        for index, (code, (strength, state, share)) in enumerate(DEMO_STATES.items()):
+            office = office_by_code(code)
+            respondent = (
+                db.session.scalar(select(User).where(User.office_id == office.id)) if office else None
+            )
+            consultant = consultants.get(code)
+            if office is None or respondent is None or consultant is None:
+                continue
+            if state == "published":
+                superseded.add(office.id)
+            cycle, cycle_strength, cycle_state, cycle_share = (
+                (previous, strength - PREVIOUS_CYCLE_GAP, "published", 1.0)
+                if cycle_is_previous
+                else (current, strength, state, share)
+            )
             if cycle_state == "none" or assessments.assessment_for(office, cycle) is not None:
                 continue
             if not cycle.is_open:
@@ -346,16 +356,17 @@ def _demo_assessments(today: dt.date, current: Cycle, previous_framework: Framew
             _fill(assessment, answered, respondent, with_evidence=cycle_strength > 0.5)
             plan_from = today.replace(month=1, day=1) if cycle is previous else None
             _advance(assessment, cycle_state, respondent, consultant, plan_from)
-    if previous.is_open:
-        previous.status = "closed"
-        db.session.commit()
-    demo_progress.load_progress(previous.id, today)
-    by_office = {
-        office.id: consultants[code]
-        for code in consultants
-        if consultants[code] is not None and (office := office_by_code(code)) is not None
-    }
-    demo_progress.accept_some(previous.id, by_office)
+        if cycle_is_previous:
+            if previous.is_open:
+                previous.status = "closed"
+                db.session.commit()
+            demo_progress.load_progress(previous.id, today, superseded)
+            by_office = {
+                office.id: consultants[code]
+                for code in consultants
+                if consultants[code] is not None and (office := office_by_code(code)) is not None
+            }
+            demo_progress.accept_some(previous.id, by_office, superseded)
 
 
 def _demo_reminder(today: dt.date, current: Cycle) -> None:

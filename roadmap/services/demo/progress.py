@@ -7,6 +7,7 @@ like a real one; an assessment that already has progress is left as it is (a sec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import select
 
@@ -31,8 +32,11 @@ def _done(line: Line, number: int) -> dict[str, str]:
     }
 
 
-def _superseded(assessment: Assessment) -> bool:
-    """Whether a newer published roadmap of the office has replaced this one (the follow-up shows that)."""
+def _superseded(assessment: Assessment, offices: Collection[int] = ()) -> bool:
+    """Whether a newer published roadmap of the office has replaced this one (the follow-up shows that), or
+    will (`offices`: those whose roadmap the demo publishes in the current cycle)."""
+    if assessment.office_id in offices:
+        return True
     newer = db.session.scalar(
         select(Assessment.id).where(
             Assessment.office_id == assessment.office_id,
@@ -43,7 +47,7 @@ def _superseded(assessment: Assessment) -> bool:
     return newer is not None
 
 
-def load_progress(cycle_id: int, today: dt.date) -> None:
+def load_progress(cycle_id: int, today: dt.date, superseded_offices: Collection[int] = ()) -> None:
     """Record progress on every published roadmap of the cycle that has none yet."""
     published = db.session.scalars(
         select(Assessment)
@@ -64,7 +68,7 @@ def load_progress(cycle_id: int, today: dt.date) -> None:
         lines = tracking.lines(assessment, today=today)
         # The blocked and the at-risk examples go to a roadmap that is still followed (not one that a newer
         # published roadmap of the office has replaced), so that the follow-up shows them.
-        superseded = _superseded(assessment)
+        superseded = _superseded(assessment, superseded_offices)
         # The office's one obligation at risk: its mandatory initiative due first, left behind.
         behind = None
         if not at_risk_given and not superseded:
@@ -117,7 +121,9 @@ def load_progress(cycle_id: int, today: dt.date) -> None:
         db.session.commit()
 
 
-def accept_some(cycle_id: int, consultants: dict[int, User]) -> None:
+def accept_some(
+    cycle_id: int, consultants: dict[int, User], superseded_offices: Collection[int] = ()
+) -> None:
     """The consultants have accepted half of the reported completions and questioned one."""
     reviewed = db.session.scalar(
         select(InitiativeTracking.id)
@@ -139,7 +145,7 @@ def accept_some(cycle_id: int, consultants: dict[int, User]) -> None:
         for index, line in enumerate(tracking.lines(assessment)):
             if line.status.value != "done" or line.state["verdict"] or line.state["review_comment"]:
                 continue
-            if not questioned and not _superseded(assessment):
+            if not questioned and not _superseded(assessment, superseded_offices):
                 questioned = True
                 tracking.review(
                     assessment,

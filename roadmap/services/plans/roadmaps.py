@@ -70,11 +70,14 @@ from roadmap.extensions import db
 from roadmap.models import (
     Assessment,
     AssessmentStatus,
+    Cycle,
+    InitiativeTracking,
     RoadmapEdit,
     RoadmapEditKind,
     RoadmapPlan,
     RoadmapState,
     ScoreSnapshot,
+    TrackingStatus,
     User,
     utcnow,
 )
@@ -376,6 +379,16 @@ class Roadmap:
     version: int  # the change counter that edit forms carry back
     planning: PlanningInput
 
+    @property
+    def carried_over(self) -> tuple[str, ...]:
+        """The initiatives carried over from the office's previous published roadmap (not done there)."""
+        return tuple(self.row.parameters.get("carried_over") or ())
+
+    @property
+    def carried_from(self) -> str:
+        """The code of the cycle whose roadmap they were carried over from ("2025")."""
+        return str(self.row.parameters.get("carried_from") or "")
+
     def what_if(self, codes: Iterable[str]) -> Projection:
         """Levels and index if the given initiatives were done (unknown codes are ignored)."""
         known = {initiative.code for initiative in self.framework.initiatives}
@@ -529,19 +542,64 @@ def _make_plan(
     framework = assessments.framework_of(assessment)
     basis = basis_of(assessment)
     include, custom = _additions(edits)
+    previous = previous_published(assessment)
+    carried = open_initiatives(previous, framework) if previous is not None else []
     try:
         made = planner.plan(
             framework,
             basis.result,
             planning.parameters(),
             custom_initiatives=[custom_initiative(payload) for payload in custom],
-            include=include,
+            include=list(dict.fromkeys([*include, *carried])),
             today=today,
         )
     except PlanningError as error:
         raise _planning_invalid(error) from None
     parameters = {**planning.to_dict(), "today": today.isoformat(), "include": include, "custom": custom}
+    if carried and previous is not None:
+        parameters.update(carried_over=carried, carried_from=previous.cycle.code)
     return made, basis, parameters
+
+
+# --- the previous cycle's roadmap (issue 22: the next roadmap starts from what is still open) ------------
+
+
+def previous_published(assessment: Assessment) -> Assessment | None:
+    """The office's published assessment of the latest earlier cycle: the roadmap followed until this one."""
+    return db.session.scalar(
+        select(Assessment)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(
+            Assessment.office_id == assessment.office_id,
+            Assessment.id != assessment.id,
+            Assessment.status == AssessmentStatus.PUBLISHED.value,
+            Cycle.opens_on < assessment.cycle.opens_on,
+        )
+        .order_by(Cycle.opens_on.desc())
+        .limit(1)
+    )
+
+
+def open_initiatives(previous: Assessment, framework: Framework) -> list[str]:
+    """The initiatives of `previous`'s roadmap still open (neither done nor dropped; removed ones were never
+    part of it) that `framework`'s catalogue still has, in that roadmap's order: the next roadmap carries
+    them over. The consultants' own initiatives of that roadmap are not carried (their codes are theirs)."""
+    roadmap = load(previous)
+    if roadmap is None:
+        return []
+    closed = {TrackingStatus.DONE.value, TrackingStatus.DROPPED.value}
+    rows = db.session.execute(
+        select(InitiativeTracking.initiative_code, InitiativeTracking.status).where(
+            InitiativeTracking.assessment_id == previous.id
+        )
+    ).all()
+    statuses = {row.initiative_code: row.status for row in rows}
+    catalogue = {initiative.code for initiative in framework.initiatives}
+    return [
+        item.code
+        for item in roadmap.effective.items
+        if not item.removed and item.code in catalogue and statuses.get(item.code) not in closed
+    ]
 
 
 def _store_plan(
