@@ -177,6 +177,21 @@ def test_a_mandatory_initiative_is_done_with_a_file_alone_and_only_the_office_an
     office.post(url(published, "/files/delete"), {"file_id": str(row.id)})
     assert count(TrackingEvidenceFile) == 1
     assert office.get(link).status_code == 200
+    # The JSON API lists the file with the initiative's state.
+    from roadmap.services.directory import api_tokens
+    from tests.conftest import isolated
+
+    secret = api_tokens.create(world.consultant, "progress").secret
+    body = isolated(
+        app.test_client(use_cookies=False).get,
+        f"/api/v1/assessments/{published.id}/progress",
+        headers={"Authorization": f"Bearer {secret}"},
+    ).get_json()
+    [entry] = [item for item in body["initiatives"] if item["code"] == code]
+    assert [(f["id"], f["name"], f["size"]) for f in entry["evidence_files"]] == [
+        (row.id, "Biên bản nghiệm thu.exe.pdf", len(PDF))
+    ]
+    assert body["last_report"] is None
 
 
 @pytest.mark.parametrize(
