@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 
 from forms import BoundaryForm
@@ -53,6 +61,10 @@ class ProgressForm(_TrackingForm):
     )
     evidence_note = TextAreaField(_l("Completion evidence"))
     evidence_document = StringField(_l("Document number"), description=_l("For example 45/QĐ-VP."))
+    evidence_files = MultipleFileField(
+        _l("Evidence files"),
+        description=_l("PDF, PNG, JPEG, Word (DOCX) or Excel (XLSX), at most 10 MB each."),
+    )
     submit = SubmitField(_l("Save progress"))
 
 
@@ -101,3 +113,22 @@ def progress_form(
 def review_form(code: str, state: dict[str, Any], version: int, **kw: Any) -> ProgressReviewForm:
     data = {"initiative": code, "version": str(version), "review_comment": state.get("review_comment") or ""}
     return ProgressReviewForm(prefix=f"r-{code}", data=data, **kw)
+
+
+class TrackingFileDeleteForm(BoundaryForm):
+    """Remove one evidence file of an initiative (the page's token is checked by CSRFProtect)."""
+
+    class Meta:
+        csrf = False
+
+    file_id = IntegerField()
+
+
+class QuarterReportForm(BoundaryForm):
+    """The office confirms its progress report of a quarter (the page's token is checked by CSRFProtect)."""
+
+    class Meta:
+        csrf = False
+
+    quarter = HiddenField()
+    submit = SubmitField(_l("Confirm the report of this quarter"))

@@ -109,6 +109,7 @@ class Drawing:
     height: float
     title: str
     shapes: tuple[Shape, ...]
+    description: str = ""  # what the chart shows, in words (an SVG desc), for those who cannot see it
 
     def svg(self) -> str:
         return _svg(self)
@@ -185,10 +186,11 @@ def _svg_shape(shape: Shape, measured: bool = False) -> str:
 def _svg(drawing: Drawing, measured: bool = False) -> str:
     title = escape(drawing.title)
     body = "".join(_svg_shape(shape, measured) for shape in drawing.shapes)
+    desc = f"<desc>{escape(drawing.description)}</desc>" if drawing.description else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {drawing.width:.0f} {drawing.height:.0f}" '
         f'width="{drawing.width:.0f}" height="{drawing.height:.0f}" role="img" aria-label="{title}">'
-        f"<title>{title}</title>{body}</svg>"
+        f"<title>{title}</title>{desc}{body}</svg>"
     )
 
 
@@ -396,6 +398,103 @@ def _gantt_legend(legend: Sequence[tuple[int, str]], width: float, top: float) -
         shapes.append(Text(x + 17, y + 9, words, size=10))
         x += needed
     return shapes, y + 18 - top
+
+
+@dataclass(frozen=True)
+class ProgressBar:
+    """One initiative of a plan followed through the year: its planned quarters and what actually happened,
+    as column indexes (quarters from the chart's first), both ends included."""
+
+    label: str
+    planned: tuple[int, int] | None
+    actual: tuple[int, int] | None  # None: not started
+    ongoing: bool = False  # started, not finished: the actual bar runs to today's quarter, open at its end
+    late: bool = False  # the planned finish has passed and it is not done: the planned bar is outlined red
+    done: bool = False
+    note: str = ""  # words after the bars ("late", "blocked", …): says what the colours say
+
+
+PLANNED_FILL = "#c9ced6"
+ACTUAL_DONE = LEVEL_COLOURS[4]
+ACTUAL_ONGOING = LEVEL_COLOURS[3]
+LATE = LEVEL_COLOURS[0]
+
+
+def progress_gantt(
+    bars: Sequence[ProgressBar],
+    *,
+    quarter_labels: Sequence[str],
+    today: float | None,
+    title: str,
+    description: str = "",
+    today_label: str = "",
+    label_width: float = 300,
+    legend: Sequence[tuple[str, str]] = (),
+) -> Drawing:
+    """Planned against actual by quarter: per initiative a grey planned bar (outlined red when late) above
+    its actual bar (dark green done, green under way), a dashed line at `today` (in quarters from the first
+    column) and a legend of (colour, words). Labels wrap, never cut."""
+    quarter_width = 36.0
+    row_height = 30.0
+    top = 30.0
+    width = label_width + max(len(quarter_labels), 1) * quarter_width + 90
+    rows = [wrap(bar.label, GANTT_LABEL_SIZE, label_width - 12) for bar in bars]
+    heights = [max(row_height, len(lines) * GANTT_LINE_HEIGHT + 7) for lines in rows]
+    chart_bottom = top + sum(heights) + 8
+    shapes: list[Shape] = []
+    for column, label in enumerate(quarter_labels):
+        x = label_width + column * quarter_width
+        shapes.append(Line(x, 18, x, chart_bottom))
+        shapes.append(Text(x + quarter_width / 2, 14, label, size=8.5, anchor="middle", fill=MUTED))
+    y = top
+    for bar, lines, row_h in zip(bars, rows, heights, strict=True):
+        first_baseline = y + (row_h - len(lines) * GANTT_LINE_HEIGHT) / 2 + GANTT_LINE_HEIGHT - 3
+        for number, line in enumerate(lines):
+            shapes.append(
+                Text(
+                    label_width - 6,
+                    first_baseline + number * GANTT_LINE_HEIGHT,
+                    line,
+                    size=GANTT_LABEL_SIZE,
+                    anchor="end",
+                )
+            )
+        middle = y + row_h / 2
+        right = label_width
+        if bar.planned is not None:
+            x = label_width + bar.planned[0] * quarter_width + 1
+            w = (bar.planned[1] - bar.planned[0] + 1) * quarter_width - 2
+            shapes.append(Rect(x, middle - 11, w, 9, PLANNED_FILL, radius=2, stroke=LATE if bar.late else ""))
+            right = max(right, x + w)
+        if bar.actual is not None:
+            x = label_width + bar.actual[0] * quarter_width + 1
+            w = (bar.actual[1] - bar.actual[0] + 1) * quarter_width - 2
+            colour = ACTUAL_DONE if bar.done else (LATE if bar.late else ACTUAL_ONGOING)
+            shapes.append(Rect(x, middle + 1, w, 9, colour, radius=2))
+            if bar.ongoing:  # open at its end: a lighter tip says it is still under way
+                shapes.append(Rect(x + w - 4, middle + 1, 4, 9, "#ffffff"))
+            right = max(right, x + w)
+        if bar.note:
+            shapes.append(Text(right + 4, middle + 3.5, bar.note, size=9, fill=LATE if bar.late else MUTED))
+        shapes.append(Line(0, y + row_h, width, y + row_h))
+        y += row_h
+    if today is not None:
+        x = label_width + today * quarter_width
+        shapes.append(Line(x, 18, x, chart_bottom, stroke=INK, width=1.2, dashed=True))
+        if today_label:
+            shapes.append(Text(x + 3, chart_bottom + 11, today_label, size=9, fill=INK))
+    legend_top = chart_bottom + 16
+    x = 6.0
+    font = _font(10)
+    for colour, words in legend:
+        needed = 18 + font.getlength(words) + 16
+        if x > 6 and x + needed > width:
+            x, legend_top = 6.0, legend_top + 18
+        shapes.append(Rect(x, legend_top, 12, 10, colour))
+        shapes.append(Text(x + 17, legend_top + 9, words, size=10))
+        x += needed
+    height = legend_top + (18 if legend else 0) + 4
+    return Drawing(width, height, title, tuple(shapes), description)
 
 
 @dataclass(frozen=True)

@@ -403,7 +403,10 @@ def reminders_send(day: dt.datetime | None) -> None:
     """Give the reminders due today, once per office, kind and day however often it runs; then send the
     e-mails still waiting (without Redis they go from this process)."""
     given = reminders.send_due(day.date() if day else None)
-    click.echo(f"{given.deadline} office(s) reminded of the deadline, {given.review} review reminder(s).")
+    click.echo(
+        f"{given.deadline} office(s) reminded of the deadline, {given.review} review reminder(s), "
+        f"{given.progress} office(s) reminded of their quarterly progress report."
+    )
     if mail.enabled() and not current_app.config.get("REDIS_URL"):
         sent, waiting = mail.send_pending()
         click.echo(f"{sent} e-mail(s) sent, {waiting} still waiting.")

@@ -896,3 +896,39 @@ class InitiativeTrackingVersion(db.Model):  # type: ignore[name-defined,misc]
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     changed_by: Mapped[User | None] = relationship()
+
+
+class TrackingEvidenceFile(db.Model):  # type: ignore[name-defined,misc]
+    """A file that shows an initiative of a published roadmap done: checked and stored as an answer's
+    evidence files are (by content, outside static/, under a random key), served only as an attachment."""
+
+    __tablename__ = "tracking_evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    initiative_code: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ProgressReport(db.Model):  # type: ignore[name-defined,misc]
+    """An office's quarterly progress report: at a quarter's end it confirms (or first updates) its
+    initiatives; the state of every initiative as confirmed is kept, so that the consultant sees what changed
+    since the previous quarter's report. One per roadmap and quarter (confirming again replaces it)."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (UniqueConstraint("assessment_id", "quarter", name="uq_progress_reports_quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    quarter: Mapped[str] = mapped_column(String(7))  # "2027-Q3"
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)  # initiative code → its tracked state, as confirmed
+    confirmed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    confirmed_by: Mapped[User | None] = relationship()

@@ -251,6 +251,12 @@ EXPECTED: dict[str, Expectation] = {
     "tracking.follow_up_xlsx": lambda role, scope: {None: 302, RESPONDENT: 403}.get(role, 200),
     "tracking.progress_xlsx": roadmap_view(409),
     "tracking.progress_report": roadmap_view(409),
+    # Completion evidence files and the quarterly report: downloading is for those who see the roadmap (the
+    # matrix's file is an answer's, not a tracked initiative's: 404 even to them); removing a file and
+    # confirming the quarter are the office's reports, refused on a draft as `tracking.update` is.
+    "tracking.download_file": roadmap_view(404),
+    "tracking.delete_file": lambda role, scope: 302 if role is None else 404,
+    "tracking.confirm_report": lambda role, scope: 302 if role is None else 404,
 }
 
 

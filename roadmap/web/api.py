@@ -25,8 +25,8 @@ from roadmap.models import Assessment, AssessmentStatus, Cycle, Office
 from roadmap.policy import Action, visible_offices_query
 from roadmap.services.directory import api_tokens
 from roadmap.services.directory.api_tokens import TokenRefused
+from roadmap.services.plans import completion, quarterly, roadmaps, tracking
 from roadmap.services.plans import exports as roadmap_exports
-from roadmap.services.plans import roadmaps, tracking
 from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import verification
 from roadmap.services.survey import answers, assessments, results
@@ -307,12 +307,19 @@ def progress(assessment_id: int) -> Response:
     published = row.status_enum is AssessmentStatus.PUBLISHED
     today = local_today()
     lines = tracking.lines(row, today=today) if published else []
+    files = completion.files_of(row) if published else {}
+    reports = quarterly.reports_of(row) if published else []
     return jsonify(
         {
             "format": "progress/1",
             "assessment": row.id,
             "published": published,
             "quarter": str(tracking.Quarter.of_day(today)),
+            "last_report": (
+                {"quarter": reports[0].quarter, "confirmed_at": _iso(reports[0].confirmed_at)}
+                if reports
+                else None
+            ),
             "initiatives": [
                 {
                     "code": line.code,
@@ -325,6 +332,17 @@ def progress(assessment_id: int) -> Response:
                     "version": line.version,
                     "updated_at": _iso(line.row.updated_at) if line.row is not None else None,
                     **{name: value for name, value in line.state.items() if name != "reviewed_by_id"},
+                    "evidence_files": [
+                        {
+                            "id": file.id,
+                            "name": file.original_name,
+                            "content_type": file.content_type,
+                            "size": file.size,
+                            "sha256": file.sha256,
+                            "uploaded_at": _iso(file.uploaded_at),
+                        }
+                        for file in files.get(line.code, [])
+                    ],
                 }
                 for line in lines
             ],

@@ -283,6 +283,17 @@ SCHEMAS: dict[str, Any] = {
             "assessment": {"type": "integer"},
             "published": {"type": "boolean"},
             "quarter": {"type": "string", "description": "The quarter today falls in."},
+            "last_report": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "description": "The office's latest confirmed quarterly progress report.",
+                        "required": ["quarter", "confirmed_at"],
+                        "properties": {"quarter": {"type": "string"}, "confirmed_at": DATE_TIME},
+                    },
+                    {"type": "null"},
+                ]
+            },
             "initiatives": {"type": "array", "items": _ref("InitiativeProgress")},
         },
     },
@@ -315,6 +326,23 @@ SCHEMAS: dict[str, Any] = {
             "evidence_document": {"type": "string"},
             "verdict": {"type": "string", "enum": ["", "accepted", "questioned"]},
             "review_comment": {"type": "string"},
+            "evidence_files": {
+                "type": "array",
+                "description": "Completion evidence files, downloaded at "
+                "/assessments/{id}/roadmap/progress/files/{file id} by those who may see the roadmap.",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name", "content_type", "size", "sha256", "uploaded_at"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "content_type": {"type": "string"},
+                        "size": {"type": "integer"},
+                        "sha256": {"type": "string"},
+                        "uploaded_at": DATE_TIME,
+                    },
+                },
+            },
         },
     },
     "Roadmap": {

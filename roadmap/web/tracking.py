@@ -12,26 +12,35 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
-from forms.tracking import ProgressForm, ProgressReviewForm, progress_form, review_form
+from forms.tracking import (
+    ProgressForm,
+    ProgressReviewForm,
+    QuarterReportForm,
+    TrackingFileDeleteForm,
+    progress_form,
+    review_form,
+)
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
-from roadmap.services.plans import tracking
+from roadmap.services.plans import completion, quarterly, tracking
+from roadmap.services.plans.figures import progress_gantt_svg
 from roadmap.services.plans.tracking import TrackingConflict
+from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import model as report_model
 from roadmap.services.reporting import pdf as report_pdf
 from roadmap.services.reporting import progress as progress_model
 from roadmap.services.reporting.progress_formats import FORMATS as PROGRESS_FORMATS
 from roadmap.services.reporting.progress_formats import render as render_progress
 from roadmap.services.review import follow_up as follow
-from roadmap.services.survey import lifecycle
+from roadmap.services.survey import evidence, lifecycle
 from roadmap.web.guard import authorize, authorized_assessment
 
 bp = Blueprint("tracking", __name__)
@@ -49,10 +58,13 @@ def _render(
     status: int = 200,
 ) -> tuple[str, int]:
     published = assessment.status_enum is AssessmentStatus.PUBLISHED
-    lines = tracking.lines(assessment) if published else []
+    today = local_today()
+    lines = tracking.lines(assessment, today=today) if published else []
+    reported = quarterly.reported_quarter(today)
     people = _people(assessment) if published else []
     quarters = [str(quarter) for quarter in tracking.quarter_choices(assessment)] if published else []
     names = dict(people)
+    labels = tracking.field_labels()
     forms: dict[str, Any] = {}
     reviews: dict[str, Any] = {}
     for line in lines:
@@ -77,7 +89,8 @@ def _render(
         people=names,
         conflict=conflict,
         conflict_code=posted.initiative.data if conflict is not None and posted is not None else None,
-        labels=tracking.field_labels(),
+        labels=labels,
+        field_names=lambda names: ", ".join(str(labels[name]) for name in dict.fromkeys(names)),
         status_labels=tracking.STATUS_LABELS,
         verdict_labels=tracking.VERDICT_LABELS,
         assessment_status_labels=lifecycle.STATUS_LABELS,
@@ -88,6 +101,13 @@ def _render(
         histories=tracking.histories(assessment) if published else {},
         periods=progress_model.period_choices(assessment) if published else [],
         report_formats=list(PROGRESS_FORMATS),
+        gantt=progress_gantt_svg(lines, today) if lines else None,
+        files=completion.files_of(assessment) if published else {},
+        max_file_mb=evidence.MAX_FILE_BYTES // (1024 * 1024),
+        reported_quarter=reported,
+        due_codes={line.code for line in quarterly.due_lines(lines, reported)},
+        report_changes=quarterly.changes(assessment, lines) if published else None,
+        report_form=QuarterReportForm(data={"quarter": str(reported)}, formdata=None),
     )
     return body, status
 
@@ -123,6 +143,21 @@ def update(assessment_id: int) -> Response | tuple[str, int]:
     form = progress_form(code, {}, 0, _people(assessment), quarters)
     form.initiative.data = code
     values = {name: getattr(form, name).data for name in tracking.OFFICE_FIELDS}
+    uploads = []
+    for upload in form.evidence_files.data or []:
+        if not getattr(upload, "filename", None):
+            continue  # the empty file input
+        try:
+            uploads.append(evidence.check_upload(upload.filename, upload.stream))
+        except evidence.FileTooLarge:
+            form.evidence_files.errors = [
+                _("A file can be at most %(size)s MB.", size=evidence.MAX_FILE_BYTES // (1024 * 1024))
+            ]
+            return _render(assessment, posted=form, status=413)
+        except Invalid as error:
+            _show_problems(form, error)
+            return _render(assessment, posted=form, status=400)
+    stored: list[str] = []
     try:
         tracking.update_progress(
             assessment,
@@ -130,14 +165,21 @@ def update(assessment_id: int) -> Response | tuple[str, int]:
             values,
             actor=current_user,
             expected_version=form.posted_version(),
+            uploads=uploads,
+            stored_keys=stored,
         )
+        db.session.commit()
     except TrackingConflict as conflict:
         return _render(assessment, posted=form, conflict=conflict, status=409)
     except Invalid as error:
         db.session.rollback()
+        completion.discard(stored)
         _show_problems(form, error)
         return _render(assessment, posted=form, status=400)
-    db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        completion.discard(stored)  # no blob left without its row
+        raise
     flash(_("The progress was saved."), "success")
     return redirect(
         url_for("tracking.page", assessment_id=assessment.id, _anchor=f"i-{form.initiative.data}")
@@ -173,6 +215,69 @@ def review(assessment_id: int) -> Response | tuple[str, int]:
     return redirect(
         url_for("tracking.page", assessment_id=assessment.id, _anchor=f"i-{form.initiative.data}")
     )
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/progress/files/<int:file_id>")
+@login_required
+def download_file(assessment_id: int, file_id: int) -> Response:
+    """Only to those who may see the roadmap; always as an attachment, never rendered by the browser."""
+    assessment = authorized_assessment(assessment_id, Action.VIEW_ROADMAP)
+    row = completion.file_of(assessment, file_id)
+    if row is None:
+        abort(404)
+    try:
+        handle = completion.open_file(row)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(
+        handle,
+        mimetype=row.content_type,
+        as_attachment=True,
+        download_name=row.original_name,
+        max_age=0,
+        etag=row.sha256,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/progress/files/delete", methods=["POST"])
+@login_required
+def delete_file(assessment_id: int) -> Response:
+    assessment = authorized_assessment(assessment_id, Action.UPDATE_PROGRESS)
+    form = TrackingFileDeleteForm()
+    row = completion.file_of(assessment, form.file_id.data) if form.file_id.data else None
+    if row is None:
+        abort(404)
+    code = row.initiative_code
+    try:
+        completion.remove(assessment, row, actor=current_user)
+    except Invalid as error:
+        db.session.rollback()
+        flash(str(error.problems[0].message), "danger")
+    else:
+        flash(_("The file has been removed."), "success")
+    return redirect(url_for("tracking.page", assessment_id=assessment.id, _anchor=f"i-{code}"))
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/progress/confirm", methods=["POST"])
+@login_required
+def confirm_report(assessment_id: int) -> Response | tuple[str, int]:
+    """The office confirms its quarterly progress report as its initiatives now stand."""
+    assessment = authorized_assessment(assessment_id, Action.UPDATE_PROGRESS, with_names=True)
+    form = QuarterReportForm()
+    try:
+        quarterly.confirm(assessment, form.quarter.data or "", actor=current_user)
+        db.session.commit()
+    except Invalid as error:
+        db.session.rollback()
+        flash(str(error.problems[0].message), "danger")
+        return _render(
+            assessment, status=409 if assessment.status_enum is not AssessmentStatus.PUBLISHED else 400
+        )
+    flash(_("The progress report of the quarter was confirmed."), "success")
+    return redirect(url_for("tracking.page", assessment_id=assessment.id))
 
 
 def _follow_up_query() -> follow.FollowUp:

@@ -84,3 +84,44 @@ def test_office_reports_a_completion_with_evidence_and_the_consultant_questions_
     expect(card).to_contain_text("chuyên gia tư vấn đề nghị làm rõ")
     expect(card).to_contain_text("Biên bản chưa có chữ ký của lãnh đạo đơn vị.")
     office.screenshot(path="build/screenshots/roadmap-progress-questioned.png", full_page=True)
+
+
+def test_on_a_phone_the_office_reads_its_plan_against_actual_attaches_a_file_and_confirms_the_quarter(
+    new_context: Any, live_app: LiveApp, look: Any
+) -> None:
+    from tests.browser.conftest import PHONE
+    from tests.browser.test_issue23_journeys import page_width_fits
+
+    consultant = new_context().new_page()
+    log_in(consultant, live_app, CONSULTANT)
+    consultant.goto("/review/follow-up")
+    progress_url = consultant.locator("#delivery a", has_text="BNCTW").get_attribute("href")
+    assert progress_url is not None
+
+    office = new_context(viewport=PHONE).new_page()
+    log_in(office, live_app, RESPONDENT)
+    office.goto(progress_url)
+    figure = office.locator("figure.progress-gantt")
+    expect(figure).to_be_visible()
+    expect(figure.locator("svg title")).to_have_text("Kế hoạch và thực tế, theo quý")
+    # The demo's late initiatives: their planned bars outlined red, and said in words.
+    assert figure.locator('svg rect[stroke="#b3261e"]').count() >= 1
+    expect(figure.locator("svg desc")).to_contain_text("chậm tiến độ")
+    # At 390 px the chart scrolls in its own box; the page does not get wider.
+    assert figure.evaluate("element => element.scrollWidth > element.clientWidth")
+    page_width_fits(office)
+    look(office, "roadmap-progress-phone")
+
+    card = office.locator("section.tracking-card").last
+    code = (card.get_attribute("id") or "").removeprefix("i-")
+    card.get_by_text("Cập nhật tiến độ", exact=True).click()
+    card.locator("input[type=file]").set_input_files(
+        {"name": "Biên bản nghiệm thu.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    )
+    card.get_by_role("button", name="Lưu tiến độ").click()
+    expect(office.locator("main")).to_contain_text("Đã lưu tiến độ.")
+    expect(office.locator(f"#files-{code} a")).to_have_text("Biên bản nghiệm thu.pdf")
+
+    office.get_by_role("button", name="Xác nhận báo cáo quý này").click()
+    expect(office.locator("main")).to_contain_text("Đã xác nhận báo cáo tiến độ của quý.")
+    expect(office.locator("#quarter-report")).to_contain_text("Báo cáo đã xác nhận gần nhất")

@@ -5,6 +5,8 @@ roadmap.services.plans.wording."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,6 +16,8 @@ from roadmap import charts
 from roadmap.engine.overlay import EffectiveStatus
 from roadmap.services.plans import wording as text
 from roadmap.services.plans.roadmaps import Roadmap
+from roadmap.services.plans.tracking import Line as TrackedLine
+from roadmap.services.plans.tracking import Quarter, quarters_between
 
 # A bar's colour (roadmap.charts.LEVEL_COLOURS) by what it says; every colour but the planner's own also puts
 # a word after the bar (`_note`), so that the chart reads without colour (issue 23).
@@ -119,3 +123,92 @@ def gantt_svg(roadmap: Roadmap) -> Markup:
 
 def trajectory_svg(roadmap: Roadmap) -> Markup:
     return Markup(trajectory_chart(roadmap).svg())  # noqa: S704 (roadmap.charts escapes every label)
+
+
+# --- the plan followed through the year (issue 22) ------------------------------------------------------
+
+
+def _progress_note(line: TrackedLine) -> str:
+    status = line.status.value
+    if line.late:
+        return _("late")
+    if status == "blocked":
+        return _("blocked")
+    if status == "dropped":
+        return _("dropped")
+    if status == "done":
+        return _("done")
+    if status == "not_started":
+        return _("not started")
+    return f"{line.state['percent_done']} %"
+
+
+def progress_gantt_chart(lines: Sequence[TrackedLine], today: dt.date) -> charts.Drawing:
+    """Planned against actual by quarter for the office's progress page: every followed initiative (a
+    tracking.Line), its planned quarters, the quarters it actually ran (to today while under way), the late
+    ones outlined and named red, and a line at today."""
+    now = Quarter.of_day(today)
+    ends: list[Quarter] = [now]
+    actual: dict[str, tuple[Quarter, Quarter] | None] = {}
+    for line in lines:
+        ends.extend(q for q in (line.planned_start, line.planned_finish) if q is not None)
+        start = Quarter.parse(line.state["actual_start"] or "")
+        finish = Quarter.parse(line.state["actual_finish"] or "")
+        if start is None:
+            actual[line.code] = None
+            continue
+        if finish is None:
+            finish = max(start, now) if line.status.value in ("in_progress", "blocked") else start
+        actual[line.code] = (start, finish)
+        ends.extend((start, finish))
+    columns = quarters_between(min(ends), max(ends))
+    index = {quarter: number for number, quarter in enumerate(columns)}
+    bars = []
+    for line in lines:
+        planned = (
+            (index[line.planned_start], index[line.planned_finish])
+            if line.planned_start is not None and line.planned_finish is not None
+            else None
+        )
+        ran = actual[line.code]
+        bars.append(
+            charts.ProgressBar(
+                label=f"{line.code} {line.name}",
+                planned=planned,
+                actual=(index[ran[0]], index[ran[1]]) if ran is not None else None,
+                ongoing=ran is not None
+                and not line.state["actual_finish"]
+                and line.status.value in ("in_progress", "blocked"),
+                late=line.late,
+                done=line.status.value == "done",
+                note=_progress_note(line),
+            )
+        )
+    start_of_quarter = dt.date(now.year, 3 * now.number - 2, 1)
+    days_in = (today - start_of_quarter).days
+    position = index[now] + min(days_in / 91.0, 1.0)
+    late = sum(1 for line in lines if line.late)
+    return charts.progress_gantt(
+        bars,
+        quarter_labels=[f"Q{quarter.number}/{quarter.year}" for quarter in columns],
+        today=position,
+        today_label=_("Today"),
+        title=_("Planned and actual, by quarter"),
+        description=_(
+            "For each initiative, the planned quarters (grey bar, outlined red when late) above the quarters "
+            "it actually ran (green); the dashed line is today. %(late)d of %(count)d initiatives are late. "
+            "The table below gives the same quarters in words.",
+            late=late,
+            count=len(lines),
+        ),
+        legend=[
+            (charts.PLANNED_FILL, _("Planned")),
+            (charts.ACTUAL_ONGOING, _("Actual, under way")),
+            (charts.ACTUAL_DONE, _("Actual, done")),
+            (charts.LATE, _("Late (planned quarter passed, not done)")),
+        ],
+    )
+
+
+def progress_gantt_svg(lines: Sequence[TrackedLine], today: dt.date) -> Markup:
+    return Markup(progress_gantt_chart(lines, today).svg())  # noqa: S704 (roadmap.charts escapes every label)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +44,10 @@ from roadmap.models import (
 )
 from roadmap.policy import OFFICE_ROLES
 from roadmap.services import Invalid, Problem, invalid
-from roadmap.services.plans import roadmaps
+from roadmap.services.plans import completion, roadmaps
 from roadmap.services.platform import audit
 from roadmap.services.platform.clock import local_today
+from roadmap.services.survey.evidence import CheckedUpload
 
 NOTE_MAX_LENGTH = 2000
 UNIT_MAX_LENGTH = 200
@@ -334,8 +335,11 @@ def _quarter(value: Any, field: str, problems: list[Problem]) -> Quarter | None:
     return quarter
 
 
-def check_update(assessment: Assessment, line: Line, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The office's posted values checked whole; raises Invalid with every problem at its field."""
+def check_update(
+    assessment: Assessment, line: Line, values: Mapping[str, Any], *, has_files: bool = False
+) -> dict[str, Any]:
+    """The office's posted values checked whole; raises Invalid with every problem at its field. `has_files`:
+    the initiative has evidence files (kept or being added), which are completion evidence too."""
     problems: list[Problem] = []
     try:
         status = TrackingStatus(str(values.get("status") or ""))
@@ -383,13 +387,13 @@ def check_update(assessment: Assessment, line: Line, values: Mapping[str, Any]) 
         values.get("evidence_document"), "evidence_document", DOCUMENT_MAX_LENGTH, problems
     )
     if status is TrackingStatus.DONE:
-        if line.mandatory and not (evidence_note or evidence_document):
+        if line.mandatory and not (evidence_note or evidence_document or has_files):
             problems.append(
                 Problem(
                     "evidence_note",
                     _l(
                         "This initiative is mandatory: to mark it done, give the completion evidence "
-                        "(a note or the number of the document that shows it)."
+                        "(a note, the number of the document that shows it, or a file)."
                     ),
                 )
             )
@@ -511,23 +515,46 @@ def update_progress(
     *,
     actor: User,
     expected_version: int | None,
+    uploads: Sequence[CheckedUpload] = (),
+    stored_keys: list[str] | None = None,
 ) -> InitiativeTracking:
-    """The office reports an initiative's progress. Checked whole (Invalid: nothing stored), stored from the
-    version the page showed (TrackingConflict: nothing stored), versioned and audited. Does not commit."""
+    """The office reports an initiative's progress, with new evidence files (`uploads`, checked by
+    roadmap.services.survey.evidence.check_upload). Checked whole (Invalid: nothing stored), stored from the
+    version the page showed (TrackingConflict: nothing stored), versioned and audited. Does not commit: the
+    storage keys of the files written are appended to `stored_keys`, for the caller to discard
+    (completion.discard) if its commit fails."""
     _ensure_published(assessment)
     line = _line(assessment, code)
-    changes = check_update(assessment, line, values)
+    kept = completion.count_of(assessment, line.code)
+    try:
+        completion.check_room(assessment, line.code, len(uploads))
+    except Invalid as error:
+        room = list(error.problems)
+    else:
+        room = []
+    try:
+        changes = check_update(assessment, line, values, has_files=bool(kept or uploads))
+    except Invalid as error:
+        raise Invalid(*error.problems, *room) from None
+    if room:
+        raise Invalid(*room)
     previous = line.state
     # A new completion, a new drop or new evidence is the consultant's to judge again.
     judged_again = (
-        changes["status"] != previous["status"]
+        bool(uploads)
+        or changes["status"] != previous["status"]
         or changes["evidence_note"] != previous["evidence_note"]
         or changes["evidence_document"] != previous["evidence_document"]
         or changes["drop_justification"] != previous["drop_justification"]
     )
     if judged_again:
         changes = {**changes, "verdict": ""}
-    return _store(assessment, line, changes, actor=actor, expected_version=expected_version, change="update")
+    row = _store(assessment, line, changes, actor=actor, expected_version=expected_version, change="update")
+    if uploads:
+        keys = completion.store(assessment, line.code, uploads, actor=actor)
+        if stored_keys is not None:
+            stored_keys.extend(keys)
+    return row
 
 
 # --- the consultant's review ----------------------------------------------------------------------------

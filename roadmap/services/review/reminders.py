@@ -1,5 +1,7 @@
 """Reminders that keep a cycle moving: to offices that have not submitted, on the cycle's chosen days
-before its deadline, and to consultants for submissions that wait for review.
+before its deadline, and to consultants for submissions that wait for review; and, around each quarter's
+end, to offices following a published roadmap, of their quarterly progress report
+(roadmap.services.plans.quarterly, once per office and quarter).
 
 `send_due()` is what `flask reminders send` runs from a timer (docs/deploy.md). It is idempotent: a
 reminder is given at most once per kind, cycle, office and day (`ReminderSent`, whose unique key also
@@ -35,6 +37,7 @@ from roadmap.models import (
     User,
 )
 from roadmap.policy import Action, office_condition
+from roadmap.services.plans import quarterly
 from roadmap.services.platform import audit, notifications
 from roadmap.services.platform.clock import local_today
 
@@ -96,6 +99,7 @@ class Given:
 
     deadline: int = 0
     review: int = 0
+    progress: int = 0  # offices reminded of their quarterly progress report
 
 
 def offices_not_submitted(cycle: Cycle) -> list[int]:
@@ -220,7 +224,13 @@ def send_due(today: dt.date | None = None) -> Given:
             db.session.commit()
         except IntegrityError:  # another run gave them at the same moment
             db.session.rollback()
-    return Given(deadline, review)
+    progress = 0
+    try:
+        progress = quarterly.remind_due(day)
+        db.session.commit()
+    except IntegrityError:  # another run gave them at the same moment
+        db.session.rollback()
+    return Given(deadline, review, progress)
 
 
 def remindable_by(actor: User, office_ids: Iterable[int]) -> set[int]:
