@@ -58,7 +58,7 @@ class SightedEvidenceForm(BoundaryForm):
     question = HiddenField()
     description = StringField(_l("What was sighted (a short description, never its content)"))
     sighted_on = StringField(_l("Date of the visit"))
-    place = StringField(_l("Where"))
+    place = StringField(_l("Place sighted"))
 
 
 class RemoveSightedEvidenceForm(BoundaryForm):

@@ -402,7 +402,7 @@ def parse_sighting(description: str | None, place: str | None, sighted_on: str |
     """Checked description, place and day of the visit from posted strings; raises Invalid with every
     problem (nothing is stored)."""
     problems: list[Problem] = []
-    labels = {"description": _l("What was sighted"), "place": _l("Where")}
+    labels = {"description": _l("What was sighted"), "place": _l("Place sighted")}
     limits = {"description": SIGHTED_DESCRIPTION_MAX_LENGTH, "place": SIGHTED_PLACE_MAX_LENGTH}
     typed = {"description": description or "", "place": place or ""}
     for name, value in typed.items():
