@@ -46,6 +46,7 @@ from roadmap.services.platform import jobs
 from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.review import cycle_exports
+from roadmap.services.review import demand as demand_service
 from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, evidence, lifecycle
@@ -510,6 +511,7 @@ def portfolio() -> str:
     return render_template(
         "review/portfolio.html",
         view=view,
+        demand=demand_service.build(view),
         cycles=cycles,
         heatmap=Markup(heatmap),  # noqa: S704 (charts escape every label they draw)
         kinds=list(OfficeKind),
