@@ -8,18 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from docx import Document
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from roadmap.engine.export import export_framework
+from roadmap.engine.loader import load_framework, load_framework_text
 from roadmap.extensions import db
 from roadmap.models import AssessmentStatus, AuditEvent, SightedEvidence
 from roadmap.services import Invalid
 from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import docx, model
-from roadmap.services.survey import assessments, evidence
+from roadmap.services.survey import assessments, evidence, frameworks, steps
 from tests.conftest import logged_in
 from tests.test_report_docx import all_text
 from tests.test_survey import autosave, fieldset_of, live, small_assessment
@@ -205,3 +208,36 @@ def test_the_report_lists_the_sighting_with_the_evidence_in_both_languages(app, 
         assert line in plain, plain
         written = all_text(Document(io.BytesIO(docx.render_report(data))))
         assert line in written.replace("\u2068", "").replace("\u2069", "")
+
+
+# --- the framework declares which evidence is sighted ---------------------------------------------------
+
+SHIPPED = Path(__file__).resolve().parent.parent / "roadmap" / "frameworks" / "central-offices-1.1.0.yaml"
+SIGHTED_IN_1_1 = ["NET-07", "DAT-11", "SEC-14", "SVC-07", "SVC-08"]
+
+
+def test_the_2026_framework_declares_its_classified_evidence_as_sighted_and_keeps_it_on_export():
+    framework = load_framework(SHIPPED)
+    declared = [question.code for question in framework.questions if question.evidence_sighted]
+    assert declared == SIGHTED_IN_1_1
+    # Each is a question whose help says the assessor sights the evidence on site.
+    for code in declared:
+        assert "sight" in framework.question(code).help.get("en")
+        assert framework.question(code).evidence_threshold is not None
+    again = load_framework_text(export_framework(framework))
+    assert [q.code for q in again.questions if q.evidence_sighted] == SIGHTED_IN_1_1
+    assert again.fingerprint == framework.fingerprint
+
+
+def test_the_office_is_told_not_to_upload_and_the_consultant_is_offered_the_record(app, world):
+    frameworks.import_file(SHIPPED, actor=None)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    respondent = logged_in(app, world.respondent_a.email)
+    respondent.post("/locale/en")
+    page = respondent.get(f"/assessments/{assessment.id}/sections/SVC").get_data(as_text=True)
+    assert "do not upload it" in fieldset_of(page, "SVC-07")
+    assert "data-evidence-sighted" not in fieldset_of(page, "SVC-01")
+    consultant = logged_in(app, world.consultant.email)
+    review = consultant.get(f"/review/assessments/{assessment.id}").get_data(as_text=True)
+    assert 'data-evidence-sighted="SVC-08"' in review
+    assert "Minh chứng yêu cầu: ghi nhận tại chỗ" in review

@@ -409,6 +409,10 @@ def _question_labels(framework: Framework) -> dict[str, str]:
         "attach": _("Attach files"),
         "files_help": _("PDF, PNG, JPEG, Word (DOCX) or Excel (XLSX), at most 10 MB each."),
         "sighted": _("Sighted on site by the consultant (classified, not uploaded)"),
+        "sighted_expected": _(
+            "The evidence of this answer is classified: do not upload it. The consultant records it when "
+            "they see it on site."
+        ),
     }
 
 
