@@ -51,6 +51,20 @@ class EvidenceVerdictForm(BoundaryForm):
     reason = StringField(_l("Reason (required to reject)"))
 
 
+class SightedEvidenceForm(BoundaryForm):
+    """Evidence sighted on site (classified: never uploaded). Who sighted it is not a field: it is the
+    consultant who records it; the day of the visit is checked by the service (not in the future)."""
+
+    question = HiddenField()
+    description = StringField(_l("What was sighted (a short description, never its content)"))
+    sighted_on = StringField(_l("Date of the visit"))
+    place = StringField(_l("Place sighted"))
+
+
+class RemoveSightedEvidenceForm(BoundaryForm):
+    sighting = HiddenField()
+
+
 class PointsOverrideForm(BoundaryForm):
     question = HiddenField()
     points = TypedNumberField(_l("Points (0–1)"))

@@ -393,6 +393,29 @@ class EvidenceFile(db.Model):  # type: ignore[name-defined,misc]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class SightedEvidence(db.Model):  # type: ignore[name-defined,misc]
+    """Evidence that is not uploaded (state secrets, cipher devices, the security-level dossiers of classified
+    systems): a consultant records that they saw it on site — what (a short description, never the content),
+    when (the day of the visit), where, and who (the consultant, from the session). Counts as evidence."""
+
+    __tablename__ = "sighted_evidence"
+    __table_args__ = (
+        CheckConstraint("length(description) > 0", name="description_given"),
+        CheckConstraint("length(place) > 0", name="place_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(500))
+    place: Mapped[str] = mapped_column(String(300))
+    sighted_on: Mapped[dt.date] = mapped_column(Date)
+    # Who sighted it: the consultant who recorded it; the name is kept as it was, should the account go.
+    sighted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sighted_by_name: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class TargetLevel(db.Model):  # type: ignore[name-defined,misc]
     """The level an office aims at for a dimension in this assessment (default: the framework's)."""
 

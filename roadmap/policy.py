@@ -78,6 +78,8 @@ class Action(StrEnum):
     UPDATE_PROGRESS = "roadmap.progress"  # the office reports how each initiative of its published plan goes
     REVIEW_PROGRESS = "roadmap.progress_review"  # a consultant comments, accepts or questions a completion
     VIEW_FOLLOW_UP = "follow_up.view"  # the cross-office follow-up; it then lists the offices each may view
+    # Classified evidence (issue 19): recorded as sighted on site by a consultant, never uploaded.
+    RECORD_SIGHTED_EVIDENCE = "evidence.sighted"
 
 
 class Relation(StrEnum):
@@ -164,6 +166,9 @@ POLICY: Mapping[Action, Mapping[Role, Grant | None]] = {
     Action.UPDATE_PROGRESS: {RESPONDENT: OWN_OFFICE_ONCE_PUBLISHED, CONSULTANT: REFUSED, ADMIN: REFUSED},
     Action.REVIEW_PROGRESS: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: REFUSED},
     Action.VIEW_FOLLOW_UP: {RESPONDENT: REFUSED, CONSULTANT: ANY, ADMIN: ANY},
+    # Only who went on site can say they saw it: the office's consultants (and administrators); the office
+    # reads it with its evidence and cannot add or remove it.
+    Action.RECORD_SIGHTED_EVIDENCE: {RESPONDENT: REFUSED, CONSULTANT: ASSIGNED, ADMIN: ANY},
 }
 
 # Refused with 404 even to users who may see the assessment: for the office an unpublished roadmap does not

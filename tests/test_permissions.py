@@ -187,6 +187,13 @@ EXPECTED: dict[str, Expectation] = {
     "review.comment": roadmap_edit(409),
     "review.override_points": roadmap_edit(409),
     "review.judge_evidence": roadmap_edit(400),
+    # Evidence sighted on site (issue 19): recorded by the office's consultants and administrators, never by
+    # the office (403: it may see the assessment). An empty post names no question (400); a removal names
+    # no record of this assessment (404).
+    "review.record_sighted": roadmap_edit(400),
+    "review.remove_sighted": lambda role, scope: (
+        302 if role is None else (403 if (role, scope) == (RESPONDENT, "own") else 404)
+    ),
     "review.override_level": roadmap_edit(400),
     "review.clear_override": roadmap_edit(400),
     # A re-score (issue 18) of the matrix's drafts: the status refuses it (409), reason or not.

@@ -189,6 +189,8 @@ def _question(question: Question, locales: tuple[str, ...]) -> dict[str, Any]:
         document["evidence"] = {"from_option": question.evidence_from_option}
     elif question.evidence_threshold is not None:
         document["evidence"] = {"from_points": file_number(question.evidence_threshold)}
+    if question.evidence_sighted and "evidence" in document:
+        document["evidence"]["sighted"] = True
     document.update(QUESTION_TYPES.of(question).document(question, locales))
     return document
 

@@ -203,6 +203,8 @@ class Question:
     # Tested on the office's profile: when it does not hold the question is not applicable by rule.
     applies_if: Condition | None = None
     group: str | None = None  # a group of its dimension (Dimension.groups)
+    # Evidence expected as sighted on site by the consultant (classified, never uploaded): `evidence.sighted`.
+    evidence_sighted: bool = False
 
     def option(self, code: str) -> Option | None:
         for option in self.options:

@@ -1177,6 +1177,7 @@ class _Builder:
             show_if=self.condition(question.show_if) if question.show_if is not None else None,
             evidence_threshold=threshold,
             evidence_from_option=evidence_option,
+            evidence_sighted=question.evidence is not None and question.evidence.sighted,
             applies_if=self.optional_condition(question.applies_if),
             group=question.group,
             **fields,

@@ -232,6 +232,9 @@ class ValueStepModel(StrictModel):
 class EvidenceModel(StrictModel):
     from_option: OptionCode | None = None
     from_points: Points | None = None
+    # Classified evidence (state secrets, cipher devices, dossiers of classified systems): expected as
+    # sighted on site by the consultant, never uploaded. Says what to bring; scores like any evidence.
+    sighted: bool = False
 
     @model_validator(mode="after")
     def _one_rule(self) -> EvidenceModel:

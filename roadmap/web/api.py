@@ -29,7 +29,7 @@ from roadmap.services.plans import completion, quarterly, roadmaps, tracking
 from roadmap.services.plans import exports as roadmap_exports
 from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import verification
-from roadmap.services.survey import answers, assessments, results
+from roadmap.services.survey import answers, assessments, evidence, results
 from roadmap.web.guard import MAX_ID, authorize, authorized_assessment
 from roadmap.web.openapi import document
 
@@ -231,6 +231,20 @@ def assessment(assessment_id: int) -> Response:
             "updated_at": _iso(record.updated_at),
         }
         for code, record in sorted(records.items())
+    ]
+    found = evidence.of_questions(row, [question.code for question in framework.questions])
+    body["sighted_evidence"] = [
+        {
+            "id": sighting.id,
+            "question": code,
+            "description": sighting.description,
+            "place": sighting.place,
+            "sighted_on": sighting.sighted_on.isoformat(),
+            "sighted_by": sighting.sighted_by_name,
+            "recorded_at": _iso(sighting.recorded_at),
+        }
+        for code in sorted(found.sighted)
+        for sighting in found.sighted[code]
     ]
     return jsonify(body)
 

@@ -167,14 +167,30 @@ SCHEMAS: dict[str, Any] = {
             "updated_at": _nullable("string", format="date-time"),
         },
     },
+    "SightedEvidence": {
+        "type": "object",
+        "description": "Classified evidence a consultant saw on site instead of an upload (issue 19); it "
+        "counts as the question's evidence.",
+        "required": ["id", "question", "description", "place", "sighted_on", "sighted_by", "recorded_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "question": {"type": "string"},
+            "description": {"type": "string", "description": "What was sighted, never its content."},
+            "place": {"type": "string"},
+            "sighted_on": {"type": "string", "format": "date", "description": "The day of the visit."},
+            "sighted_by": {"type": "string", "description": "The consultant who sighted and recorded it."},
+            "recorded_at": {"type": "string", "format": "date-time"},
+        },
+    },
     "Assessment": {
         "allOf": [
             _ref("AssessmentSummary"),
             {
                 "type": "object",
-                "required": ["answers", "targets"],
+                "required": ["answers", "targets", "sighted_evidence"],
                 "properties": {
                     "answers": {"type": "array", "items": _ref("Answer")},
+                    "sighted_evidence": {"type": "array", "items": _ref("SightedEvidence")},
                     "targets": {
                         "type": "object",
                         "description": "Target level (1–5) per dimension code.",

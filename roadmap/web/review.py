@@ -29,8 +29,10 @@ from forms.review import (
     EvidenceVerdictForm,
     LevelOverrideForm,
     PointsOverrideForm,
+    RemoveSightedEvidenceForm,
     RescoreForm,
     ReturnForm,
+    SightedEvidenceForm,
     StatusForm,
 )
 from roadmap import charts
@@ -41,8 +43,10 @@ from roadmap.policy import Action, permits
 from roadmap.services import Invalid, invalid
 from roadmap.services.plans import wording as plan_wording
 from roadmap.services.platform import jobs
+from roadmap.services.platform.clock import local_today
 from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.review import cycle_exports
+from roadmap.services.review import demand as demand_service
 from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, evidence, lifecycle
@@ -102,7 +106,7 @@ class Kept:
     """A form posted and refused (or previewed), shown again in place: at its question or dimension, open,
     with what was typed and each problem beside its field."""
 
-    form: str  # "points", "level", "comment", "verdict", "return", "approve", "publish", "rescore"
+    form: str  # "points", "level", "comment", "verdict", "sighted", "return", "approve", "publish", "rescore"
     target: str  # the question or dimension code ("" for the whole assessment)
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -199,6 +203,10 @@ def _render(
         return_form=ReturnForm(formdata=None, status_version=str(assessment.status_version)),
         comment_form=CommentForm(formdata=None),
         verdict_form=EvidenceVerdictForm(formdata=None),
+        sighted_form=SightedEvidenceForm(formdata=None),
+        may_record_sighted=permits(current_user, Action.RECORD_SIGHTED_EVIDENCE, assessment)
+        and assessment.status_enum not in evidence.SIGHTED_CLOSED_STATUSES,
+        today=local_today(),
         points_form=PointsOverrideForm(formdata=None),
         level_form=LevelOverrideForm(formdata=None),
         clear_form=ClearOverrideForm(formdata=None),
@@ -230,7 +238,7 @@ def _refused(assessment: Assessment, error: Invalid | IllegalTransition, kept: K
     db.session.rollback()
     if isinstance(error, IllegalTransition):
         return _render(assessment, status=409, problem=str(error.message), kept=kept)
-    status = 409 if isinstance(error, review.NotInReview) else 400
+    status = 409 if isinstance(error, review.NotInReview | evidence.SightedClosed) else 400
     return _render(
         assessment, status=status, problem="; ".join(str(p.message) for p in error.problems), kept=kept
     )
@@ -276,6 +284,43 @@ def judge_evidence(assessment_id: int) -> Any:
     except Invalid as error:
         return _refused(assessment, error, _kept("verdict", question, form, error))
     return _done(assessment, _("The evidence check has been saved."), f"q-{question}")
+
+
+@bp.route("/assessments/<int:assessment_id>/sighted", methods=["POST"])
+@login_required
+def record_sighted(assessment_id: int) -> Any:
+    """Evidence sighted on site by the consultant who records it (issue 19): what, when, where."""
+    assessment = authorized_assessment(assessment_id, Action.RECORD_SIGHTED_EVIDENCE)
+    form = SightedEvidenceForm()
+    _valid(form)
+    code = (form.question.data or "").strip()
+    try:
+        framework = assessments.framework_of(assessment)
+        if not code or not framework.has_question(code):
+            raise invalid("question", _l("There is no question %(question)s in this survey.", question=code))
+        sighting = evidence.parse_sighting(form.description.data, form.place.data, form.sighted_on.data)
+        evidence.record_sighting(assessment, framework.question(code), sighting, actor=current_user)
+    except Invalid as error:
+        return _refused(assessment, error, _kept("sighted", code, form, error))
+    return _done(assessment, _("The evidence sighted on site has been recorded."), f"q-{code}")
+
+
+@bp.route("/assessments/<int:assessment_id>/sighted/remove", methods=["POST"])
+@login_required
+def remove_sighted(assessment_id: int) -> Any:
+    assessment = authorized_assessment(assessment_id, Action.RECORD_SIGHTED_EVIDENCE)
+    form = RemoveSightedEvidenceForm()
+    _valid(form)
+    raw = (form.sighting.data or "").strip()
+    row = evidence.sighting_of(assessment, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if row is None:
+        abort(404)
+    code = row.question_code
+    try:
+        evidence.remove_sighting(assessment, row, actor=current_user)
+    except Invalid as error:
+        return _refused(assessment, error, _kept("sighted", code, form, error))
+    return _done(assessment, _("The record of evidence sighted on site has been removed."), f"q-{code}")
 
 
 @bp.route("/assessments/<int:assessment_id>/overrides/points", methods=["POST"])
@@ -466,6 +511,7 @@ def portfolio() -> str:
     return render_template(
         "review/portfolio.html",
         view=view,
+        demand=demand_service.build(view),
         cycles=cycles,
         heatmap=Markup(heatmap),  # noqa: S704 (charts escape every label they draw)
         kinds=list(OfficeKind),

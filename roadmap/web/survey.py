@@ -71,6 +71,7 @@ from roadmap.models import (
     Evidence,
     EvidenceFile,
     Notification,
+    SightedEvidence,
 )
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
@@ -341,6 +342,8 @@ class QuestionView:
     note: Evidence | None
     files: list[EvidenceFile]
     comments: list[Any]
+    # Evidence a consultant sighted on site (classified, never uploaded): read-only on the survey.
+    sighted: list[SightedEvidence]
     conflict: AnswerRecord | None  # a colleague's newer answer, when a form save met one
     cache_key: tuple[Any, ...] | None = None  # where the rendered markup is kept (pages without errors)
     cached: Markup | None = None
@@ -382,6 +385,7 @@ def _fragment_key(
         ),
         None if note is None else (note.note, note.document_number, note.document_date),
         tuple((f.id, f.original_name, f.size) for f in view.files),
+        tuple((r.id, r.description, r.place, r.sighted_on, r.sighted_by_name) for r in view.sighted),
         tuple((c.id, c.body, c.author.full_name if c.author else None, c.created_at) for c in view.comments),
     )
 
@@ -414,6 +418,11 @@ def _question_labels(framework: Framework) -> dict[str, str]:
         "files": _("Files"),
         "attach": _("Attach files"),
         "files_help": _("PDF, PNG, JPEG, Word (DOCX) or Excel (XLSX), at most 10 MB each."),
+        "sighted": _("Sighted on site by the consultant (classified, not uploaded)"),
+        "sighted_expected": _(
+            "The evidence of this answer is classified: do not upload it. The consultant records it when "
+            "they see it on site."
+        ),
     }
 
 
@@ -462,6 +471,7 @@ def _render_section(
             note=note,
             files=backing.files.get(question.code, []),
             comments=comments.get(question.code, []),
+            sighted=backing.sighted.get(question.code, []),
             conflict=record if question.code in conflicts else None,
             not_applicable_by_rule=(
                 plan_wording.not_applicable_text(framework, outcome.not_applicable_because)

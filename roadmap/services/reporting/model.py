@@ -156,7 +156,7 @@ class AnswerLine:
     question: str
     answer: str
     points: str  # "0.75" or "" when the question does not count
-    evidence: tuple[str, ...]  # document reference, note, file names
+    evidence: tuple[str, ...]  # document reference, note, file names, evidence sighted on site
     references: tuple[str, ...]  # the question's legal documents, cited in reading order
     legal_basis: str  # "Legal basis: …" with those citations, or ""
 
@@ -395,6 +395,16 @@ def _evidence_lines(found: evidence.QuestionEvidence, code: str) -> tuple[str, .
         if note.note.strip():
             refs.append(_("Note: %(note)s", note=isolate(note.note.strip())))
     refs.extend(_("File: %(name)s", name=isolate(row.original_name)) for row in found.files.get(code, []))
+    refs.extend(
+        _(
+            "Sighted on site by %(name)s on %(date)s at %(place)s: %(description)s",
+            name=isolate(row.sighted_by_name),
+            date=text.date_text(row.sighted_on),
+            place=isolate(row.place),
+            description=isolate(row.description),
+        )
+        for row in found.sighted.get(code, [])
+    )
     return tuple(refs)
 
 

@@ -1,4 +1,5 @@
-"""A cycle's results for consultants: scores and levels, answers and roadmaps, as CSV or XLSX.
+"""A cycle's results for consultants: scores and levels, answers and roadmaps, and the department's demand
+block summed across the offices (roadmap.services.review.demand), as CSV or XLSX.
 
 Built on the portfolio (same offices, same reviewed results, same filters) and read in a fixed number of
 queries. Cells that a spreadsheet would run as formulas are neutralised.
@@ -23,6 +24,7 @@ from roadmap.models import AnswerRecord, Cycle, RoadmapPlan, User
 from roadmap.policy import Action, permits
 from roadmap.services.platform.jobs import N_, JobFailure, JobResult
 from roadmap.services.platform.spreadsheet import safe_cell
+from roadmap.services.review import demand as demand_service
 from roadmap.services.review import portfolio as portfolio_service
 from roadmap.services.review.portfolio import Portfolio
 
@@ -97,6 +99,48 @@ def roadmaps_table(view: Portfolio) -> Table:
     return head, body
 
 
+def demand_table(view: Portfolio) -> Table:
+    """The demand block over the portfolio's offices: a row per number (its sum) and per option of a choice
+    (the offices that chose it), each with the offices that answered and those that did not (of which
+    without a submitted result). Empty (the header only) when the cycle's framework has no demand block."""
+    head = [
+        "question",
+        "question_text",
+        "measure",
+        "option",
+        "option_label",
+        "value",
+        "unit",
+        "offices_answered",
+        "offices_not_answered",
+        "offices_without_result",
+    ]
+    body: list[list[Any]] = []
+    found = demand_service.build(view)
+    for line in found.lines if found is not None else ():
+        question = line.question
+        counts = (line.answered, line.not_answered, line.without_result)
+        if line.summed:
+            unit = question.unit.get("vi") if question.unit is not None else ""
+            body.append(
+                [question.code, question.text.get("vi"), "sum", "", "", line.total_number, unit, *counts]
+            )
+        for option, count in line.counts:
+            body.append(
+                [
+                    question.code,
+                    question.text.get("vi"),
+                    "count",
+                    option.code,
+                    option.label.get("vi"),
+                    count,
+                    "",
+                    *counts,
+                ]
+            )
+    return head, body
+
+
 def to_csv(table: Table) -> bytes:
     head, body = table
     buffer = io.StringIO()
@@ -107,14 +151,23 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(view: Portfolio) -> bytes:
+def to_xlsx(view: Portfolio, part: str = "scores") -> bytes:
+    """The workbook: scores, answers, roadmaps (and the demand block when the cycle's framework has one);
+    the demand block alone for the part "demand"."""
+    if part == "demand":
+        sheets = [("demand", demand_table(view))]
+    else:
+        sheets = [
+            ("scores", scores_table(view)),
+            ("answers", answers_table(view)),
+            ("roadmaps", roadmaps_table(view)),
+        ]
+        demand = demand_table(view)
+        if demand[1]:
+            sheets.append(("demand", demand))
     workbook = Workbook()
     first = True
-    for title, table in (
-        ("scores", scores_table(view)),
-        ("answers", answers_table(view)),
-        ("roadmaps", roadmaps_table(view)),
-    ):
+    for title, table in sheets:
         sheet = workbook.active if first else workbook.create_sheet()
         first = False
         assert sheet is not None  # noqa: S101 (a new workbook has an active sheet)
@@ -141,20 +194,27 @@ def _plain(value: Any) -> Any:
 # --- the export as a whole, and as a job -----------------------------------------------------------------
 
 FORMATS = ("csv", "xlsx")
-CSV_PARTS = ("scores", "answers", "roadmaps")
+CSV_PARTS = ("scores", "answers", "roadmaps", "demand")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export(view: Portfolio, fmt: str, part: str = "scores") -> JobResult:
-    """One export file: a CSV part, or the XLSX workbook of the three (ValueError for anything else)."""
+    """One export file: a CSV part, or the XLSX workbook (of every part, or of the demand block alone);
+    ValueError for anything else."""
     code = view.cycle.code
+    if part not in CSV_PARTS:
+        raise ValueError(part)
     if fmt == "csv":
-        tables = {"scores": scores_table, "answers": answers_table, "roadmaps": roadmaps_table}
-        if part not in tables:
-            raise ValueError(part)
+        tables = {
+            "scores": scores_table,
+            "answers": answers_table,
+            "roadmaps": roadmaps_table,
+            "demand": demand_table,
+        }
         return JobResult(to_csv(tables[part](view)), f"{part}-{code}.csv", "text/csv")
     if fmt == "xlsx":
-        return JobResult(to_xlsx(view), f"cycle-{code}.xlsx", XLSX_TYPE)
+        name = f"demand-{code}.xlsx" if part == "demand" else f"cycle-{code}.xlsx"
+        return JobResult(to_xlsx(view, part), name, XLSX_TYPE)
     raise ValueError(fmt)
 
 

@@ -34,6 +34,7 @@ from roadmap.models import (
     Evidence,
     EvidenceFile,
     Office,
+    SightedEvidence,
     User,
     utcnow,
 )
@@ -405,11 +406,13 @@ def _touch(assessment: Assessment, actor: User, now: dt.datetime) -> None:
 
 
 def evidence_codes(assessment: Assessment) -> set[str]:
-    """Questions with evidence: a note, a document reference or a file."""
+    """Questions with evidence: a note, a document reference, a file or a record of evidence sighted on site
+    by a consultant (classified material is sighted, not uploaded: it satisfies the same rule)."""
     noted = select(Evidence.question_code).where(
         Evidence.assessment_id == assessment.id,
         (func.length(func.trim(Evidence.note)) > 0) | (func.length(func.trim(Evidence.document_number)) > 0),
     )
     filed = select(EvidenceFile.question_code).where(EvidenceFile.assessment_id == assessment.id)
+    sighted = select(SightedEvidence.question_code).where(SightedEvidence.assessment_id == assessment.id)
     # One statement: every save re-scores, and the score needs this set each time.
-    return set(db.session.scalars(union(noted, filed)))
+    return set(db.session.scalars(union(noted, filed, sighted)))

@@ -1,4 +1,5 @@
-"""Evidence behind an answer: a note, a document reference (number and date), and files.
+"""Evidence behind an answer: a note, a document reference (number and date), files, and evidence sighted on
+site (classified material a consultant saw and records instead of an upload: what, when, where, who).
 
 Files are checked by their content, never by their name (an executable renamed `.pdf` is refused), kept
 outside `static/` under random keys through the storage interface (roadmap.services.platform.storage: a local
@@ -23,12 +24,23 @@ from sqlalchemy import func, select
 
 from roadmap.engine.framework import Question
 from roadmap.extensions import db
-from roadmap.models import Assessment, Evidence, EvidenceFile, User, utcnow
+from roadmap.models import (
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    EvidenceFile,
+    SightedEvidence,
+    User,
+    utcnow,
+)
+from roadmap.policy import Action, permits
 from roadmap.services import Invalid, Problem, invalid
 from roadmap.services.platform import audit
 from roadmap.services.platform import storage as storage_module
+from roadmap.services.platform.clock import local_today
 from roadmap.services.platform.storage import Storage
 from roadmap.services.platform.text import checked_text
+from roadmap.services.survey import lifecycle
 from roadmap.services.survey.assessments import ensure_editable
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -124,6 +136,7 @@ class QuestionEvidence:
 
     notes: dict[str, Evidence]
     files: dict[str, list[EvidenceFile]]
+    sighted: dict[str, list[SightedEvidence]]
 
 
 def of_questions(assessment: Assessment, codes: Iterable[str]) -> QuestionEvidence:
@@ -144,7 +157,14 @@ def of_questions(assessment: Assessment, codes: Iterable[str]) -> QuestionEviden
         .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
     ):
         files.setdefault(row.question_code, []).append(row)
-    return QuestionEvidence(notes, files)
+    sighted: dict[str, list[SightedEvidence]] = {}
+    for record in db.session.scalars(
+        select(SightedEvidence)
+        .where(SightedEvidence.assessment_id == assessment.id, SightedEvidence.question_code.in_(wanted))
+        .order_by(SightedEvidence.sighted_on, SightedEvidence.id)
+    ):
+        sighted.setdefault(record.question_code, []).append(record)
+    return QuestionEvidence(notes, files, sighted)
 
 
 def file_of(assessment: Assessment, file_id: int) -> EvidenceFile | None:
@@ -355,3 +375,147 @@ def remove_file(assessment: Assessment, row: EvidenceFile, *, actor: User) -> No
     db.session.commit()
     # After the commit: a failed commit must not leave a row pointing at a deleted blob.
     storage().delete(key)
+
+
+# --- sighted on site ---------------------------------------------------------------------------------------
+
+SIGHTED_DESCRIPTION_MAX_LENGTH = 500
+SIGHTED_PLACE_MAX_LENGTH = 300
+# Once approved the result is frozen: evidence that would change it is no longer recorded or removed.
+SIGHTED_CLOSED_STATUSES = frozenset({AssessmentStatus.APPROVED, AssessmentStatus.PUBLISHED})
+
+
+class SightedClosed(Invalid):
+    """The assessment's status, not the input, forbids the change (the web layer answers 409)."""
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What a consultant saw on site, checked: the person is not typed, it is whoever records it."""
+
+    description: str
+    place: str
+    sighted_on: dt.date
+
+
+def parse_sighting(description: str | None, place: str | None, sighted_on: str | None) -> Sighting:
+    """Checked description, place and day of the visit from posted strings; raises Invalid with every
+    problem (nothing is stored)."""
+    problems: list[Problem] = []
+    labels = {"description": _l("What was sighted"), "place": _l("Place sighted")}
+    limits = {"description": SIGHTED_DESCRIPTION_MAX_LENGTH, "place": SIGHTED_PLACE_MAX_LENGTH}
+    typed = {"description": description or "", "place": place or ""}
+    for name, value in typed.items():
+        try:
+            typed[name] = " ".join(checked_text(value, name, labels[name]).split())
+        except Invalid as error:
+            problems.extend(error.problems)
+            typed[name] = ""
+            continue
+        if not typed[name]:
+            message = (
+                _l("Please say briefly what was sighted (never its content).")
+                if name == "description"
+                else _l("Please say where it was sighted.")
+            )
+            problems.append(Problem(name, message))
+        elif len(typed[name]) > limits[name]:
+            problems.append(
+                Problem(name, _l("The text is too long (at most %(max)d characters).", max=limits[name]))
+            )
+    day: dt.date | None = None
+    raw = (sighted_on or "").strip()
+    if not raw:
+        problems.append(Problem("sighted_on", _l("Please give the date of the visit.")))
+    else:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            problems.append(Problem("sighted_on", _l("Please enter the date of the visit as a valid date.")))
+        else:
+            if day > local_today():
+                problems.append(Problem("sighted_on", _l("The date of the visit cannot be in the future.")))
+    if problems or day is None:
+        raise Invalid(*problems)
+    return Sighting(typed["description"], typed["place"], day)
+
+
+def _ensure_may_record(assessment: Assessment, actor: User) -> None:
+    if not permits(actor, Action.RECORD_SIGHTED_EVIDENCE, assessment):
+        raise invalid(None, _l("Only the office's consultants record or remove evidence sighted on site."))
+    if assessment.status_enum in SIGHTED_CLOSED_STATUSES:
+        raise SightedClosed(
+            Problem(
+                None,
+                _l(
+                    "This assessment is “%(status)s”: its result is frozen, so evidence sighted on site "
+                    "can no longer be recorded or removed.",
+                    status=lifecycle.STATUS_LABELS[assessment.status_enum],
+                ),
+            )
+        )
+
+
+def record_sighting(
+    assessment: Assessment, question: Question, sighting: Sighting, *, actor: User
+) -> SightedEvidence:
+    """Record that `actor` sighted evidence of `question` on site; audited; commits. It counts as evidence
+    (answers.evidence_codes) from then on, in every status before approval."""
+    _ensure_may_record(assessment, actor)
+    row = SightedEvidence(
+        assessment_id=assessment.id,
+        question_code=question.code,
+        description=sighting.description,
+        place=sighting.place,
+        sighted_on=sighting.sighted_on,
+        sighted_by_id=actor.id,
+        sighted_by_name=actor.full_name,
+        recorded_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "evidence.sighted_recorded",
+        actor=actor,
+        object_type="assessment",
+        object_id=assessment.id,
+        details={
+            "question": question.code,
+            "sighted": row.id,
+            "description": row.description,
+            "place": row.place,
+            "sighted_on": row.sighted_on.isoformat(),
+        },
+    )
+    db.session.commit()
+    return row
+
+
+def sighting_of(assessment: Assessment, sighting_id: int) -> SightedEvidence | None:
+    """The record, only if it belongs to this assessment."""
+    return db.session.scalar(
+        select(SightedEvidence).where(
+            SightedEvidence.id == sighting_id, SightedEvidence.assessment_id == assessment.id
+        )
+    )
+
+
+def remove_sighting(assessment: Assessment, row: SightedEvidence, *, actor: User) -> None:
+    """Remove a record of sighted evidence (a wrong question, a mistaken entry); audited with what it said."""
+    _ensure_may_record(assessment, actor)
+    audit.record(
+        "evidence.sighted_removed",
+        actor=actor,
+        object_type="assessment",
+        object_id=assessment.id,
+        details={
+            "question": row.question_code,
+            "sighted": row.id,
+            "description": row.description,
+            "place": row.place,
+            "sighted_on": row.sighted_on.isoformat(),
+            "sighted_by": row.sighted_by_name,
+        },
+    )
+    db.session.delete(row)
+    db.session.commit()

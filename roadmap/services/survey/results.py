@@ -38,6 +38,7 @@ from roadmap.models import (
     OverrideKind,
     ScoreOverride,
     ScoreSnapshot,
+    SightedEvidence,
     TargetLevel,
     User,
     utcnow,
@@ -186,7 +187,12 @@ def live_scores(rows: Sequence[Assessment]) -> tuple[dict[int, Scored], dict[int
             .where(EvidenceFile.assessment_id.in_(ids))
             .distinct()
         )
-        for assessment_id, code in [*noted, *filed]:
+        sighted = db.session.execute(
+            select(SightedEvidence.assessment_id, SightedEvidence.question_code)
+            .where(SightedEvidence.assessment_id.in_(ids))
+            .distinct()
+        )
+        for assessment_id, code in [*noted, *filed, *sighted]:
             evidence[assessment_id].add(code)
         for target in db.session.scalars(select(TargetLevel).where(TargetLevel.assessment_id.in_(ids))):
             target_rows[target.assessment_id].append(target)
