@@ -37,7 +37,7 @@ from roadmap.models import (
     ReminderSent,
     User,
 )
-from roadmap.policy import visible_offices_query
+from roadmap.policy import Action, office_condition, visible_offices_query
 from roadmap.services.platform.clock import local_today
 from roadmap.services.platform.spreadsheet import safe_cell
 from roadmap.services.review import reminders
@@ -72,6 +72,8 @@ class OfficeProgress:
     days_to_deadline: int
     respondents: tuple[str, ...]
     reminded_today: bool
+    # The viewer may remind the office (the policy's SEND_REMINDERS), read with the offices themselves.
+    may_remind: bool = False
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
@@ -152,7 +154,15 @@ def board(
     day = today or local_today()
     offices = db.session.execute(
         visible_offices_query(viewer)
-        .with_only_columns(Office.id, Office.code, Office.name_vi, Office.name_en)
+        .with_only_columns(
+            Office.id,
+            Office.code,
+            Office.name_vi,
+            Office.name_en,
+            case((office_condition(viewer, Action.SEND_REMINDERS, Office.id), True), else_=False).label(
+                "may_remind"
+            ),
+        )
         .where(Office.active.is_(True))
     ).all()
     assessments = {
@@ -269,6 +279,7 @@ def board(
                 days_to_deadline=days_left,
                 respondents=tuple(sorted(people.get(office.id, []))),
                 reminded_today=office.id in reminded,
+                may_remind=bool(office.may_remind),
             )
         )
     if status in STATUS_FILTERS:
