@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -96,7 +99,34 @@ class AssignmentForm(BoundaryForm):
     submit = SubmitField(_l("Assign"))
 
 
-class CycleForm(BilingualNamesForm):
+class DaysField(IntegerField):
+    """A whole number of days. WTForms's own refusal of a text that is no number is English only: this one
+    is the service's, in the user's language; the text typed stays in the field."""
+
+    def process_formdata(self, valuelist: Sequence[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a number of days from 1 to 365.")) from None
+
+
+class CycleRemindersForm(BoundaryForm):
+    """When a cycle's reminders go: on its own page for an existing cycle, and part of a new cycle's form.
+    The service checks the values and its messages go beside the fields."""
+
+    reminder_days = StringField(
+        _l("Deadline reminders (days before closing)"),
+        default="14,7,2",
+        description=_l("Offices that have not submitted are reminded on these days, for example 14,7,2."),
+    )
+    review_reminder_days = DaysField(
+        _l("Remind consultants after (days waiting for review)"),
+        default=5,
+        validators=[Optional()],
+    )
+
+
+class CycleForm(BilingualNamesForm, CycleRemindersForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Please enter a code.")), Length(max=32)],
@@ -113,16 +143,6 @@ class CycleForm(BilingualNamesForm):
         description=_l(
             "Every assessment of the cycle uses it; importing another version later does not change it."
         ),
-    )
-    reminder_days = StringField(
-        _l("Deadline reminders (days before closing)"),
-        default="14,7,2",
-        description=_l("Offices that have not submitted are reminded on these days, for example 14,7,2."),
-    )
-    review_reminder_days = IntegerField(
-        _l("Remind consultants after (days waiting for review)"),
-        default=5,
-        validators=[Optional()],
     )
     submit = SubmitField(_l("Save"))
 

@@ -76,6 +76,7 @@ def from_environment(
         "SQLALCHEMY_DATABASE_URI": database_url,
         "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", "5")),
         "DATABASE_MAX_OVERFLOW": int(env.get("DATABASE_MAX_OVERFLOW", "5")),
+        "DATABASE_PREPARE_THRESHOLD": _prepare_threshold(env.get("DATABASE_PREPARE_THRESHOLD", "")),
         "REDIS_URL": env.get("REDIS_URL") or None,
         # Background jobs (roadmap.services.platform.jobs): the RQ queue's name and the longest a job may run.
         "JOB_QUEUE": env.get("JOB_QUEUE", "roadmap"),
@@ -183,6 +184,26 @@ def signing_from_environment(env: os._Environ[str] | dict[str, str]) -> dict[str
     return settings
 
 
+# psycopg's own default: a statement run this many times on a connection is prepared on the server, and then
+# only executed (the SQL is built once by SQLAlchemy, so each request's statements repeat).
+DEFAULT_PREPARE_THRESHOLD = 5
+
+
+def _prepare_threshold(text: str) -> int | None:
+    """DATABASE_PREPARE_THRESHOLD: a number of executions (0: prepare every statement at once), or "off"
+    (never prepare: PgBouncer in transaction mode without prepared-statement support)."""
+    value = text.strip().lower()
+    if not value:
+        return DEFAULT_PREPARE_THRESHOLD
+    if value in {"off", "none", "no"}:
+        return None
+    if not value.isdigit():
+        raise ConfigurationError(
+            f"DATABASE_PREPARE_THRESHOLD must be a number of executions or 'off', not {text!r}."
+        )
+    return int(value)
+
+
 def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     """Engine options for the final database URL (tests may replace the URL after the environment)."""
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
@@ -193,4 +214,7 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
         "pool_size": config["DATABASE_POOL_SIZE"],
         "max_overflow": config["DATABASE_MAX_OVERFLOW"],
         "pool_pre_ping": True,
+        "connect_args": {
+            "prepare_threshold": config.get("DATABASE_PREPARE_THRESHOLD", DEFAULT_PREPARE_THRESHOLD)
+        },
     }

@@ -186,6 +186,9 @@ def isolated(call: Any, *args: Any, **kwargs: Any) -> Any:
         from roadmap.extensions import db
 
         db.session.rollback()
+        # A rollback without a transaction (the test's last one committed keeping what it had loaded, as
+        # autosave does) expires nothing: what the test holds is expired all the same.
+        db.session.expire_all()
     return response
 
 

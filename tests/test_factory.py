@@ -65,6 +65,20 @@ def test_default_database_is_sqlite_under_instance_and_postgres_urls_use_psycopg
     assert engine_options(config)["pool_pre_ping"] is True
 
 
+def test_postgresql_statements_are_prepared_unless_turned_off_for_a_transaction_pooler(tmp_path):
+    base = {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://u@h/db"}
+
+    def threshold(value: str | None) -> object:
+        env = base if value is None else {**base, "DATABASE_PREPARE_THRESHOLD": value}
+        return engine_options(from_environment(tmp_path, env))["connect_args"]["prepare_threshold"]
+
+    assert threshold(None) == 5  # psycopg's own default, kept
+    assert threshold("0") == 0
+    assert threshold("off") is None
+    with pytest.raises(ConfigurationError, match="DATABASE_PREPARE_THRESHOLD"):
+        threshold("sometimes")
+
+
 def test_unknown_mode_is_refused(tmp_path):
     with pytest.raises(ConfigurationError, match="ROADMAP_ENV"):
         from_environment(tmp_path, {"ROADMAP_ENV": "staging"})

@@ -119,6 +119,7 @@ EXPECTED: dict[str, Expectation] = {
     "admin.assignment_remove": admin_only(302),
     "admin.cycles_admin": admin_only(200),
     "admin.cycle_status": admin_only(302),
+    "admin.cycle_reminders": admin_only(200),
     # Framework versions (issue 18): the administrators'. The matrix's upload key names no kept file: the
     # review leads back to the list, and an import of it is refused there (both redirect).
     "admin.frameworks_admin": admin_only(200),

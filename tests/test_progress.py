@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -119,3 +120,58 @@ def test_exports_carry_what_the_board_shows(app, world, started):
         io.BytesIO(admin.get(f"/review/progress/export.xlsx?cycle={world.cycle.id}").get_data())
     ).active
     assert sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True)) == ["VPA", "VPB"]
+
+
+def _required_counts_on(page: str) -> tuple[int, int]:
+    """(answered, required) as a page of the assessment says them (English)."""
+    match = re.search(r"(\d+) of (\d+) required questions", page)
+    assert match, page
+    return int(match.group(1)), int(match.group(2))
+
+
+def _overview_counts(page: str) -> tuple[int, int]:
+    """The overview's section list: the sum of its sections' answered/required."""
+    pairs = [tuple(map(int, pair)) for pair in re.findall(r"data-progress-count>(\d+)/(\d+)<", page)]
+    assert pairs, page
+    return sum(a for a, _ in pairs), sum(r for _, r in pairs)
+
+
+def test_a_question_hidden_by_show_if_is_neither_asked_nor_answered_on_every_page(app, world):
+    """small.yaml's CY-04 (required) is shown only when CY-03 is yes. Hidden, it leaves the denominators
+    (required and all) and its stored answer leaves the numerators: on the board, the assessment overview,
+    the submit page and the office's list of assessments alike."""
+    frameworks.import_file(SMALL, actor=None)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    save(assessment, world.respondent_a, "NW-01", value="c")
+    save(assessment, world.respondent_a, "CY-03", value="yes")
+    save(assessment, world.respondent_a, "CY-04", value="b")
+    db.session.commit()
+    respondent = logged_in(app, world.respondent_a.email)
+    respondent.post("/locale/en")
+
+    def everywhere() -> tuple[set[tuple[int, int]], tuple[int, int]]:
+        db.session.expire_all()
+        row = next(r for r in progress.board(world.cycle, world.admin) if r.code == "VPA")
+        pages = {
+            _overview_counts(respondent.get(f"/assessments/{assessment.id}").get_data(as_text=True)),
+            _required_counts_on(
+                respondent.get(f"/assessments/{assessment.id}/submit").get_data(as_text=True)
+            ),
+            _required_counts_on(
+                respondent.get(f"/offices/{world.office_a.id}/assessments").get_data(as_text=True)
+            ),
+        }
+        return pages | {(row.required_answered, row.required_total)}, (row.answered, row.total)
+
+    shown, all_shown = everywhere()
+    assert shown == {(3, 11)}  # NW-01, CY-03, CY-04 of the 11 required questions
+    assert all_shown == (3, 12)
+
+    save(assessment, world.respondent_a, "CY-03", value="no")  # CY-04 hides; its answer stays stored
+    db.session.commit()
+    hidden, all_hidden = everywhere()
+    assert hidden == {(2, 10)}
+    assert all_hidden == (2, 11)
+    # Not started: office B is measured against what the framework asks before any answer (CY-04 hidden).
+    b = next(r for r in progress.board(world.cycle, world.admin) if r.code == "VPB")
+    assert (b.required_answered, b.required_total, b.total) == (0, 10, 11)

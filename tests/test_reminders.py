@@ -150,3 +150,60 @@ def test_an_existing_cycles_reminder_days_change_from_the_command_line_and_a_bad
     assert refused.exit_code == 1
     db.session.rollback()
     assert world.cycle.reminder_days == "10,3"
+
+
+def test_an_administrator_changes_an_existing_cycles_reminders_on_its_page(app, world):
+    """The page of the cycle's reminders: what the command line sets, with the refusals beside their fields
+    in the user's language (Vietnamese by default), what was typed kept, the change audited."""
+    admin = logged_in(app, world.admin.email)
+    cycles_page = admin.get("/admin/cycles").get_data(as_text=True)
+    url = f"/admin/cycles/{world.cycle.id}/reminders"
+    assert url in cycles_page
+    page = admin.get(url).get_data(as_text=True)
+    assert 'value="14,7,2"' in page  # what the cycle has now
+
+    refused = admin.post(url, {"reminder_days": "14, sometimes", "review_reminder_days": "soon"})
+    assert refused.status_code == 200
+    page = refused.get_data(as_text=True)
+    assert 'value="14, sometimes"' in page
+    assert 'value="soon"' in page
+    assert 'id="reminder_days-error"' in page
+    assert 'id="review_reminder_days-error"' in page
+    assert "Nhập các số ngày nguyên, cách nhau bởi dấu phẩy" in page
+    assert "Nhập số ngày từ 1 đến 365." in page
+    too_many = admin.post(
+        url, {"reminder_days": ",".join(str(d) for d in range(1, 30)), "review_reminder_days": "0"}
+    )
+    page = too_many.get_data(as_text=True)
+    assert "Nhập tối đa 16 ngày, mỗi ngày không quá 365." in page
+    assert "Nhập số ngày từ 1 đến 365." in page
+    db.session.rollback()
+    assert (world.cycle.reminder_days, world.cycle.review_reminder_days) == ("14,7,2", 5)
+    assert count(AuditEvent, action="cycle.reminders_set") == 0
+
+    saved = admin.post(url, {"reminder_days": "3, 10", "review_reminder_days": "4"})
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith("/admin/cycles")
+    db.session.rollback()
+    assert (world.cycle.reminder_days, world.cycle.review_reminder_days) == ("10,3", 4)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cycle.reminders_set"))
+    assert event.actor_id == world.admin.id
+    assert event.object_id == str(world.cycle.id)
+    assert event.details == {"reminder_days": "10,3", "review_reminder_days": 4}
+    assert "10,3" in admin.get("/admin/cycles").get_data(as_text=True)
+    # The reminders follow the new days.
+    assert "2 office(s)" in run(app, CLOSES - dt.timedelta(days=10))
+    assert "0 office(s)" in run(app, CLOSES - dt.timedelta(days=7))
+
+
+def test_the_reminders_page_needs_the_csrf_token_and_an_administrator(app, world):
+    url = f"/admin/cycles/{world.cycle.id}/reminders"
+    admin = logged_in(app, world.admin.email)
+    admin.get(url)
+    refused = admin.post(url, {"reminder_days": "1", "review_reminder_days": "2"}, csrf=False)
+    assert refused.status_code == 400
+    consultant = logged_in(app, world.consultant.email)
+    assert consultant.get(url).status_code == 403
+    assert consultant.post(url, {"reminder_days": "1", "review_reminder_days": "2"}).status_code == 403
+    db.session.rollback()
+    assert (world.cycle.reminder_days, world.cycle.review_reminder_days) == ("14,7,2", 5)

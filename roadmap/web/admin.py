@@ -19,6 +19,7 @@ from forms import attach_problems
 from forms.admin import (
     AssignmentForm,
     CycleForm,
+    CycleRemindersForm,
     FrameworkImportForm,
     FrameworkUploadForm,
     OfficeForm,
@@ -347,6 +348,34 @@ def cycle_status(cycle_id: int, status: str) -> Response:
         else:
             flash(_("Cycle %(code)s is closed.", code=cycle.code), "success")
     return redirect(url_for("admin.cycles_admin"))
+
+
+@bp.route("/cycles/<int:cycle_id>/reminders", methods=["GET", "POST"])
+@login_required
+def cycle_reminders(cycle_id: int) -> str | Response:
+    """When an existing cycle's reminders go: the days before its closing and the days a submission may
+    wait for review (what `flask reminders configure` sets)."""
+    authorize(Action.MANAGE_CYCLES)
+    cycle = _get_or_404(Cycle, cycle_id)
+    form = CycleRemindersForm(obj=cycle)
+    if form.validate_on_submit():
+        try:
+            cycles.set_reminders(
+                cycle, form.reminder_days.data or "", form.review_reminder_days.data, actor=current_user
+            )
+        except Invalid as error:
+            db.session.rollback()
+            attach_problems(form, error)
+        else:
+            flash(_("Reminders of cycle %(code)s saved.", code=cycle.code), "success")
+            return redirect(url_for("admin.cycles_admin"))
+    elif request.method == "POST":
+        # A number of days that is no number stops the form before the service: the list of days is
+        # checked too, so that one answer names everything to correct.
+        problems = cycles.reminder_days_problems(form.reminder_days.data or "")
+        if problems and not form.reminder_days.errors:
+            attach_problems(form, Invalid(*problems))
+    return render_template("admin/cycle_reminders.html", form=form, cycle=cycle)
 
 
 # --- framework versions --------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def board() -> str:
     pages = max(1, -(-len(every_row) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     rows = every_row[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    may_remind = reminders.remindable_by(current_user, [row.office_id for row in rows if not row.submitted])
+    may_remind = {row.office_id for row in rows if row.may_remind and not row.submitted}
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
     locale = str(get_locale() or "vi")
     statuses = [(value, str(progress.status_label(value))) for value in progress.STATUS_FILTERS]

@@ -439,11 +439,13 @@ def _render_section(
     conflicts: frozenset[str] = frozenset(),
     status: int = 200,
 ) -> tuple[str, int]:
-    scored = results.live_score(assessment, guidance_for=dimension)
+    # The evidence of the whole assessment, read once: the section shows its own, the score needs which
+    # questions have any.
+    backing = evidence.of_assessment(assessment)
+    scored = results.live_score(assessment, guidance_for=dimension, evidence_found=evidence.codes_of(backing))
     framework, result = scored.framework, scored.result
     questions = framework.questions_of(dimension)
     codes = [question.code for question in questions]
-    backing = evidence.of_questions(assessment, codes)
     editors = assessments.user_names(
         scored.records[code].updated_by_id for code in codes if code in scored.records
     )

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf
-from roadmap.engine.framework import Framework
+from roadmap.engine.framework import Framework, ProfileType
 from roadmap.engine.loader import FrameworkError, load_framework, load_framework_text
 from roadmap.engine.scoring import (
     Exclusion,
@@ -23,6 +23,7 @@ from roadmap.engine.scoring import (
     result_from_dict,
     result_to_dict,
     score,
+    scorer_for,
     with_answers,
 )
 from tests.strategies import answer_sets, values
@@ -246,3 +247,41 @@ def test_applying_next_level_guidance_reaches_the_stated_level(
             assert guidance.reached_level < guidance.target_level
         if guidance.status is GuidanceStatus.BLOCKED_BY_GATE:
             assert guidance.blocking_gates
+
+
+CENTRAL_2026 = ROOT / "roadmap" / "frameworks" / "central-offices-1.1.0.yaml"
+PROFILED = ROOT / "tests" / "fixtures" / "frameworks" / "profiled.yaml"
+
+
+def profiles(framework: Framework) -> st.SearchStrategy[dict[str, Any]]:
+    """Some of the framework's profile questions answered, each with one of its values."""
+    choices: dict[str, st.SearchStrategy[Any]] = {}
+    for question in framework.profile:
+        codes = [option.code for option in question.options]
+        if question.type is ProfileType.YES_NO:
+            choices[question.code] = st.booleans()
+        elif question.type is ProfileType.MULTI_CHOICE:
+            choices[question.code] = st.frozensets(st.sampled_from(codes), min_size=1)
+        else:
+            choices[question.code] = st.sampled_from(codes)
+    return st.fixed_dictionaries({}, optional=choices)
+
+
+@pytest.mark.parametrize(
+    "framework",
+    [
+        *FRAMEWORKS,
+        pytest.param(load_framework(CENTRAL_2026), id="central-offices-2026"),
+        pytest.param(load_framework(PROFILED), id="profiled"),
+    ],
+)
+@PROPERTY
+@given(data=st.data())
+def test_hidden_codes_are_the_questions_scoring_hides(framework: Framework, data: st.DataObject) -> None:
+    """The progress board's short walk (`Scorer.hidden_codes`) agrees with scoring on what show_if hides,
+    whatever the answers and the office's profile."""
+    answers = data.draw(answer_sets(framework))
+    profile = data.draw(profiles(framework))
+    result = score(framework, answers, guidance=False, profile=profile)
+    hidden = {q.code for q in result.questions if q.exclusion is Exclusion.HIDDEN}
+    assert scorer_for(framework).hidden_codes(answers, profile) == hidden

@@ -113,6 +113,13 @@ class Scorer:
             if compiled.show_if is not None
             for leaf in condition_leaves(compiled.show_if)
         )
+        # What decides visibility, in file order: the questions with a show_if or a rule of applicability.
+        self.conditional = tuple(
+            compiled
+            for compiled in self.questions
+            if compiled.show_if is not None or compiled.code in self.ruled_codes
+        )
+        self.has_show_if = any(compiled.show_if is not None for compiled in self.questions)
 
     def _gate_order(self) -> tuple[int, ...]:
         """Dimension indices so that a dimension comes after every dimension its gates read (Kahn, stable)."""
@@ -318,6 +325,33 @@ class Scorer:
                 raise InvalidInput(
                     "profile_value", code, f"{value!r} is not an answer of this profile question"
                 )
+
+    def hidden_codes(
+        self, answers: Mapping[str, Answer], profile: Mapping[str, ProfileValue] | None = None
+    ) -> frozenset[str]:
+        """The questions that show_if hides for these answers and profile, as `result_of` decides (its
+        `Exclusion.HIDDEN`) at a fraction of its cost: only the conditional questions are walked, so that
+        progress across many assessments needs no scoring. A question not applicable by rule is not hidden
+        (it is shown with its reason), but its answer is invisible to the show_ifs after it."""
+        if not self.has_show_if:
+            return frozenset()
+        visible = dict(answers)
+        facts = Facts(visible, profile=profile or {})
+        ruled_out = {i for i, rule in self.dimension_rules if not holds(rule, facts)}
+        ruled_codes = self.ruled_codes
+        hidden: set[str] = set()
+        for compiled in self.conditional:
+            code = compiled.code
+            if code in ruled_codes and (
+                compiled.dimension_index in ruled_out
+                or (compiled.applies_if is not None and not holds(compiled.applies_if, facts))
+            ):
+                visible.pop(code, None)
+                continue
+            if compiled.show_if is not None and not holds(compiled.show_if, facts):
+                visible.pop(code, None)
+                hidden.add(code)
+        return frozenset(hidden)
 
     def result_of(
         self,

@@ -53,6 +53,8 @@ def framework_problem(framework_version_id: int | None) -> Problem | None:
 
 
 REMINDER_DAYS_PATTERN = re.compile(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$")
+# The stored list fits its column (64 characters): 16 days of three digits and their commas.
+MAX_REMINDER_DAYS = 16
 
 
 def normal_reminder_days(text: str) -> str:
@@ -61,14 +63,29 @@ def normal_reminder_days(text: str) -> str:
     return ",".join(str(day) for day in days)
 
 
-def _reminder_problems(reminder_days: str, review_reminder_days: int | None) -> list[Problem]:
-    problems: list[Problem] = []
-    if reminder_days.strip() and not REMINDER_DAYS_PATTERN.match(reminder_days):
-        problems.append(
+def reminder_days_problems(reminder_days: str) -> list[Problem]:
+    """What is wrong with a list of days before closing ("14,7,2"; empty: no deadline reminders)."""
+    if not reminder_days.strip():
+        return []
+    if not REMINDER_DAYS_PATTERN.match(reminder_days):
+        return [
             Problem(
                 "reminder_days", _l("Enter whole numbers of days separated by commas, for example 14,7,2.")
             )
-        )
+        ]
+    days = [int(day) for day in normal_reminder_days(reminder_days).split(",")]
+    if len(days) > MAX_REMINDER_DAYS or days[0] > 365:
+        return [
+            Problem(
+                "reminder_days",
+                _l("Enter at most %(count)d days, none more than 365.", count=MAX_REMINDER_DAYS),
+            )
+        ]
+    return []
+
+
+def _reminder_problems(reminder_days: str, review_reminder_days: int | None) -> list[Problem]:
+    problems = reminder_days_problems(reminder_days)
     if review_reminder_days is None or not 1 <= review_reminder_days <= 365:
         problems.append(Problem("review_reminder_days", _l("Enter a number of days from 1 to 365.")))
     return problems

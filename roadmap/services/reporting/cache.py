@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,10 +33,24 @@ def directory() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
 
 
-def content_version(assessment: Assessment) -> str:
+def _shared_columns(assessment: Assessment) -> tuple[Any, ...]:
+    """What the content version reads besides the assessment and its office's profile: its roadmap's change
+    counter and its cycle's peers' figures."""
+    return (
+        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id).scalar_subquery(),
+        *portfolio.peer_version_columns(assessment.cycle),
+    )
+
+
+def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = None) -> str:
     """A digest that changes whenever anything the report shows of this assessment changes: its answers,
     evidence, targets, overrides and evidence checks (summed up by the revision the database keeps), its
-    status and names, its roadmap's change counter, the peers' figures of its cycle, its office's profile."""
+    status and names, its roadmap's change counter, the peers' figures of its cycle, its office's profile.
+    `shared`: the values of `_shared_columns`, when the caller has read them already. (Signed reports keep
+    this digest: its parts and their form never change.)"""
+    if shared is None:
+        shared = tuple(db.session.execute(select(*_shared_columns(assessment))).one())
+    roadmap_version, *peers = shared
     parts: list[object] = [
         assessment.id,
         assessment.revision,
@@ -49,8 +64,8 @@ def content_version(assessment: Assessment) -> str:
         assessment.cycle.code,
         assessment.cycle.name_vi,
         assessment.cycle.name_en,
-        db.session.scalar(select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id)),
-        portfolio.peer_version(assessment.cycle),
+        roadmap_version,
+        tuple(peers),
         # The office profile decides what applies by rule: it is the office's, outside the revision.
         sorted(
             db.session.execute(
@@ -64,8 +79,14 @@ def content_version(assessment: Assessment) -> str:
 
 
 def key(assessment: Assessment, *, kind: str, locale: str, template_version: str, day: object) -> str:
-    settings = report_settings.current()
-    material = repr((content_version(assessment), kind, locale, template_version, settings, day))
+    # The roadmap's counter, the peers and the settings in force in one statement: a cached download's
+    # round trips are few.
+    *shared, settings_id, settings_saved = db.session.execute(
+        select(*_shared_columns(assessment), *report_settings.latest_row_columns())
+    ).one()
+    settings = report_settings.in_force(settings_id, settings_saved)
+    version = content_version(assessment, tuple(shared))
+    material = repr((version, kind, locale, template_version, settings, day))
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 

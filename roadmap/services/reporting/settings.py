@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 from dataclasses import dataclass, field
+from typing import Any
 
 from babel.dates import format_date
 from flask import has_app_context
@@ -144,6 +145,34 @@ def _from_record(record: ReportSettingsRecord) -> ReportSettings:
         **{name: getattr(record, name) for name in TEXT_FIELDS},
         **{name: tuple(getattr(record, name) or ()) for name in LIST_FIELDS},
     )
+
+
+# Saved settings are never changed (a save adds a row): the parsed settings of a row, by its id and the time
+# it was saved (a database restored or rebuilt may give an id again to other settings).
+_BY_ROW: dict[tuple[int, dt.datetime], ReportSettings] = {}
+
+
+def latest_row_columns() -> tuple[Any, ...]:
+    """The id and save time of the settings in force, for a caller that reads them with other things in
+    one statement and then asks `in_force`."""
+    latest = select(ReportSettingsRecord).order_by(ReportSettingsRecord.id.desc()).limit(1).subquery()
+    return (select(latest.c.id).scalar_subquery(), select(latest.c.saved_at).scalar_subquery())
+
+
+def in_force(row_id: int | None, saved: dt.datetime | None) -> ReportSettings:
+    """`current()` given the latest row's id and save time: read once per process, not per call."""
+    if row_id is None or saved is None:
+        return DEFAULTS
+    key = (row_id, saved)
+    found = _BY_ROW.get(key)
+    if found is None:
+        record = db.session.get(ReportSettingsRecord, row_id)
+        settings = DEFAULTS if record is None else _from_record(record)
+        found = DEFAULTS if problems(settings) else settings
+        if len(_BY_ROW) >= 64:
+            _BY_ROW.clear()
+        _BY_ROW[key] = found
+    return found
 
 
 def current() -> ReportSettings:

@@ -234,23 +234,25 @@ class PeerFigures:
     quartiles: dict[str, tuple[float, float, float]]  # dimension → (Q1, median, Q3)
 
 
-def peer_version(cycle: Cycle) -> tuple[Any, ...]:
-    """One statement that changes whenever the cycle's peer figures may: the reviewed assessments, their
-    status changes, and the newest snapshot among them."""
+def peer_version_columns(cycle: Cycle) -> tuple[Any, ...]:
+    """The columns of `peer_version`, for a caller that reads them with other things in one statement."""
     reviewed = (Assessment.cycle_id == cycle.id) & Assessment.status.in_(
         [AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]
     )
-    row = db.session.execute(
-        select(
-            func.count(Assessment.id),
-            func.sum(Assessment.status_version),
-            select(func.max(ScoreSnapshot.id))
-            .join(Assessment, Assessment.id == ScoreSnapshot.assessment_id)
-            .where(reviewed)
-            .scalar_subquery(),
-        ).where(reviewed)
-    ).one()
-    return tuple(row)
+    return (
+        select(func.count(Assessment.id)).where(reviewed).scalar_subquery(),
+        select(func.sum(Assessment.status_version)).where(reviewed).scalar_subquery(),
+        select(func.max(ScoreSnapshot.id))
+        .join(Assessment, Assessment.id == ScoreSnapshot.assessment_id)
+        .where(reviewed)
+        .scalar_subquery(),
+    )
+
+
+def peer_version(cycle: Cycle) -> tuple[Any, ...]:
+    """One statement that changes whenever the cycle's peer figures may: the reviewed assessments, their
+    status changes, and the newest snapshot among them."""
+    return tuple(db.session.execute(select(*peer_version_columns(cycle))).one())
 
 
 def peer_figures(cycle: Cycle, framework_version_id: int | None = None) -> PeerFigures | None:

@@ -2,9 +2,11 @@
 questions a survey coordinator asks every morning: who has not started, who is stuck, who has gone quiet.
 
 Percentages count the answers given (answered, N/A or "don't know") against the framework's questions,
-required and all; a conditional question counts as a question (the board does not score every draft, so
-that it stays a few statements for a thousand offices). The whole board costs a fixed number of
-statements whatever the number of offices.
+required and all, as the assessment's own pages count them (`survey.results.progress`): a question that
+show_if hides for the office's answers and profile is neither asked nor answered. The board does not score
+every draft: it reads the answers that show_ifs test and walks the conditional questions alone
+(`Scorer.hidden_codes`), so that the whole board costs a fixed number of statements whatever the number of
+offices.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import case, func, select
 
+from roadmap.engine.answers import Answer
+from roadmap.engine.framework import Framework
+from roadmap.engine.scoring import scorer_for
 from roadmap.extensions import db
 from roadmap.models import (
     AnswerRecord,
@@ -28,15 +33,18 @@ from roadmap.models import (
     Cycle,
     FrameworkVersion,
     Office,
+    OfficeProfileAnswer,
     ReminderSent,
     User,
 )
-from roadmap.policy import visible_offices_query
+from roadmap.policy import Action, office_condition, visible_offices_query
 from roadmap.services.platform.clock import local_today
 from roadmap.services.platform.spreadsheet import safe_cell
 from roadmap.services.review import reminders
 from roadmap.services.survey import frameworks
+from roadmap.services.survey.answers import stored_answer
 from roadmap.services.survey.lifecycle import STATUS_LABELS
+from roadmap.services.survey.profiles import profile_from
 
 NOT_STARTED = "not_started"
 STATUS_FILTERS = (NOT_STARTED, *(status.value for status in AssessmentStatus))
@@ -64,6 +72,8 @@ class OfficeProgress:
     days_to_deadline: int
     respondents: tuple[str, ...]
     reminded_today: bool
+    # The viewer may remind the office (the policy's SEND_REMINDERS), read with the offices themselves.
+    may_remind: bool = False
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
@@ -81,14 +91,53 @@ class OfficeProgress:
         return self.status not in (NOT_STARTED, AssessmentStatus.DRAFT.value, AssessmentStatus.RETURNED.value)
 
 
-def _question_counts(version_ids: set[int]) -> dict[int, tuple[frozenset[str], int, int]]:
-    """Per framework version: its required question codes, how many required, how many in all."""
-    counts = {}
+@dataclass(frozen=True)
+class _Questions:
+    """A framework version's questions as the board counts them."""
+
+    framework: Framework
+    required: frozenset[str]
+    total: int
+    # What decides visibility: the questions that show_ifs test and those that have one (empty: none).
+    deciding: frozenset[str]
+
+    def counts(self, hidden: frozenset[str], given: frozenset[str]) -> tuple[int, int, int, int]:
+        """(required asked, all asked, required answered but hidden, answered but hidden), given what is
+        hidden and which of the deciding questions have an answer."""
+        hidden_given = hidden & given
+        return (
+            len(self.required - hidden),
+            self.total - len(hidden),
+            len(hidden_given & self.required),
+            len(hidden_given),
+        )
+
+
+def _questions(version_ids: set[int]) -> dict[int, _Questions]:
+    found = {}
     for row in db.session.scalars(select(FrameworkVersion).where(FrameworkVersion.id.in_(version_ids))):
         framework = frameworks.framework_of(row)
-        required = frozenset(q.code for q in framework.questions if q.required)
-        counts[row.id] = (required, len(required), len(framework.questions))
-    return counts
+        scorer = scorer_for(framework)
+        deciding: frozenset[str] = frozenset()
+        if scorer.has_show_if:
+            conditional = {q.code for q in framework.questions if q.show_if is not None}
+            deciding = frozenset((scorer.show_if_sources & scorer.codes) | conditional)
+        found[row.id] = _Questions(
+            framework=framework,
+            required=frozenset(q.code for q in framework.questions if q.required),
+            total=len(framework.questions),
+            deciding=deciding,
+        )
+    return found
+
+
+def _profiles(office_ids: list[int]) -> dict[int, dict[str, OfficeProfileAnswer]]:
+    rows: dict[int, dict[str, OfficeProfileAnswer]] = defaultdict(dict)
+    for answer in db.session.scalars(
+        select(OfficeProfileAnswer).where(OfficeProfileAnswer.office_id.in_(office_ids))
+    ):
+        rows[answer.office_id][answer.question_code] = answer
+    return rows
 
 
 def board(
@@ -105,7 +154,15 @@ def board(
     day = today or local_today()
     offices = db.session.execute(
         visible_offices_query(viewer)
-        .with_only_columns(Office.id, Office.code, Office.name_vi, Office.name_en)
+        .with_only_columns(
+            Office.id,
+            Office.code,
+            Office.name_vi,
+            Office.name_en,
+            case((office_condition(viewer, Action.SEND_REMINDERS, Office.id), True), else_=False).label(
+                "may_remind"
+            ),
+        )
         .where(Office.active.is_(True))
     ).all()
     assessments = {
@@ -121,10 +178,13 @@ def board(
             ).where(Assessment.cycle_id == cycle.id)
         )
     }
-    questions = _question_counts({row.framework_version_id for row in assessments.values()})
+    version_ids = {row.framework_version_id for row in assessments.values()}
+    # An office that has not started is measured against the cycle's framework.
+    usual_id = cycle.framework_version_id or max(version_ids, default=None)
+    questions = _questions(version_ids | ({usual_id} if usual_id is not None else set()))
     answered: dict[int, tuple[int, int]] = {}
-    for version_id, (required_codes, _, _) in questions.items():
-        required_case = case((AnswerRecord.question_code.in_(required_codes), 1), else_=0)
+    for version_id in version_ids:
+        required_case = case((AnswerRecord.question_code.in_(questions[version_id].required), 1), else_=0)
         for assessment_id, given, given_required in db.session.execute(
             select(AnswerRecord.assessment_id, func.count(), func.sum(required_case))
             .join(Assessment, Assessment.id == AnswerRecord.assessment_id)
@@ -132,6 +192,37 @@ def board(
             .group_by(AnswerRecord.assessment_id)
         ):
             answered[assessment_id] = (int(given), int(given_required or 0))
+    # Visibility: the answers that show_ifs test (and those of the conditional questions) of the versions
+    # that have a show_if, and the offices' profiles when such a version asks one.
+    deciding: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for version_id in version_ids:
+        counted = questions[version_id]
+        if not counted.deciding:
+            continue
+        for assessment_id, code, state, value in db.session.execute(
+            select(
+                AnswerRecord.assessment_id, AnswerRecord.question_code, AnswerRecord.state, AnswerRecord.value
+            )
+            .join(Assessment, Assessment.id == AnswerRecord.assessment_id)
+            .where(
+                Assessment.cycle_id == cycle.id,
+                Assessment.framework_version_id == version_id,
+                AnswerRecord.question_code.in_(counted.deciding),
+            )
+        ):
+            deciding[assessment_id][code] = stored_answer(counted.framework.question(code), state, value)
+    profiled = any(q.deciding and q.framework.profile for q in questions.values())
+    profile_rows = _profiles([office.id for office in offices]) if profiled else {}
+
+    def counts(office_id: int, version_id: int, given: dict[str, Answer]) -> tuple[int, int, int, int]:
+        counted = questions[version_id]
+        if not counted.deciding:
+            return (len(counted.required), counted.total, 0, 0)
+        framework = counted.framework
+        profile = profile_from(framework, profile_rows.get(office_id, {})) if framework.profile else {}
+        hidden = scorer_for(framework).hidden_codes(given, profile)
+        return counted.counts(hidden, frozenset(given))
+
     people: dict[int, list[str]] = defaultdict(list)
     names: dict[int, str] = {}
     for user_id, office_id, full_name, active in db.session.execute(
@@ -156,18 +247,19 @@ def board(
         )
     )
     days_left = (cycle.closes_on - day).days
-    # An office that has not started is measured against the cycle's framework (the one most used).
-    usual = max(questions.values(), key=lambda counts: counts[2], default=(frozenset(), 0, 0))
     rows = []
     for office in offices:
         assessment = assessments.get(office.id)
         if assessment is None:
-            _, required_total, total = usual
+            required_total, total = counts(office.id, usual_id, {})[:2] if usual_id is not None else (0, 0)
             given = given_required = 0
             state, last_at, last_by, assessment_id = NOT_STARTED, None, "", None
         else:
-            _, required_total, total = questions[assessment.framework_version_id]
+            required_total, total, hidden_required, hidden = counts(
+                office.id, assessment.framework_version_id, deciding.get(assessment.id, {})
+            )
             given, given_required = answered.get(assessment.id, (0, 0))
+            given, given_required = given - hidden, given_required - hidden_required
             state, last_at, assessment_id = assessment.status, assessment.updated_at, assessment.id
             last_by = names.get(assessment.last_edited_by_id or 0, "")
         rows.append(
@@ -187,6 +279,7 @@ def board(
                 days_to_deadline=days_left,
                 respondents=tuple(sorted(people.get(office.id, []))),
                 reminded_today=office.id in reminded,
+                may_remind=bool(office.may_remind),
             )
         )
     if status in STATUS_FILTERS:

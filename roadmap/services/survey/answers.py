@@ -13,6 +13,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import String, Text, bindparam, cast, func, or_, select, union
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -283,6 +285,12 @@ def save_answer(
         changed = _change_answer_at(assessment, question, answer, base_version, actor, now, key)
         if changed is not None:
             return changed
+    elif answer is not None:
+        # The page knew no answer: the first one is stored in one statement, unless an answer is there
+        # already (a colleague's, or this change's first attempt), which is then read to decide.
+        inserted = _insert_first_answer(assessment, question, answer, actor, now, key)
+        if inserted is not None:
+            return inserted
     stored = db.session.scalar(
         _STORED_ANSWER, {"assessment_id": assessment.id, "question_code": question.code}
     )
@@ -373,6 +381,8 @@ def _change_answer_at(
     for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
         set_committed_value(assessment, attribute, touched)
     commit_keeping_loaded_state()
+    # The database moved the assessment's revision (a trigger): read again only if someone asks.
+    db.session.expire(assessment, ["revision"])
     # What the row now holds, without reading it back: the caller shows the version and the time. A copy
     # this request had already loaded takes the same values instead of being read back.
     written = {
@@ -392,6 +402,39 @@ def _change_answer_at(
     else:
         for attribute, stored_value in written.items():
             set_committed_value(record, attribute, stored_value)
+    return SaveResult(SaveStatus.SAVED, record)
+
+
+def _insert_first_answer(
+    assessment: Assessment, question: Question, answer: Answer, actor: User, now: dt.datetime, key: str | None
+) -> SaveResult | None:
+    """Insert the question's first answer (INSERT … ON CONFLICT DO NOTHING RETURNING, on PostgreSQL and
+    SQLite alike) and commit; None, with nothing written, when the question has an answer already."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    written = {
+        "state": answer.state.value,
+        "value": _value_to_json(answer),
+        "version": 1,
+        "to_confirm": False,
+        "updated_at": now,
+        "updated_by_id": actor.id,
+        "idempotency_key": key,
+    }
+    record_id = db.session.scalar(
+        insert(_ANSWERS)
+        .values(assessment_id=assessment.id, question_code=question.code, **written)
+        .on_conflict_do_nothing(index_elements=["assessment_id", "question_code"])
+        .returning(_ANSWERS.c.id)
+    )
+    if record_id is None:
+        return None
+    db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
+    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
+        set_committed_value(assessment, attribute, touched)
+    commit_keeping_loaded_state()
+    # The database moved the assessment's revision (a trigger): read again only if someone asks.
+    db.session.expire(assessment, ["revision"])
+    record = AnswerRecord(id=record_id, assessment_id=assessment.id, question_code=question.code, **written)
     return SaveResult(SaveStatus.SAVED, record)
 
 

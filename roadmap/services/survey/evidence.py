@@ -167,6 +167,34 @@ def of_questions(assessment: Assessment, codes: Iterable[str]) -> QuestionEviden
     return QuestionEvidence(notes, files, sighted)
 
 
+def of_assessment(assessment: Assessment) -> QuestionEvidence:
+    """Evidence of every question of the assessment, in two queries: a page that shows some questions and
+    scores them all reads its evidence once (`codes_of` gives the scoring's set from it)."""
+    notes = {
+        row.question_code: row
+        for row in db.session.scalars(select(Evidence).where(Evidence.assessment_id == assessment.id))
+    }
+    files: dict[str, list[EvidenceFile]] = {}
+    for row in db.session.scalars(
+        select(EvidenceFile)
+        .where(EvidenceFile.assessment_id == assessment.id)
+        .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
+    ):
+        files.setdefault(row.question_code, []).append(row)
+    return QuestionEvidence(notes, files)
+
+
+def codes_of(backing: QuestionEvidence) -> set[str]:
+    """The questions with evidence, as `answers.evidence_codes` reads them from the database: a note or a
+    document number with more than spaces (SQL's trim), or a file."""
+    noted = {
+        code
+        for code, row in backing.notes.items()
+        if (row.note or "").strip(" ") or (row.document_number or "").strip(" ")
+    }
+    return noted | set(backing.files)
+
+
 def file_of(assessment: Assessment, file_id: int) -> EvidenceFile | None:
     """The file, only if it belongs to this assessment (so an id of another office's file finds nothing)."""
     return db.session.scalar(

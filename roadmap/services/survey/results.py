@@ -136,17 +136,24 @@ def reference_date_of(assessment: Assessment, framework: Framework) -> dt.date |
     return assessment.cycle.closes_on if needs_reference_date(framework) else None
 
 
-def live_score(assessment: Assessment, *, guidance: bool = True, guidance_for: str | None = None) -> Scored:
+def live_score(
+    assessment: Assessment,
+    *,
+    guidance: bool = True,
+    guidance_for: str | None = None,
+    evidence_found: set[str] | None = None,
+) -> Scored:
     """Score the assessment as it stands now (nothing stored). With `guidance_for` (a dimension code), the
     next-level guidance is computed for that dimension only: what a survey page shows, at a fraction of
-    the cost of every dimension's."""
+    the cost of every dimension's. `evidence_found`: the questions with evidence, when the caller has read
+    the evidence already (else read here)."""
     framework = framework_of(assessment)
     records = answer_records(assessment)
     targets = targets_of(assessment, framework)
     return _score_from(
         framework,
         records,
-        evidence_codes(assessment),
+        evidence_codes(assessment) if evidence_found is None else evidence_found,
         targets,
         overrides_of(assessment),
         guidance=guidance,
