@@ -33,9 +33,13 @@ from tests.test_assessment_service import SMALL, save
 from tests.test_survey import autosave
 from tests.test_survey_queries import statements
 
+# The section page grew by three after the merges of this stop: evidence sighted on site is read with the
+# other evidence (one statement), and the office's previous published assessment — whose followed roadmap
+# gives the hints at questions and is part of the page's cache key — is looked up by the cache key, the hints
+# and the comparison each (two of them could share one lookup: left for later, noted in issue 21).
 PINNED = {
-    "section page": 10,
-    "kept section page": 3,
+    "section page": 13,
+    "kept section page": 4,
     "autosave of a change": 4,
     "autosave of a first answer": 4,
     "cached report": 5,

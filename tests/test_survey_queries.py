@@ -61,15 +61,15 @@ def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
     from roadmap.web import fragments
 
     counts = {}
+    assessment_id = assessment.id  # read here, not within a count (the commit above expired the object)
     for dimension in (small, large):
         fragments.pages.clear()  # rendered, not taken from the page cache
         with statements() as executed:
-            assert browser.get(f"/assessments/{assessment.id}/sections/{dimension}").status_code == 200
+            assert browser.get(f"/assessments/{assessment_id}/sections/{dimension}").status_code == 200
         counts[f"page {dimension}"] = len(executed)
         with statements() as executed:  # shown again, nothing changed: from the page cache
-            assert browser.get(f"/assessments/{assessment.id}/sections/{dimension}").status_code == 200
+            assert browser.get(f"/assessments/{assessment_id}/sections/{dimension}").status_code == 200
         counts[f"kept page {dimension}"] = len(executed)
-    assessment_id = assessment.id  # read here: not one of the save's statements
     for dimension in (small, large):
         question = framework.questions_of(dimension)[0]
         with statements() as executed:

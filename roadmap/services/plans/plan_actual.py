@@ -50,15 +50,14 @@ class Comparison:
 def state_key(assessment: Assessment) -> tuple[object, ...]:
     """What the hints and the comparison depend on beyond this assessment: the previous roadmap's tracking
     (part of the survey pages' cache keys)."""
-    previous = roadmaps.previous_published(assessment)
-    if previous is None:
-        return ()
-    count, latest = db.session.execute(
-        select(func.count(InitiativeTracking.id), func.max(InitiativeTracking.updated_at)).where(
-            InitiativeTracking.assessment_id == previous.id
+    # One statement (it runs for every survey page, cached or not): the previous assessment and its tracking.
+    previous = roadmaps.previous_published_id(assessment)
+    previous_id, count, latest = db.session.execute(
+        select(previous, func.count(InitiativeTracking.id), func.max(InitiativeTracking.updated_at)).where(
+            InitiativeTracking.assessment_id == previous
         )
     ).one()
-    return (previous.id, count, latest)
+    return () if previous_id is None else (previous_id, count, latest)
 
 
 def quarter_text(text: str | None) -> str:

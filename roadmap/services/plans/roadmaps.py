@@ -39,7 +39,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from roadmap.engine import planner
@@ -566,8 +566,13 @@ def _make_plan(
 
 def previous_published(assessment: Assessment) -> Assessment | None:
     """The office's published assessment of the latest earlier cycle: the roadmap followed until this one."""
-    return db.session.scalar(
-        select(Assessment)
+    return db.session.scalar(select(Assessment).where(Assessment.id == previous_published_id(assessment)))
+
+
+def previous_published_id(assessment: Assessment) -> ScalarSelect[int]:
+    """`previous_published` as a scalar subquery, for a statement that reads more about it at once."""
+    return (
+        select(Assessment.id)
         .join(Cycle, Cycle.id == Assessment.cycle_id)
         .where(
             Assessment.office_id == assessment.office_id,
@@ -577,6 +582,7 @@ def previous_published(assessment: Assessment) -> Assessment | None:
         )
         .order_by(Cycle.opens_on.desc())
         .limit(1)
+        .scalar_subquery()
     )
 
 

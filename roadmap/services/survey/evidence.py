@@ -140,7 +140,7 @@ class QuestionEvidence:
 
 
 def of_questions(assessment: Assessment, codes: Iterable[str]) -> QuestionEvidence:
-    """Evidence of the given questions in two queries, whatever their number."""
+    """Evidence of the given questions in three queries, whatever their number."""
     wanted = list(codes)
     notes = {
         row.question_code: row
@@ -168,7 +168,7 @@ def of_questions(assessment: Assessment, codes: Iterable[str]) -> QuestionEviden
 
 
 def of_assessment(assessment: Assessment) -> QuestionEvidence:
-    """Evidence of every question of the assessment, in two queries: a page that shows some questions and
+    """Evidence of every question of the assessment, in three queries: a page that shows some questions and
     scores them all reads its evidence once (`codes_of` gives the scoring's set from it)."""
     notes = {
         row.question_code: row
@@ -181,18 +181,25 @@ def of_assessment(assessment: Assessment) -> QuestionEvidence:
         .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
     ):
         files.setdefault(row.question_code, []).append(row)
-    return QuestionEvidence(notes, files)
+    sighted: dict[str, list[SightedEvidence]] = {}
+    for record in db.session.scalars(
+        select(SightedEvidence)
+        .where(SightedEvidence.assessment_id == assessment.id)
+        .order_by(SightedEvidence.sighted_on, SightedEvidence.id)
+    ):
+        sighted.setdefault(record.question_code, []).append(record)
+    return QuestionEvidence(notes, files, sighted)
 
 
 def codes_of(backing: QuestionEvidence) -> set[str]:
     """The questions with evidence, as `answers.evidence_codes` reads them from the database: a note or a
-    document number with more than spaces (SQL's trim), or a file."""
+    document number with more than spaces (SQL's trim), a file, or a record of evidence sighted on site."""
     noted = {
         code
         for code, row in backing.notes.items()
         if (row.note or "").strip(" ") or (row.document_number or "").strip(" ")
     }
-    return noted | set(backing.files)
+    return noted | set(backing.files) | set(backing.sighted)
 
 
 def file_of(assessment: Assessment, file_id: int) -> EvidenceFile | None:
