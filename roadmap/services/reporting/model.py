@@ -485,11 +485,15 @@ def _answer_lines(
         references = tuple(
             citations.cite(ref, titles[ref], marks[ref]) for ref in question.policy_refs if ref in titles
         )
+        # A text answer is the respondent's words: isolated, so no override in it crosses into ours.
+        answer = isolate(answer_text(question, answers.to_answer(question, record) if record else None))
+        if outcome is not None and outcome.not_applicable_because is not None:
+            # Not applicable by the framework's rule (the office's profile): the reason, as the pages say it.
+            answer = text.not_applicable_text(framework, outcome.not_applicable_because)
         lines[code] = AnswerLine(
             code=code,
             question=question.text.get(locale),
-            # A text answer is the respondent's words: isolated, so no override in it crosses into ours.
-            answer=isolate(answer_text(question, answers.to_answer(question, record) if record else None)),
+            answer=answer,
             points=points,
             evidence=_evidence_lines(found, code),
             references=references,
