@@ -16,10 +16,12 @@ from typing import Any
 
 import pypdf
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, Cycle, Office
+from roadmap.services.reporting import docx as report_docx
 from roadmap.services.reporting import pdf as report_pdf
 
 ISSUED = dt.date(2026, 12, 5)
@@ -56,6 +58,11 @@ def reports(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             reader = pypdf.PdfReader(io.BytesIO(report_pdf.render(html, css).pdf))
             text = _flat("\n".join(page.extract_text() for page in reader.pages))
             rendered[code] = {"data": data, "text": text, "status": assessment.status}
+        # The Word document lays out the same model: the Party office's, from the data already built.
+        document = Document(io.BytesIO(report_docx.render_report(rendered["VPTW"]["data"])))
+        rendered["VPTW"]["docx_rows"] = [
+            [cell.text for cell in row.cells] for table in document.tables for row in table.rows
+        ]
         db.session.remove()
     return rendered
 
@@ -123,3 +130,12 @@ def test_the_dti_view_reads_back_with_points_adding_up_to_the_index(
     # The outline lists the DTI view between the dimensions and the roadmap.
     headings = [heading for _, heading in data.outline()]
     assert headings.index("Đối chiếu theo Bộ chỉ số DTI") < headings.index(data.words.roadmap)
+
+
+def test_the_word_document_has_the_same_dti_table(reports: dict[str, Any]) -> None:
+    data, rows = reports["VPTW"]["data"], reports["VPTW"]["docx_rows"]
+    assert data.dti is not None
+    words = data.words
+    assert [words.dti_index, words.points, words.possible, words.questions] in rows
+    for row in data.dti.rows:
+        assert [row.name, row.points, row.possible, row.questions] in rows
