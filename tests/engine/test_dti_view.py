@@ -157,6 +157,11 @@ def test_apportioned_parts_sum_exactly_to_the_total() -> None:
         Decimal("0.2"),
     ]
     assert apportion([], Decimal(0), tenth) == []
+    # A total below the parts rounded down (never the index's own) takes from the smallest remainder.
+    assert apportion([Decimal("0.26"), Decimal("0.25")], Decimal("0.3"), tenth) == [
+        Decimal("0.2"),
+        Decimal("0.1"),
+    ]
 
 
 def test_dti_refs_must_name_a_declared_ref_once(framework: Framework) -> None:

@@ -97,7 +97,8 @@ def apportion(parts: Sequence[Decimal], total: Decimal, unit: Decimal) -> list[D
         values[order[position % len(order)]] += unit
         left -= 1
         position += 1
-    while left < 0:  # only when `total` is below the parts rounded down: take from the smallest remainders
+    while left < 0 and any(value >= unit for value in values):
+        # Only when `total` is below the parts rounded down: take from the smallest remainders.
         i = order[-1 - position % len(order)]
         if values[i] >= unit:
             values[i] -= unit
