@@ -276,13 +276,44 @@ def test_every_dimension_part_says_the_same_in_both(pair):
     """Paragraph by paragraph: standing, descriptors, override, every finding (an answer line), gates and
     what the next level takes."""
     data, word, pdf = pair
-    blocks = word.between(data.words.dimensions, data.words.roadmap)
+    following = data.words.dti if data.dti is not None else data.words.roadmap
+    blocks = word.between(data.words.dimensions, following)
     paragraphs = [text for kind, _style, text in blocks if kind == "p"]
     assert not [b for b in blocks if b[0] == "table"]
     assert [p for p in paragraphs if p in {part.heading for part in data.dimensions}] == [
         part.heading for part in data.dimensions
     ]
-    assert pdf.between(data.words.dimensions, data.words.roadmap) == flat("".join(paragraphs))
+    assert pdf.between(data.words.dimensions, following) == flat("".join(paragraphs))
+
+
+def test_the_dti_view_is_the_same_table_in_both(pair):
+    """The 2026 framework's DTI view (issue 19): the claim, one row per DTI main index (points, possible, the
+    questions behind it) and the total, the same in both documents; none for a framework without DTI refs."""
+    data, word, pdf = pair
+    w = data.words
+    if data.dti is None:
+        assert w.dti not in word.headings(1)
+        return
+    blocks = word.between(w.dti, w.roadmap)
+    rows = [[row.name, row.points, row.possible, row.questions] for row in data.dti.rows]
+    assert blocks[0][::2] == ("p", data.dti.claim)
+    assert [content for kind, _style, content in blocks if kind == "table"] == [
+        [[w.dti_index, w.points, w.possible, w.questions], *rows]
+    ]
+    assert [content for kind, _style, content in blocks if kind == "p" and content] == [
+        data.dti.claim,
+        data.dti.total,
+    ]
+    written = "".join(
+        "".join(itertools.chain.from_iterable(content)) if kind == "table" else content
+        for kind, _style, content in blocks
+    )
+    printed = pdf.between(w.dti, w.roadmap)
+    head = flat("".join([w.dti_index, w.points, w.possible, w.questions]))
+    if head in printed:  # a table that runs over a page repeats its header row there
+        cut = printed.index(head) + len(head)
+        printed = printed[:cut] + printed[cut:].replace(head, "")
+    assert printed == flat(written)
 
 
 def test_every_initiative_and_its_facts_are_in_both(pair):

@@ -18,6 +18,7 @@ from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, LeafValue, 
 from roadmap.engine.framework import (
     Aggregation,
     Dimension,
+    DtiIndex,
     Effect,
     Framework,
     Initiative,
@@ -74,7 +75,7 @@ def framework_document(framework: Framework) -> dict[str, Any]:
         "locales": list(framework.locales),
         "published": framework.published,
         "policies": [_policy(policy) for policy in framework.policies],
-        "dti_indices": [{"code": index.code, "name": _text(index.name)} for index in framework.dti_indices],
+        "dti_indices": [_dti_index(index) for index in framework.dti_indices],
         "groups": [{"code": group.code, "name": _text(group.name)} for group in framework.groups],
         **({"profile": [_profile_question(q) for q in framework.profile]} if framework.profile else {}),
         "dimensions": [_dimension(dimension) for dimension in framework.dimensions],
@@ -96,6 +97,13 @@ def framework_document(framework: Framework) -> dict[str, Any]:
 
 def _text(text: LocalText) -> dict[str, str]:
     return text.as_dict()
+
+
+def _dti_index(index: DtiIndex) -> dict[str, Any]:
+    document: dict[str, Any] = {"code": index.code, "name": _text(index.name)}
+    if index.ref is not None:
+        document["ref"] = index.ref
+    return document
 
 
 def _policy(policy: PolicyReference) -> dict[str, Any]:

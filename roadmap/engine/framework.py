@@ -96,8 +96,13 @@ class PolicyReference:
 
 @dataclass(frozen=True, slots=True)
 class DtiIndex:
+    """A main index of the DTI that dimensions feed. `ref` is the DTI's own number of it: a question whose
+    `dti_ref` is that value feeds it in the DTI view (roadmap.engine.scoring.dti); None in files that map
+    only dimensions."""
+
     code: str
     name: LocalText
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -445,6 +445,7 @@ class _CrossReferences:
         self._check_dimensions()
         for index, question in self.questions.valid:
             self._check_question(("questions", index), question)
+        self._check_dti_refs()
         self._check_bands()
         self._check_gates()
         for index, check in self.consistency.valid:
@@ -456,6 +457,28 @@ class _CrossReferences:
             self._check_condition(check.when, (*loc, "when"), _Use("consistency"))
         self._check_initiatives()
         self._check_carry_forward()
+
+    def _check_dti_refs(self) -> None:
+        """When DTI indices carry their `ref`, each ref is given once and every question's dti_ref names one
+        (so the DTI view places every question); without refs, dti_ref stays free text."""
+        refs: dict[str, int] = {}
+        for index, dti_index in self.dti_indices.valid:
+            if dti_index.ref is None:
+                continue
+            if dti_index.ref in refs:
+                self.report.add(
+                    ("dti_indices", index, "ref"),
+                    f"duplicate DTI ref {dti_index.ref} (first at dti_indices.{refs[dti_index.ref]})",
+                )
+            else:
+                refs[dti_index.ref] = index
+        if not refs:
+            return
+        for index, question in self.questions.valid:
+            if question.dti_ref is not None and question.dti_ref not in refs:
+                self.report.add(
+                    ("questions", index, "dti_ref"), f"dti_ref {question.dti_ref} is no dti_indices[].ref"
+                )
 
     def _check_carry_forward(self) -> None:
         raw = self.document.get("carry_forward")
@@ -1075,7 +1098,9 @@ class _Builder:
                 )
                 for policy in model.policies
             ),
-            dti_indices=tuple(DtiIndex(index.code, self.text(index.name)) for index in model.dti_indices),
+            dti_indices=tuple(
+                DtiIndex(index.code, self.text(index.name), index.ref) for index in model.dti_indices
+            ),
             groups=tuple(IndexGroup(group.code, self.text(group.name)) for group in model.groups),
             profile=tuple(self.profile_question(question) for question in model.profile),
             dimensions=tuple(self.dimension(dimension) for dimension in model.dimensions),

@@ -58,6 +58,8 @@ class PolicyModel(StrictModel):
 class DtiIndexModel(StrictModel):
     code: ReferenceCode
     name: LocalTextMap
+    # The DTI's own number of this main index: questions whose dti_ref is this value feed it (the DTI view).
+    ref: Annotated[str, StringConstraints(min_length=1)] | None = None
 
 
 class GroupModel(StrictModel):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from roadmap.engine.scoring import result_to_dict
+from roadmap.engine.scoring import DtiView, dti_view, result_to_dict
 from roadmap.extensions import csrf, db
 from roadmap.models import Assessment, AssessmentStatus, Cycle, Office
 from roadmap.policy import Action, visible_offices_query
@@ -280,9 +280,35 @@ def scores(assessment_id: int) -> Response:
                 }
                 for d in result.dimensions
             ],
+            "dti": _dti(dti_view(scored.framework, result)),
             "trace": result_to_dict(result),
         }
     )
+
+
+def _dti(view: DtiView | None) -> dict[str, Any] | None:
+    """The DTI view: the index by DTI main index with the questions behind each (docs/scoring.md); null
+    for a framework that maps no question to the DTI."""
+    if view is None:
+        return None
+    return {
+        "index": view.index,
+        "pillars": [
+            {
+                "code": pillar.code,
+                "ref": pillar.ref,
+                "name": pillar.name.as_dict(),
+                "points": pillar.points,
+                "possible": pillar.possible,
+                "questions": [
+                    {"code": q.code, "dimension": q.dimension, "points": q.points, "possible": q.possible}
+                    for q in pillar.questions
+                ],
+                "not_counted": list(pillar.not_counted),
+            }
+            for pillar in view.pillars
+        ],
+    }
 
 
 @bp.route("/assessments/<int:assessment_id>/roadmap")

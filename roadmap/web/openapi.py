@@ -275,9 +275,72 @@ SCHEMAS: dict[str, Any] = {
             "guidance": _nullable("array"),
         },
     },
+    "DtiView": {
+        "type": "object",
+        "description": "The index split among the DTI main indices by each question's `dti_ref`: the "
+        'framework\'s own cross-walk, not an official DTI score (docs/scoring.md, "The DTI view"). A '
+        "dimension's term in the index is shared among its counted questions in proportion to what each adds "
+        "to its score; the pillars' points add up exactly to the index, a pillar's questions' to its points.",
+        "required": ["index", "pillars"],
+        "properties": {
+            "index": {"type": "number", "minimum": 0, "maximum": 1000},
+            "pillars": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "ref", "name", "points", "possible", "questions", "not_counted"],
+                    "properties": {
+                        "code": {"type": "string", "description": "The framework's dti_indices code."},
+                        "ref": {
+                            **_nullable("string"),
+                            "description": "The DTI's number of the main index that questions name in "
+                            "dti_ref (NONE: outside the DTI).",
+                        },
+                        "name": _ref("LocalText"),
+                        "points": {"type": "number", "minimum": 0, "maximum": 1000},
+                        "possible": {
+                            "type": "number",
+                            "minimum": 0,
+                            "maximum": 1000,
+                            "description": "What the same counted questions would add with full points.",
+                        },
+                        "questions": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["code", "dimension", "points", "possible"],
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "dimension": {"type": "string"},
+                                    "points": {"type": "number", "minimum": 0},
+                                    "possible": {"type": "number", "minimum": 0},
+                                },
+                            },
+                        },
+                        "not_counted": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "Scored questions of the main index that do not count in this "
+                            "result: unanswered, not applicable, hidden or not applicable by rule.",
+                        },
+                    },
+                },
+            },
+        },
+    },
     "Scores": {
         "type": "object",
-        "required": ["assessment_id", "status", "basis", "index", "level", "coverage", "dimensions", "trace"],
+        "required": [
+            "assessment_id",
+            "status",
+            "basis",
+            "index",
+            "level",
+            "coverage",
+            "dimensions",
+            "dti",
+            "trace",
+        ],
         "properties": {
             "assessment_id": {"type": "integer"},
             "status": {"type": "string", "enum": [status.value for status in AssessmentStatus]},
@@ -286,6 +349,10 @@ SCHEMAS: dict[str, Any] = {
             "level": {"type": "integer", "minimum": 1, "maximum": 5},
             "coverage": {"type": "number", "minimum": 0, "maximum": 1},
             "dimensions": {"type": "array", "items": _ref("DimensionScore")},
+            "dti": {
+                "anyOf": [_ref("DtiView"), {"type": "null"}],
+                "description": "Null for a framework that maps no question to the DTI.",
+            },
             "trace": _ref("ScoringTrace"),
         },
     },

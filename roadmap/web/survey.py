@@ -61,7 +61,7 @@ from roadmap.engine import numbers
 from roadmap.engine.answers import Answer
 from roadmap.engine.conditions import AllOf, AnyOf, Condition, Leaf, Not
 from roadmap.engine.framework import Framework, ProfileType, Question
-from roadmap.engine.scoring import Exclusion, ScoreResult
+from roadmap.engine.scoring import Exclusion, ScoreResult, dti_view
 from roadmap.extensions import db
 from roadmap.models import (
     AnswerRecord,
@@ -321,6 +321,8 @@ def _render_overview(assessment: Assessment, has_roadmap: bool) -> str:
             if assessment.status_enum in (AssessmentStatus.APPROVED, AssessmentStatus.PUBLISHED)
             else None
         ),
+        # The index by DTI main index (None for a framework that maps no question to the DTI).
+        dti=dti_view(scored.framework, scored.result),
     )
 
 

@@ -48,7 +48,8 @@ Other decisions
 Where each part lives
     ``results`` (what scoring returns, and the overrides it takes), ``compiled`` (questions compiled for
     scoring), ``scorer`` (the scorer and gates), ``guidance`` (next-level guidance), ``whatif`` (changed
-    answers, initiatives assumed done), ``snapshots`` (results as JSON and back).
+    answers, initiatives assumed done), ``snapshots`` (results as JSON and back), ``dti`` (the DTI view: the
+    index split among the DTI main indices by the questions' ``dti_ref``).
 
 Speed: ``scorer_for(framework)`` compiles a framework once (exact decimals, look-up tables); each question
 memoises the outcome of the answers it has seen (results are immutable, so they are shared), and show_if
@@ -58,6 +59,7 @@ uses ``holds`` (no trace). Traces are built only for gates and checks that hold.
 from __future__ import annotations
 
 from roadmap.engine.errors import InvalidAnswer, InvalidInput, ScoringError
+from roadmap.engine.scoring.dti import DtiPillar, DtiQuestion, DtiView, dti_view, has_dti_view
 from roadmap.engine.scoring.results import (
     ENGINE_VERSION,
     AnswerChange,
@@ -99,6 +101,9 @@ __all__ = [
     "DimensionGuidance",
     "DimensionProjection",
     "DimensionResult",
+    "DtiPillar",
+    "DtiQuestion",
+    "DtiView",
     "Exclusion",
     "GateResult",
     "GuidanceStatus",
@@ -113,7 +118,9 @@ __all__ = [
     "ScoringError",
     "Subtotal",
     "apply_effect_list",
+    "dti_view",
     "effect_shown",
+    "has_dti_view",
     "needs_reference_date",
     "next_level_guidance",
     "project_with_initiatives",

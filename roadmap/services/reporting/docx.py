@@ -307,6 +307,7 @@ class _Writer(Layout):
         self._contents()
         self._summary()
         self._dimensions()
+        self._dti()
         self._roadmap()
         self._trajectory()
         self._edits()
@@ -404,6 +405,20 @@ class _Writer(Layout):
                     self._bullet(hint, SMALL_PT)
             else:
                 self._para(w.highest_level)
+
+    def _dti(self) -> None:
+        dti, w = self.r.dti, self.w
+        if dti is None:
+            return
+        _page_break(self.doc.add_paragraph())
+        self._heading(w.dti, 1)
+        self._para(dti.claim)
+        self._table(
+            [w.dti_index, w.points, w.possible, w.questions],
+            [(row.name, row.points, row.possible, row.questions) for row in dti.rows],
+            SMALL_PT,
+        )
+        self._para(dti.total)
 
     def _roadmap(self) -> None:
         roadmap, w = self.r.roadmap, self.w

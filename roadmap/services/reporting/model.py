@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from roadmap import charts
 from roadmap.engine.framework import Framework
 from roadmap.engine.overlay import EffectiveItem
-from roadmap.engine.scoring import GuidanceStatus, ScoreResult
+from roadmap.engine.scoring import DtiView, GuidanceStatus, ScoreResult, dti_view
 from roadmap.engine.text import isolate
 from roadmap.models import Assessment, AssessmentStatus
 from roadmap.services.plans import (
@@ -142,6 +142,10 @@ class Words:
     phase_columns: tuple[str, str, str, str]  # initiative, quarters, mandatory, cost class
     no_edits: str
     cover: tuple[tuple[str, str], ...]  # the English cover's facts (label, value)
+    dti: str  # the DTI view's heading and its table's columns
+    dti_index: str
+    possible: str
+    questions: str
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,26 @@ class RoadmapPart:
 
 
 @dataclass(frozen=True)
+class DtiRow:
+    """One DTI main index of the DTI view: its points, what its questions could add, the questions."""
+
+    name: str  # "BO.3 Hạ tầng số"
+    points: str
+    possible: str
+    questions: str  # "NET-01: 12,3; NET-02: 4,5. Not counted: NET-09."
+
+
+@dataclass(frozen=True)
+class DtiPart:
+    """The DTI view (roadmap.engine.scoring.dti): the index by DTI main index, for a framework that maps its
+    questions to the DTI; what it claims and does not is said in `claim`."""
+
+    claim: str
+    rows: tuple[DtiRow, ...]
+    total: str  # "Total: 612,3 / 1000, the index."
+
+
+@dataclass(frozen=True)
 class AnswerGroup:
     heading: str  # the dimension's name
     lines: tuple[AnswerLine, ...]
@@ -272,6 +296,7 @@ class ReportData:
     answers: tuple[AnswerGroup, ...]
     methodology: tuple[str, ...]
     glossary: tuple[tuple[str, str], ...]
+    dti: DtiPart | None = None  # None: the framework maps no question to the DTI
 
     @property
     def shows_peers(self) -> bool:
@@ -283,6 +308,8 @@ class ReportData:
         w = self.words
         parts: list[tuple[int, str]] = [(1, w.summary), (2, w.strengths), (2, w.gaps), (2, w.milestones)]
         parts += [(1, w.dimensions), *((2, part.heading) for part in self.dimensions)]
+        if self.dti is not None:
+            parts.append((1, w.dti))
         parts.append((1, w.roadmap))
         if self.roadmap is not None:
             parts.append((2, w.obligations))
@@ -378,6 +405,44 @@ def _words(assessment: Assessment, issuer: Issuer, status: str, day: dt.date, nu
             (_("Issued by"), issuer.body),
             (_("Reference"), number),
         ),
+        dti=_("DTI view"),
+        dti_index=_("DTI main index"),
+        possible=_("Possible"),
+        questions=_("Questions"),
+    )
+
+
+def dti_claim() -> str:
+    """What the DTI view is and is not, in one paragraph (the results page says the same)."""
+    return _(
+        "The framework's own cross-walk to the Digital Transformation Index (DTI), not an official DTI "
+        "score: each question's share of the index (0–1000) is counted under the DTI main index the question "
+        "feeds, and the points of the main indices add up to the index. “Possible” is what the same "
+        "questions would add with full points."
+    )
+
+
+def _dti_part(view: DtiView, locale: str) -> DtiPart:
+    rows = []
+    for pillar in view.pillars:
+        shares = "; ".join(f"{q.code}: {_number(q.points)}" for q in pillar.questions)
+        questions = f"{shares}." if shares else ""
+        if pillar.not_counted:
+            not_counted = _("Not counted: %(codes)s.", codes=", ".join(pillar.not_counted))
+            questions = f"{questions} {not_counted}".strip()
+        name = pillar.name.get(locale)
+        rows.append(
+            DtiRow(
+                name=f"{pillar.ref} {name}" if pillar.ref and pillar.ref != "NONE" else name,
+                points=_number(pillar.points),
+                possible=_number(pillar.possible),
+                questions=questions,
+            )
+        )
+    return DtiPart(
+        claim=dti_claim(),
+        rows=tuple(rows),
+        total=_("Total: %(index)s / 1000, the index.", index=_number(view.index)),
     )
 
 
@@ -431,11 +496,15 @@ def _answer_lines(
         references = tuple(
             citations.cite(ref, titles[ref], marks[ref]) for ref in question.policy_refs if ref in titles
         )
+        # A text answer is the respondent's words: isolated, so no override in it crosses into ours.
+        answer = isolate(answer_text(question, answers.to_answer(question, record) if record else None))
+        if outcome is not None and outcome.not_applicable_because is not None:
+            # Not applicable by the framework's rule (the office's profile): the reason, as the pages say it.
+            answer = text.not_applicable_text(framework, outcome.not_applicable_because)
         lines[code] = AnswerLine(
             code=code,
             question=question.text.get(locale),
-            # A text answer is the respondent's words: isolated, so no override in it crosses into ours.
-            answer=isolate(answer_text(question, answers.to_answer(question, record) if record else None)),
+            answer=answer,
             points=points,
             evidence=_evidence_lines(found, code),
             references=references,
@@ -909,4 +978,5 @@ def build(assessment: Assessment, *, today: dt.date | None = None) -> ReportData
         ),
         methodology=_methodology(framework),
         glossary=_glossary(),
+        dti=_dti_part(view, locale) if (view := dti_view(framework, result)) is not None else None,
     )
