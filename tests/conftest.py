@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -70,22 +71,42 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _demo_config(folder: Path, config: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}",
+        "REPORT_CACHE_DIR": str(folder / "cache"),
+        **config,
+    }
+
+
+# The demo as loaded once per test process (by its settings): `flask demo load` costs seconds of processor
+# time and a dozen modules need the same demo, so each gets a copy of the folder it was loaded into (the
+# database, the logins, the uploads and the cache), which is the state a load leaves.
+_DEMO_FOLDERS: dict[str, Path] = {}
+
+
 def demo_app(sqlite_template: Path, folder: Path, **config: Any) -> Flask:
     """An app on a copy of the migrated SQLite database with the demo loaded (`flask demo load`), for module
     fixtures that render the demo's reports (a report does not depend on the database)."""
-    shutil.copyfile(sqlite_template, folder / "demo.db")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.db'}",
-            "REPORT_CACHE_DIR": str(folder / "cache"),
-            **config,
-        }
-    )
+    key = repr(sorted(config.items()))
+    loaded = _DEMO_FOLDERS.get(key)
+    if loaded is None:
+        loaded = Path(tempfile.mkdtemp(prefix="demo-", dir=sqlite_template.parent))
+        shutil.copyfile(sqlite_template, loaded / "demo.db")
+        first = create_app(_demo_config(loaded, config))
+        first.instance_path = str(loaded)
+        with first.app_context():
+            result = first.test_cli_runner().invoke(args=["demo", "load"])
+            assert result.exit_code == 0, result.output
+            from roadmap.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()  # the last connection closed: SQLite folds its write-ahead log into the file
+        _DEMO_FOLDERS[key] = loaded
+    shutil.copytree(loaded, folder, dirs_exist_ok=True)
+    app = create_app(_demo_config(folder, config))
     app.instance_path = str(folder)
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo", "load"])
-        assert result.exit_code == 0, result.output
     return app
 
 

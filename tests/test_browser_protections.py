@@ -58,10 +58,11 @@ AUDITED = {
     ("roadmap/web/review.py", "heatmap=Markup(heatmap),"),
     ("roadmap/services/plans/figures.py", "return Markup(gantt_chart(roadmap).svg())"),
     ("roadmap/services/plans/figures.py", "return Markup(trajectory_chart(roadmap).svg())"),
+    ("roadmap/services/plans/figures.py", "return Markup(progress_gantt_chart(lines, today).svg())"),
     # The report's charts: the same roadmap.charts SVG (tests/test_report_pdf.py plants hostile names).
-    ("templates/report/report.html", "r.radar.svg()|safe"),
-    ("templates/report/report.html", "r.roadmap.gantt.svg()|safe"),
-    ("templates/report/report.html", "r.roadmap.trajectory.svg()|safe"),
+    ("templates/report/report.html", "r.radar.print_svg()|safe"),
+    ("templates/report/report.html", "r.roadmap.gantt.print_svg()|safe"),
+    ("templates/report/report.html", "r.roadmap.trajectory.print_svg()|safe"),
     # The live result panel: the output of our own autoescaping template, kept in the fragment cache.
     ("roadmap/web/survey.py", "Markup(  # noqa: S704"),
     # The text boundary's output filter (issue 20): a value that was Markup already stays Markup once

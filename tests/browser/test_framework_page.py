@@ -81,3 +81,7 @@ def test_administrator_validates_compares_previews_and_imports_a_framework(
     # The demo's cycles stay on the version they were opened with.
     expect(page.locator(f'tr[data-version="{SHIPPED_VERSION}"]')).to_contain_text(current_year)
     assert re.fullmatch(r"\d{4}", current_year)
+    # The administrator's choice of language is kept on the account, and the served demo is shared by the
+    # journeys that follow (the two-factor one names the administrator's buttons in Vietnamese): back to it.
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")

@@ -121,7 +121,7 @@ def test_an_override_refused_stays_at_its_question_and_approve_and_publish_ask_f
     review_url = page.url
     article = page.locator("article.review-question").filter(has=page.locator("form[data-override]")).nth(3)
     code = article.get_attribute("id").removeprefix("q-")
-    article.locator("summary").click()
+    article.locator("details.review-form > summary").click()
     article.locator(f"#body-{code}").fill("Ý kiến đang viết dở")
     article.locator(f"#points-{code}").fill("0,4")
     article.get_by_role("button", name="Lưu điều chỉnh").click()

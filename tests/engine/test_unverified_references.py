@@ -69,9 +69,9 @@ def test_the_table_has_a_row_per_reference_and_marks_the_unverified_ones(
     framework: Framework, rows: dict[str, dict[str, str]], unverified: set[str]
 ) -> None:
     assert {policy.code for policy in framework.policies} <= set(rows)
-    # Decision 28/2018 (the document-exchange axis, behind the scored PLT-03) was the last reference read only in
-    # the research pack; it was verified on a public page on 05/12/2026. A row marked ⚠ again is held to the
-    # rules below; this line says which are marked today, so a change to the table is seen here.
+    # Decision 28/2018 (the document-exchange axis, behind the scored PLT-03) was the last reference read only
+    # in the research pack; it was verified on a public page on 05/12/2026. A row marked ⚠ again is held to
+    # the rules below; this line says which are marked today, so a change to the table is seen here.
     assert unverified == set()
 
 
