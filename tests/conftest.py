@@ -492,3 +492,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         path = item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group("browser" if path.startswith("tests/browser/") else path))
+        if _slow(item.nodeid):
+            item.add_marker(pytest.mark.slow)
+
+
+# `make test` (and so CI, which must stay within 20 minutes on two cores) leaves out the tests marked slow;
+# `make test-slow` runs them. Slow are, besides the property tests marked in their files: the PostgreSQL
+# variants of checks whose subject does not depend on the database and that load the whole demo (their
+# SQLite variants run in `make test`), and the report equivalence of the golden cases (the demo's reports are
+# compared in `make test`, in both languages).
+SLOW_ON_POSTGRESQL = (
+    "tests/test_permissions.py::test_permission_matrix[",
+    "tests/test_portfolio.py::",
+    "tests/test_stored_snapshots.py::",
+    "tests/test_cli.py::test_demo_load_is_idempotent",
+    "tests/test_frameworks.py::test_demo_load_puts",
+)
+
+
+def _slow(nodeid: str) -> bool:
+    if "[postgresql" in nodeid and nodeid.startswith(SLOW_ON_POSTGRESQL):
+        return True
+    golden_case = "[" in nodeid and "[demo-" not in nodeid
+    return nodeid.startswith("tests/test_report_equivalence.py::") and golden_case

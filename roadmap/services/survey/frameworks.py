@@ -44,6 +44,14 @@ def read_text(path: str | Path) -> str:
 
 def validate(text: str, source_name: str) -> Framework:
     """The framework in `text`, or FrameworkError listing every problem with its place."""
+    return _valid(text, source_name)
+
+
+# A valid text is parsed once per process, whatever it is called (a framework is immutable; the name only
+# appears in problems, and a text with problems raises, which is never kept). Parsing the shipped file takes
+# about a second and a half: importing it, then reading its stored version, would otherwise parse it twice.
+@memoised(maxsize=8, key=lambda text, source_name: hashlib.sha256(text.encode()).hexdigest())
+def _valid(text: str, source_name: str) -> Framework:
     return load_framework_text(text, source_name)
 
 
@@ -127,7 +135,7 @@ def find(version: str, framework_key: str | None = None) -> list[FrameworkVersio
 
 
 def _parse(fingerprint: str, source: str) -> Framework:
-    framework = load_framework_text(source, f"framework {fingerprint[:12]}")
+    framework = _valid(source, f"framework {fingerprint[:12]}")
     if framework.fingerprint != fingerprint:
         # The loader changed how it reads the same text: the stored version must not silently change.
         raise FrameworkError(())
