@@ -47,10 +47,10 @@ def validate(text: str, source_name: str) -> Framework:
     return _valid(text, source_name)
 
 
-# A valid text is parsed once per process, whatever it is called (a framework is immutable; the name only
-# appears in problems, and a text with problems raises, which is never kept). Parsing the shipped file takes
-# about a second and a half: importing it, then reading its stored version, would otherwise parse it twice.
-@memoised(maxsize=8, key=lambda text, source_name: hashlib.sha256(text.encode()).hexdigest())
+# A valid text is parsed once per process and name (a framework is immutable; a text with problems raises,
+# which is never kept; the name is part of the key since the framework's warnings name it). Parsing the
+# shipped file takes about a second and a half, and the demo and the tests import it again and again.
+@memoised(maxsize=8, key=lambda text, source_name: (hashlib.sha256(text.encode()).hexdigest(), source_name))
 def _valid(text: str, source_name: str) -> Framework:
     return load_framework_text(text, source_name)
 
