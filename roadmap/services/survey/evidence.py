@@ -141,52 +141,30 @@ class QuestionEvidence:
 
 def of_questions(assessment: Assessment, codes: Iterable[str]) -> QuestionEvidence:
     """Evidence of the given questions in three queries, whatever their number."""
-    wanted = list(codes)
-    notes = {
-        row.question_code: row
-        for row in db.session.scalars(
-            select(Evidence).where(
-                Evidence.assessment_id == assessment.id, Evidence.question_code.in_(wanted)
-            )
-        )
-    }
-    files: dict[str, list[EvidenceFile]] = {}
-    for row in db.session.scalars(
-        select(EvidenceFile)
-        .where(EvidenceFile.assessment_id == assessment.id, EvidenceFile.question_code.in_(wanted))
-        .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
-    ):
-        files.setdefault(row.question_code, []).append(row)
-    sighted: dict[str, list[SightedEvidence]] = {}
-    for record in db.session.scalars(
-        select(SightedEvidence)
-        .where(SightedEvidence.assessment_id == assessment.id, SightedEvidence.question_code.in_(wanted))
-        .order_by(SightedEvidence.sighted_on, SightedEvidence.id)
-    ):
-        sighted.setdefault(record.question_code, []).append(record)
-    return QuestionEvidence(notes, files, sighted)
+    return _evidence(assessment, list(codes))
 
 
 def of_assessment(assessment: Assessment) -> QuestionEvidence:
     """Evidence of every question of the assessment, in three queries: a page that shows some questions and
     scores them all reads its evidence once (`codes_of` gives the scoring's set from it)."""
-    notes = {
-        row.question_code: row
-        for row in db.session.scalars(select(Evidence).where(Evidence.assessment_id == assessment.id))
-    }
+    return _evidence(assessment, None)
+
+
+def _evidence(assessment: Assessment, wanted: list[str] | None) -> QuestionEvidence:
+    """Notes, files and sightings of the assessment, of the `wanted` questions only unless None."""
+    notes_query = select(Evidence).where(Evidence.assessment_id == assessment.id)
+    files_query = select(EvidenceFile).where(EvidenceFile.assessment_id == assessment.id)
+    sighted_query = select(SightedEvidence).where(SightedEvidence.assessment_id == assessment.id)
+    if wanted is not None:
+        notes_query = notes_query.where(Evidence.question_code.in_(wanted))
+        files_query = files_query.where(EvidenceFile.question_code.in_(wanted))
+        sighted_query = sighted_query.where(SightedEvidence.question_code.in_(wanted))
+    notes = {row.question_code: row for row in db.session.scalars(notes_query)}
     files: dict[str, list[EvidenceFile]] = {}
-    for row in db.session.scalars(
-        select(EvidenceFile)
-        .where(EvidenceFile.assessment_id == assessment.id)
-        .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
-    ):
+    for row in db.session.scalars(files_query.order_by(EvidenceFile.uploaded_at, EvidenceFile.id)):
         files.setdefault(row.question_code, []).append(row)
     sighted: dict[str, list[SightedEvidence]] = {}
-    for record in db.session.scalars(
-        select(SightedEvidence)
-        .where(SightedEvidence.assessment_id == assessment.id)
-        .order_by(SightedEvidence.sighted_on, SightedEvidence.id)
-    ):
+    for record in db.session.scalars(sighted_query.order_by(SightedEvidence.sighted_on, SightedEvidence.id)):
         sighted.setdefault(record.question_code, []).append(record)
     return QuestionEvidence(notes, files, sighted)
 
