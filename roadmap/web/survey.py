@@ -26,7 +26,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -86,6 +85,7 @@ from roadmap.services.survey.lifecycle import IllegalTransition
 from roadmap.services.survey.results import Scored
 from roadmap.services.survey.wording import answer_text, record_text
 from roadmap.web import fragments
+from roadmap.web.files import attachment
 from roadmap.web.guard import authorize, authorize_seen, authorized_assessment, authorized_office
 from roadmap.web.templating import local_datetime
 
@@ -1110,17 +1110,7 @@ def download_file(assessment_id: int, file_id: int) -> Response:
         handle = evidence.open_file(row)
     except FileNotFoundError:
         abort(404)
-    response = send_file(
-        handle,
-        mimetype=row.content_type,
-        as_attachment=True,
-        download_name=row.original_name,
-        max_age=0,
-        etag=row.sha256,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(handle, row)
 
 
 # --- submit --------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from roadmap.services.reporting.progress_formats import FORMATS as PROGRESS_FORM
 from roadmap.services.reporting.progress_formats import render as render_progress
 from roadmap.services.review import follow_up as follow
 from roadmap.services.survey import evidence, lifecycle
+from roadmap.web.files import attachment
 from roadmap.web.guard import authorize, authorized_assessment
 
 bp = Blueprint("tracking", __name__)
@@ -229,17 +230,7 @@ def download_file(assessment_id: int, file_id: int) -> Response:
         handle = completion.open_file(row)
     except FileNotFoundError:
         abort(404)
-    response = send_file(
-        handle,
-        mimetype=row.content_type,
-        as_attachment=True,
-        download_name=row.original_name,
-        max_age=0,
-        etag=row.sha256,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(handle, row)
 
 
 @bp.route("/assessments/<int:assessment_id>/roadmap/progress/files/delete", methods=["POST"])
