@@ -218,7 +218,7 @@ def measure_first_download(app: Any) -> float:
             db.session.remove()
         response = consultant.post(
             f"/review/assessments/{assessment_id}/{step}",
-            data={"csrf_token": token, "status_version": version},
+            data={"csrf_token": token, "status_version": version, "confirm": "y"},
             buffered=True,  # closed as a server closes it: the renders queued for after the response run
         )
         if response.status_code != 302:

@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from roadmap.extensions import db
 from roadmap.models import AnswerRecord
 from roadmap.services.directory import api_tokens
 from roadmap.services.survey import frameworks, steps
+from roadmap.web import limits
 from tests.conftest import PASSWORD, Browser, isolated, logged_in, redis_test_url
 from tests.test_assessment_service import SMALL
 
@@ -38,7 +41,7 @@ LOW = {
 @pytest.fixture
 def app_config(app_config):
     """The tests' configuration with low limits turned on (each app counts in its own memory)."""
-    return {**app_config, **LOW, "RATELIMIT_STORAGE_URI": "memory://"}
+    return {**app_config, **LOW, "RATELIMIT_STORAGE_URI": "process://"}
 
 
 def assert_refused(response, *, json_body: bool) -> dict | str:
@@ -54,6 +57,59 @@ def assert_refused(response, *, json_body: bool) -> dict | str:
     page = response.get_data(as_text=True)
     assert "Quá nhiều yêu cầu" in page
     return page
+
+
+def test_without_redis_the_counts_are_kept_by_the_thread_safe_process_storage(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+            "RATELIMIT_ENABLED": True,
+        }
+    )
+    assert app.config["RATELIMIT_STORAGE_URI"] == "process://"
+    assert isinstance(limits.limiter_of(app)._storage, limits.ProcessCounts)
+
+
+def test_process_counts_stay_exact_while_threads_count_and_windows_expire():
+    """gunicorn's threads count at once while windows end: limits' own memory storage lost its expiry thread
+    (KeyError) or answered 500 there. Every count is kept, and nothing raises."""
+    counts = limits.ProcessCounts()
+    counts.SWEEP_EVERY = 50  # sweep often, while other threads count
+    errors: list[BaseException] = []
+
+    def count(thread: int) -> None:
+        try:
+            for index in range(2000):
+                counts.incr("long", 3600)
+                counts.incr(f"short-{index % 7}", 0)  # a window that has ended before the next request
+                counts.get(f"short-{(index + thread) % 7}")
+                counts.get_expiry("long")
+                if index % 97 == 0:
+                    counts.clear(f"short-{thread}")
+        except BaseException as error:  # reported below, with the other threads' errors
+            errors.append(error)
+
+    threads = [threading.Thread(target=count, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert counts.get("long") == 8 * 2000
+    assert counts.get("short-1") == 0  # its window is over
+    assert counts.get_expiry("long") > time.time() + 3500
+
+
+def test_a_process_count_starts_again_when_its_window_ends():
+    counts = limits.ProcessCounts()
+    assert [counts.incr("user:1", 1) for _ in range(3)] == [1, 2, 3]
+    ends = counts.get_expiry("user:1")
+    time.sleep(max(0.0, ends - time.time()) + 0.01)
+    assert counts.get("user:1") == 0
+    assert counts.incr("user:1", 60) == 1
+    counts.reset()
+    assert counts.get("user:1") == 0
 
 
 def test_limits_are_off_in_the_default_test_configuration(tmp_path):

@@ -1,14 +1,17 @@
 """Request rate limits (Flask-Limiter): counted in Redis when REDIS_URL is set, so every host shares the
-count, in memory otherwise. One table says which routes are limited, by which setting and per what key;
-a refusal is 429 with Retry-After and a message in the user's language (JSON for the page's script and the
-API, a page otherwise). The limits come from the environment (roadmap.config, README "Configuration")."""
+count, in the process otherwise (ProcessCounts). One table says which routes are limited, by which setting
+and per what key; a refusal is 429 with Retry-After and a message in the user's language (JSON for the
+page's script and the API, a page otherwise). The limits come from the environment (roadmap.config, README
+"Configuration")."""
 
 from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import time
 from collections.abc import Callable
+from typing import Any, ClassVar
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -16,7 +19,72 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from limits.storage import Storage
 from werkzeug.wrappers import Response
+
+
+class ProcessCounts(Storage):
+    """Fixed-window counts kept in this process (`process://`, the default without Redis), safe under
+    gunicorn's threads.
+
+    The `memory://` storage of limits 5.8 (the newest we can install) expires its counts from a timer thread
+    that races the request threads: the timer dies with a KeyError when a request clears the same expired
+    count (flask-limiter#130), and two requests can start the same timer ("threads can only be started
+    once", limits#352), a 500 for the second. The soak's server log caught the first. Here one lock guards
+    every count, and expired windows are swept while counting, without any thread. Only the fixed-window
+    strategy is supported: the one init_app sets."""
+
+    STORAGE_SCHEME: ClassVar[list[str]] = ["process"]
+    SWEEP_EVERY = 1024  # counts between two sweeps of the expired windows (each is also dropped when met)
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, float]] = {}  # key → (count, end of its window)
+        self._counted_since_sweep = 0
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return ValueError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            self._counted_since_sweep += 1
+            if self._counted_since_sweep >= self.SWEEP_EVERY:
+                self._counted_since_sweep = 0
+                self._windows = {k: window for k, window in self._windows.items() if window[1] > now}
+            count, ends = self._windows.get(key, (0, 0.0))
+            if ends <= now:  # a new window starts with this request
+                count, ends = 0, now + expiry
+            count += amount
+            self._windows[key] = (count, ends)
+            return count
+
+    def get(self, key: str) -> int:
+        now = time.time()
+        with self._lock:
+            count, ends = self._windows.get(key, (0, 0.0))
+        return count if ends > now else 0
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        with self._lock:
+            _, ends = self._windows.get(key, (0, 0.0))
+        return ends if ends > now else now
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self._lock:
+            cleared = len(self._windows)
+            self._windows = {}
+        return cleared
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
 
 
 def limiter_of(app: Flask) -> Limiter:
@@ -114,7 +182,7 @@ def _refused(error: RateLimitExceeded) -> tuple[str | Response, int]:
 
 def init_app(app: Flask) -> None:
     """Bind the limiter (after the blueprints: it wraps their views by endpoint, from the table)."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "process://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "roadmap-limits")
     app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
     limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

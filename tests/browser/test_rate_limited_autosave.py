@@ -25,7 +25,7 @@ def limited_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: Any) ->
     yield from served_demo(
         tmp_path_factory.mktemp("limited"),
         RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_STORAGE_URI="process://",
         RATE_LIMIT_AUTOSAVE="3 per 5 seconds",
     )
 
