@@ -40,4 +40,9 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 # The reverse proxy's address: only it may say, through X-Forwarded-Proto, that the request came over TLS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "roadmap"
+# No control socket (gunicorn 24+ opens one at $HOME/.gunicorn/gunicorn.ctl by default): we do not use
+# gunicornc, and every instance on a host shares that one path, so a second instance (a benchmark, a test
+# server, a staging copy) takes it from the first and removes it when it stops. Signals (HUP, TERM, TTIN)
+# remain the way to drive the master (docs/deploy.md).
+control_socket_disable = True
 wsgi_app = "app:create_app()"

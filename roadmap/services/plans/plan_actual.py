@@ -50,14 +50,15 @@ class Comparison:
 def state_key(assessment: Assessment) -> tuple[object, ...]:
     """What the hints and the comparison depend on beyond this assessment: the previous roadmap's tracking
     (part of the survey pages' cache keys)."""
-    # One statement (it runs for every survey page, cached or not): the previous assessment and its tracking.
-    previous = roadmaps.previous_published_id(assessment)
-    previous_id, count, latest = db.session.execute(
-        select(previous, func.count(InitiativeTracking.id), func.max(InitiativeTracking.updated_at)).where(
-            InitiativeTracking.assessment_id == previous
-        )
-    ).one()
+    # One statement, built once (it runs for every survey page, cached or not): the previous assessment and
+    # its tracking.
+    previous_id, count, latest = db.session.execute(_STATE, roadmaps.previous_parameters(assessment)).one()
     return () if previous_id is None else (previous_id, count, latest)
+
+
+_STATE = select(
+    roadmaps.PREVIOUS_PUBLISHED_ID, func.count(InitiativeTracking.id), func.max(InitiativeTracking.updated_at)
+).where(InitiativeTracking.assessment_id == roadmaps.PREVIOUS_PUBLISHED_ID)
 
 
 def quarter_text(text: str | None) -> str:

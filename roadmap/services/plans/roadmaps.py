@@ -39,7 +39,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import ScalarSelect, func, select, update
+from sqlalchemy import ScalarSelect, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from roadmap.engine import planner
@@ -566,24 +566,40 @@ def _make_plan(
 
 def previous_published(assessment: Assessment) -> Assessment | None:
     """The office's published assessment of the latest earlier cycle: the roadmap followed until this one."""
-    return db.session.scalar(select(Assessment).where(Assessment.id == previous_published_id(assessment)))
+    return db.session.scalar(_PREVIOUS_PUBLISHED, previous_parameters(assessment))
 
 
-def previous_published_id(assessment: Assessment) -> ScalarSelect[int]:
-    """`previous_published` as a scalar subquery, for a statement that reads more about it at once."""
+def _previous_published_id(office_id: Any, assessment_id: Any, cycle_opens_on: Any) -> ScalarSelect[int]:
     return (
         select(Assessment.id)
         .join(Cycle, Cycle.id == Assessment.cycle_id)
         .where(
-            Assessment.office_id == assessment.office_id,
-            Assessment.id != assessment.id,
+            Assessment.office_id == office_id,
+            Assessment.id != assessment_id,
             Assessment.status == AssessmentStatus.PUBLISHED.value,
-            Cycle.opens_on < assessment.cycle.opens_on,
+            Cycle.opens_on < cycle_opens_on,
         )
         .order_by(Cycle.opens_on.desc())
         .limit(1)
         .scalar_subquery()
     )
+
+
+# `previous_published` as a scalar subquery, for a statement that reads more about it at once. Built once
+# with bound parameters, which `previous_parameters` fills: every survey page asks, and building the
+# statement cost more processor time than running it.
+PREVIOUS_PUBLISHED_ID = _previous_published_id(
+    bindparam("previous_office_id"), bindparam("previous_of_id"), bindparam("previous_before")
+)
+_PREVIOUS_PUBLISHED = select(Assessment).where(Assessment.id == PREVIOUS_PUBLISHED_ID)
+
+
+def previous_parameters(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "previous_office_id": assessment.office_id,
+        "previous_of_id": assessment.id,
+        "previous_before": assessment.cycle.opens_on,
+    }
 
 
 def open_initiatives(previous: Assessment, framework: Framework) -> list[str]:

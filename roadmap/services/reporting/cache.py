@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState
@@ -33,13 +33,27 @@ def directory() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
 
 
-def _shared_columns(assessment: Assessment) -> tuple[Any, ...]:
+def _shared_columns(assessment_id: Any, cycle_id: Any) -> tuple[Any, ...]:
     """What the content version reads besides the assessment and its office's profile: its roadmap's change
-    counter and its cycle's peers' figures."""
+    counter and its cycle's peers' figures. The ids, or bound parameters in the statements built once below
+    (a cached download reads little else: building its statements cost more than running them)."""
     return (
-        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment.id).scalar_subquery(),
-        *portfolio.peer_version_columns(assessment.cycle),
+        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment_id).scalar_subquery(),
+        *portfolio.peer_version_columns(cycle_id),
     )
+
+
+_SHARED = select(*_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")))
+_SHARED_AND_SETTINGS = select(
+    *_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")), *report_settings.latest_row_columns()
+)
+_PROFILE = select(OfficeProfileAnswer.question_code, OfficeProfileAnswer.version).where(
+    OfficeProfileAnswer.office_id == bindparam("office_id")
+)
+
+
+def _ids(assessment: Assessment) -> dict[str, int]:
+    return {"assessment_id": assessment.id, "cycle_id": assessment.cycle_id}
 
 
 def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = None) -> str:
@@ -49,7 +63,7 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
     `shared`: the values of `_shared_columns`, when the caller has read them already. (Signed reports keep
     this digest: its parts and their form never change.)"""
     if shared is None:
-        shared = tuple(db.session.execute(select(*_shared_columns(assessment))).one())
+        shared = tuple(db.session.execute(_SHARED, _ids(assessment)).one())
     roadmap_version, *peers = shared
     parts: list[object] = [
         assessment.id,
@@ -67,13 +81,7 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
         roadmap_version,
         tuple(peers),
         # The office profile decides what applies by rule: it is the office's, outside the revision.
-        sorted(
-            db.session.execute(
-                select(OfficeProfileAnswer.question_code, OfficeProfileAnswer.version).where(
-                    OfficeProfileAnswer.office_id == assessment.office_id
-                )
-            ).all()
-        ),
+        sorted(db.session.execute(_PROFILE, {"office_id": assessment.office_id}).all()),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -81,9 +89,7 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
 def key(assessment: Assessment, *, kind: str, locale: str, template_version: str, day: object) -> str:
     # The roadmap's counter, the peers and the settings in force in one statement: a cached download's
     # round trips are few.
-    *shared, settings_id, settings_saved = db.session.execute(
-        select(*_shared_columns(assessment), *report_settings.latest_row_columns())
-    ).one()
+    *shared, settings_id, settings_saved = db.session.execute(_SHARED_AND_SETTINGS, _ids(assessment)).one()
     settings = report_settings.in_force(settings_id, settings_saved)
     version = content_version(assessment, tuple(shared))
     material = repr((version, kind, locale, template_version, settings, day))

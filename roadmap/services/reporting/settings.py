@@ -154,9 +154,14 @@ _BY_ROW: dict[tuple[int, dt.datetime], ReportSettings] = {}
 
 def latest_row_columns() -> tuple[Any, ...]:
     """The id and save time of the settings in force, for a caller that reads them with other things in
-    one statement and then asks `in_force`."""
-    latest = select(ReportSettingsRecord).order_by(ReportSettingsRecord.id.desc()).limit(1).subquery()
-    return (select(latest.c.id).scalar_subquery(), select(latest.c.saved_at).scalar_subquery())
+    one statement and then asks `in_force`. Built once: they take no parameter."""
+    return _LATEST_ROW_COLUMNS
+
+
+_LATEST_ROW_COLUMNS = (
+    select(ReportSettingsRecord.id).order_by(ReportSettingsRecord.id.desc()).limit(1).scalar_subquery(),
+    select(ReportSettingsRecord.saved_at).order_by(ReportSettingsRecord.id.desc()).limit(1).scalar_subquery(),
+)
 
 
 def in_force(row_id: int | None, saved: dt.datetime | None) -> ReportSettings:

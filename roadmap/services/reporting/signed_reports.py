@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, SignedReport, SigningAppearanceRecord, User, utcnow
@@ -131,13 +131,15 @@ def versions(assessment: Assessment) -> Sequence[SignedReport]:
 
 def current(assessment: Assessment, locale: str) -> SignedReport | None:
     """The signed version in force in this language (None before the first signing)."""
-    return db.session.scalar(
-        select(SignedReport).where(
-            SignedReport.assessment_id == assessment.id,
-            SignedReport.locale == locale,
-            SignedReport.superseded_at.is_(None),
-        )
-    )
+    return db.session.scalar(_CURRENT, {"assessment_id": assessment.id, "locale": locale})
+
+
+# Built once: every report download asks it (statement building costs more than the query).
+_CURRENT = select(SignedReport).where(
+    SignedReport.assessment_id == bindparam("assessment_id"),
+    SignedReport.locale == bindparam("locale"),
+    SignedReport.superseded_at.is_(None),
+)
 
 
 def is_stale(record: SignedReport, assessment: Assessment) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from roadmap.engine.conditions import ProfileValue
 from roadmap.engine.framework import Framework, ProfileQuestion, ProfileType
@@ -23,8 +23,12 @@ from roadmap.services.survey.assessments import current_framework_version, frame
 
 
 def profile_rows(office_id: int) -> dict[str, OfficeProfileAnswer]:
-    rows = db.session.scalars(select(OfficeProfileAnswer).where(OfficeProfileAnswer.office_id == office_id))
+    rows = db.session.scalars(_PROFILE_ROWS, {"office_id": office_id})
     return {row.question_code: row for row in rows}
+
+
+# Built once: every survey page reads the office's profile.
+_PROFILE_ROWS = select(OfficeProfileAnswer).where(OfficeProfileAnswer.office_id == bindparam("office_id"))
 
 
 def value_of(question: ProfileQuestion, stored: Any) -> ProfileValue | None:
