@@ -14,7 +14,8 @@ autosave floor: a JSON POST that opens the session, checks the CSRF token, loads
 the edit of the assessment, and stores nothing (bench/floor_app.py) — the most autosave can reach with this
 stack.
 Runs on SQLite, and on PostgreSQL as well when TEST_POSTGRES_URL is set (a fresh database, dropped after).
-Goals (issue 5), as ratios to the hello world: section page ≥ 0.15, autosave ≥ 0.25.
+Goals (issue 21): section page ≥ 0.15 × the hello world on SQLite and ≥ 0.12 × on PostgreSQL; autosave, its
+hot case and the cached report against the autosave floor (below).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from typing import Any
 from bench.bench_scoring import OUTPUT, merge
 
 ROOT = Path(__file__).resolve().parents[1]
-GOAL_SECTION_RATIO = 0.15
+GOAL_SECTION_RATIO = {"sqlite": 0.15, "postgresql": 0.12}
 # Issue 21: autosave spread over offices ≥ 0.8 × the floor, the hot case (one assessment) ≥ 0.4 × the floor,
 # the cached report ≥ 0.8 × the floor.
 GOAL_AUTOSAVE_VS_FLOOR = 0.8
@@ -573,7 +574,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                         "section_page",
                         "/",  # each request's own path (the spread script)
                         refresh=spread_script("GET"),
-                        goal=GOAL_SECTION_RATIO,
+                        goal=GOAL_SECTION_RATIO[kind],
                     ),
                     Target(
                         "section_page_hot",

@@ -124,11 +124,10 @@ def test_an_autosave_locks_the_assessment_for_its_last_statement_only(counted):
         assert executed[-1] == writes[1]  # the touch is the last statement before the commit
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # prepared statements are PostgreSQL's
 def test_postgresql_connections_prepare_the_repeated_statements(app, backend):
     """Each request's statements repeat (SQLAlchemy builds their SQL once): psycopg prepares a statement on
     the server after DATABASE_PREPARE_THRESHOLD executions on a connection (5), then only executes it."""
-    if backend != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
     connection = db.engine.raw_connection()
     try:
         assert connection.driver_connection.prepare_threshold == 5
