@@ -12,7 +12,8 @@ What each one reads, and why nothing else:
   change, an INSERT … ON CONFLICT DO NOTHING of a first answer) and the "last edited" touch, the last
   statement before the commit, so that the assessment row is locked for one statement;
 - a cached report: the assessment, the consultant's assignments (the policy), one statement for the
-  roadmap's counter, the peers and the settings in force, and the office's profile versions;
+  roadmap's counter, the peers, the settings in force and the signed PDF in force (none here), and the
+  office's profile versions;
 - the board: the cycles, the offices (with whether the viewer may remind each), the assessments, their
   framework version, the answers counted, the answers that show_ifs test, the people, the reminders of
   the day and the unread count.

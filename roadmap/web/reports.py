@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from roadmap.extensions import db
 from roadmap.models import Assessment, SignedReport
 from roadmap.policy import Action, permits
 from roadmap.services.plans import roadmaps
@@ -56,11 +57,11 @@ def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
     locale = request.args.get("lang", "vi")
     if locale not in report_model.LOCALES:
         return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
-    signed = signed_reports.current(assessment, locale) if kind == "pdf" else None
+    day = roadmaps.local_today()
+    digest, signed_id = report_jobs.digest_for_download(assessment, kind, locale, day)
+    signed = db.session.get(SignedReport, signed_id) if kind == "pdf" and signed_id is not None else None
     if signed is not None:  # the signed record, once there is one, is what readers get (issue 25)
         return _signed_download(assessment, signed, locale)
-    day = roadmaps.local_today()
-    digest = report_jobs.digest_of(assessment, kind, locale, day)
     if digest in request.if_none_match:
         response = Response(status=304)
     else:

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState
+from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState, SignedReport
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import portfolio
 
@@ -46,6 +46,19 @@ def _shared_columns(assessment_id: Any, cycle_id: Any) -> tuple[Any, ...]:
 _SHARED = select(*_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")))
 _SHARED_AND_SETTINGS = select(
     *_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")), *report_settings.latest_row_columns()
+)
+# A download's other question, in the same statement as its key: the signed PDF in force in its language,
+# which readers get instead once there is one (issue 25).
+_FOR_DOWNLOAD = select(
+    *_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")),
+    *report_settings.latest_row_columns(),
+    select(SignedReport.id)
+    .where(
+        SignedReport.assessment_id == bindparam("assessment_id"),
+        SignedReport.locale == bindparam("locale"),
+        SignedReport.superseded_at.is_(None),
+    )
+    .scalar_subquery(),
 )
 _PROFILE = select(OfficeProfileAnswer.question_code, OfficeProfileAnswer.version).where(
     OfficeProfileAnswer.office_id == bindparam("office_id")
@@ -89,7 +102,23 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
 def key(assessment: Assessment, *, kind: str, locale: str, template_version: str, day: object) -> str:
     # The roadmap's counter, the peers and the settings in force in one statement: a cached download's
     # round trips are few.
-    *shared, settings_id, settings_saved = db.session.execute(_SHARED_AND_SETTINGS, _ids(assessment)).one()
+    row = db.session.execute(_SHARED_AND_SETTINGS, _ids(assessment)).one()
+    return _key_of(assessment, tuple(row), kind, locale, template_version, day)
+
+
+def key_for_download(
+    assessment: Assessment, *, kind: str, locale: str, template_version: str, day: object
+) -> tuple[str, int | None]:
+    """`key`, and the id of the signed PDF in force in `locale` (None before the first signing), read in the
+    same statement."""
+    *row, signed_id = db.session.execute(_FOR_DOWNLOAD, {**_ids(assessment), "locale": locale}).one()
+    return _key_of(assessment, tuple(row), kind, locale, template_version, day), signed_id
+
+
+def _key_of(
+    assessment: Assessment, row: tuple[Any, ...], kind: str, locale: str, template_version: str, day: object
+) -> str:
+    *shared, settings_id, settings_saved = row
     settings = report_settings.in_force(settings_id, settings_saved)
     version = content_version(assessment, tuple(shared))
     material = repr((version, kind, locale, template_version, settings, day))

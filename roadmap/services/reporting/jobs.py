@@ -63,6 +63,15 @@ def digest_of(assessment: Assessment, kind: str, locale: str, day: dt.date) -> s
     )
 
 
+def digest_for_download(
+    assessment: Assessment, kind: str, locale: str, day: dt.date
+) -> tuple[str, int | None]:
+    """`digest_of`, and the id of the signed PDF in force in `locale` if there is one (one statement)."""
+    return report_cache.key_for_download(
+        assessment, kind=kind, locale=locale, template_version=FORMATS[kind].layout_version, day=day
+    )
+
+
 def report_bytes(assessment: Assessment, kind: str, locale: str, digest: str, day: dt.date) -> bytes:
     """The document from the cache, or rendered now and cached (RenderFailed when the render is stopped)."""
     return report_cache.get_or_make(
