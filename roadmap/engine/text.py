@@ -15,10 +15,26 @@ from collections.abc import Iterator
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates (the only
 # surrogates a Python str can hold); the non-characters U+FDD0–U+FDEF and the last two of every plane.
-_FORBIDDEN_CLASS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
-    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+_FORBIDDEN_IN_BMP = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_FORBIDDEN = re.compile(
+    f"[{_FORBIDDEN_IN_BMP}"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+    + "]"
 )
-_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CLASS}]")
+# The same class within the Basic Multilingual Plane, and any character beyond it. The regex engine tests a
+# BMP-only class against a bitmap; the astral non-characters turn the class into ranges tried one by one,
+# about 14 times slower per character. Every page's and report's output is scrubbed (a chart's SVG runs to a
+# megabyte), and texts beyond the BMP (emoji, rare CJK) are few: they alone take the full class.
+_FORBIDDEN_BMP = re.compile(f"[{_FORBIDDEN_IN_BMP}]")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _forbidden_in(text: str) -> re.Match[str] | None:
+    """The first character of `text` that may not be stored, if any."""
+    if _BEYOND_BMP.search(text) is None:
+        return _FORBIDDEN_BMP.search(text)
+    return _FORBIDDEN.search(text)
+
 
 # Characters that start or end a bidirectional embedding, override or isolate, and the marks.
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -47,7 +63,7 @@ class ForbiddenCharacter(ValueError):  # noqa: N818 (the domain's word: `except 
 
 def first_forbidden(text: str) -> ForbiddenCharacter | None:
     """The first character of `text` that may not be stored, or None."""
-    found = _FORBIDDEN.search(text)
+    found = _forbidden_in(text)
     if found is None:
         return None
     return ForbiddenCharacter(found.group(), found.start() + 1)
@@ -98,7 +114,7 @@ def _join(path: str, key: str) -> str:
 def scrub(text: str) -> str:
     """`text` without the characters that may not be stored: what an output does with text from before the
     boundary, so that no format writer ever fails on it."""
-    return _FORBIDDEN.sub("", text) if _FORBIDDEN.search(text) else text
+    return _FORBIDDEN.sub("", text) if _forbidden_in(text) else text
 
 
 def isolate(text: str) -> str:

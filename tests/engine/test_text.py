@@ -47,6 +47,17 @@ def test_controls_lone_surrogates_and_non_characters_are_refused_with_their_posi
     assert str(refused.value).startswith("note: ")
 
 
+@pytest.mark.parametrize("character", REFUSED)
+@pytest.mark.parametrize("company", ["", "🇻🇳 "], ids=["within the BMP", "beside an emoji"])
+def test_a_refused_character_is_found_whether_or_not_the_text_reaches_beyond_the_bmp(character, company):
+    # Texts within the Basic Multilingual Plane take a faster class than texts beyond it: both refuse alike.
+    text = f"{company}{'x' * 5000}{character}y"
+    found = first_forbidden(text)
+    assert found is not None
+    assert found.position == len(company) + 5001
+    assert scrub(text) == f"{company}{'x' * 5000}y"
+
+
 @pytest.mark.parametrize("character", KEPT)
 def test_tab_line_breaks_bidi_marks_combining_marks_and_emoji_are_kept(character):
     assert first_forbidden(character) is None
