@@ -8,12 +8,14 @@ are skipped with a clear reason, except under CI (CI set), where a missing brows
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,34 +184,52 @@ def new_context(chromium: Any, live_app: LiveApp) -> Iterator[Any]:
 # --- screenshots and axe-core ----------------------------------------------------------------------------
 
 
+@contextmanager
+def only_this_worker(name: str) -> Iterator[None]:
+    """An exclusive lock on build/<name>.lock: the browser tests' files run on both xdist workers, which must
+    not install axe-core into the same folder at once (npm's ENOTEMPTY) or write one report over another."""
+    BUILD.mkdir(exist_ok=True)
+    with (BUILD / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def axe_script(chromium_path: Path) -> Path:
     """axe-core, pinned, from the npm registry into build/axe (once; kept between runs)."""
-    if not AXE_SCRIPT.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            unavailable("npm is needed to install axe-core for the accessibility check")
-        AXE_DIR.mkdir(parents=True, exist_ok=True)
-        completed = subprocess.run(  # noqa: S603 (fixed arguments)
-            [
-                str(npm),
-                "install",
-                "--no-save",
-                "--no-package-lock",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(AXE_DIR),
-                f"axe-core@{AXE_VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if completed.returncode != 0 or not AXE_SCRIPT.exists():
-            unavailable(f"npm could not install axe-core@{AXE_VERSION}: {completed.stderr[-500:]}")
+    with only_this_worker("axe"):
+        if not AXE_SCRIPT.exists():
+            _install_axe()
     return AXE_SCRIPT
+
+
+def _install_axe() -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        unavailable("npm is needed to install axe-core for the accessibility check")
+    AXE_DIR.mkdir(parents=True, exist_ok=True)
+    completed = subprocess.run(  # noqa: S603 (fixed arguments)
+        [
+            str(npm),
+            "install",
+            "--no-save",
+            "--no-package-lock",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(AXE_DIR),
+            f"axe-core@{AXE_VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if completed.returncode != 0 or not AXE_SCRIPT.exists():
+        unavailable(f"npm could not install axe-core@{AXE_VERSION}: {completed.stderr[-500:]}")
 
 
 @pytest.fixture(scope="session")
@@ -217,10 +237,10 @@ def accessibility_report() -> Iterator[dict[str, Any]]:
     """Every audited page's violations by impact, written to build/accessibility.json at the end."""
     report: dict[str, Any] = {}
     yield report
-    BUILD.mkdir(exist_ok=True)
-    previous = json.loads(A11Y_REPORT.read_text(encoding="utf-8")) if A11Y_REPORT.exists() else {}
-    previous.update(report)
-    A11Y_REPORT.write_text(json.dumps(previous, ensure_ascii=False, indent=2), encoding="utf-8")
+    with only_this_worker("accessibility"):
+        previous = json.loads(A11Y_REPORT.read_text(encoding="utf-8")) if A11Y_REPORT.exists() else {}
+        previous.update(report)
+        A11Y_REPORT.write_text(json.dumps(previous, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 @pytest.fixture
