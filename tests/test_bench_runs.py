@@ -29,7 +29,6 @@ SMALLEST = {
 }
 
 
-@pytest.mark.xdist_group("bench-runs")
 @pytest.mark.parametrize("module", sorted(SMALLEST))
 def test_benchmark_runs_to_the_end(module, tmp_path):
     output = tmp_path / "bench.json"
