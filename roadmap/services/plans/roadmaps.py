@@ -39,7 +39,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import ScalarSelect, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from roadmap.engine import planner
@@ -569,27 +569,21 @@ def previous_published(assessment: Assessment) -> Assessment | None:
     return db.session.scalar(_PREVIOUS_PUBLISHED, previous_parameters(assessment))
 
 
-def _previous_published_id(office_id: Any, assessment_id: Any, cycle_opens_on: Any) -> ScalarSelect[int]:
-    return (
-        select(Assessment.id)
-        .join(Cycle, Cycle.id == Assessment.cycle_id)
-        .where(
-            Assessment.office_id == office_id,
-            Assessment.id != assessment_id,
-            Assessment.status == AssessmentStatus.PUBLISHED.value,
-            Cycle.opens_on < cycle_opens_on,
-        )
-        .order_by(Cycle.opens_on.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 # `previous_published` as a scalar subquery, for a statement that reads more about it at once. Built once
 # with bound parameters, which `previous_parameters` fills: every survey page asks, and building the
 # statement cost more processor time than running it.
-PREVIOUS_PUBLISHED_ID = _previous_published_id(
-    bindparam("previous_office_id"), bindparam("previous_of_id"), bindparam("previous_before")
+PREVIOUS_PUBLISHED_ID = (
+    select(Assessment.id)
+    .join(Cycle, Cycle.id == Assessment.cycle_id)
+    .where(
+        Assessment.office_id == bindparam("previous_office_id"),
+        Assessment.id != bindparam("previous_of_id"),
+        Assessment.status == AssessmentStatus.PUBLISHED.value,
+        Cycle.opens_on < bindparam("previous_before"),
+    )
+    .order_by(Cycle.opens_on.desc())
+    .limit(1)
+    .scalar_subquery()
 )
 _PREVIOUS_PUBLISHED = select(Assessment).where(Assessment.id == PREVIOUS_PUBLISHED_ID)
 

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState, SignedReport
+from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import portfolio
 
@@ -43,29 +43,18 @@ def _shared_columns(assessment_id: Any, cycle_id: Any) -> tuple[Any, ...]:
     )
 
 
-_SHARED = select(*_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")))
-_SHARED_AND_SETTINGS = select(
-    *_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")), *report_settings.latest_row_columns()
-)
-# A download's other question, in the same statement as its key: the signed PDF in force in its language,
-# which readers get instead once there is one (issue 25).
-_FOR_DOWNLOAD = select(
-    *_shared_columns(bindparam("assessment_id"), bindparam("cycle_id")),
-    *report_settings.latest_row_columns(),
-    select(SignedReport.id)
-    .where(
-        SignedReport.assessment_id == bindparam("assessment_id"),
-        SignedReport.locale == bindparam("locale"),
-        SignedReport.superseded_at.is_(None),
-    )
-    .scalar_subquery(),
-)
+_SHARED_COLUMNS = _shared_columns(bindparam("assessment_id"), bindparam("cycle_id"))
+_SHARED = select(*_SHARED_COLUMNS)
+# What `key` reads, in one statement with the parameters of `key_parameters`; a caller that reads more at
+# once (a download: reporting.jobs) selects these columns first and hands the row to `key_of`.
+KEY_COLUMNS = (*_SHARED_COLUMNS, *report_settings.latest_row_columns())
+_KEY = select(*KEY_COLUMNS)
 _PROFILE = select(OfficeProfileAnswer.question_code, OfficeProfileAnswer.version).where(
     OfficeProfileAnswer.office_id == bindparam("office_id")
 )
 
 
-def _ids(assessment: Assessment) -> dict[str, int]:
+def key_parameters(assessment: Assessment) -> dict[str, int]:
     return {"assessment_id": assessment.id, "cycle_id": assessment.cycle_id}
 
 
@@ -76,7 +65,7 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
     `shared`: the values of `_shared_columns`, when the caller has read them already. (Signed reports keep
     this digest: its parts and their form never change.)"""
     if shared is None:
-        shared = tuple(db.session.execute(_SHARED, _ids(assessment)).one())
+        shared = tuple(db.session.execute(_SHARED, key_parameters(assessment)).one())
     roadmap_version, *peers = shared
     parts: list[object] = [
         assessment.id,
@@ -102,22 +91,22 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
 def key(assessment: Assessment, *, kind: str, locale: str, template_version: str, day: object) -> str:
     # The roadmap's counter, the peers and the settings in force in one statement: a cached download's
     # round trips are few.
-    row = db.session.execute(_SHARED_AND_SETTINGS, _ids(assessment)).one()
-    return _key_of(assessment, tuple(row), kind, locale, template_version, day)
+    row = db.session.execute(_KEY, key_parameters(assessment)).one()
+    return key_of(
+        assessment, tuple(row), kind=kind, locale=locale, template_version=template_version, day=day
+    )
 
 
-def key_for_download(
-    assessment: Assessment, *, kind: str, locale: str, template_version: str, day: object
-) -> tuple[str, int | None]:
-    """`key`, and the id of the signed PDF in force in `locale` (None before the first signing), read in the
-    same statement."""
-    *row, signed_id = db.session.execute(_FOR_DOWNLOAD, {**_ids(assessment), "locale": locale}).one()
-    return _key_of(assessment, tuple(row), kind, locale, template_version, day), signed_id
-
-
-def _key_of(
-    assessment: Assessment, row: tuple[Any, ...], kind: str, locale: str, template_version: str, day: object
+def key_of(
+    assessment: Assessment,
+    row: tuple[Any, ...],
+    *,
+    kind: str,
+    locale: str,
+    template_version: str,
+    day: object,
 ) -> str:
+    """`key` from the values of KEY_COLUMNS read by the caller."""
     *shared, settings_id, settings_saved = row
     settings = report_settings.in_force(settings_id, settings_saved)
     version = content_version(assessment, tuple(shared))

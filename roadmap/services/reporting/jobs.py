@@ -27,6 +27,7 @@ from roadmap.services.platform.jobs import N_, JobFailure, JobResult
 from roadmap.services.reporting import cache as report_cache
 from roadmap.services.reporting import model as report_model
 from roadmap.services.reporting import pdf as report_pdf
+from roadmap.services.reporting import signed_reports
 from roadmap.services.reporting.formats import FORMATS
 from roadmap.services.reporting.formats import render as render_report
 
@@ -67,9 +68,23 @@ def digest_for_download(
     assessment: Assessment, kind: str, locale: str, day: dt.date
 ) -> tuple[str, int | None]:
     """`digest_of`, and the id of the signed PDF in force in `locale` if there is one (one statement)."""
-    return report_cache.key_for_download(
-        assessment, kind=kind, locale=locale, template_version=FORMATS[kind].layout_version, day=day
+    *row, signed_id = db.session.execute(
+        _FOR_DOWNLOAD, {**report_cache.key_parameters(assessment), "locale": locale}
+    ).one()
+    digest = report_cache.key_of(
+        assessment,
+        tuple(row),
+        kind=kind,
+        locale=locale,
+        template_version=FORMATS[kind].layout_version,
+        day=day,
     )
+    return digest, signed_id
+
+
+# A download's other question, in the same statement as its key: the signed PDF in force in its language,
+# which readers get instead once there is one (issue 25).
+_FOR_DOWNLOAD = select(*report_cache.KEY_COLUMNS, signed_reports.ID_IN_FORCE)
 
 
 def report_bytes(assessment: Assessment, kind: str, locale: str, digest: str, day: dt.date) -> bytes:

@@ -134,12 +134,16 @@ def current(assessment: Assessment, locale: str) -> SignedReport | None:
     return db.session.scalar(_CURRENT, {"assessment_id": assessment.id, "locale": locale})
 
 
-# Built once: every report download asks it (statement building costs more than the query).
-_CURRENT = select(SignedReport).where(
+# The version in force of an assessment's report in a language, built once with bound parameters
+# ("assessment_id", "locale"): every report download asks (statement building costs more than the query).
+_IN_FORCE = (
     SignedReport.assessment_id == bindparam("assessment_id"),
     SignedReport.locale == bindparam("locale"),
     SignedReport.superseded_at.is_(None),
 )
+_CURRENT = select(SignedReport).where(*_IN_FORCE)
+# Its id, for a statement that reads it with other things (a download's key: reporting.jobs).
+ID_IN_FORCE = select(SignedReport.id).where(*_IN_FORCE).scalar_subquery()
 
 
 def is_stale(record: SignedReport, assessment: Assessment) -> bool:
