@@ -18,7 +18,7 @@ from roadmap.services.platform.caching import Cache
 questions: Cache[Markup] = Cache(maxsize=4096)
 # The live result panel, by the inputs of the score it shows.
 results: Cache[Markup] = Cache(maxsize=512)
-# Whole section pages (and the CSRF token they were rendered with), by the assessment's revision and
-# everything else the page shows (see roadmap.web.survey.section). A colleague's new display name is outside
-# the key: a minute at most.
-pages: Cache[tuple[str, str]] = Cache(maxsize=1024, ttl_seconds=60)
+# Whole section pages, as their UTF-8 pieces around the CSRF token they were rendered with, by the
+# assessment's revision and everything else the page shows (see roadmap.web.survey.section). A colleague's
+# new display name is outside the key: a minute at most.
+pages: Cache[tuple[bytes, ...]] = Cache(maxsize=1024, ttl_seconds=60)

@@ -266,7 +266,7 @@ def _may_edit(assessment: Assessment) -> bool:
 
 @bp.route("/assessments/<int:assessment_id>")
 @login_required
-def overview(assessment_id: int) -> str:
+def overview(assessment_id: int) -> bytes:
     assessment = authorized_assessment(assessment_id, with_names=True)
     framework = assessments.framework_of(assessment)
     # Kept like a section page; the peers' figures and the cycle's dates are part of what it shows.
@@ -546,7 +546,7 @@ def _remember_fragment(view: QuestionView, markup: Markup) -> Markup:
 
 @bp.route("/assessments/<int:assessment_id>/sections/<dimension>")
 @login_required
-def section(assessment_id: int, dimension: str) -> tuple[str, int]:
+def section(assessment_id: int, dimension: str) -> tuple[bytes, int]:
     assessment = authorized_assessment(assessment_id, with_names=True)
     framework = assessments.framework_of(assessment)
     _dimension_or_404(framework, dimension)
@@ -555,17 +555,21 @@ def section(assessment_id: int, dimension: str) -> tuple[str, int]:
     )
 
 
-def _kept_page(key: tuple[Any, ...] | None, render: Callable[[], tuple[str, int]]) -> tuple[str, int]:
+def _kept_page(key: tuple[Any, ...] | None, render: Callable[[], tuple[str, int]]) -> tuple[bytes, int]:
     """The page kept under `key` (None: never kept), or rendered now and kept when it is a 200. A kept page
-    gets this request's signature of the session's CSRF token in place of the one it was rendered with."""
+    gets this request's signature of the session's CSRF token in place of the one it was rendered with.
+
+    Pages are kept as UTF-8 pieces around that token: a section page is a few hundred kilobytes of mostly
+    Vietnamese text, and replacing the token in the text and encoding it again cost more than everything
+    else a kept page does; joining the pieces with the new token is a copy."""
     if key is not None:
         kept = fragments.pages.get(key)
         if kept is not None:
-            page, token = kept
-            return page.replace(token, generate_csrf()), 200
-    page, status = render()
+            return generate_csrf().encode().join(kept), 200
+    text, status = render()
+    page = text.encode()
     if key is not None and status == 200:
-        fragments.pages.put(key, (page, generate_csrf()))
+        fragments.pages.put(key, tuple(page.split(generate_csrf().encode())))
     return page, status
 
 
