@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -83,8 +84,9 @@ def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
         counts[f"live {dimension}"] = len(executed)
 
     assert counts[f"page {small}"] == counts[f"page {large}"], counts
-    # The user, the assessment with its office and cycle, the unread count: nothing about the questions.
-    assert counts[f"kept page {small}"] == counts[f"kept page {large}"] <= 4, counts
+    # The user (with the unread count), the assessment with its office and cycle, last year's roadmap's
+    # tracking: nothing about the questions.
+    assert counts[f"kept page {small}"] == counts[f"kept page {large}"] <= 3, counts
     assert counts[f"live {small}"] == counts[f"live {large}"], counts
     assert counts[f"live {small}"] <= 12, counts
     assert counts[f"save {small}"] == counts[f"save {large}"], counts
@@ -205,3 +207,38 @@ def test_the_results_page_is_kept_until_its_survey_or_its_peers_change(app, worl
     html = browser.get(page).get_data(as_text=True)
     assert fragments.pages.misses == before + 1  # the answer moved the revision
     assert "result-heading" in html
+
+
+def _unread_shown(page: bytes) -> int | None:
+    """The count beside "Notifications" in the page's navigation (None when there is none)."""
+    found = re.search(rb'<span class="nav-count">(\d+)<span class="visually-hidden">', page)
+    return int(found.group(1)) if found else None
+
+
+def test_the_navigation_counts_unread_notifications_on_pages_kept_or_not(app, world):
+    """The count is read with the user (one statement): a kept section page shows a new count at once, and a
+    notification followed is one less on the next page."""
+    from roadmap.services.platform import notifications
+
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    db.session.commit()
+    section = f"/assessments/{assessment.id}/sections/GOV"
+    browser = logged_in(app, world.respondent_a.email)
+    assert _unread_shown(browser.get(section).data) is None
+    assert _unread_shown(browser.get(section).data) is None  # kept
+    sent = [
+        notifications.about_assessment(
+            assessment, notifications.ASSESSMENT_SUBMITTED, [world.respondent_a.id]
+        )[0]
+        for _ in range(2)
+    ]
+    db.session.commit()
+    assert _unread_shown(browser.get(section).data) == 2
+    assert _unread_shown(browser.get("/").data) == 2
+    assert browser.get(f"/notifications/{sent[0].id}").status_code == 302  # followed: read
+    assert _unread_shown(browser.get(section).data) == 1
+    assert _unread_shown(browser.get(f"/assessments/{assessment.id}").data) == 1
+    # Someone else's count is their own.
+    consultant = logged_in(app, world.consultant.email)
+    assert _unread_shown(consultant.get("/").data) is None

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     request,
@@ -27,8 +28,9 @@ from roadmap.extensions import login_manager
 from roadmap.models import User
 from roadmap.policy import second_factor_pending
 from roadmap.services.directory import second_factor
+from roadmap.services.platform import notifications
 from roadmap.services.platform.text import refusal
-from roadmap.web.guard import get_by_id
+from roadmap.web.guard import MAX_ID, get_by_id
 
 # No inline script or style anywhere: everything the pages need comes from static/.
 CONTENT_SECURITY_POLICY = (
@@ -46,9 +48,13 @@ SEEN_AT_GRANULARITY_SECONDS = 60
 def load_user(session_id: str) -> User | None:
     """Accept a session only while it carries the user's current session version."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdigit() or not version.isdigit() or not 0 < int(user_id) <= MAX_ID:
         return None
-    user = get_by_id(User, int(user_id))
+    if _renders_page():
+        # The page shows the unread count in its navigation: read with the user, in the same statement.
+        user, g.unread_count = notifications.user_with_unread_count(int(user_id))
+    else:
+        user = get_by_id(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
     # Signed in by password only (the code is still to come), or out of time to enrol: the policy grants
@@ -57,6 +63,23 @@ def load_user(session_id: str) -> User | None:
         user
     )
     return user
+
+
+def _renders_page() -> bool:
+    """Whether this request is likely to answer with a page (a GET of a view that is not the page script's
+    JSON or the API): its navigation shows the user's unread notifications."""
+    if request.method != "GET" or request.blueprint == "api":
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return view is not None and not getattr(view, "json_only", False)
+
+
+def unread_count() -> int:
+    """The signed-in user's unread notifications, counted once a request (with the user, for a page).
+    Marking them read is a POST that redirects: no page of the same request shows an older count."""
+    if "unread_count" not in g:
+        g.unread_count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
+    return int(g.unread_count)
 
 
 # In the session between the password and the code of a user with a second factor.
@@ -139,8 +162,6 @@ def _force_password_change() -> BaseResponse | None:
         return redirect(url_for("auth.change_password"))
     return None
 
-
-MAX_ID = 2**31 - 1
 
 # The routes that receive files may take the whole MAX_CONTENT_LENGTH; every other one much less.
 UPLOAD_ENDPOINTS = {

@@ -20,7 +20,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    g,
     get_template_attribute,
     jsonify,
     redirect,
@@ -84,7 +83,7 @@ from roadmap.services.survey.answers import SaveStatus
 from roadmap.services.survey.lifecycle import IllegalTransition
 from roadmap.services.survey.results import Scored
 from roadmap.services.survey.wording import answer_text, record_text
-from roadmap.web import fragments
+from roadmap.web import fragments, security
 from roadmap.web.files import attachment
 from roadmap.web.guard import authorize, authorize_seen, authorized_assessment, authorized_office
 from roadmap.web.templating import local_datetime
@@ -168,11 +167,7 @@ def _number_form() -> numbers.NumberForm:
 
 
 def _unread_count() -> int:
-    """The user's unread notifications, counted once a request: a kept page's key and the navigation of a
-    page rendered after it both show the count. (Marking them read is a POST that redirects.)"""
-    if "unread_count" not in g:
-        g.unread_count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
-    return int(g.unread_count)
+    return security.unread_count()
 
 
 @bp.route("/session/token")
