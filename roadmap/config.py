@@ -213,7 +213,8 @@ def engine_options(config: dict[str, Any]) -> dict[str, Any]:
     return {
         "pool_size": config["DATABASE_POOL_SIZE"],
         "max_overflow": config["DATABASE_MAX_OVERFLOW"],
-        "pool_pre_ping": True,
+        # Connections idle for a second are checked at checkout instead (roadmap.database._ping_if_idle).
+        "pool_pre_ping": False,
         "connect_args": {
             "prepare_threshold": config.get("DATABASE_PREPARE_THRESHOLD", DEFAULT_PREPARE_THRESHOLD)
         },

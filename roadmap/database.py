@@ -1,4 +1,5 @@
-"""Per-connection database settings, and the queue that SQLite's writers wait in."""
+"""Per-connection database settings, the queue that SQLite's writers wait in, and the liveness check of pooled
+PostgreSQL connections."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 # How long a writer waits for its turn before it goes ahead anyway and lets SQLite's own busy timeout
 # decide: the same 15 s as that timeout. Only a transaction left open by mistake takes that long.
@@ -139,3 +142,38 @@ def _take_write_turn(
         and statement.lstrip()[:7].upper().startswith(_WRITES)
     ):
         dbapi_connection.take_write_turn()
+
+
+# A pooled connection that has waited this long is checked before a request gets it.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_since(dbapi_connection: Any, connection_record: Any) -> None:
+    if dbapi_connection is not None:  # None: the connection was invalidated, not given back
+        connection_record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+    """A database restarted under the hosts must not fail the next request of each pooled connection; but
+    checking every connection at every checkout (the pool's pre_ping) is a round trip on every request, a
+    sixth of a cached page's on PostgreSQL. Only a connection idle for PING_AFTER_IDLE_SECONDS is checked:
+    one given back a moment ago worked a moment ago, and a restart takes longer than that. (A connection
+    that dies between two requests a second apart fails its request; SQLAlchemy then discards the pool's
+    other connections of that moment, so each worker meets it once at most.) A dead connection is replaced
+    by a new one: the pool retries a checkout that raises DisconnectionError."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return  # a file, not a server: nothing to lose between two requests
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the check began a transaction (the driver's implicit BEGIN)
+    except Exception as error:  # any failure: the connection is not to be trusted
+        raise exc.DisconnectionError(str(error)) from error

@@ -62,7 +62,8 @@ def test_default_database_is_sqlite_under_instance_and_postgres_urls_use_psycopg
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'roadmap.db'}"
     config = from_environment(tmp_path, {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://u@h/db"})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
-    assert engine_options(config)["pool_pre_ping"] is True
+    # Idle connections are checked at checkout instead (roadmap.database._ping_if_idle; tests/test_health.py).
+    assert engine_options(config)["pool_pre_ping"] is False
 
 
 def test_postgresql_statements_are_prepared_unless_turned_off_for_a_transaction_pooler(tmp_path):

@@ -12,10 +12,13 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from app import create_app
+from roadmap import database
 from roadmap.extensions import db
 from tests.conftest import Browser, logged_in, redis_test_url
 
@@ -155,5 +158,54 @@ def test_the_postgresql_pool_is_sized_from_the_configuration(postgres_database):
         pool = db.engine.pool
         assert pool.size() == 3
         assert pool._max_overflow == 1  # no public reader
-        assert pool._pre_ping is True
+        assert pool._pre_ping is False  # idle connections are checked instead (below)
+        db.engine.dispose()
+
+
+def _end_the_apps_sessions(url: str) -> None:
+    """What a database restart does to a pool: the server side of each of its connections is gone."""
+    killer = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with killer.connect() as connection:
+        ended = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    killer.dispose()
+    assert ended >= 1
+
+
+def _pool_of_one(url: str) -> Any:
+    return create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "DATABASE_POOL_SIZE": 1, "DATABASE_MAX_OVERFLOW": 0}
+    )
+
+
+def test_a_pooled_connection_idle_for_a_second_is_checked_and_replaced_when_the_database_restarted(
+    postgres_database, monkeypatch
+):
+    served = _pool_of_one(postgres_database)
+    client = served.test_client()
+    assert client.get("/readyz").status_code == 200  # its connection is back in the pool
+    _end_the_apps_sessions(postgres_database)
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it had waited a second
+    answer = client.get("/readyz")
+    assert answer.status_code == 200, answer.get_json()  # checked, found dead, replaced: nothing failed
+    with served.app_context():
+        db.engine.dispose()
+
+
+def test_a_connection_given_back_a_moment_ago_is_not_checked_again(postgres_database, monkeypatch):
+    """The price of not checking every checkout (a round trip on every request): a connection that dies
+    between two requests less than PING_AFTER_IDLE_SECONDS apart fails its request, once; the pool then
+    replaces its connections of that moment, and the next request is served."""
+    served = _pool_of_one(postgres_database)
+    client = served.test_client()
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    assert client.get("/readyz").status_code == 200
+    _end_the_apps_sessions(postgres_database)
+    assert client.get("/readyz").status_code == 503  # handed out unchecked: the database said it was gone
+    assert client.get("/readyz").status_code == 200
+    with served.app_context():
         db.engine.dispose()
