@@ -15,6 +15,7 @@ from roadmap.models import AnswerRecord, Cycle
 from roadmap.services.plans import plan_actual, roadmaps, tracking
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import assessments, steps
+from roadmap.web import fragments
 from tests.conftest import logged_in
 from tests.test_assessment_service import save
 from tests.test_review import fresh, submitted  # noqa: F401  (the fixture)
@@ -207,3 +208,41 @@ def check_the_demo(app):
         dimension = assessments.framework_of(approved[0]).question(question).dimension
         section = browser.get(f"/assessments/{approved[0].id}/sections/{dimension}").get_data(as_text=True)
         assert f'data-follow-up-for="{question}"' in section
+
+
+def test_a_kept_section_page_shows_a_new_hint_once_last_years_roadmap_is_followed_further(
+    app,
+    world,
+    followed,
+    published,  # noqa: F811  (the fixture imported above)
+):
+    """The page cache's key reads last year's tracking with the assessment (one statement): an initiative
+    marked done since the page was kept shows its hint at once."""
+    browser = logged_in(app, world.respondent_a.email)
+    framework = assessments.framework_of(followed)
+    sections = {d.code: f"/assessments/{followed.id}/sections/{d.code}" for d in framework.dimensions}
+    browser.get(sections[framework.dimensions[0].code])  # the first page shows a message once: never kept
+    before = {code: browser.get(path).get_data(as_text=True) for code, path in sections.items()}
+    for path in sections.values():
+        hits = fragments.pages.hits
+        assert browser.get(path).status_code == 200
+        assert fragments.pages.hits == hits + 1  # kept
+    expected = plan_actual.hints(followed)
+    tracking.update_progress(
+        published,
+        "K01",
+        done(actual_start="2027-Q2", actual_finish="2027-Q4"),
+        actor=world.respondent_a,
+        expected_version=1,
+    )
+    db.session.commit()
+    now_expected = plan_actual.hints(followed)
+    added = {code for code in now_expected if len(now_expected[code]) > len(expected.get(code, []))}
+    assert added, now_expected  # K01 was expected to change some answer
+    for code in added:
+        dimension = framework.question(code).dimension
+        after = browser.get(sections[dimension]).get_data(as_text=True)
+        marker = f'data-follow-up-for="{code}"'
+        assert after.count(marker) > before[dimension].count(marker)
+        assert "quý 4/2027" in after
+        assert "quý 4/2027" not in before[dimension]

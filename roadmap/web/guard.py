@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 from roadmap.extensions import db
 from roadmap.models import ApiToken, Assessment, Job, Office
 from roadmap.policy import HIDDEN_WHEN_REFUSED, Action, Target, permits
+from roadmap.services.plans import plan_actual
 from roadmap.services.platform import audit
 from roadmap.services.platform.caching import memoised
 
@@ -93,13 +94,41 @@ def authorize_seen(action: Action, target: Target) -> None:
     abort(403)
 
 
+# A survey page's assessment: with its office and cycle, and what the page's cache key needs of last year's
+# roadmap (its tracking), in one statement.
+_SURVEY_PAGE_ASSESSMENT = (
+    select(Assessment, *plan_actual.STATE_COLUMNS)
+    .where(Assessment.id == bindparam("object_id"))
+    .options(joinedload(Assessment.office), joinedload(Assessment.cycle))
+)
+
+
+def _survey_page_assessment(assessment_id: int) -> Assessment | None:
+    if not 0 < assessment_id <= MAX_ID:
+        return None
+    row = db.session.execute(_SURVEY_PAGE_ASSESSMENT, {"object_id": assessment_id}).unique().one_or_none()
+    if row is None:
+        return None
+    assessment: Assessment = row[0]
+    plan_actual.remember_state(assessment, tuple(row[1:]))
+    return assessment
+
+
 def authorized_assessment(
-    assessment_id: int, action: Action = Action.VIEW_ASSESSMENT, *, with_names: bool = False
+    assessment_id: int,
+    action: Action = Action.VIEW_ASSESSMENT,
+    *,
+    with_names: bool = False,
+    for_survey_page: bool = False,
 ) -> Assessment:
     """The assessment, if it exists and the current user may do `action` to it; else 404 (or 403 when the
     user may see it but not do this, e.g. a consultant trying to edit answers). `with_names` loads its
-    office and cycle in the same statement, for pages that show them."""
-    assessment = get_by_id(Assessment, assessment_id, with_names=with_names)
+    office and cycle in the same statement, for pages that show them; `for_survey_page` also what a survey
+    page's cache key needs of last year's roadmap (plan_actual.state_key)."""
+    if for_survey_page:
+        assessment = _survey_page_assessment(assessment_id)
+    else:
+        assessment = get_by_id(Assessment, assessment_id, with_names=with_names)
     if assessment is None:
         abort(404)
     if (

@@ -262,7 +262,7 @@ def _may_edit(assessment: Assessment) -> bool:
 @bp.route("/assessments/<int:assessment_id>")
 @login_required
 def overview(assessment_id: int) -> bytes:
-    assessment = authorized_assessment(assessment_id, with_names=True)
+    assessment = authorized_assessment(assessment_id, for_survey_page=True)
     framework = assessments.framework_of(assessment)
     # Kept like a section page; the peers' figures and the cycle's dates are part of what it shows.
     key = _page_key(assessment, framework, "overview")
@@ -542,7 +542,7 @@ def _remember_fragment(view: QuestionView, markup: Markup) -> Markup:
 @bp.route("/assessments/<int:assessment_id>/sections/<dimension>")
 @login_required
 def section(assessment_id: int, dimension: str) -> tuple[bytes, int]:
-    assessment = authorized_assessment(assessment_id, with_names=True)
+    assessment = authorized_assessment(assessment_id, for_survey_page=True)
     framework = assessments.framework_of(assessment)
     _dimension_or_404(framework, dimension)
     return _kept_page(

@@ -49,16 +49,42 @@ class Comparison:
 
 def state_key(assessment: Assessment) -> tuple[object, ...]:
     """What the hints and the comparison depend on beyond this assessment: the previous roadmap's tracking
-    (part of the survey pages' cache keys)."""
-    # One statement, built once (it runs for every survey page, cached or not): the previous assessment and
-    # its tracking.
-    previous_id, count, latest = db.session.execute(_STATE, roadmaps.previous_parameters(assessment)).one()
+    (part of the survey pages' cache keys). Read with the assessment when it was loaded with STATE_COLUMNS
+    (the survey pages: one statement less on each), else in a statement of its own."""
+    loaded = assessment.__dict__.get(_LOADED_STATE)
+    if loaded is not None:
+        previous_id, count, latest = loaded
+    else:
+        parameters = roadmaps.previous_parameters(assessment)
+        previous_id, count, latest = db.session.execute(_STATE, parameters).one()
     return () if previous_id is None else (previous_id, count, latest)
 
 
+def remember_state(assessment: Assessment, columns: tuple[object, ...]) -> None:
+    """Keep the values of STATE_COLUMNS read with `assessment` for state_key (for this request: the
+    session, and the object with it, ends with the request)."""
+    assessment.__dict__[_LOADED_STATE] = columns
+
+
+# One statement, built once (it runs for every survey page, cached or not): the previous assessment and its
+# tracking.
 _STATE = select(
     roadmaps.PREVIOUS_PUBLISHED_ID, func.count(InitiativeTracking.id), func.max(InitiativeTracking.updated_at)
 ).where(InitiativeTracking.assessment_id == roadmaps.PREVIOUS_PUBLISHED_ID)
+
+# The same three values as columns of a statement that loads an Assessment (correlated to it), so that a page
+# reads them with the assessment it shows.
+_LOADED_STATE = "_previous_tracking_state"
+_PREVIOUS_OF_LOADED = roadmaps.previous_published_id_of(Assessment)
+STATE_COLUMNS = (
+    _PREVIOUS_OF_LOADED,
+    select(func.count(InitiativeTracking.id))
+    .where(InitiativeTracking.assessment_id == _PREVIOUS_OF_LOADED)
+    .scalar_subquery(),
+    select(func.max(InitiativeTracking.updated_at))
+    .where(InitiativeTracking.assessment_id == _PREVIOUS_OF_LOADED)
+    .scalar_subquery(),
+)
 
 
 def quarter_text(text: str | None) -> str:

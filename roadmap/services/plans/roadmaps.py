@@ -41,6 +41,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from roadmap.engine import planner
 from roadmap.engine.conditions import AnyOf
@@ -586,6 +587,32 @@ PREVIOUS_PUBLISHED_ID = (
     .scalar_subquery()
 )
 _PREVIOUS_PUBLISHED = select(Assessment).where(Assessment.id == PREVIOUS_PUBLISHED_ID)
+
+
+def previous_published_id_of(current: Any) -> Any:
+    """PREVIOUS_PUBLISHED_ID correlated to `current`, the Assessment entity of an enclosing statement,
+    instead of taking its office, id and cycle's opening day as parameters."""
+    earlier, earlier_cycle, current_cycle = aliased(Assessment), aliased(Cycle), aliased(Cycle)
+    opens_on = (
+        select(current_cycle.opens_on)
+        .where(current_cycle.id == current.cycle_id)
+        .correlate(current)
+        .scalar_subquery()
+    )
+    return (
+        select(earlier.id)
+        .join(earlier_cycle, earlier_cycle.id == earlier.cycle_id)
+        .where(
+            earlier.office_id == current.office_id,
+            earlier.id != current.id,
+            earlier.status == AssessmentStatus.PUBLISHED.value,
+            earlier_cycle.opens_on < opens_on,
+        )
+        .order_by(earlier_cycle.opens_on.desc())
+        .limit(1)
+        .correlate(current)
+        .scalar_subquery()
+    )
 
 
 def previous_parameters(assessment: Assessment) -> dict[str, Any]:
