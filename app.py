@@ -41,11 +41,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from roadmap import database  # noqa: F401  (registers the SQLite connection settings)
+    from roadmap import database  # (also registers the SQLite connection settings)
     from roadmap.extensions import csrf, db, login_manager, mail, migrate
     from roadmap.services.platform import mail as mail_service
 
     db.init_app(app)
+    with app.app_context():
+        database.open_transactions_for_writes_only(db.engine)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path) / "migrations"), compare_type=True, render_as_batch=True
     )

@@ -4,7 +4,9 @@ PostgreSQL connections."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -177,3 +179,43 @@ def _ping_if_idle(dbapi_connection: Any, connection_record: Any, connection_prox
         dbapi_connection.rollback()  # the check began a transaction (the driver's implicit BEGIN)
     except Exception as error:  # any failure: the connection is not to be trusted
         raise exc.DisconnectionError(str(error)) from error
+
+
+# A statement that only reads: a SELECT that locks no row.
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=2048)  # the app's statements are few, and each is built once
+def _only_reads(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() == "SELECT" and _LOCKING_READ.search(statement) is None
+
+
+def open_transactions_for_writes_only(engine: Engine) -> None:
+    """On PostgreSQL, statements that only read run outside any transaction, and the first statement that
+    writes opens one, which every later statement joins until it is committed or rolled back.
+
+    psycopg opens a transaction before a connection's first statement and a request ends it: BEGIN and
+    ROLLBACK, two round trips of a cached page's four. Worse, psycopg forgets every prepared statement of a
+    connection at each ROLLBACK (it cannot tell what the rollback undid), so that a statement prepared after
+    DATABASE_PREPARE_THRESHOLD executions never lived past the page that prepared it. With reads outside
+    transactions a page that only reads sends neither, and its statements stay prepared from request to
+    request. Nothing is lost: at PostgreSQL's READ COMMITTED each statement sees what was committed when it
+    began, in a transaction or not; the app takes no row locks by reading (a SELECT … FOR UPDATE counts as a
+    write here) and no transaction-scoped locks or settings; and whatever a request writes is still one
+    transaction, committed or rolled back as a whole."""
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "before_cursor_execute", _transaction_only_for_writes)
+
+
+def _transaction_only_for_writes(
+    connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
+    dbapi_connection = cursor.connection
+    if dbapi_connection.info.transaction_status != _IDLE:
+        return  # a transaction is open: every statement joins it
+    only_reads = _only_reads(statement)
+    if dbapi_connection.autocommit != only_reads:
+        dbapi_connection.autocommit = only_reads  # psycopg: a setting of the client, no round trip
+
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg where SQLite is all there is
