@@ -46,6 +46,8 @@ PINNED = {
     "autosave of a first answer": 4,
     "cached report": 5,
     "progress board": 9,
+    # Public and the same for everyone: the session's checks are skipped, and the user is not loaded.
+    "static file": 0,
 }
 
 
@@ -93,6 +95,11 @@ def counted(app, world):
     def board():
         assert consultant.get("/review/progress").status_code == 200
 
+    def static_file():
+        response = respondent.get("/static/css/app.css")
+        assert response.status_code == 200
+        response.close()
+
     requests = {
         "section page": section_page,
         "kept section page": kept_section_page,
@@ -100,6 +107,7 @@ def counted(app, world):
         "autosave of a first answer": first_answer,
         "cached report": report,
         "progress board": board,
+        "static file": static_file,
     }
     found = {}
     for name, request in requests.items():

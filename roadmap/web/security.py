@@ -89,7 +89,9 @@ SECOND_FACTOR_OPEN = {"auth.logout", "static", "main.set_locale", "health.health
 
 
 def _require_second_factor() -> BaseResponse | tuple[BaseResponse, int] | None:
-    if _token_request() or not current_user.is_authenticated or not second_factor_pending(current_user):
+    if _token_request() or _static_request():
+        return None
+    if not current_user.is_authenticated or not second_factor_pending(current_user):
         return None
     page = "auth.second_factor" if session.get(SECOND_FACTOR_PENDING) else "auth.enrol_second_factor"
     if request.endpoint == page or request.endpoint in SECOND_FACTOR_OPEN:
@@ -120,8 +122,15 @@ def _token_request() -> bool:
     return request.blueprint == "api" and "Authorization" in request.headers
 
 
+def _static_request() -> bool:
+    """A static file (styles, scripts, fonts): public, the same for everyone, and five or more a page. The
+    session's checks neither protect nor change anything there, and would load the user from the database
+    for each of them."""
+    return request.endpoint == "static"
+
+
 def _enforce_session_limits() -> BaseResponse | None:
-    if _token_request() or not current_user.is_authenticated:
+    if _token_request() or _static_request() or not current_user.is_authenticated:
         return None
     now = int(time.time())
     idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
@@ -135,9 +144,9 @@ def _enforce_session_limits() -> BaseResponse | None:
             return None  # the API answers an anonymous caller itself (401, in JSON)
         flash(_l("Your session has expired. Please log in again."), "warning")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    # Static files do not count as activity. Activity is noted to the minute: a changed session is a
-    # re-signed cookie, and autosave sends requests by the second.
-    if request.endpoint != "static" and now - seen_at >= SEEN_AT_GRANULARITY_SECONDS:
+    # Activity is noted to the minute: a changed session is a re-signed cookie, and autosave sends requests
+    # by the second. (Static files never get here: they do not count as activity.)
+    if now - seen_at >= SEEN_AT_GRANULARITY_SECONDS:
         session["seen_at"] = now
     return None
 
@@ -151,7 +160,7 @@ def _force_password_change() -> BaseResponse | None:
         "health.healthz",
         "health.readyz",
     }
-    if request.blueprint == "api":
+    if request.blueprint == "api" or _static_request():
         return None  # the API refuses such a session itself (in JSON)
     if (
         current_user.is_authenticated
