@@ -26,7 +26,10 @@ SIZES = {"desktop": DESKTOP_1366, "phone": PHONE}
 
 
 def page_width_fits(page: Page) -> None:
-    """Nothing makes the page wider than the window (tables and charts scroll or stack inside it)."""
+    """Nothing makes the page wider than the window (tables and charts scroll or stack inside it). Measured
+    once the page's stylesheets have arrived: a script may lay the page out before a late one applies, and a
+    loaded CI machine once measured the roadmap's chart before roadmap.css made it scroll in its box."""
+    page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than the window at {page.url}"
 
