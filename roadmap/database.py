@@ -176,10 +176,12 @@ def _ping_if_idle(dbapi_connection: Any, connection_record: Any, connection_prox
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
-        dbapi_connection.rollback()  # the check began a transaction (the driver's implicit BEGIN)
+        dbapi_connection.rollback()  # ends the transaction the check began, if it began one
     except Exception as error:  # any failure: the connection is not to be trusted
         raise exc.DisconnectionError(str(error)) from error
 
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg where SQLite is all there is
 
 # A statement that only reads: a SELECT that locks no row.
 _LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
@@ -216,6 +218,3 @@ def _transaction_only_for_writes(
     only_reads = _only_reads(statement)
     if dbapi_connection.autocommit != only_reads:
         dbapi_connection.autocommit = only_reads  # psycopg: a setting of the client, no round trip
-
-
-_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg where SQLite is all there is

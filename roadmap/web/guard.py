@@ -96,11 +96,7 @@ def authorize_seen(action: Action, target: Target) -> None:
 
 # A survey page's assessment: with its office and cycle, and what the page's cache key needs of last year's
 # roadmap (its tracking), in one statement.
-_SURVEY_PAGE_ASSESSMENT = (
-    select(Assessment, *plan_actual.STATE_COLUMNS)
-    .where(Assessment.id == bindparam("object_id"))
-    .options(joinedload(Assessment.office), joinedload(Assessment.cycle))
-)
+_SURVEY_PAGE_ASSESSMENT = _by_id(Assessment, with_names=True).add_columns(*plan_actual.STATE_COLUMNS)
 
 
 def _survey_page_assessment(assessment_id: int) -> Assessment | None:

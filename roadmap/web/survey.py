@@ -158,16 +158,12 @@ def _too_large_message() -> str:
 def notification_badge() -> dict[str, Any]:
     """The unread count for the navigation, counted only when a page shows it; the user's number form."""
 
-    return {"unread_notification_count": _unread_count, "number_form": _number_form}
+    return {"unread_notification_count": security.unread_count, "number_form": _number_form}
 
 
 def _number_form() -> numbers.NumberForm:
     """How the user's language writes numbers: the survey pages' script reads and checks them so."""
     return numbers.number_form(_locale())
-
-
-def _unread_count() -> int:
-    return security.unread_count()
 
 
 @bp.route("/session/token")
@@ -598,7 +594,7 @@ def _page_key(assessment: Assessment, framework: Framework, dimension: str) -> t
         current_user.office_id,
         str(get_locale()),
         str(get_timezone()),
-        _unread_count(),
+        security.unread_count(),
         session.get("csrf_token"),
         request.full_path,
         request.script_root,

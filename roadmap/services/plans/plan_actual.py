@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from roadmap.engine.carry import carry_forward
 from roadmap.engine.framework import Effect, Framework
@@ -55,8 +55,7 @@ def state_key(assessment: Assessment) -> tuple[object, ...]:
     if loaded is not None:
         previous_id, count, latest = loaded
     else:
-        parameters = roadmaps.previous_parameters(assessment)
-        previous_id, count, latest = db.session.execute(_STATE, parameters).one()
+        previous_id, count, latest = db.session.execute(_STATE, {"assessment_id": assessment.id}).one()
     return () if previous_id is None else (previous_id, count, latest)
 
 
@@ -66,14 +65,8 @@ def remember_state(assessment: Assessment, columns: tuple[object, ...]) -> None:
     assessment.__dict__[_LOADED_STATE] = columns
 
 
-# One statement, built once (it runs for every survey page, cached or not): the previous assessment and its
-# tracking.
-_STATE = select(
-    roadmaps.PREVIOUS_PUBLISHED_ID, func.count(InitiativeTracking.id), func.max(InitiativeTracking.updated_at)
-).where(InitiativeTracking.assessment_id == roadmaps.PREVIOUS_PUBLISHED_ID)
-
-# The same three values as columns of a statement that loads an Assessment (correlated to it), so that a page
-# reads them with the assessment it shows.
+# The previous assessment and its tracking, as columns correlated to the Assessment of the statement that
+# reads them (a survey page reads them with the assessment it shows), or in a statement of their own.
 _LOADED_STATE = "_previous_tracking_state"
 _PREVIOUS_OF_LOADED = roadmaps.previous_published_id_of(Assessment)
 STATE_COLUMNS = (
@@ -85,6 +78,7 @@ STATE_COLUMNS = (
     .where(InitiativeTracking.assessment_id == _PREVIOUS_OF_LOADED)
     .scalar_subquery(),
 )
+_STATE = select(*STATE_COLUMNS).where(Assessment.id == bindparam("assessment_id"))
 
 
 def quarter_text(text: str | None) -> str:

@@ -567,31 +567,12 @@ def _make_plan(
 
 def previous_published(assessment: Assessment) -> Assessment | None:
     """The office's published assessment of the latest earlier cycle: the roadmap followed until this one."""
-    return db.session.scalar(_PREVIOUS_PUBLISHED, previous_parameters(assessment))
-
-
-# `previous_published` as a scalar subquery, for a statement that reads more about it at once. Built once
-# with bound parameters, which `previous_parameters` fills: every survey page asks, and building the
-# statement cost more processor time than running it.
-PREVIOUS_PUBLISHED_ID = (
-    select(Assessment.id)
-    .join(Cycle, Cycle.id == Assessment.cycle_id)
-    .where(
-        Assessment.office_id == bindparam("previous_office_id"),
-        Assessment.id != bindparam("previous_of_id"),
-        Assessment.status == AssessmentStatus.PUBLISHED.value,
-        Cycle.opens_on < bindparam("previous_before"),
-    )
-    .order_by(Cycle.opens_on.desc())
-    .limit(1)
-    .scalar_subquery()
-)
-_PREVIOUS_PUBLISHED = select(Assessment).where(Assessment.id == PREVIOUS_PUBLISHED_ID)
+    return db.session.scalar(_PREVIOUS_PUBLISHED, {"previous_of_id": assessment.id})
 
 
 def previous_published_id_of(current: Any) -> Any:
-    """PREVIOUS_PUBLISHED_ID correlated to `current`, the Assessment entity of an enclosing statement,
-    instead of taking its office, id and cycle's opening day as parameters."""
+    """`previous_published`'s id as a scalar subquery correlated to `current`, the Assessment entity (or an
+    alias of it) of an enclosing statement: for a statement that reads more about it at once."""
     earlier, earlier_cycle, current_cycle = aliased(Assessment), aliased(Cycle), aliased(Cycle)
     opens_on = (
         select(current_cycle.opens_on)
@@ -615,12 +596,15 @@ def previous_published_id_of(current: Any) -> Any:
     )
 
 
-def previous_parameters(assessment: Assessment) -> dict[str, Any]:
-    return {
-        "previous_office_id": assessment.office_id,
-        "previous_of_id": assessment.id,
-        "previous_before": assessment.cycle.opens_on,
-    }
+# Built once with a bound parameter: every survey page asks, and building the statement cost more processor
+# time than running it.
+_CURRENT = aliased(Assessment)
+_PREVIOUS_PUBLISHED = select(Assessment).where(
+    Assessment.id
+    == select(previous_published_id_of(_CURRENT))
+    .where(_CURRENT.id == bindparam("previous_of_id"))
+    .scalar_subquery()
+)
 
 
 def open_initiatives(previous: Assessment, framework: Framework) -> list[str]:
