@@ -68,7 +68,7 @@ def test_without_redis_the_counts_are_kept_by_the_thread_safe_process_storage(tm
         }
     )
     assert app.config["RATELIMIT_STORAGE_URI"] == "process://"
-    assert isinstance(limits.limiter_of(app)._storage, limits.ProcessCounts)
+    assert isinstance(limits.limiter_of(app).storage, limits.ProcessCounts)
 
 
 def test_process_counts_stay_exact_while_threads_count_and_windows_expire():
@@ -226,3 +226,27 @@ def test_two_app_processes_share_the_count_in_redis(app, world, database_url):
     client = redis.Redis.from_url(redis_url)
     assert any(client.scan_iter(match=f"*{config['RATELIMIT_KEY_PREFIX']}*"))
     assert db.session.scalar(select(func.count()).select_from(AnswerRecord)) == 0
+
+
+def test_a_limited_route_says_what_is_left_and_other_routes_count_nothing(app, world):
+    """The X-RateLimit headers on a limited route; a page that no limit covers neither counts nor says
+    anything (only limited routes pay for limits)."""
+    frameworks.import_file(SMALL, actor=None)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    db.session.commit()
+    browser = logged_in(app, world.respondent_a.email)
+    storage = limits.limiter_of(app).storage
+    storage.reset()
+    page = browser.get(f"/assessments/{assessment.id}")
+    assert page.status_code == 200
+    assert "X-RateLimit-Remaining" not in page.headers
+    assert storage.reset() == 0  # nothing was counted
+    saved = browser.client.post(
+        f"/assessments/{assessment.id}/answers",
+        json={"question": "PP-03", "state": "answered", "value": "a", "base_version": 0},
+        headers={"X-CSRFToken": browser.csrf(), "Accept": "application/json"},
+    )
+    assert saved.status_code == 200
+    assert saved.headers["X-RateLimit-Limit"] == "4"
+    assert saved.headers["X-RateLimit-Remaining"] == "3"
+    assert 0 < int(saved.headers["X-RateLimit-Reset"]) - time.time() <= 60

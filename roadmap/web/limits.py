@@ -1,11 +1,15 @@
-"""Request rate limits (Flask-Limiter): counted in Redis when REDIS_URL is set, so every host shares the
-count, in the process otherwise (ProcessCounts). One table says which routes are limited, by which setting
-and per what key; a refusal is 429 with Retry-After and a message in the user's language (JSON for the
-page's script and the API, a page otherwise). The limits come from the environment (roadmap.config, README
-"Configuration")."""
+"""Request rate limits: counted in Redis when REDIS_URL is set, so every host shares the count, in the process
+otherwise (ProcessCounts). One table says which routes are limited, by which setting and per what key; a
+refusal is 429 with Retry-After and a message in the user's language (JSON for the page's script and the API,
+a page otherwise). The limits come from the environment (roadmap.config, README "Configuration").
+
+The counting is the `limits` library's (its storages and limit strings). Flask-Limiter, which glued it to
+Flask before, checked every request of the app for limits we never set — a few percent of every page's
+processor time; here only the limited routes count, through a wrapper of their views."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import threading
@@ -13,13 +17,12 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits.storage import Storage
+from limits import RateLimitItem, parse_many
+from limits.storage import Storage, storage_from_string
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 
@@ -87,14 +90,8 @@ class ProcessCounts(Storage):
             self._windows.pop(key, None)
 
 
-def limiter_of(app: Flask) -> Limiter:
-    """The app's own limiter: one per app (a limiter keeps its storage and switch per instance)."""
-    found: Limiter = app.extensions["roadmap_limiter"]
-    return found
-
-
 def by_address() -> str:
-    return "address:" + get_remote_address()
+    return "address:" + (request.remote_addr or "127.0.0.1")
 
 
 def by_user() -> str:
@@ -144,20 +141,73 @@ LIMITED: dict[str, tuple[tuple[tuple[str, Callable[[], str]], ...], list[str] | 
 }
 
 
-def _setting(name: str) -> Callable[[], str]:
-    # Read at each request, from the app's configuration.
-    return lambda: str(current_app.config[name])
+class RateLimited(TooManyRequests):
+    """A request past one of its route's limits; `reset_at`: when that limit's window ends (epoch seconds)."""
+
+    def __init__(self, reset_at: float) -> None:
+        super().__init__()
+        self.reset_at = reset_at
 
 
-def retry_after_seconds() -> int:
-    limit = limiter_of(current_app).current_limit
-    if limit is None:
-        return 60
-    return max(1, math.ceil(limit.reset_at - time.time()))
+@functools.lru_cache(maxsize=64)
+def _parsed(setting: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(setting))
 
 
-def _refused(error: RateLimitExceeded) -> tuple[str | Response, int]:
-    seconds = retry_after_seconds()
+class RouteLimits:
+    """The counting for the routes of LIMITED (fixed windows, as the `limits` library keys them).
+
+    A limited route counts the request under each of its (setting, key) pairs once the hooks before every
+    view (session, CSRF, login) have let it through, and refuses it with RateLimited as soon as one count
+    passes its limit; what is left of the nearest limit goes out in the X-RateLimit headers."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        self.prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
+
+    def wrap(self, endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
+        pairs, methods = LIMITED[endpoint]
+
+        @functools.wraps(view)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if self.app.config["RATELIMIT_ENABLED"] and (methods is None or request.method in methods):
+                self.count(endpoint, pairs)
+            return view(*args, **kwargs)
+
+        return counted
+
+    def count(self, endpoint: str, pairs: tuple[tuple[str, Callable[[], str]], ...]) -> None:
+        nearest: tuple[int, int, str] | None = None  # (remaining, limit, storage key)
+        for setting, identify in pairs:
+            identity = identify()
+            for item in _parsed(str(self.app.config[setting])):
+                key = item.key_for(self.prefix, identity, endpoint)
+                counted = self.storage.incr(key, item.get_expiry())
+                if counted > item.amount:
+                    raise RateLimited(self.storage.get_expiry(key))
+                if nearest is None or item.amount - counted < nearest[0]:
+                    nearest = (item.amount - counted, item.amount, key)
+        g.rate_limit = nearest
+
+    def add_headers(self, response: Response) -> Response:
+        nearest = g.pop("rate_limit", None)
+        if nearest is not None:
+            remaining, amount, key = nearest
+            response.headers["X-RateLimit-Limit"] = str(amount)
+            response.headers["X-RateLimit-Remaining"] = str(remaining)
+            response.headers["X-RateLimit-Reset"] = str(int(self.storage.get_expiry(key)))
+        return response
+
+
+def limiter_of(app: Flask) -> RouteLimits:
+    """The app's own limits: one per app (each keeps its storage)."""
+    found: RouteLimits = app.extensions["roadmap_limits"]
+    return found
+
+
+def _refused(error: RateLimited) -> tuple[str | Response, int]:
+    seconds = max(1, math.ceil(error.reset_at - time.time()))
     message = _("Too many requests. Please wait %(seconds)d seconds and try again.", seconds=seconds)
     wants_json = (
         request.path.startswith("/api/")
@@ -175,22 +225,17 @@ def _refused(error: RateLimitExceeded) -> tuple[str | Response, int]:
         response = current_app.make_response(
             render_template("errors/error.html", status=429, message=message)
         )
-    # Also set here: the limiter adds its headers after this, but only while limits are on.
     response.headers["Retry-After"] = str(seconds)
     return response, 429
 
 
 def init_app(app: Flask) -> None:
-    """Bind the limiter (after the blueprints: it wraps their views by endpoint, from the table)."""
+    """Wrap the limited views (after the blueprints are registered: by endpoint, from the table)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "process://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "roadmap-limits")
-    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
-    limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
-    limiter.init_app(app)
-    app.extensions["roadmap_limiter"] = limiter
-    for endpoint, (limits, methods) in LIMITED.items():
-        view = app.view_functions[endpoint]
-        for setting, key in limits:
-            view = limiter.limit(_setting(setting), key_func=key, methods=methods, per_method=False)(view)
-        app.view_functions[endpoint] = view
-    app.register_error_handler(RateLimitExceeded, _refused)
+    counting = RouteLimits(app)
+    app.extensions["roadmap_limits"] = counting
+    for endpoint in LIMITED:
+        app.view_functions[endpoint] = counting.wrap(endpoint, app.view_functions[endpoint])
+    app.after_request(counting.add_headers)
+    app.register_error_handler(RateLimited, _refused)
