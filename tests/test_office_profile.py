@@ -260,3 +260,71 @@ def test_the_profile_is_carried_to_the_next_cycle_and_frozen_in_the_approval_sna
     result = results.live_score(next_year, guidance=False).result
     assert not result.dimension("PUB").applies
     assert result.profile_values()["OFFICE-TYPE"] == "party"
+
+
+def test_a_profile_change_gives_the_report_a_new_key_and_the_digest_keeps_its_signed_form(
+    app, world, assessment
+):
+    """The report's key reads the office's profile with the rest of its key in one statement; a change of a
+    profile answer is a new key (no stale cached report), and the content digest is still made of the
+    (code, version) pairs in order, the form signed reports recorded (issue 25)."""
+    import hashlib
+
+    from roadmap.services.reporting import cache as report_cache
+    from roadmap.services.reporting import jobs as report_jobs
+
+    def key() -> str:
+        db.session.expire_all()
+        current = db.session.get(Assessment, assessment.id)
+        return report_cache.key(
+            current, kind="pdf", locale="vi", template_version="t", day=dt.date(2026, 12, 6)
+        )
+
+    without_profile = key()
+    respondent = logged_in(app, world.respondent_a.email)
+    assert respondent.post(f"/offices/{world.office_a.id}/profile", PARTY).status_code == 302
+    with_party = key()
+    admin = logged_in(app, world.admin.email)
+    posted = with_versions(world.office_a.id, {**PARTY, "profile-NET-USER": "level_1"})
+    assert admin.post(f"/offices/{world.office_a.id}/profile", posted).status_code == 302
+    changed = key()
+    assert len({without_profile, with_party, changed}) == 3
+    # The download reads the same key (its statement selects the same columns, and the signed PDF's id).
+    db.session.expire_all()
+    current = db.session.get(Assessment, assessment.id)
+    digest, signed_id = report_jobs.digest_for_download(current, "pdf", "vi", dt.date(2026, 12, 6))
+    assert signed_id is None
+    assert digest == report_cache.key(
+        current,
+        kind="pdf",
+        locale="vi",
+        template_version=report_jobs.FORMATS["pdf"].layout_version,
+        day=dt.date(2026, 12, 6),
+    )
+
+    # The digest's parts, as signed reports took them: the profile as sorted (code, version) pairs.
+    rows = db.session.execute(
+        select(OfficeProfileAnswer.question_code, OfficeProfileAnswer.version).where(
+            OfficeProfileAnswer.office_id == world.office_a.id
+        )
+    ).all()
+    assert sorted(version for _, version in rows) == [1, 1, 2]
+    shared = db.session.execute(report_cache._SHARED, report_cache.key_parameters(current)).one()
+    parts = [
+        current.id,
+        current.revision,
+        current.status,
+        current.status_version,
+        current.updated_at,
+        current.framework_version_id,
+        current.office.code,
+        current.office.name_vi,
+        current.office.name_en,
+        current.cycle.code,
+        current.cycle.name_vi,
+        current.cycle.name_en,
+        shared[0],
+        tuple(shared[1:4]),
+        sorted(rows),
+    ]
+    assert report_cache.content_version(current) == hashlib.sha256(repr(parts).encode()).hexdigest()
