@@ -181,6 +181,8 @@ def _ping_if_idle(dbapi_connection: Any, connection_record: Any, connection_prox
         raise exc.DisconnectionError(str(error)) from error
 
 
+# The execution option of a statement that is all its request writes (open_transactions_for_writes_only).
+WHOLE_WRITE = "whole_write"
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg where SQLite is all there is
 
 # A statement that only reads: a SELECT that locks no row.
@@ -204,7 +206,11 @@ def open_transactions_for_writes_only(engine: Engine) -> None:
     request. Nothing is lost: at PostgreSQL's READ COMMITTED each statement sees what was committed when it
     began, in a transaction or not; the app takes no row locks by reading (a SELECT … FOR UPDATE counts as a
     write here) and no transaction-scoped locks or settings; and whatever a request writes is still one
-    transaction, committed or rolled back as a whole."""
+    transaction, committed or rolled back as a whole.
+
+    A statement executed with the option WHOLE_WRITE (`.execution_options(whole_write=True)`) is a write
+    complete in itself — what a request writes, in one statement, which PostgreSQL makes atomic — and runs
+    outside a transaction too when none is open: no BEGIN and no COMMIT round trip (autosave's)."""
     if engine.dialect.name == "postgresql":
         event.listen(engine, "before_cursor_execute", _transaction_only_for_writes)
 
@@ -215,6 +221,8 @@ def _transaction_only_for_writes(
     dbapi_connection = cursor.connection
     if dbapi_connection.info.transaction_status != _IDLE:
         return  # a transaction is open: every statement joins it
-    only_reads = _only_reads(statement)
-    if dbapi_connection.autocommit != only_reads:
-        dbapi_connection.autocommit = only_reads  # psycopg: a setting of the client, no round trip
+    outside = _only_reads(statement) or (
+        context is not None and context.execution_options.get(WHOLE_WRITE, False)
+    )
+    if dbapi_connection.autocommit != outside:
+        dbapi_connection.autocommit = outside  # psycopg: a setting of the client, no round trip

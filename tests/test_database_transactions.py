@@ -57,3 +57,57 @@ def test_pages_keep_their_statements_prepared_from_request_to_request(app, world
         assert browser.get("/").status_code == 200
     prepared = db.session.connection().exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
     assert prepared >= 2  # at least the signed-in user and the home page's own reads
+
+
+def test_an_autosave_is_one_statement_outside_any_transaction(app, world, backend):
+    """The save of an answer (a change, or a first answer) and the assessment's "last edited" are one
+    statement, run outside a transaction: no BEGIN or COMMIT round trip. It is still all or nothing: a save
+    at a stale version writes neither the answer nor the touch."""
+    from sqlalchemy import event
+
+    from roadmap.models import AnswerRecord, Assessment
+    from roadmap.services.survey import answers, assessments, frameworks, steps
+    from tests.test_assessment_service import SMALL
+
+    frameworks.import_file(SMALL, actor=None)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    db.session.commit()
+    question = assessments.framework_of(assessment).question("NW-02")
+    seen: list[tuple[str, int]] = []
+
+    def after(connection, cursor, statement, parameters, context, executemany):
+        seen.append((" ".join(statement.split())[:40], cursor.connection.info.transaction_status))
+
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        for value, base in (("2", 0), ("4", 1)):
+            seen.clear()
+            saved = answers.save_answer(
+                assessment,
+                question,
+                answers.parse_answer(question, "answered", value),
+                base,
+                actor=world.respondent_a,
+            )
+            assert saved.status is answers.SaveStatus.SAVED
+            writes = [(sql, status) for sql, status in seen if not sql.startswith("SELECT")]
+            assert len(writes) == 1, seen
+            assert writes[0][0].startswith("WITH written AS"), seen
+            assert writes[0][1] == IDLE, seen  # committed by itself: no transaction was opened
+        touched = db.session.get(Assessment, assessment.id)
+        before = (touched.updated_at, touched.revision)
+        seen.clear()
+        stale = answers.save_answer(
+            assessment, question, answers.parse_answer(question, "answered", "3"), 1, actor=world.consultant
+        )
+        assert stale.status is answers.SaveStatus.CONFLICT
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)
+    db.session.expire_all()
+    touched = db.session.get(Assessment, assessment.id)
+    assert (touched.updated_at, touched.revision, touched.last_edited_by_id) == (
+        *before,
+        world.respondent_a.id,
+    )
+    stored = db.session.scalar(select(AnswerRecord).where(AnswerRecord.question_code == "NW-02"))
+    assert (stored.value, stored.version) == (4, 2)

@@ -49,6 +49,12 @@ PINNED = {
     # Public and the same for everyone: the session's checks are skipped, and the user is not loaded.
     "static file": 0,
 }
+# On PostgreSQL an autosave's write and its touch are one statement (a data-modifying WITH), run outside a
+# transaction (tests/test_database_transactions.py).
+PINNED_BY_BACKEND = {
+    "sqlite": PINNED,
+    "postgresql": {**PINNED, "autosave of a change": 3, "autosave of a first answer": 3},
+}
 
 
 @pytest.fixture
@@ -121,13 +127,22 @@ def counted(app, world):
 def test_each_request_runs_its_pinned_number_of_statements(counted, backend):
     counts = {name: len(executed) for name, executed in counted.items()}
     print(f"\n{backend}: {counts}")
-    assert counts == PINNED, {name: counted[name] for name in counts if counts[name] != PINNED[name]}
+    pinned = PINNED_BY_BACKEND[backend]
+    assert counts == pinned, {name: counted[name] for name in counts if counts[name] != pinned[name]}
 
 
-def test_an_autosave_locks_the_assessment_for_its_last_statement_only(counted):
+def test_an_autosave_locks_the_assessment_for_its_last_statement_only(counted, backend):
     for name in ("autosave of a change", "autosave of a first answer"):
         executed = [" ".join(statement.split()) for statement in counted[name]]
         writes = [statement for statement in executed if not statement.startswith("SELECT")]
+        if backend == "postgresql":  # one statement: the answer's write in a WITH, then the touch
+            assert len(writes) == 1, executed
+            assert writes[0].startswith(
+                ("WITH written AS (UPDATE answers", "WITH written AS (INSERT INTO answers")
+            )
+            assert " UPDATE assessments SET updated_at" in writes[0], executed
+            assert executed[-1] == writes[0]
+            continue
         assert len(writes) == 2, executed
         assert writes[0].startswith(("UPDATE answers", "INSERT INTO answers")), executed
         assert writes[1].startswith("UPDATE assessments SET updated_at"), executed

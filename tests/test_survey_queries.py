@@ -92,8 +92,8 @@ def test_section_page_and_autosave_use_a_fixed_number_of_statements(app, world):
     assert counts[f"save {small}"] == counts[f"save {large}"], counts
     assert counts[f"page {small}"] <= 20, counts
     # A save only stores: the user, the assessment, one compare-and-set update of the answer (at the
-    # version the page showed) and the assessment's "last edited".
-    assert counts[f"save {small}"] == 4, counts
+    # version the page showed) and the assessment's "last edited" (on PostgreSQL, one statement for both).
+    assert counts[f"save {small}"] == (3 if db.engine.dialect.name == "postgresql" else 4), counts
 
 
 def test_a_section_shown_again_reuses_the_markup_of_unchanged_questions_only(app, world):

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from roadmap.database import WHOLE_WRITE
 from roadmap.engine.answers import Answer, AnswerState
 from roadmap.engine.carry import declared_question_map
 from roadmap.engine.diff import carried_questions
@@ -248,14 +249,42 @@ _CHANGE_IF_CURRENT = (
 )
 
 
+_ASSESSMENTS = Assessment.__table__
 _TOUCH_ASSESSMENT = (
-    Assessment.__table__.update()
-    .where(Assessment.__table__.c.id == bindparam("assessment_id"))
+    _ASSESSMENTS.update()
+    .where(_ASSESSMENTS.c.id == bindparam("assessment_id"))
     .values(
-        updated_at=bindparam("now", type_=Assessment.__table__.c.updated_at.type),
+        updated_at=bindparam("now", type_=_ASSESSMENTS.c.updated_at.type),
         last_edited_by_id=bindparam("actor_id"),
     )
 )
+
+
+def _touching_assessment(write: Any) -> Any:
+    """`write` (an UPDATE or INSERT of one answer, RETURNING its id and assessment) and the assessment's
+    "last edited" touch in one statement, for PostgreSQL (a data-modifying WITH): the whole of the save, so
+    that it runs outside a transaction (database.WHOLE_WRITE) — one round trip instead of BEGIN, the write,
+    the touch and COMMIT. The touch happens only when the answer was written; the statement returns the
+    answer's id, or nothing."""
+    written = write.cte("written")
+    return (
+        _ASSESSMENTS.update()
+        .where(_ASSESSMENTS.c.id == written.c.assessment_id)
+        .values(
+            updated_at=bindparam("now", type_=_ASSESSMENTS.c.updated_at.type),
+            last_edited_by_id=bindparam("actor_id"),
+        )
+        .returning(written.c.id)
+        .add_cte(written)
+        .execution_options(**{WHOLE_WRITE: True})
+    )
+
+
+_CHANGE_AND_TOUCH = _touching_assessment(_CHANGE_IF_CURRENT.returning(_ANSWERS.c.assessment_id))
+
+
+def _on_postgresql() -> bool:
+    return bool(db.session.get_bind().dialect.name == "postgresql")
 
 
 def save_answer(
@@ -357,8 +386,9 @@ def _change_answer_at(
     one compare-and-set statement, and commit. None when nothing was changed: no answer, another version,
     the same value, or a value that `key` produced already."""
     state, value = answer.state.value, _value_to_json(answer)
+    on_postgresql = _on_postgresql()
     record_id = db.session.scalar(
-        _CHANGE_IF_CURRENT,
+        _CHANGE_AND_TOUCH if on_postgresql else _CHANGE_IF_CURRENT,
         {
             "of_assessment": assessment.id,
             "of_question": question.code,
@@ -375,9 +405,12 @@ def _change_answer_at(
     )
     if record_id is None:
         return None
-    # The assessment's "last edited" as a statement, not through the loaded object: nothing is left for the
-    # commit to flush.
-    db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
+    if not on_postgresql:
+        # The assessment's "last edited" as a statement, not through the loaded object: nothing is left for
+        # the commit to flush.
+        db.session.execute(
+            _TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id}
+        )
     for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
         set_committed_value(assessment, attribute, touched)
     commit_keeping_loaded_state()
@@ -410,7 +443,8 @@ def _insert_first_answer(
 ) -> SaveResult | None:
     """Insert the question's first answer (INSERT … ON CONFLICT DO NOTHING RETURNING, on PostgreSQL and
     SQLite alike) and commit; None, with nothing written, when the question has an answer already."""
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    on_postgresql = _on_postgresql()
+    insert = postgresql_insert if on_postgresql else sqlite_insert
     written = {
         "state": answer.state.value,
         "value": _value_to_json(answer),
@@ -420,15 +454,22 @@ def _insert_first_answer(
         "updated_by_id": actor.id,
         "idempotency_key": key,
     }
-    record_id = db.session.scalar(
+    first = (
         insert(_ANSWERS)
         .values(assessment_id=assessment.id, question_code=question.code, **written)
         .on_conflict_do_nothing(index_elements=["assessment_id", "question_code"])
-        .returning(_ANSWERS.c.id)
     )
+    touch = {"assessment_id": assessment.id, "now": now, "actor_id": actor.id}
+    if on_postgresql:
+        record_id = db.session.scalar(
+            _touching_assessment(first.returning(_ANSWERS.c.id, _ANSWERS.c.assessment_id)), touch
+        )
+    else:
+        record_id = db.session.scalar(first.returning(_ANSWERS.c.id))
     if record_id is None:
         return None
-    db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id})
+    if not on_postgresql:
+        db.session.execute(_TOUCH_ASSESSMENT, touch)
     for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
         set_committed_value(assessment, attribute, touched)
     commit_keeping_loaded_state()
