@@ -242,3 +242,31 @@ def test_the_navigation_counts_unread_notifications_on_pages_kept_or_not(app, wo
     # Someone else's count is their own.
     consultant = logged_in(app, world.consultant.email)
     assert _unread_shown(consultant.get("/").data) is None
+
+
+def test_each_change_of_an_answer_moves_the_revision_once(app, world):
+    """The revision sums up what the survey shows: it moves with every change, and by one (on PostgreSQL an
+    update bumped it for the old row and for the new one, two writes of the assessment row per save)."""
+    from roadmap.models import Assessment
+
+    frameworks.import_file(frameworks.SHIPPED_FRAMEWORK, actor=None)
+    assessment = steps.start(world.office_a, world.cycle, actor=world.respondent_a)
+    db.session.commit()
+    question = next(q for q in assessments.framework_of(assessment).questions if q.show_if is None)
+    state, value = good_answer(question)
+    browser = logged_in(app, world.respondent_a.email)
+
+    def revision() -> int:
+        db.session.expire_all()
+        return db.session.get(Assessment, assessment.id).revision
+
+    start = revision()
+    first = autosave(browser, assessment.id, question.code, value, state=state)
+    assert first.status_code == 200
+    assert revision() == start + 1
+    changed = autosave(browser, assessment.id, question.code, state="dont_know", base_version=1)
+    assert changed.status_code == 200, changed.get_json()
+    assert revision() == start + 2
+    cleared = autosave(browser, assessment.id, question.code, None, state=None, base_version=2)
+    assert cleared.status_code == 200, cleared.get_json()
+    assert revision() == start + 3
