@@ -250,13 +250,13 @@ _CHANGE_IF_CURRENT = (
 
 
 _ASSESSMENTS = Assessment.__table__
+# The assessment's "last edited", which every save that writes an answer sets.
+_TOUCHED = {
+    "updated_at": bindparam("now", type_=_ASSESSMENTS.c.updated_at.type),
+    "last_edited_by_id": bindparam("actor_id"),
+}
 _TOUCH_ASSESSMENT = (
-    _ASSESSMENTS.update()
-    .where(_ASSESSMENTS.c.id == bindparam("assessment_id"))
-    .values(
-        updated_at=bindparam("now", type_=_ASSESSMENTS.c.updated_at.type),
-        last_edited_by_id=bindparam("actor_id"),
-    )
+    _ASSESSMENTS.update().where(_ASSESSMENTS.c.id == bindparam("assessment_id")).values(_TOUCHED)
 )
 
 
@@ -270,10 +270,7 @@ def _touching_assessment(write: Any) -> Any:
     return (
         _ASSESSMENTS.update()
         .where(_ASSESSMENTS.c.id == written.c.assessment_id)
-        .values(
-            updated_at=bindparam("now", type_=_ASSESSMENTS.c.updated_at.type),
-            last_edited_by_id=bindparam("actor_id"),
-        )
+        .values(_TOUCHED)
         .returning(written.c.id)
         .add_cte(written)
         .execution_options(**{WHOLE_WRITE: True})
@@ -285,6 +282,40 @@ _CHANGE_AND_TOUCH = _touching_assessment(_CHANGE_IF_CURRENT.returning(_ANSWERS.c
 
 def _on_postgresql() -> bool:
     return bool(db.session.get_bind().dialect.name == "postgresql")
+
+
+def _write_and_touch(
+    write: Any,
+    parameters: dict[str, Any],
+    assessment: Assessment,
+    actor: User,
+    now: dt.datetime,
+    *,
+    touching: Any = None,
+) -> int | None:
+    """Run `write` (the answer's UPDATE or INSERT, RETURNING its id first) with the assessment's "last edited"
+    touch, and commit; the answer's id, or None when nothing was written (and nothing touched).
+
+    On PostgreSQL both are one statement (`touching`, or `_touching_assessment(write)` when the caller has
+    none built); elsewhere the touch is a statement of its own after the write, not a change of the loaded
+    object, so that nothing is left for the commit to flush."""
+    touched_by = {"now": now, "actor_id": actor.id}
+    if _on_postgresql():
+        # Only the statement's own parameters: other keys would change what an UPDATE sets.
+        statement = touching if touching is not None else _touching_assessment(write)
+        record_id: int | None = db.session.scalar(statement, {**parameters, **touched_by})
+    else:
+        record_id = db.session.scalar(write, parameters)
+        if record_id is not None:
+            db.session.execute(_TOUCH_ASSESSMENT, {"assessment_id": assessment.id, **touched_by})
+    if record_id is None:
+        return None
+    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
+        set_committed_value(assessment, attribute, touched)
+    commit_keeping_loaded_state()
+    # The database moved the assessment's revision (a trigger): read again only if someone asks.
+    db.session.expire(assessment, ["revision"])
+    return record_id
 
 
 def save_answer(
@@ -386,9 +417,8 @@ def _change_answer_at(
     one compare-and-set statement, and commit. None when nothing was changed: no answer, another version,
     the same value, or a value that `key` produced already."""
     state, value = answer.state.value, _value_to_json(answer)
-    on_postgresql = _on_postgresql()
-    record_id = db.session.scalar(
-        _CHANGE_AND_TOUCH if on_postgresql else _CHANGE_IF_CURRENT,
+    record_id = _write_and_touch(
+        _CHANGE_IF_CURRENT,
         {
             "of_assessment": assessment.id,
             "of_question": question.code,
@@ -402,20 +432,13 @@ def _change_answer_at(
             "actor_id": actor.id,
             "new_key": key,
         },
+        assessment,
+        actor,
+        now,
+        touching=_CHANGE_AND_TOUCH,
     )
     if record_id is None:
         return None
-    if not on_postgresql:
-        # The assessment's "last edited" as a statement, not through the loaded object: nothing is left for
-        # the commit to flush.
-        db.session.execute(
-            _TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "now": now, "actor_id": actor.id}
-        )
-    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
-        set_committed_value(assessment, attribute, touched)
-    commit_keeping_loaded_state()
-    # The database moved the assessment's revision (a trigger): read again only if someone asks.
-    db.session.expire(assessment, ["revision"])
     # What the row now holds, without reading it back: the caller shows the version and the time. A copy
     # this request had already loaded takes the same values instead of being read back.
     written = {
@@ -443,8 +466,7 @@ def _insert_first_answer(
 ) -> SaveResult | None:
     """Insert the question's first answer (INSERT … ON CONFLICT DO NOTHING RETURNING, on PostgreSQL and
     SQLite alike) and commit; None, with nothing written, when the question has an answer already."""
-    on_postgresql = _on_postgresql()
-    insert = postgresql_insert if on_postgresql else sqlite_insert
+    insert = postgresql_insert if _on_postgresql() else sqlite_insert
     written = {
         "state": answer.state.value,
         "value": _value_to_json(answer),
@@ -458,23 +480,11 @@ def _insert_first_answer(
         insert(_ANSWERS)
         .values(assessment_id=assessment.id, question_code=question.code, **written)
         .on_conflict_do_nothing(index_elements=["assessment_id", "question_code"])
+        .returning(_ANSWERS.c.id, _ANSWERS.c.assessment_id)
     )
-    touch = {"assessment_id": assessment.id, "now": now, "actor_id": actor.id}
-    if on_postgresql:
-        record_id = db.session.scalar(
-            _touching_assessment(first.returning(_ANSWERS.c.id, _ANSWERS.c.assessment_id)), touch
-        )
-    else:
-        record_id = db.session.scalar(first.returning(_ANSWERS.c.id))
+    record_id = _write_and_touch(first, {}, assessment, actor, now)
     if record_id is None:
         return None
-    if not on_postgresql:
-        db.session.execute(_TOUCH_ASSESSMENT, touch)
-    for attribute, touched in (("updated_at", now), ("last_edited_by_id", actor.id)):
-        set_committed_value(assessment, attribute, touched)
-    commit_keeping_loaded_state()
-    # The database moved the assessment's revision (a trigger): read again only if someone asks.
-    db.session.expire(assessment, ["revision"])
     record = AnswerRecord(id=record_id, assessment_id=assessment.id, question_code=question.code, **written)
     return SaveResult(SaveStatus.SAVED, record)
 
