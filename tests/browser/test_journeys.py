@@ -204,6 +204,11 @@ def comment_on(page: Page, code: str, text: str) -> None:
 
 
 def pick_option(select: Any, index: int) -> str:
+    # A click that submits a form returns once the next page's response has arrived, not once it is parsed: a
+    # clean-clone CI run read the options of a select the parser had not reached yet (none). Read them once
+    # the document is whole.
+    select.page.wait_for_load_state("domcontentloaded")
+    expect(select.locator("option[value]:not([value=''])").first).to_be_attached()
     values = [value for value in select.locator("option").evaluate_all("os => os.map(o => o.value)") if value]
     value = values[index]
     select.select_option(value)
@@ -275,6 +280,7 @@ def test_consultant_reviews_returns_approves_edits_the_roadmap_and_publishes(
     pick_option(move.locator('select[name="move-quarter"]'), -1)
     move.locator('textarea[name="move-reason"]').fill("Đơn vị đề nghị lùi do chưa bố trí được kinh phí.")
     move.get_by_role("button", name="Dời lịch").click()
+    expect(consultant).to_have_url(re.compile(r"[?&]changed="))
     remove = consultant.locator("#edit-remove")
     removed = pick_option(remove.locator('select[name="remove-initiative"]'), -1)
     assert removed != moved
