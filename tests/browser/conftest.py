@@ -253,6 +253,7 @@ def look(chromium: Any, axe_script: Path, accessibility_report: dict[str, Any]) 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def check(page: Any, name: str, *, phone: bool = False) -> None:
+        page.wait_for_load_state("load")  # a click returns before the page is parsed and styled
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         twin_context = chromium.new_context(
             bypass_csp=True,

@@ -43,6 +43,7 @@ def test_administrator_validates_compares_previews_and_imports_a_framework(
     log_in(page, live_app, "quantri@cbdtw.demo.vn")
     page.get_by_role("link", name="Phiên bản bộ tiêu chí").click()
     expect(page.locator("h1")).to_have_text("Phiên bản bộ tiêu chí")
+    page.wait_for_load_state("domcontentloaded")  # inner_text does not wait for the badge's text
     shipped_row = page.locator(f'tr[data-version="{SHIPPED_VERSION}"]')
     expect(shipped_row).to_contain_text("central-offices")
     current_year = shipped_row.locator(".badge").first.inner_text()
@@ -51,6 +52,7 @@ def test_administrator_validates_compares_previews_and_imports_a_framework(
     page.get_by_role("button", name="Kiểm tra").click()
     report = page.locator('[data-section="validation-report"]')
     expect(report.locator("h2")).to_have_text("Số lỗi trong tệp: 6. Không có gì được lưu.")
+    page.wait_for_load_state("domcontentloaded")  # every row is read, and a version absent, once all parsed
     lines = [int(cell) for cell in report.locator("tbody tr td:first-child").all_inner_texts()]
     assert lines == [53, 74, 97, 105, 112, 150]
     expect(page.locator('tr[data-version="0.1.0"]')).to_have_count(0)

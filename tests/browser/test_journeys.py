@@ -326,6 +326,7 @@ def test_respondent_reads_results_and_roadmap_in_vietnamese_and_english(
     page.locator(".office-list li", has_text=cycle_vi).get_by_role("link", name="Lộ trình").click()
     expect(page.locator("h1")).to_have_text("Lộ trình của Văn phòng Trung ương Đảng")
     expect(page.locator("#phases-heading")).to_have_text("Các giai đoạn")
+    page.wait_for_load_state("domcontentloaded")  # inner_text does not wait for the heading's text
     first_initiative = page.locator(".initiative-card h3").first.inner_text()
     look(page, "roadmap")
     roadmap_url = page.url

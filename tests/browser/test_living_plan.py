@@ -38,6 +38,7 @@ def test_office_reports_a_completion_with_evidence_and_the_consultant_questions_
     consultant.get_by_role("button", name="Lọc").click()
     late_rows = consultant.locator("#follow-up-rows tbody tr")
     expect(late_rows.first).to_contain_text("bắt buộc")
+    consultant.wait_for_load_state("domcontentloaded")  # count() does not wait for every row
     for index in range(late_rows.count()):
         expect(late_rows.nth(index)).to_contain_text("chậm tiến độ")
         expect(late_rows.nth(index).locator(".badge")).to_have_text("bắt buộc")

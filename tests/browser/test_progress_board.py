@@ -24,6 +24,7 @@ def test_consultant_filters_the_board_selects_an_office_and_reminds_it(
     log_in(page, live_app, CONSULTANT)
     page.get_by_role("link", name="Tiến độ", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Tiến độ kỳ đánh giá")
+    page.wait_for_load_state("domcontentloaded")  # the office absent below is absent from the whole table
     board = page.locator("table.progress-board tbody")
     # Only the consultant's five offices; those of the other consultant are not shown.
     expect(board.locator("tr")).to_have_count(5)
@@ -41,6 +42,7 @@ def test_consultant_filters_the_board_selects_an_office_and_reminds_it(
     expect(board.locator("tr[data-office=BNCTW]")).to_contain_text("đã nhắc hôm nay")
     # The filter survived the reminder.
     expect(board.locator("tr")).to_have_count(2)
+    page.wait_for_load_state("load")  # the page after the reminder, whole and styled, in the screenshot
     page.screenshot(path="build/screenshots/progress-board-reminded.png", full_page=True)
 
     # Once a day: reminding again says so and gives nothing twice.

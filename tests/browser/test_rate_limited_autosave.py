@@ -43,6 +43,7 @@ def test_autosave_under_a_low_limit_backs_off_and_loses_nothing(chromium: Any, l
     page.get_by_role("button", name="Bắt đầu đánh giá").click()
     page.get_by_role("link", name="Tiếp tục trả lời").click()
     expect(page.locator("h1")).to_have_text("Lãnh đạo, chiến lược và nhận thức số")
+    page.wait_for_load_state("domcontentloaded")  # count() and the deferred script need the whole page
 
     statuses: list[int] = []
     page.on("response", lambda r: statuses.append(r.status) if r.url.endswith("/answers") else None)

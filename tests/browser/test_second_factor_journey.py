@@ -53,11 +53,13 @@ def test_consultant_enrols_signs_in_with_codes_and_an_administrator_resets_it(
     page.get_by_role("link", name="Đăng nhập hai lớp").click()
     qr = page.get_by_role("img", name="Mã QR cho ứng dụng xác thực")
     expect(qr).to_be_visible()
+    page.wait_for_load_state("load")  # the image has its set size before it is decoded (naturalWidth 0)
     assert page.evaluate("img => img.naturalWidth", qr.element_handle()) > 0
     look(page, "two-factor-enrolment")
     totp = pyotp.TOTP(page.locator("#totp-key").input_value())
     page.fill('input[name="code"]', totp.now())
     page.get_by_role("button", name="Bật đăng nhập hai lớp").click()
+    expect(page.locator(".recovery-codes code")).to_have_count(10)  # all_inner_texts does not wait
     codes = page.locator(".recovery-codes code").all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("link", name="Tôi đã lưu các mã: tiếp tục").click()
