@@ -30,6 +30,7 @@ from sqlalchemy import func, insert, select
 
 from bench.bench_scoring import OUTPUT, merge
 from bench.bench_web import database
+from roadmap.web import heap
 
 GOAL_BOARD_P95_MS = 300.0
 GOAL_REMINDERS_S = 5.0
@@ -166,6 +167,7 @@ def percentile(values: list[float], share: float) -> float:
 def measure_board(app: Any, repeats: int) -> list[float]:
     client = logged_in(app, "admin@bench.vn")
     client.get("/review/progress")  # warm: framework parsed, templates compiled
+    heap.settle()  # what a served worker does after its first request (gunicorn.conf.py, roadmap/web/heap.py)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

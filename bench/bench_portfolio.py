@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bench.bench_scoring import OUTPUT, merge
+from roadmap.web import heap
 
 GOAL_P95_MS = 300.0
 SIZES = (100, 1000, 5000)
@@ -107,6 +108,7 @@ def measure(app: object, email: str, repeats: int) -> list[float]:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     client.post("/login", data={"csrf_token": token, "email": email, "password": "x" * 16})
     client.get("/review/portfolio")  # warm: framework parsed, templates compiled
+    heap.settle()  # what a served worker does after its first request (gunicorn.conf.py, roadmap/web/heap.py)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -140,6 +140,7 @@ def test_make_serve_gunicorn_answers_healthz(sqlite_template, tmp_path):
             returncode = server.wait(timeout=60)
     output_text = log.read_text()
     assert returncode == 0, output_text
+    assert "Traceback" not in output_text  # nor from the hooks (gunicorn logs their errors and goes on)
     assert "/healthz" in output_text  # the access log has the path ...
     assert "do-not-log-me" not in output_text  # ... and never the query string
 
