@@ -51,10 +51,11 @@ control_socket_disable = True
 wsgi_app = "app:create_app()"
 
 
-# The worker's long-lived heap is frozen out of the cyclic collector's walks (roadmap/web/heap.py): a full
-# collection took 100–125 ms with it, 1–2 ms without.
+# The worker's long-lived heap is frozen out of the cyclic collector's walks, and its youngest generation is
+# collected less often (roadmap/web/heap.py): a full collection took 100–125 ms with that heap, 1–2 ms
+# without.
 def post_worker_init(worker: Any) -> None:
-    heap.settle()
+    heap.worker_ready()
 
 
 def post_request(worker: Any, request: Any, environ: Any, response: Any) -> None:

@@ -167,7 +167,7 @@ def percentile(values: list[float], share: float) -> float:
 def measure_board(app: Any, repeats: int) -> list[float]:
     client = logged_in(app, "admin@bench.vn")
     client.get("/review/progress")  # warm: framework parsed, templates compiled
-    heap.settle()  # what a served worker does after its first request (gunicorn.conf.py, roadmap/web/heap.py)
+    heap.worker_ready()  # as a served worker is, after its first request (gunicorn.conf.py, web/heap.py)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

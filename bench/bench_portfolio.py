@@ -108,7 +108,7 @@ def measure(app: object, email: str, repeats: int) -> list[float]:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     client.post("/login", data={"csrf_token": token, "email": email, "password": "x" * 16})
     client.get("/review/portfolio")  # warm: framework parsed, templates compiled
-    heap.settle()  # what a served worker does after its first request (gunicorn.conf.py, roadmap/web/heap.py)
+    heap.worker_ready()  # as a served worker is, after its first request (gunicorn.conf.py, web/heap.py)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

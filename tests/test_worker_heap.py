@@ -25,6 +25,7 @@ seen = {"before": gc.get_freeze_count()}
 worker = SimpleNamespace(nr=0)
 config.post_worker_init(worker)
 seen["loaded"] = gc.get_freeze_count()
+seen["thresholds"] = list(gc.get_threshold())
 kept = []
 for taken in (1, 2, 9, 12, 13):
     kept.append([[n] for n in range(500)])  # containers the requests left in lasting caches
@@ -47,6 +48,8 @@ def test_gunicorn_hooks_freeze_the_workers_heap_once_loaded_and_after_its_first_
     assert seen["before"] == 0
     # What the interpreter and gunicorn have loaded: far more than a handful of objects.
     assert seen["loaded"] > 10_000
+    # Its youngest generation collected far less often than Python's default of every 700 objects.
+    assert seen["thresholds"][0] >= 10_000
     # The first request's caches are frozen; requests 2 and 9 freeze nothing; the 10th moment is reached
     # by the 12th (its threads counted on), and only once.
     assert seen["1"] >= 500
