@@ -15,7 +15,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, Protocol, cast
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -37,7 +37,8 @@ class ProcessCounts(Storage):
     every count, and expired windows are swept while counting, without any thread. Only the fixed-window
     strategy is supported: the one init_app sets."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["process"]
+    # The scheme this storage serves. Not a ClassVar: the base class declares it as an instance attribute.
+    STORAGE_SCHEME = ["process"]  # noqa: RUF012
     SWEEP_EVERY = 1024  # counts between two sweeps of the expired windows (each is also dropped when met)
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
@@ -154,6 +155,15 @@ def _parsed(setting: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(setting))
 
 
+class Counts(Protocol):
+    """What RouteLimits asks of a storage. Ours are synchronous (`process://`, `redis://`); the `limits`
+    library types its storages for its asynchronous ones too, hence the cast."""
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
+
+    def get_expiry(self, key: str) -> float: ...
+
+
 class RouteLimits:
     """The counting for the routes of LIMITED (fixed windows, as the `limits` library keys them).
 
@@ -163,7 +173,7 @@ class RouteLimits:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        self.storage = cast(Counts, storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
         self.prefix = str(app.config["RATELIMIT_KEY_PREFIX"])
 
     def wrap(self, endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
@@ -216,6 +226,7 @@ def _refused(error: RateLimited) -> tuple[str | Response, int]:
     )
     view = current_app.view_functions.get(request.endpoint or "")
     if wants_json or getattr(view, "json_only", False):
+        body: dict[str, Any]
         if request.path.startswith("/api/"):
             body = {"error": {"code": "rate_limited", "message": message, "retry_after": seconds}}
         else:
