@@ -8,7 +8,8 @@ progress board at 1,000 offices, where one in six requests met one: its p95 was 
 what the requests make; only a reference cycle among frozen objects would never be collected, so the heap is
 collected before each freeze and frozen only at a few moments of the worker's life: once the app is loaded,
 then after its 1st, 10th, 100th and 1,000th request, by which the caches filled on first use (frameworks,
-templates, fragments) have settled.
+templates, fragments) have settled. What another thread's request holds at that moment is frozen with it: at
+most a few requests' objects, five times in a worker's life, which gunicorn ends after `max_requests`.
 
 The youngest generation is also collected less often than Python's default (every 700 new container
 objects): a page over thousands of offices makes hundreds of thousands of objects that live as long as the
