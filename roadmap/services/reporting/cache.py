@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, literal_column, select
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState
@@ -43,7 +43,9 @@ def _shared_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[
     return (
         select(RoadmapState.version).where(RoadmapState.assessment_id == assessment_id).scalar_subquery(),
         *portfolio.peer_version_columns(cycle_id),
-        select(func.aggregate_strings(profile, ","))
+        # The separator as SQL text: given as a string, SQLAlchemy writes it into the statement at each run
+        # (a literal_execute parameter), which re-processes the statement's text every time.
+        select(func.aggregate_strings(profile, literal_column("','")))
         .where(OfficeProfileAnswer.office_id == office_id)
         .scalar_subquery(),
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from roadmap.engine.carry import declared_question_map
@@ -238,8 +238,10 @@ def peer_version_columns(cycle_id: Any) -> tuple[Any, ...]:
     """The columns of `peer_version`, for a caller that reads them with other things in one statement.
     `cycle_id`: the cycle's id, or a bound parameter standing for it in a statement built once (building a
     statement costs more processor time than running it on a page that reads little else)."""
+    # The statuses as bound values of their own: an IN over a list is an "expanding" parameter, which
+    # SQLAlchemy writes into the statement's text at every run (a cached download paid for it three times).
     reviewed = (Assessment.cycle_id == cycle_id) & Assessment.status.in_(
-        [AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]
+        [literal(AssessmentStatus.APPROVED.value), literal(AssessmentStatus.PUBLISHED.value)]
     )
     return (
         select(func.count(Assessment.id)).where(reviewed).scalar_subquery(),
