@@ -29,9 +29,6 @@ seen["thresholds"] = list(gc.get_threshold())
 kept = []
 for taken in (1, 2, 9, 12, 13):
     kept.append([[n] for n in range(500)])  # containers the requests left in lasting caches
-    garbage = [None]
-    garbage[0] = garbage  # a reference cycle, garbage by the time of the freeze
-    del garbage
     worker.nr = taken
     before = gc.get_freeze_count()
     config.post_request(worker, None, {}, None)
