@@ -289,11 +289,14 @@ def test_a_profile_change_gives_the_report_a_new_key_and_the_digest_keeps_its_si
     assert admin.post(f"/offices/{world.office_a.id}/profile", posted).status_code == 302
     changed = key()
     assert len({without_profile, with_party, changed}) == 3
-    # The download reads the same key (its statement selects the same columns, and the signed PDF's id).
+    # The download reads the same key (its one statement loads the assessment with the same columns).
     db.session.expire_all()
     current = db.session.get(Assessment, assessment.id)
-    digest, signed_id = report_jobs.digest_for_download(current, "pdf", "vi", dt.date(2026, 12, 6))
-    assert signed_id is None
+    download = report_jobs.for_download(assessment.id, "vi")
+    assert download is not None
+    assert download.assessment is current
+    assert download.signed_id is None
+    digest = report_jobs.digest_for_download(download, "pdf", "vi", dt.date(2026, 12, 6))
     assert digest == report_cache.key(
         current,
         kind="pdf",

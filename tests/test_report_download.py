@@ -15,10 +15,14 @@ import pytest
 from docx import Document
 
 from roadmap.extensions import db
-from roadmap.models import AssessmentStatus
+from roadmap.models import Assessment, AssessmentStatus, Cycle
 from roadmap.services.plans import roadmaps
+from roadmap.services.reporting import cache as report_cache
+from roadmap.services.reporting import jobs as report_jobs
+from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
 from tests.conftest import logged_in
+from tests.test_assessment_service import fill_everything
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
 
@@ -106,6 +110,66 @@ def test_a_change_of_answers_roadmap_or_locale_renders_anew(app, world, assessme
     assert len(render_count) == 4
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Ưu tiên quý đầu" in text
+
+
+def test_the_download_key_counts_the_reviewed_peers_of_its_own_cycle_only(
+    app, world, assessment, render_count
+):
+    """The download reads its cache key in the statement that loads the assessment. Its peers are the
+    reviewed assessments of the same cycle, not those of another cycle: when office B's is approved, the
+    peer figures the report shows may change, so the download renders anew. Its key is always the one any
+    other reader of the report computes (report_cache.key)."""
+
+    def etag() -> str:
+        response = consultant.get(url(assessment, lang="vi"))
+        assert response.status_code == 200
+        return response.get_etag()[0]
+
+    def key_now() -> str:
+        db.session.expire_all()
+        return report_cache.key(
+            db.session.get(Assessment, assessment.id),
+            kind="pdf",
+            locale="vi",
+            template_version=report_jobs.FORMATS["pdf"].layout_version,
+            day=roadmaps.local_today(),
+        )
+
+    # Office B's published assessment of an earlier cycle: a peer of nothing in this one.
+    earlier = Cycle(
+        code="2025",
+        name_vi="Kỳ 2025",
+        name_en="2025 cycle",
+        status="closed",
+        opens_on=dt.date(2025, 1, 1),
+        closes_on=dt.date(2025, 12, 31),
+    )
+    db.session.add(earlier)
+    db.session.flush()
+    db.session.add(
+        Assessment(
+            office_id=world.office_b.id,
+            cycle_id=earlier.id,
+            framework_version_id=assessment.framework_version_id,
+            status=AssessmentStatus.PUBLISHED.value,
+        )
+    )
+    db.session.commit()
+    consultant = logged_in(app, "consultant@example.vn")
+    alone = etag()
+    assert alone == key_now()
+    peer = steps.start(world.office_b, world.cycle, actor=world.respondent_b)
+    fill_everything(peer, world.respondent_b)
+    db.session.commit()
+    assert etag() == alone  # a draft is no peer yet
+    assert steps.submit(peer, actor=world.respondent_b, expected_status_version=None)
+    review.start_review(peer, actor=world.admin)  # the consultant serves office A only
+    review.approve(peer, actor=world.admin)
+    db.session.commit()
+    with_peer = etag()
+    assert with_peer != alone
+    assert with_peer == key_now()
+    assert len(render_count) == 2
 
 
 def test_bad_input_is_refused_before_any_render(app, world, assessment, render_count):

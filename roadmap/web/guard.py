@@ -127,6 +127,15 @@ def authorized_assessment(
         assessment = get_by_id(Assessment, assessment_id, with_names=with_names)
     if assessment is None:
         abort(404)
+    authorize_assessment(assessment, action)
+    return assessment
+
+
+def authorize_assessment(assessment: Assessment, action: Action = Action.VIEW_ASSESSMENT) -> None:
+    """Abort unless the current user may do `action` to this loaded assessment: 404 when they may not see
+    it (or the action hides what it refuses), 403 when they may see it but not do this. For a route that
+    loads the assessment with more in one statement (a report download) and authorises it before using the
+    rest."""
     if (
         action is not Action.VIEW_ASSESSMENT
         and action not in HIDDEN_WHEN_REFUSED
@@ -142,9 +151,8 @@ def authorized_assessment(
             )
             db.session.commit()
             abort(403)
-        return assessment
+        return
     authorize(action, assessment)
-    return assessment
 
 
 def authorized_job(job_id: str) -> Job:

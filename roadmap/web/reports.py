@@ -19,7 +19,7 @@ import io
 import logging
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -34,7 +34,7 @@ from roadmap.services.reporting import model as report_model
 from roadmap.services.reporting import pdf as report_pdf
 from roadmap.services.reporting import signed_reports
 from roadmap.services.reporting.formats import FORMATS
-from roadmap.web.guard import authorized_assessment
+from roadmap.web.guard import authorize_assessment
 
 bp = Blueprint("reports", __name__)
 log = logging.getLogger("roadmap.reports")
@@ -52,13 +52,20 @@ def _refusal(status: int, message: str) -> tuple[str, int]:
 @bp.route(f"/assessments/<int:assessment_id>/report.<any({', '.join(FORMATS)}):kind>")
 @login_required
 def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
-    # With its office and cycle in the same statement: the cache key reads their names.
-    assessment = authorized_assessment(assessment_id, Action.DOWNLOAD_REPORT, with_names=True)
     locale = request.args.get("lang", "vi")
+    # The assessment with its office and cycle, its cache key's parts and the signed PDF in force, in one
+    # statement; authorised before anything else of it is used. (An unknown language reads no signed PDF
+    # and is refused below, after the authorisation as before.)
+    download = report_jobs.for_download(assessment_id, locale)
+    if download is None:
+        abort(404)
+    assessment = download.assessment
+    authorize_assessment(assessment, Action.DOWNLOAD_REPORT)
     if locale not in report_model.LOCALES:
         return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
     day = roadmaps.local_today()
-    digest, signed_id = report_jobs.digest_for_download(assessment, kind, locale, day)
+    digest = report_jobs.digest_for_download(download, kind, locale, day)
+    signed_id = download.signed_id
     signed = db.session.get(SignedReport, signed_id) if kind == "pdf" and signed_id is not None else None
     if signed is not None:  # the signed record, once there is one, is what readers get (issue 25)
         return _signed_download(assessment, signed, locale)

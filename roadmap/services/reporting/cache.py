@@ -53,10 +53,17 @@ def _shared_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[
 
 _SHARED_COLUMNS = _shared_columns(bindparam("assessment_id"), bindparam("cycle_id"), bindparam("office_id"))
 _SHARED = select(*_SHARED_COLUMNS)
-# What `key` reads, in one statement with the parameters of `key_parameters`; a caller that reads more at
-# once (a download: reporting.jobs) selects these columns first and hands the row to `key_of`.
-KEY_COLUMNS = (*_SHARED_COLUMNS, *report_settings.latest_row_columns())
-_KEY = select(*KEY_COLUMNS)
+
+
+def key_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[Any, ...]:
+    """What `key` reads besides the assessment, for a caller that reads it with more in one statement (a
+    download: reporting.jobs) and hands the row to `key_of`: the ids as bound parameters, or as the columns
+    of the assessment that statement loads."""
+    return (*_shared_columns(assessment_id, cycle_id, office_id), *report_settings.latest_row_columns())
+
+
+# What `key` reads, in one statement with the parameters of `key_parameters`.
+_KEY = select(*key_columns(bindparam("assessment_id"), bindparam("cycle_id"), bindparam("office_id")))
 
 
 def key_parameters(assessment: Assessment) -> dict[str, int]:
@@ -118,7 +125,7 @@ def key_of(
     template_version: str,
     day: object,
 ) -> str:
-    """`key` from the values of KEY_COLUMNS read by the caller."""
+    """`key` from the values of `key_columns` read by the caller."""
     *shared, settings_id, settings_saved = row
     settings = report_settings.in_force(settings_id, settings_saved)
     version = content_version(assessment, tuple(shared))

@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased, joinedload
 
 from roadmap.extensions import db
 from roadmap.models import Assessment, AssessmentStatus, Job, JobStatus, User
@@ -64,27 +66,57 @@ def digest_of(assessment: Assessment, kind: str, locale: str, day: dt.date) -> s
     )
 
 
-def digest_for_download(
-    assessment: Assessment, kind: str, locale: str, day: dt.date
-) -> tuple[str, int | None]:
-    """`digest_of`, and the id of the signed PDF in force in `locale` if there is one (one statement)."""
-    *row, signed_id = db.session.execute(
-        _FOR_DOWNLOAD, {**report_cache.key_parameters(assessment), "locale": locale}
-    ).one()
-    digest = report_cache.key_of(
-        assessment,
-        tuple(row),
+@dataclass(frozen=True)
+class Download:
+    """What a report download reads in one statement: the assessment with its office and cycle, the values
+    its cache key reads (`key_row`), and the id of the signed PDF in force in the asked language."""
+
+    assessment: Assessment
+    key_row: tuple[Any, ...]
+    signed_id: int | None
+
+
+# The downloaded assessment under a name of its own: the peers' figures in its key count the other
+# assessments of its cycle, which must not be taken for this one.
+_DOWNLOADED = aliased(Assessment, name="downloaded")
+# A cached download's whole reading, built once. Its questions besides the assessment are columns of the
+# same statement, so that the download costs one round trip after the session's user: the key's parts
+# (issue 21) and the signed PDF in force, which readers get instead once there is one (issue 25).
+_FOR_DOWNLOAD = (
+    select(_DOWNLOADED)
+    .where(_DOWNLOADED.id == bindparam("assessment_id"))
+    .options(joinedload(_DOWNLOADED.office), joinedload(_DOWNLOADED.cycle))
+    .add_columns(
+        *report_cache.key_columns(_DOWNLOADED.id, _DOWNLOADED.cycle_id, _DOWNLOADED.office_id),
+        signed_reports.ID_IN_FORCE,
+    )
+)
+
+
+def for_download(assessment_id: int, locale: str) -> Download | None:
+    """The assessment and what its download needs, or None when there is no such assessment. Nothing here
+    is authorised: the caller authorises the assessment before it uses the rest."""
+    row = (
+        db.session.execute(_FOR_DOWNLOAD, {"assessment_id": assessment_id, "locale": locale})
+        .unique()
+        .one_or_none()
+    )
+    if row is None:
+        return None
+    assessment, *key_row, signed_id = row
+    return Download(assessment, tuple(key_row), signed_id)
+
+
+def digest_for_download(download: Download, kind: str, locale: str, day: dt.date) -> str:
+    """`digest_of` the downloaded assessment, from the values its statement read."""
+    return report_cache.key_of(
+        download.assessment,
+        download.key_row,
         kind=kind,
         locale=locale,
         template_version=FORMATS[kind].layout_version,
         day=day,
     )
-    return digest, signed_id
-
-
-# A download's other question, in the same statement as its key: the signed PDF in force in its language,
-# which readers get instead once there is one (issue 25).
-_FOR_DOWNLOAD = select(*report_cache.KEY_COLUMNS, signed_reports.ID_IN_FORCE)
 
 
 def report_bytes(assessment: Assessment, kind: str, locale: str, digest: str, day: dt.date) -> bytes:
