@@ -265,6 +265,11 @@ class AssessmentStatus(StrEnum):
 # it back to draft).
 EDITABLE_STATUSES = frozenset({AssessmentStatus.DRAFT, AssessmentStatus.RETURNED})
 
+# A reviewed result: approved by a consultant, or published. Its figures are final: they are the peers of its
+# cycle, the answers a later cycle starts from, and the report that is read and rendered ahead. As the
+# column stores them, for statements.
+REVIEWED_STATUSES = (AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value)
+
 
 class Assessment(db.Model):  # type: ignore[name-defined,misc]
     """One office's assessment in one cycle, against one framework version."""

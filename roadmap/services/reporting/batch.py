@@ -17,11 +17,9 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Cycle
+from roadmap.models import REVIEWED_STATUSES, Assessment, Cycle
 from roadmap.services.reporting import model as report_model
 from roadmap.services.reporting import pdf as report_pdf
-
-REVIEWED = (AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value)
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ def reviewed_assessments(cycle: Cycle) -> list[int]:
     return list(
         db.session.scalars(
             select(Assessment.id)
-            .where(Assessment.cycle_id == cycle.id, Assessment.status.in_(REVIEWED))
+            .where(Assessment.cycle_id == cycle.id, Assessment.status.in_(REVIEWED_STATUSES))
             .order_by(Assessment.id)
         )
     )

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Job, JobStatus, User
+from roadmap.models import REVIEWED_STATUSES, Assessment, Job, JobStatus, User
 from roadmap.policy import Action, permits
 from roadmap.services.plans import roadmaps
 from roadmap.services.platform import audit, jobs
@@ -191,15 +191,12 @@ def pending(user: User, assessment: Assessment, kind: str, locale: str, digest: 
 
 # --- rendered before anyone asks ---------------------------------------------------------------------------
 
-# The statuses in which the report is read: renders are prepared for them.
-READ_STATUSES = (AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value)
-
 
 def prerender(assessment: Assessment, *, actor: User) -> list[Job]:
     """Queue the report of an approved or published assessment in every format and language that the
     cache does not hold yet, as the report jobs ("report-pdf", "report-docx"), so that a reader's first
     download is a cached file. Called after approval, publication and a roadmap edit."""
-    if assessment.status not in READ_STATUSES or not permits(actor, Action.DOWNLOAD_REPORT, assessment):
+    if assessment.status not in REVIEWED_STATUSES or not permits(actor, Action.DOWNLOAD_REPORT, assessment):
         return []
     day = roadmaps.local_today()
     queued = []
@@ -219,7 +216,7 @@ def prerender_all(*, actor: User) -> list[Job]:
     """`prerender` for every approved or published assessment the actor may download (a change of the
     report settings changes every report)."""
     rows = db.session.scalars(
-        select(Assessment).where(Assessment.status.in_(READ_STATUSES)).order_by(Assessment.id)
+        select(Assessment).where(Assessment.status.in_(REVIEWED_STATUSES)).order_by(Assessment.id)
     )
     return [job for assessment in rows for job in prerender(assessment, actor=actor)]
 

@@ -25,7 +25,16 @@ from roadmap.engine.carry import declared_question_map
 from roadmap.engine.diff import comparable_dimensions
 from roadmap.engine.framework import Framework
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Cycle, FrameworkVersion, Office, ScoreSnapshot, User
+from roadmap.models import (
+    REVIEWED_STATUSES,
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    FrameworkVersion,
+    Office,
+    ScoreSnapshot,
+    User,
+)
 from roadmap.policy import visible_offices_query
 from roadmap.services.survey import frameworks
 
@@ -241,7 +250,7 @@ def peer_version_columns(cycle_id: Any) -> tuple[Any, ...]:
     # The statuses as bound values of their own: an IN over a list is an "expanding" parameter, which
     # SQLAlchemy writes into the statement's text at every run (a cached download paid for it three times).
     reviewed = (Assessment.cycle_id == cycle_id) & Assessment.status.in_(
-        [literal(AssessmentStatus.APPROVED.value), literal(AssessmentStatus.PUBLISHED.value)]
+        [literal(status) for status in REVIEWED_STATUSES]
     )
     return (
         select(func.count(Assessment.id)).where(reviewed).scalar_subquery(),
@@ -269,7 +278,7 @@ def peer_figures(cycle: Cycle, framework_version_id: int | None = None) -> PeerF
     version_id = framework_version_id or cycle.framework_version_id
     query = select(Assessment).where(
         Assessment.cycle_id == cycle.id,
-        Assessment.status.in_([AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]),
+        Assessment.status.in_(REVIEWED_STATUSES),
     )
     if version_id is not None:
         query = query.where(Assessment.framework_version_id == version_id)

@@ -30,9 +30,9 @@ from roadmap.engine.scoring import (
 )
 from roadmap.extensions import commit_keeping_loaded_state, db
 from roadmap.models import (
+    REVIEWED_STATUSES,
     AnswerRecord,
     Assessment,
-    AssessmentStatus,
     Cycle,
     Evidence,
     EvidenceFile,
@@ -61,7 +61,7 @@ def carry_forward_answers(assessment: Assessment, office: Office, cycle: Cycle, 
         .where(
             Assessment.office_id == office.id,
             Assessment.id != assessment.id,
-            Assessment.status.in_([AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]),
+            Assessment.status.in_(REVIEWED_STATUSES),
             Cycle.opens_on < cycle.opens_on,
         )
         .order_by(Cycle.opens_on.desc())

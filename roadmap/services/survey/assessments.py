@@ -14,6 +14,7 @@ from roadmap.engine.framework import Framework
 from roadmap.extensions import db
 from roadmap.models import (
     EDITABLE_STATUSES,
+    REVIEWED_STATUSES,
     Assessment,
     AssessmentStatus,
     Cycle,
@@ -110,7 +111,7 @@ def has_carry_forward_source(office: Office, cycle: Cycle) -> bool:
             .join(Cycle, Cycle.id == Assessment.cycle_id)
             .where(
                 Assessment.office_id == office.id,
-                Assessment.status.in_([AssessmentStatus.APPROVED.value, AssessmentStatus.PUBLISHED.value]),
+                Assessment.status.in_(REVIEWED_STATUSES),
                 Cycle.opens_on < cycle.opens_on,
             )
         )
