@@ -174,6 +174,9 @@ class Cycle(db.Model):  # type: ignore[name-defined,misc]
     reminder_days: Mapped[str] = mapped_column(String(64), default=DEFAULT_REMINDER_DAYS)
     review_reminder_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REVIEW_REMINDER_DAYS)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Moved by the database (triggers, migration peers_0001) whenever a reviewed result of the cycle may have
+    # changed: what the peers' figures of its reports and result pages are drawn from. Never set here.
+    reviewed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     framework_version: Mapped[FrameworkVersion | None] = relationship()
 

@@ -13,9 +13,9 @@ What each one reads, and why nothing else:
 - an autosave: the assessment, then one statement that writes the answer (a compare-and-set UPDATE of a
   change, an INSERT … ON CONFLICT DO NOTHING of a first answer) and the "last edited" touch, the last
   statement before the commit, so that the assessment row is locked for one statement;
-- a cached report: the assessment, the consultant's assignments (the policy), and one statement for the
-  roadmap's counter, the peers, the office's profile versions, the settings in force and the signed PDF in
-  force (none here);
+- a cached report: one statement for the assessment with its office and cycle, the roadmap's counter, the
+  peers (the cycle's reviewed version), the office's profile versions, the settings in force and the signed
+  PDF in force (none here); then the consultant's assignments (the policy);
 - the board: the cycles, the offices (with whether the viewer may remind each), the assessments, their
   framework version, the answers counted, the answers that show_ifs test, the people, the reminders of
   the day.
@@ -44,7 +44,7 @@ PINNED = {
     "kept section page": 2,
     "autosave of a change": 4,
     "autosave of a first answer": 4,
-    "cached report": 4,
+    "cached report": 3,
     "progress board": 9,
     # Public and the same for everyone: the session's checks are skipped, and the user is not loaded.
     "static file": 0,

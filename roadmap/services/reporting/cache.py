@@ -1,11 +1,12 @@
 """Rendered reports kept on disk, keyed by what they show; shared by the PDF ("pdf") and the Word export
 ("docx").
 
-The key is a digest of the assessment's content version — status, answers, evidence, targets, overrides,
-evidence reviews, the roadmap's change counter, the office's and cycle's names — with the locale, the
-template version and the report settings. Any change gives a new key, so a stale file is never served;
-storing a new file removes the older ones of the same assessment, kind and locale. Files live under
-`REPORT_CACHE_DIR` (default `instance/report-cache`), so every worker process of a host shares them.
+The key is a digest of what the report shows of the assessment — status, answers, evidence, targets,
+overrides, evidence reviews, the roadmap's change counter, the office's and cycle's names, the peers (the
+cycle's reviewed version), the office profile — with the locale, the template version and the report
+settings. Any change gives a new key, so a stale file is never served; storing a new file removes the older
+ones of the same assessment, kind and locale. Files live under `REPORT_CACHE_DIR` (default
+`instance/report-cache`), so every worker process of a host shares them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from flask import current_app
 from sqlalchemy import String, bindparam, cast, func, literal_column, select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState
+from roadmap.models import Assessment, Cycle, OfficeProfileAnswer, RoadmapState
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import portfolio
 
@@ -36,18 +37,22 @@ def directory() -> Path:
 def _shared_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[Any, ...]:
     """What the content version reads besides the assessment: its roadmap's change counter, its cycle's
     peers' figures and its office's profile answers (each "code:version", joined by commas; question codes
-    are letters, digits and hyphens). The ids, or bound parameters in the statements built once below (a
-    cached download reads little else: building its statements cost more than running them, and one
-    statement less is one round trip less)."""
+    are letters, digits and hyphens). The ids, or bound parameters in the statements built once below."""
+    return (_roadmap_version(assessment_id), *portfolio.peer_version_columns(cycle_id), _profile(office_id))
+
+
+def _roadmap_version(assessment_id: Any) -> Any:
+    return select(RoadmapState.version).where(RoadmapState.assessment_id == assessment_id).scalar_subquery()
+
+
+def _profile(office_id: Any) -> Any:
     profile = OfficeProfileAnswer.question_code + ":" + cast(OfficeProfileAnswer.version, String)
     return (
-        select(RoadmapState.version).where(RoadmapState.assessment_id == assessment_id).scalar_subquery(),
-        *portfolio.peer_version_columns(cycle_id),
         # The separator as SQL text: given as a string, SQLAlchemy writes it into the statement at each run
         # (a literal_execute parameter), which re-processes the statement's text every time.
         select(func.aggregate_strings(profile, literal_column("','")))
         .where(OfficeProfileAnswer.office_id == office_id)
-        .scalar_subquery(),
+        .scalar_subquery()
     )
 
 
@@ -58,8 +63,16 @@ _SHARED = select(*_SHARED_COLUMNS)
 def key_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[Any, ...]:
     """What `key` reads besides the assessment, for a caller that reads it with more in one statement (a
     download: reporting.jobs) and hands the row to `key_of`: the ids as bound parameters, or as the columns
-    of the assessment that statement loads."""
-    return (*_shared_columns(assessment_id, cycle_id, office_id), *report_settings.latest_row_columns())
+    of the assessment that statement loads. The peers are the cycle's reviewed version, which the database
+    moves whenever they may have changed: one row read, where the content version (signed reports) counts
+    the cycle's reviewed assessments (cheap to build a statement from, costly to run on every download of
+    a large cycle: cached statements build once and run often)."""
+    return (
+        _roadmap_version(assessment_id),
+        select(Cycle.reviewed_version).where(Cycle.id == cycle_id).scalar_subquery(),
+        _profile(office_id),
+        *report_settings.latest_row_columns(),
+    )
 
 
 # What `key` reads, in one statement with the parameters of `key_parameters`.
@@ -83,6 +96,10 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
     if shared is None:
         shared = tuple(db.session.execute(_SHARED, key_parameters(assessment)).one())
     roadmap_version, *peers, profile = shared
+    return _version(assessment, roadmap_version, tuple(peers), profile)
+
+
+def _version(assessment: Assessment, roadmap_version: Any, peers: object, profile: str | None) -> str:
     parts: list[object] = [
         assessment.id,
         assessment.revision,
@@ -97,7 +114,7 @@ def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = Non
         assessment.cycle.name_vi,
         assessment.cycle.name_en,
         roadmap_version,
-        tuple(peers),
+        peers,
         # The office profile decides what applies by rule: it is the office's, outside the revision.
         # As (code, version) pairs in order: the form signed reports' digests were taken with.
         sorted((code, int(version)) for code, version in (item.rsplit(":", 1) for item in profile.split(",")))
@@ -126,9 +143,9 @@ def key_of(
     day: object,
 ) -> str:
     """`key` from the values of `key_columns` read by the caller."""
-    *shared, settings_id, settings_saved = row
+    roadmap_version, reviewed_version, profile, settings_id, settings_saved = row
     settings = report_settings.in_force(settings_id, settings_saved)
-    version = content_version(assessment, tuple(shared))
+    version = _version(assessment, roadmap_version, ("reviewed", reviewed_version), profile)
     material = repr((version, kind, locale, template_version, settings, day))
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 

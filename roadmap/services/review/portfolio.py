@@ -244,11 +244,12 @@ class PeerFigures:
 
 
 def peer_version_columns(cycle_id: Any) -> tuple[Any, ...]:
-    """The columns of `peer_version`, for a caller that reads them with other things in one statement.
-    `cycle_id`: the cycle's id, or a bound parameter standing for it in a statement built once (building a
-    statement costs more processor time than running it on a page that reads little else)."""
+    """The peers' figures summed up by counting: the reviewed assessments of the cycle, the sum of their
+    status versions and their newest snapshot. The content version of a report reads them (signed reports
+    keep digests taken with these values); a page's key reads `peer_version`, which costs one row.
+    `cycle_id`: the cycle's id, or a bound parameter standing for it in a statement built once."""
     # The statuses as bound values of their own: an IN over a list is an "expanding" parameter, which
-    # SQLAlchemy writes into the statement's text at every run (a cached download paid for it three times).
+    # SQLAlchemy writes into the statement's text at every run.
     reviewed = (Assessment.cycle_id == cycle_id) & Assessment.status.in_(
         [literal(status) for status in REVIEWED_STATUSES]
     )
@@ -262,13 +263,16 @@ def peer_version_columns(cycle_id: Any) -> tuple[Any, ...]:
     )
 
 
-_PEER_VERSION = select(*peer_version_columns(bindparam("peer_cycle_id")))
+# The cycle's reviewed version: the database moves it whenever the peers' figures may change (triggers,
+# migration peers_0001), so that a page's key reads one row instead of counting the cycle's assessments.
+_PEER_VERSION = select(Cycle.reviewed_version).where(Cycle.id == bindparam("peer_cycle_id"))
 
 
-def peer_version(cycle: Cycle) -> tuple[Any, ...]:
-    """One statement that changes whenever the cycle's peer figures may: the reviewed assessments, their
-    status changes, and the newest snapshot among them."""
-    return tuple(db.session.execute(_PEER_VERSION, {"peer_cycle_id": cycle.id}).one())
+def peer_version(cycle: Cycle) -> int:
+    """A value that changes whenever the cycle's peer figures may: a reviewed assessment added, removed or
+    changing status, a snapshot of one taken. Read afresh (not from the loaded cycle): the database moved
+    it, maybe after the cycle was loaded."""
+    return int(db.session.scalar(_PEER_VERSION, {"peer_cycle_id": cycle.id}) or 0)
 
 
 def peer_figures(cycle: Cycle, framework_version_id: int | None = None) -> PeerFigures | None:
