@@ -119,5 +119,9 @@ def downgrade():
     else:
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER {name}")
-    with op.batch_alter_table("cycles") as batch:
-        batch.drop_column("reviewed_version")
+    if op.get_bind().dialect.name == "sqlite":
+        # In place (SQLite 3.35 and later): a batch copy of the table would drop `cycles` while assessments
+        # refer to it, which the foreign keys refuse.
+        op.execute("ALTER TABLE cycles DROP COLUMN reviewed_version")
+    else:
+        op.drop_column("cycles", "reviewed_version")
