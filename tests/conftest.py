@@ -316,6 +316,26 @@ def world(app: Flask) -> World:
     return World(office_a, office_b, respondent_a, respondent_b, consultant, admin, cycle)
 
 
+def earlier_cycle() -> Any:
+    """A closed cycle of the year before the world's (2025), stored, with no assessment."""
+    import datetime as dt
+
+    from roadmap.extensions import db
+    from roadmap.models import Cycle
+
+    cycle = Cycle(
+        code="2025",
+        name_vi="Kỳ đánh giá năm 2025",
+        name_en="2025 cycle",
+        status="closed",
+        opens_on=dt.date(2025, 1, 1),
+        closes_on=dt.date(2025, 12, 31),
+    )
+    db.session.add(cycle)
+    db.session.commit()
+    return cycle
+
+
 @pytest.fixture
 def browser(app: Flask) -> Browser:
     return Browser(app.test_client())

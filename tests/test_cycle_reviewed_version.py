@@ -4,8 +4,6 @@ counting the cycle's reviewed assessments at every request. On SQLite and Postgr
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +12,7 @@ from roadmap.models import Assessment, AssessmentStatus, Cycle, ScoreSnapshot
 from roadmap.services.review import portfolio
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
+from tests.conftest import earlier_cycle
 from tests.test_assessment_service import SMALL, fill_everything
 
 
@@ -23,17 +22,7 @@ def reviewed_version(cycle: Cycle) -> int:
 
 @pytest.fixture
 def earlier(world):
-    cycle = Cycle(
-        code="2025",
-        name_vi="Kỳ 2025",
-        name_en="2025 cycle",
-        status="closed",
-        opens_on=dt.date(2025, 1, 1),
-        closes_on=dt.date(2025, 12, 31),
-    )
-    db.session.add(cycle)
-    db.session.commit()
-    return cycle
+    return earlier_cycle()
 
 
 def test_it_moves_with_every_change_of_the_reviewed_results_and_with_nothing_else(app, world, earlier):

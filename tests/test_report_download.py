@@ -15,13 +15,13 @@ import pytest
 from docx import Document
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Cycle
+from roadmap.models import Assessment, AssessmentStatus
 from roadmap.services.plans import roadmaps
 from roadmap.services.reporting import cache as report_cache
 from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
-from tests.conftest import logged_in
+from tests.conftest import earlier_cycle, logged_in
 from tests.test_assessment_service import fill_everything
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -136,16 +136,7 @@ def test_the_download_key_counts_the_reviewed_peers_of_its_own_cycle_only(
         )
 
     # Office B's published assessment of an earlier cycle: a peer of nothing in this one.
-    earlier = Cycle(
-        code="2025",
-        name_vi="Kỳ 2025",
-        name_en="2025 cycle",
-        status="closed",
-        opens_on=dt.date(2025, 1, 1),
-        closes_on=dt.date(2025, 12, 31),
-    )
-    db.session.add(earlier)
-    db.session.flush()
+    earlier = earlier_cycle()
     db.session.add(
         Assessment(
             office_id=world.office_b.id,
