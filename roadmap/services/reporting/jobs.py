@@ -76,8 +76,8 @@ class Download:
     signed_id: int | None
 
 
-# The downloaded assessment under a name of its own: the peers' figures in its key count the other
-# assessments of its cycle, which must not be taken for this one.
+# The downloaded assessment under a name of its own, so that a column of the statement that reads other
+# assessments (its peers', as the content version counts them) could never be taken for this one.
 _DOWNLOADED = aliased(Assessment, name="downloaded")
 # A cached download's whole reading, built once. Its questions besides the assessment are columns of the
 # same statement, so that the download costs one round trip after the session's user: the key's parts
