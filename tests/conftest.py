@@ -336,6 +336,20 @@ def earlier_cycle() -> Any:
     return cycle
 
 
+def stored_assessment(office: Any, cycle: Any, framework_version_id: int, status: str) -> Any:
+    """An assessment written straight into the database in `status`, past the workflow (as a data load
+    would), committed."""
+    from roadmap.extensions import db
+    from roadmap.models import Assessment
+
+    assessment = Assessment(
+        office_id=office.id, cycle_id=cycle.id, framework_version_id=framework_version_id, status=status
+    )
+    db.session.add(assessment)
+    db.session.commit()
+    return assessment
+
+
 @pytest.fixture
 def browser(app: Flask) -> Browser:
     return Browser(app.test_client())

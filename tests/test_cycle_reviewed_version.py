@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, AssessmentStatus, Cycle, ScoreSnapshot
+from roadmap.models import AssessmentStatus, Cycle, ScoreSnapshot
 from roadmap.services.review import portfolio
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
-from tests.conftest import earlier_cycle
+from tests.conftest import earlier_cycle, stored_assessment
 from tests.test_assessment_service import SMALL, fill_everything
 
 
@@ -68,14 +68,9 @@ def test_it_moves_with_every_change_of_the_reviewed_results_and_with_nothing_els
     assert reviewed_version(earlier) == 0  # another cycle's results are not this one's peers
 
     # Rows written past the workflow (a data load, a deletion) move it too.
-    loaded = Assessment(
-        office_id=world.office_b.id,
-        cycle_id=earlier.id,
-        framework_version_id=assessment.framework_version_id,
-        status=AssessmentStatus.PUBLISHED.value,
+    loaded = stored_assessment(
+        world.office_b, earlier, assessment.framework_version_id, AssessmentStatus.PUBLISHED.value
     )
-    db.session.add(loaded)
-    db.session.commit()
     assert reviewed_version(earlier) == 1
     assert not moved()
     db.session.execute(ScoreSnapshot.__table__.delete().where(ScoreSnapshot.assessment_id == assessment.id))
@@ -93,13 +88,5 @@ def test_the_page_key_reads_it_afresh(app, world):
     version = frameworks.import_file(SMALL, actor=None).version
     cycle = world.cycle
     before = portfolio.peer_version(cycle)
-    db.session.add(
-        Assessment(
-            office_id=world.office_b.id,
-            cycle_id=cycle.id,
-            framework_version_id=version.id,
-            status=AssessmentStatus.APPROVED.value,
-        )
-    )
-    db.session.commit()
+    stored_assessment(world.office_b, cycle, version.id, AssessmentStatus.APPROVED.value)
     assert portfolio.peer_version(cycle) == before + 1

@@ -21,7 +21,7 @@ from roadmap.services.reporting import cache as report_cache
 from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.review import workflow as review
 from roadmap.services.survey import answers, assessments, frameworks, steps
-from tests.conftest import earlier_cycle, logged_in
+from tests.conftest import earlier_cycle, logged_in, stored_assessment
 from tests.test_assessment_service import fill_everything
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "frameworks" / "small.yaml"
@@ -137,15 +137,9 @@ def test_the_download_key_counts_the_reviewed_peers_of_its_own_cycle_only(
 
     # Office B's published assessment of an earlier cycle: a peer of nothing in this one.
     earlier = earlier_cycle()
-    db.session.add(
-        Assessment(
-            office_id=world.office_b.id,
-            cycle_id=earlier.id,
-            framework_version_id=assessment.framework_version_id,
-            status=AssessmentStatus.PUBLISHED.value,
-        )
+    stored_assessment(
+        world.office_b, earlier, assessment.framework_version_id, AssessmentStatus.PUBLISHED.value
     )
-    db.session.commit()
     consultant = logged_in(app, "consultant@example.vn")
     alone = etag()
     assert alone == key_now()

@@ -56,16 +56,16 @@ def download(assessment_id: int, kind: str) -> Response | tuple[str, int]:
     # The assessment with its office and cycle, its cache key's parts and the signed PDF in force, in one
     # statement; authorised before anything else of it is used. (An unknown language reads no signed PDF
     # and is refused below, after the authorisation as before.)
-    download = report_jobs.for_download(assessment_id, locale)
-    if download is None:
+    loaded = report_jobs.for_download(assessment_id, locale)
+    if loaded is None:
         abort(404)
-    assessment = download.assessment
+    assessment = loaded.assessment
     authorize_assessment(assessment, Action.DOWNLOAD_REPORT)
     if locale not in report_model.LOCALES:
         return _refusal(400, _("The report is available in Vietnamese (vi) and English (en) only."))
     day = roadmaps.local_today()
-    digest = report_jobs.digest_for_download(download, kind, locale, day)
-    signed_id = download.signed_id
+    digest = report_jobs.digest_for_download(loaded, kind, locale, day)
+    signed_id = loaded.signed_id
     signed = db.session.get(SignedReport, signed_id) if kind == "pdf" and signed_id is not None else None
     if signed is not None:  # the signed record, once there is one, is what readers get (issue 25)
         return _signed_download(assessment, signed, locale)

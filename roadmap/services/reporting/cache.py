@@ -34,13 +34,6 @@ def directory() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
 
 
-def _shared_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[Any, ...]:
-    """What the content version reads besides the assessment: its roadmap's change counter, its cycle's
-    peers' figures and its office's profile answers (each "code:version", joined by commas; question codes
-    are letters, digits and hyphens). The ids, or bound parameters in the statements built once below."""
-    return (_roadmap_version(assessment_id), *portfolio.peer_version_columns(cycle_id), _profile(office_id))
-
-
 def _roadmap_version(assessment_id: Any) -> Any:
     return select(RoadmapState.version).where(RoadmapState.assessment_id == assessment_id).scalar_subquery()
 
@@ -56,8 +49,14 @@ def _profile(office_id: Any) -> Any:
     )
 
 
-_SHARED_COLUMNS = _shared_columns(bindparam("assessment_id"), bindparam("cycle_id"), bindparam("office_id"))
-_SHARED = select(*_SHARED_COLUMNS)
+# What the content version reads besides the assessment: its roadmap's change counter, its cycle's peers'
+# figures as counted (the form signed reports' digests were taken with) and its office's profile answers
+# (each "code:version", joined by commas; question codes are letters, digits and hyphens).
+_SHARED = select(
+    _roadmap_version(bindparam("assessment_id")),
+    *portfolio.peer_version_columns(bindparam("cycle_id")),
+    _profile(bindparam("office_id")),
+)
 
 
 def key_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[Any, ...]:
@@ -87,15 +86,12 @@ def key_parameters(assessment: Assessment) -> dict[str, int]:
     }
 
 
-def content_version(assessment: Assessment, shared: tuple[Any, ...] | None = None) -> str:
+def content_version(assessment: Assessment) -> str:
     """A digest that changes whenever anything the report shows of this assessment changes: its answers,
     evidence, targets, overrides and evidence checks (summed up by the revision the database keeps), its
     status and names, its roadmap's change counter, the peers' figures of its cycle, its office's profile.
-    `shared`: the values of `_shared_columns`, when the caller has read them already. (Signed reports keep
-    this digest: its parts and their form never change.)"""
-    if shared is None:
-        shared = tuple(db.session.execute(_SHARED, key_parameters(assessment)).one())
-    roadmap_version, *peers, profile = shared
+    (Signed reports keep this digest: its parts and their form never change.)"""
+    roadmap_version, *peers, profile = db.session.execute(_SHARED, key_parameters(assessment)).one()
     return _version(assessment, roadmap_version, tuple(peers), profile)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from roadmap.engine.carry import declared_question_map
@@ -248,11 +248,7 @@ def peer_version_columns(cycle_id: Any) -> tuple[Any, ...]:
     status versions and their newest snapshot. The content version of a report reads them (signed reports
     keep digests taken with these values); a page's key reads `peer_version`, which costs one row.
     `cycle_id`: the cycle's id, or a bound parameter standing for it in a statement built once."""
-    # The statuses as bound values of their own: an IN over a list is an "expanding" parameter, which
-    # SQLAlchemy writes into the statement's text at every run.
-    reviewed = (Assessment.cycle_id == cycle_id) & Assessment.status.in_(
-        [literal(status) for status in REVIEWED_STATUSES]
-    )
+    reviewed = (Assessment.cycle_id == cycle_id) & Assessment.status.in_(REVIEWED_STATUSES)
     return (
         select(func.count(Assessment.id)).where(reviewed).scalar_subquery(),
         select(func.sum(Assessment.status_version)).where(reviewed).scalar_subquery(),
