@@ -46,8 +46,13 @@ demo: db translations
 
 # The embedded default (DESIGN.md §10) as a new user gets it: gunicorn with gunicorn.conf.py, SQLite under
 # instance/, demo data, jobs and e-mail in process. What `make run` serves is a production server.
+# Beside it, the demo's reports of the day are rendered in the background (`flask demo reports`, as the
+# nightly `flask report prerender` does in production; log in instance/report-prerender.log), stopped with
+# the server.
 run: demo
 	@echo "Serving with gunicorn on http://$(HOST):$(PORT)  (stop with Ctrl+C; 'make dev' for the reloading development server)"
+	@$(BIN)/flask demo reports > instance/report-prerender.log 2>&1 & prerender=$$!; \
+	trap 'kill $$prerender 2>/dev/null' EXIT INT TERM; \
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 # The Flask development server, reloading on every change, with the debugger: for working on the code only.

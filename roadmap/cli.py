@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from roadmap import worker as worker_process
 from roadmap.engine.loader import FrameworkError
 from roadmap.engine.text import ForbiddenCharacter, normalise
 from roadmap.extensions import db
-from roadmap.models import Assessment, Cycle, CycleStatus, FrameworkVersion, Role, User
+from roadmap.models import Assessment, Cycle, CycleStatus, FrameworkVersion, JobStatus, Role, User
 from roadmap.policy import Action, permits
 from roadmap.services import Invalid
 from roadmap.services.demo import loader as demo
@@ -26,8 +27,10 @@ from roadmap.services.directory import accounts, cycles
 from roadmap.services.directory.accounts import UserDetails
 from roadmap.services.directory.cycles import CycleDetails
 from roadmap.services.platform import backup, jobs, mail
+from roadmap.services.platform.clock import local_today
 from roadmap.services.platform.text import refusal
 from roadmap.services.reporting import batch as report_batch
+from roadmap.services.reporting import jobs as report_jobs
 from roadmap.services.reporting import pdf as report_pdf
 from roadmap.services.reporting import signed_reports, signing, verification
 from roadmap.services.review import reminders
@@ -46,6 +49,13 @@ def typed_text(_context: click.Context, parameter: click.Parameter, value: str |
         return normalise(value)
     except ForbiddenCharacter as problem:
         raise click.BadParameter(str(refusal(parameter.name or "", problem))) from None
+
+
+def typed_texts(
+    context: click.Context, parameter: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """`typed_text` for an option given several times."""
+    return tuple(str(typed_text(context, parameter, value)) for value in values)
 
 
 @users_cli.command("create")
@@ -99,6 +109,16 @@ def load_demo() -> None:
     click.echo("Demo logins (also kept in instance/demo-logins.txt):")
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email:<32} {login.password}   {login.office or ''}")
+
+
+@demo_cli.command("reports")
+def demo_reports() -> None:
+    """Render the demo's reports of the day, for its administrator (`make run` does it in the background,
+    as the nightly `flask report prerender` does in production)."""
+    admin = db.session.scalar(select(User).where(User.email == demo.DEMO_ADMIN[0]))
+    if admin is None:
+        raise click.ClickException("The demo is not loaded (flask demo load).")
+    _prerender(admin)
 
 
 def _fail(error: Invalid) -> None:
@@ -467,6 +487,63 @@ def report_batch_command(cycle_code: str, out: str, locale: str, processes: int 
         click.echo(item.path if not item.error else f"assessment {item.assessment_id}: {item.error}")
     click.echo(f"{len(items) - len(failed)} of {len(items)} reports written to {out}")
     if failed:
+        raise SystemExit(1)
+
+
+# The reports that `report prerender` keeps ready unless told which cycles: those of the cycles still open
+# or closed within the last year, the ones offices and consultants still read.
+PRERENDER_CLOSED_WITHIN = dt.timedelta(days=366)
+
+
+@report_cli.command("prerender")
+@click.option(
+    "--as",
+    "email",
+    required=True,
+    callback=typed_text,
+    help="The administrator (or consultant) the renders are made for: the reports they may download.",
+)
+@click.option(
+    "--cycle",
+    "cycle_codes",
+    multiple=True,
+    callback=typed_texts,
+    help="Only this cycle (repeatable). Default: every cycle still open or closed within the last year.",
+)
+def report_prerender_command(email: str, cycle_codes: tuple[str, ...]) -> None:
+    """Render today's reports (PDF and Word, Vietnamese and English) of every approved or published
+    assessment that the cache does not hold yet, as the report jobs: on the queue with Redis, here and now
+    without. A report is dated the day it is read, so each day gives every report a new key: run this each
+    night after midnight (docs/deploy.md) and the day's first reader gets a cached file. A second run
+    renders nothing that is cached."""
+    actor = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if actor is None or not actor.active:
+        raise click.ClickException(f"No active account {email}.")
+    _prerender(actor, cycle_codes)
+
+
+def _prerender(actor: User, cycle_codes: tuple[str, ...] = ()) -> None:
+    chosen = select(Cycle)
+    if cycle_codes:
+        chosen = chosen.where(Cycle.code.in_(cycle_codes))
+    else:
+        chosen = chosen.where(Cycle.closes_on >= local_today() - PRERENDER_CLOSED_WITHIN)
+    found = db.session.scalars(chosen.order_by(Cycle.opens_on.desc())).all()
+    missing = sorted(set(cycle_codes) - {cycle.code for cycle in found})
+    if missing:
+        raise click.ClickException(f"No cycle {', '.join(missing)}.")
+    made = report_jobs.prerender_all(actor=actor, cycle_ids=[cycle.id for cycle in found])
+    by_status = Counter(job.status for job in made)
+    click.echo(
+        f"Cycles {', '.join(cycle.code for cycle in found) or '(none)'}: {len(made)} rendering(s) asked for, "
+        f"{by_status[JobStatus.READY.value]} ready, {by_status[JobStatus.QUEUED.value]} queued, "
+        f"{by_status[JobStatus.FAILED.value]} failed; the others were ready already."
+    )
+    for job in made:
+        if job.status == JobStatus.FAILED.value:
+            which = f"assessment {job.params.get('assessment')} {job.kind} {job.params.get('locale')}"
+            click.echo(f"failed: {which}: {job.reason}", err=True)
+    if by_status[JobStatus.FAILED.value]:
         raise SystemExit(1)
 
 

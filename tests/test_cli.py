@@ -91,3 +91,11 @@ def test_demo_load_is_refused_in_production(app, runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 1
     assert count(User) == 0
+
+
+def test_demo_reports_asks_for_the_demo_first(app, runner):
+    # The whole command (every demo report of the day, about a minute) is what `make run` starts; its work
+    # is `flask report prerender`'s (tests/test_reports_ahead.py).
+    result = runner.invoke(args=["demo", "reports"])
+    assert result.exit_code != 0
+    assert "The demo is not loaded (flask demo load)." in result.output

@@ -153,3 +153,69 @@ def test_on_redis_publication_queues_the_renders_for_the_workers(app, world, sub
     assert cached(submitted.id) == set()  # nothing rendered in the web process
     run_worker(app)
     assert cached(submitted.id) == EVERY_RENDERING
+
+
+def test_the_nightly_prerender_readies_the_day_s_reports_once(app, world, submitted, render_count):
+    """A report is dated the day it is read, so every report has a new key each day: `flask report
+    prerender` (run each night) renders the day's reports before the first reader, once however often it
+    runs, for the cycles still read."""
+    import datetime as dt
+
+    from roadmap.models import Cycle
+    from roadmap.services.review import workflow as review
+    from tests.conftest import stored_assessment
+
+    today = roadmaps.local_today()
+    world.cycle.opens_on = today - dt.timedelta(days=300)
+    world.cycle.closes_on = today + dt.timedelta(days=30)
+    # Published through the service, without the web's renders: as on a day after publication, when
+    # nothing of today's reports is in the cache.
+    review.start_review(submitted, actor=world.consultant)
+    review.approve(submitted, actor=world.consultant)
+    review.publish(submitted, actor=world.consultant)
+    # A cycle closed more than a year ago, with a published report nobody reads any more, and a draft of
+    # another office: neither is rendered.
+    old = Cycle(
+        code="OLD",
+        name_vi="Kỳ cũ",
+        name_en="Old cycle",
+        status="closed",
+        opens_on=today - dt.timedelta(days=800),
+        closes_on=today - dt.timedelta(days=400),
+    )
+    db.session.add(old)
+    db.session.commit()
+    forgotten = stored_assessment(world.office_a, old, submitted.framework_version_id, "published")
+    draft = stored_assessment(world.office_b, world.cycle, submitted.framework_version_id, "draft")
+    assert cached(submitted.id) == set()
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["report", "prerender", "--as", world.admin.email])
+    assert result.exit_code == 0, result.output
+    summary = f"Cycles {world.cycle.code}: 4 rendering(s) asked for, 4 ready, 0 queued, 0 failed"
+    assert summary in result.output
+    assert cached(submitted.id) == EVERY_RENDERING
+    assert cached(forgotten.id) == cached(draft.id) == set()
+    assert len(render_count) == 2  # the PDFs, in Vietnamese and English
+
+    # Run again (the timer fires again, or twice): nothing is asked for, nothing rendered.
+    again = runner.invoke(args=["report", "prerender", "--as", world.admin.email])
+    assert again.exit_code == 0, again.output
+    assert "0 rendering(s) asked for" in again.output
+    assert len(render_count) == 2
+
+    # The office's first download of the day is the cached file.
+    office = logged_in(app, world.respondent_a.email)
+    response = office.get(f"/assessments/{submitted.id}/report.pdf?lang=vi")
+    assert response.status_code == 200
+    assert response.get_data()[:5] == b"%PDF-"
+    assert len(render_count) == 2
+
+    # Mistakes are named, and nothing is rendered for them.
+    unknown_cycle = runner.invoke(args=["report", "prerender", "--as", world.admin.email, "--cycle", "NOPE"])
+    assert unknown_cycle.exit_code != 0
+    assert "No cycle NOPE." in unknown_cycle.output
+    nobody = runner.invoke(args=["report", "prerender", "--as", "nobody@example.vn"])
+    assert nobody.exit_code != 0
+    assert "No active account nobody@example.vn." in nobody.output
+    assert len(render_count) == 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,12 +213,15 @@ def prerender(assessment: Assessment, *, actor: User) -> list[Job]:
     return queued
 
 
-def prerender_all(*, actor: User) -> list[Job]:
-    """`prerender` for every approved or published assessment the actor may download (a change of the
-    report settings changes every report)."""
-    rows = db.session.scalars(
-        select(Assessment).where(Assessment.status.in_(REVIEWED_STATUSES)).order_by(Assessment.id)
-    )
+def prerender_all(*, actor: User, cycle_ids: Collection[int] | None = None) -> list[Job]:
+    """`prerender` for every approved or published assessment the actor may download (of `cycle_ids` when
+    given), newest first: a change of the report settings changes every report, and a new day every
+    report's date line (`flask report prerender`, run each night)."""
+    reviewed = select(Assessment).where(Assessment.status.in_(REVIEWED_STATUSES))
+    if cycle_ids is not None:
+        reviewed = reviewed.where(Assessment.cycle_id.in_(cycle_ids))
+    # Read whole before the first job commits: without Redis each job runs (and commits) as it is queued.
+    rows = db.session.scalars(reviewed.order_by(Assessment.id.desc())).all()
     return [job for assessment in rows for job in prerender(assessment, actor=actor)]
 
 
