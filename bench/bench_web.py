@@ -574,6 +574,15 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
                     return build
 
+                # What every autosave does before touching its answer, and nothing else: the most
+                # autosave can reach with this stack (bench/floor_app.py).
+                floor = Target(
+                    "autosave_floor",
+                    f"/bench/autosave-floor/{seeded.assessment_id}",
+                    json_post,
+                    'wrk.method = "POST"\nwrk.body = "{}"\n',
+                    port=floor_port,
+                )
                 targets = [
                     Target(
                         "section_page",
@@ -586,15 +595,7 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                         f"/assessments/{seeded.assessment_id}/sections/{SECTION}",
                         session,
                     ),
-                    # What every autosave does before touching its answer, and nothing else: the most
-                    # autosave can reach with this stack (bench/floor_app.py).
-                    Target(
-                        "autosave_floor",
-                        f"/bench/autosave-floor/{seeded.assessment_id}",
-                        json_post,
-                        'wrk.method = "POST"\nwrk.body = "{}"\n',
-                        port=floor_port,
-                    ),
+                    floor,
                     Target(
                         "autosave",
                         f"/assessments/{seeded.assessment_id}/answers",
@@ -639,7 +640,10 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                     run_wrk(port, target, args.warmup, args.connections, directory)  # warm every worker
                     rounds = []
                     # Interleaved: hello world, target, hello world, target …; each round's ratio to the hello
-                    # world of the same moment, so that a noisy moment moves one round, not every figure.
+                    # world of the same moment, so that a noisy moment moves one round, not every figure. A
+                    # target whose goal is against the autosave floor has the floor measured in each of its
+                    # rounds too, right after it, and its figure is the median of those rounds' ratios: a
+                    # ratio of two medians taken minutes apart would carry the noise of both moments.
                     for _ in range(args.rounds):
                         hello = run_wrk(hello_port, ceiling, args.seconds, args.connections, directory)
                         if target.refresh:
@@ -652,6 +656,10 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                         )
                         row["hello_rps"] = hello["rps"]
                         row["ratio"] = row["rps"] / hello["rps"]
+                        if target.against_floor:
+                            floor_row = run_wrk(floor_port, floor, args.seconds, args.connections, directory)
+                            row["floor_rps"] = floor_row["rps"]
+                            row["vs_floor"] = row["rps"] / floor_row["rps"] if floor_row["rps"] else 0.0
                         rounds.append(row)
                     ratios = sorted(r["ratio"] for r in rounds)
                     figures[target.name] = {
@@ -668,16 +676,26 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                         "against_floor": target.against_floor,
                         "rounds": rounds,
                     }
+                    if target.against_floor:
+                        against = sorted(r["vs_floor"] for r in rounds)
+                        figures[target.name].update(
+                            vs_floor=statistics.median(against),
+                            vs_floor_min=against[0],
+                            vs_floor_max=against[-1],
+                        )
                     row = figures[target.name]
                     print(
                         f"  {kind:<10} {target.name:<18} {row['rps']:>8.1f} req/s  ratio {row['ratio']:.3f}"
                         f" [{row['ratio_min']:.3f}–{row['ratio_max']:.3f}]  p95 {row['p95_ms']:6.1f} ms"
-                        f"  cpu {row['cpu_ms_per_request']:.2f} ms/req  errors {int(row['errors'])}",
+                        f"  cpu {row['cpu_ms_per_request']:.2f} ms/req  errors {int(row['errors'])}"
+                        + (
+                            f"  vs floor {row['vs_floor']:.3f}"
+                            f" [{row['vs_floor_min']:.3f}–{row['vs_floor_max']:.3f}]"
+                            if target.against_floor
+                            else ""
+                        ),
                         flush=True,
                     )
-                floor = figures["autosave_floor"]["ratio"]
-                for row in figures.values():
-                    row["vs_floor"] = row["ratio"] / floor if floor else 0.0
             finally:
                 for server in servers.values():
                     server.terminate()
@@ -722,6 +740,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
                     "value": round(row["vs_floor"], 3),
                     "unit": "× autosave floor",
                     "goal": goal,
+                    "spread": [round(row["vs_floor_min"], 3), round(row["vs_floor_max"], 3)],
                 }
             results[f"{prefix}_{name}_rps"] = {
                 "value": round(row["rps"], 1),
