@@ -219,3 +219,18 @@ def test_the_nightly_prerender_readies_the_day_s_reports_once(app, world, submit
     assert nobody.exit_code != 0
     assert "No active account nobody@example.vn." in nobody.output
     assert len(render_count) == 2
+
+
+def test_on_redis_the_nightly_prerender_queues_the_renders_for_the_workers(app, world, submitted, on_redis):
+    from roadmap.services.review import workflow as review
+
+    for step_of_review in (review.start_review, review.approve, review.publish):
+        step_of_review(submitted, actor=world.consultant)
+    runner = app.test_cli_runner()
+    command = ["report", "prerender", "--as", world.admin.email, "--cycle", world.cycle.code]
+    result = runner.invoke(args=command)
+    assert result.exit_code == 0, result.output
+    assert "4 rendering(s) asked for, 0 ready, 4 queued, 0 failed" in result.output
+    assert cached(submitted.id) == set()  # nothing rendered by the command itself
+    run_worker(app)
+    assert cached(submitted.id) == EVERY_RENDERING
