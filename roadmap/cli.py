@@ -490,11 +490,6 @@ def report_batch_command(cycle_code: str, out: str, locale: str, processes: int 
         raise SystemExit(1)
 
 
-# The reports that `report prerender` keeps ready unless told which cycles: those of the cycles still open
-# or closed within the last year, the ones offices and consultants still read.
-PRERENDER_CLOSED_WITHIN = dt.timedelta(days=366)
-
-
 @report_cli.command("prerender")
 @click.option(
     "--as",
@@ -523,12 +518,14 @@ def report_prerender_command(email: str, cycle_codes: tuple[str, ...]) -> None:
 
 
 def _prerender(actor: User, cycle_codes: tuple[str, ...] = ()) -> None:
-    chosen = select(Cycle)
     if cycle_codes:
-        chosen = chosen.where(Cycle.code.in_(cycle_codes))
+        found = list(
+            db.session.scalars(
+                select(Cycle).where(Cycle.code.in_(cycle_codes)).order_by(Cycle.opens_on.desc())
+            )
+        )
     else:
-        chosen = chosen.where(Cycle.closes_on >= local_today() - PRERENDER_CLOSED_WITHIN)
-    found = db.session.scalars(chosen.order_by(Cycle.opens_on.desc())).all()
+        found = report_jobs.cycles_still_read(local_today())
     missing = sorted(set(cycle_codes) - {cycle.code for cycle in found})
     if missing:
         raise click.ClickException(f"No cycle {', '.join(missing)}.")

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import String, bindparam, cast, func, literal_column, select
 
 from roadmap.extensions import db
-from roadmap.models import Assessment, Cycle, OfficeProfileAnswer, RoadmapState
+from roadmap.models import Assessment, OfficeProfileAnswer, RoadmapState
 from roadmap.services.reporting import settings as report_settings
 from roadmap.services.review import portfolio
 
@@ -68,7 +68,7 @@ def key_columns(assessment_id: Any, cycle_id: Any, office_id: Any) -> tuple[Any,
     a large cycle: cached statements build once and run often)."""
     return (
         _roadmap_version(assessment_id),
-        select(Cycle.reviewed_version).where(Cycle.id == cycle_id).scalar_subquery(),
+        portfolio.peer_version_column(cycle_id),
         _profile(office_id),
         *report_settings.latest_row_columns(),
     )

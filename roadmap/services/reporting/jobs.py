@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from roadmap.extensions import db
-from roadmap.models import REVIEWED_STATUSES, Assessment, Job, JobStatus, User
+from roadmap.models import REVIEWED_STATUSES, Assessment, Cycle, Job, JobStatus, User
 from roadmap.policy import Action, permits
 from roadmap.services.plans import roadmaps
 from roadmap.services.platform import audit, jobs
@@ -211,6 +211,22 @@ def prerender(assessment: Assessment, *, actor: User) -> list[Job]:
             params = _params(assessment, kind, locale, digest)
             queued.append(jobs.enqueue(job_kind(kind), params, requested_by=actor, ahead=True))
     return queued
+
+
+# The reports kept ready each night unless told which cycles: those of the cycles still open or closed
+# within the last year, the ones offices and consultants still read.
+STILL_READ_AFTER_CLOSING = dt.timedelta(days=366)
+
+
+def cycles_still_read(day: dt.date) -> list[Cycle]:
+    """The cycles whose reports are still read on `day`, newest first (`flask report prerender`)."""
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(Cycle.closes_on >= day - STILL_READ_AFTER_CLOSING)
+            .order_by(Cycle.opens_on.desc())
+        )
+    )
 
 
 def prerender_all(*, actor: User, cycle_ids: Collection[int] | None = None) -> list[Job]:

@@ -259,9 +259,15 @@ def peer_version_columns(cycle_id: Any) -> tuple[Any, ...]:
     )
 
 
+def peer_version_column(cycle_id: Any) -> Any:
+    """`peer_version` as a column, for a caller that reads it with other things in one statement (a
+    report's key). `cycle_id`: the cycle's id, a bound parameter or the column of a loaded row."""
+    return select(Cycle.reviewed_version).where(Cycle.id == cycle_id).scalar_subquery()
+
+
 # The cycle's reviewed version: the database moves it whenever the peers' figures may change (triggers,
 # migration peers_0001), so that a page's key reads one row instead of counting the cycle's assessments.
-_PEER_VERSION = select(Cycle.reviewed_version).where(Cycle.id == bindparam("peer_cycle_id"))
+_PEER_VERSION = select(peer_version_column(bindparam("peer_cycle_id")))
 
 
 def peer_version(cycle: Cycle) -> int:
